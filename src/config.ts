@@ -1,0 +1,260 @@
+import { z } from 'zod';
+import { describeIssues } from './errors.js';
+
+/**
+ * The one reader of process.env. Every variable is parsed and validated here, once; a bad
+ * configuration refuses to start with every problem listed. config/example.env documents each one.
+ */
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? fallback : ['true', '1', 'yes'].includes(value)));
+
+const int = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, got "${value}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const list = (fallback: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined || value.trim() === ''
+        ? fallback
+        : value
+            .split(',')
+            .map((item) => item.trim())
+            .filter((item) => item !== ''),
+    );
+
+const emailList = list([]).pipe(z.array(z.email({ message: 'every address must be a valid email address' })).max(50));
+
+const secretToken = (name: string) =>
+  z
+    .string({ message: `${name} is required` })
+    .min(16, `must be at least 16 characters (generate one with: openssl rand -hex 32)`);
+
+const publicUrl = z
+  .string({ message: 'PUBLIC_URL is required: the https:// base URL at which Losant reaches this service' })
+  .pipe(z.url({ message: 'must be an absolute URL' }))
+  .transform((value, ctx) => {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must use https:// (callback URLs carry a secret); plain http:// is accepted only for localhost, 127.0.0.1 or [::1]',
+      });
+      return z.NEVER;
+    }
+    if (url.search !== '' || url.hash !== '') {
+      ctx.addIssue({ code: 'custom', message: 'must not have a query string or fragment' });
+      return z.NEVER;
+    }
+    return url.toString().replace(/\/+$/u, '');
+  });
+
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((value, ctx): boolean | number | string => {
+    if (value === undefined || value === '' || value === 'false') return false;
+    if (value === 'true') return true;
+    if (/^\d+$/u.test(value)) return Number(value);
+    if (/^[\w.:/, -]+$/u.test(value)) return value;
+    ctx.addIssue({ code: 'custom', message: 'must be false, true, a hop count or a list of trusted proxy addresses' });
+    return z.NEVER;
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: publicUrl,
+  TRUST_PROXY: trustProxy,
+  SHUTDOWN_TIMEOUT_MS: int(25_000, 1_000, 600_000),
+
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .pipe(z.url().refine((value) => /^rediss?:$/u.test(new URL(value).protocol), 'must start with redis:// or rediss://')),
+  REDIS_PREFIX: z.string().regex(/^[\w-]{1,32}$/u, 'letters, digits, _ or -, at most 32').default('report-relay'),
+  REDIS_REQUIRE_NOEVICTION: bool(false),
+
+  ADMIN_TOKEN: secretToken('ADMIN_TOKEN'),
+  ADMIN_RATE_LIMIT_PER_MINUTE: int(300, 1, 1_000_000),
+
+  LOSANT_API_URL: z.url().default('https://api.losant.com').transform((value) => value.replace(/\/+$/u, '')),
+  LOSANT_API_TOKEN: z.string({ message: 'LOSANT_API_TOKEN is required: an API token with the instance.* or all.Instance scope' }).min(1),
+  LOSANT_INSTANCE_ID: z
+    .string({ message: 'LOSANT_INSTANCE_ID is required: the 24-hex-digit id of your Losant instance' })
+    .regex(/^[A-Fa-f\d]{24}$/u, 'must be 24 hexadecimal digits'),
+  LOSANT_TIMEOUT_MS: int(15_000, 100, 300_000),
+  LOSANT_MAX_RETRIES: int(3, 0, 10),
+
+  SMTP_URL: z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value))
+    .pipe(z.url().refine((value) => /^smtps?:$/u.test(new URL(value).protocol), 'must start with smtp:// or smtps://').optional()),
+  MAIL_FROM: z.string().default('report-relay <report-relay@localhost>'),
+  REPORT_EMAIL_TO: emailList,
+  EMAIL_GZIP_ABOVE_BYTES: int(2 * 1024 * 1024, 0),
+  EMAIL_MAX_ATTACHMENT_BYTES: int(20 * 1024 * 1024, 0),
+  SMTP_TIMEOUT_MS: int(60_000, 1_000, 600_000),
+
+  DATA_DIR: z.string().min(1).default('./data'),
+
+  DOWNLOAD_ALLOWED_HOSTS: list(['*.losant.com', '*.onlosant.com', '*.amazonaws.com']),
+  DOWNLOAD_ALLOWED_PORTS: list(['443', '80']).transform((ports, ctx) => {
+    if (ports.includes('*')) return '*' as const;
+    const numbers = ports.map(Number);
+    if (numbers.some((port) => !Number.isInteger(port) || port < 1 || port > 65535)) {
+      ctx.addIssue({ code: 'custom', message: 'must be * or a comma-separated list of ports' });
+      return z.NEVER;
+    }
+    return numbers;
+  }),
+  DOWNLOAD_ALLOW_PRIVATE_NETWORKS: bool(false),
+  DOWNLOAD_MAX_BYTES: int(1024 * 1024 * 1024, 1),
+  DOWNLOAD_CONNECT_TIMEOUT_MS: int(10_000, 100, 120_000),
+  DOWNLOAD_IDLE_TIMEOUT_MS: int(30_000, 100, 600_000),
+  DOWNLOAD_TIMEOUT_MS: int(15 * 60_000, 1_000, 6 * 60 * 60_000),
+
+  CALLBACK_MAX_BYTES: int(25 * 1024 * 1024, 1024),
+  CALLBACK_OVERDUE_MS: int(6 * 60 * 60_000, 1_000),
+
+  CSV_MAX_COLUMNS: int(2_000, 1),
+  CSV_MAX_FIELD_BYTES: int(1024 * 1024, 16),
+
+  WORKER_CONCURRENCY: int(2, 1, 64),
+  JOB_ATTEMPTS: int(6, 1, 50),
+  JOB_BACKOFF_MS: int(5_000, 10),
+  COMPLETED_JOBS_KEEP: int(1_000, 0),
+  FAILED_JOBS_KEEP: int(5_000, 0),
+  REPORT_RETENTION_DAYS: int(400, 1),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  logLevel: string;
+  http: { port: number; host: string; publicUrl: string; trustProxy: boolean | number | string };
+  shutdownTimeoutMs: number;
+  redis: { url: string; prefix: string; requireNoEviction: boolean };
+  admin: { token: string; rateLimitPerMinute: number };
+  losant: { apiUrl: string; apiToken: string; instanceId: string; timeoutMs: number; maxRetries: number };
+  mail: {
+    smtpUrl: string | undefined;
+    from: string;
+    defaultRecipients: string[];
+    gzipAboveBytes: number;
+    maxAttachmentBytes: number;
+    timeoutMs: number;
+  };
+  dataDir: string;
+  download: {
+    allowedHosts: string[];
+    allowedPorts: number[] | '*';
+    allowPrivateNetworks: boolean;
+    maxBytes: number;
+    connectTimeoutMs: number;
+    idleTimeoutMs: number;
+    totalTimeoutMs: number;
+  };
+  callbacks: { maxBytes: number; overdueMs: number };
+  csv: { maxColumns: number; maxFieldBytes: number };
+  jobs: {
+    concurrency: number;
+    attempts: number;
+    backoffMs: number;
+    completedKeep: number;
+    failedKeep: number;
+    reportRetentionDays: number;
+  };
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nSee config/example.env for every variable.`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(describeIssues(result.error.issues));
+  }
+  const e = result.data;
+  const config: Config = {
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, trustProxy: e.TRUST_PROXY },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, requireNoEviction: e.REDIS_REQUIRE_NOEVICTION },
+    admin: { token: e.ADMIN_TOKEN, rateLimitPerMinute: e.ADMIN_RATE_LIMIT_PER_MINUTE },
+    losant: {
+      apiUrl: e.LOSANT_API_URL,
+      apiToken: e.LOSANT_API_TOKEN,
+      instanceId: e.LOSANT_INSTANCE_ID,
+      timeoutMs: e.LOSANT_TIMEOUT_MS,
+      maxRetries: e.LOSANT_MAX_RETRIES,
+    },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      defaultRecipients: e.REPORT_EMAIL_TO,
+      gzipAboveBytes: e.EMAIL_GZIP_ABOVE_BYTES,
+      maxAttachmentBytes: e.EMAIL_MAX_ATTACHMENT_BYTES,
+      timeoutMs: e.SMTP_TIMEOUT_MS,
+    },
+    dataDir: e.DATA_DIR,
+    download: {
+      allowedHosts: e.DOWNLOAD_ALLOWED_HOSTS,
+      allowedPorts: e.DOWNLOAD_ALLOWED_PORTS,
+      allowPrivateNetworks: e.DOWNLOAD_ALLOW_PRIVATE_NETWORKS,
+      maxBytes: e.DOWNLOAD_MAX_BYTES,
+      connectTimeoutMs: e.DOWNLOAD_CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: e.DOWNLOAD_IDLE_TIMEOUT_MS,
+      totalTimeoutMs: e.DOWNLOAD_TIMEOUT_MS,
+    },
+    callbacks: { maxBytes: e.CALLBACK_MAX_BYTES, overdueMs: e.CALLBACK_OVERDUE_MS },
+    csv: { maxColumns: e.CSV_MAX_COLUMNS, maxFieldBytes: e.CSV_MAX_FIELD_BYTES },
+    jobs: {
+      concurrency: e.WORKER_CONCURRENCY,
+      attempts: e.JOB_ATTEMPTS,
+      backoffMs: e.JOB_BACKOFF_MS,
+      completedKeep: e.COMPLETED_JOBS_KEEP,
+      failedKeep: e.FAILED_JOBS_KEEP,
+      reportRetentionDays: e.REPORT_RETENTION_DAYS,
+    },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

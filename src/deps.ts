@@ -1,0 +1,195 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { LookupFunction } from 'node:net';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { neutralizeCsv } from './csv/neutralize.js';
+import { summarizeReportCsv } from './csv/summarize-stream.js';
+import { createFileArchive } from './delivery/file-archive.js';
+import { createMailer, type Mailer } from './delivery/mailer.js';
+import { createDownloader, type Downloader } from './download/downloader.js';
+import { createMaintenance } from './jobs/maintenance.js';
+import type { PipelineDeps } from './jobs/pipeline.js';
+import { createReportProcessor } from './jobs/process-report.js';
+import { createReportQueue } from './jobs/queue.js';
+import { createReportWorker } from './jobs/worker.js';
+import type { Logger } from './log.js';
+import { createLosantClient, type LosantClient } from './losant/client.js';
+import { createRedis, closeRedis } from './redis.js';
+import { createCallbackReceiver } from './reports/receive-callback.js';
+import { createReportRequester } from './reports/request-report.js';
+import { createReportRetrier } from './reports/retry-report.js';
+import { createReportStore } from './reports/store.js';
+import { compareSummaries } from './summary/compare.js';
+import { createApp } from './http/app.js';
+import type { WorkerHealth } from './http/routes/health.js';
+
+/**
+ * The one place that builds the service's parts from the configuration. Entry points call
+ * these; tests call them too, with a test configuration and the odd part replaced.
+ */
+
+export interface CoreOverrides {
+  redis?: Redis;
+  losant?: LosantClient;
+}
+
+export function createCore(config: Readonly<Config>, logger: Logger, overrides: CoreOverrides = {}) {
+  const redis = overrides.redis ?? createRedis(config.redis.url, 'commands');
+  const store = createReportStore(redis, {
+    prefix: config.redis.prefix,
+    retentionDays: config.jobs.reportRetentionDays,
+  });
+  const queue = createReportQueue(redis, {
+    prefix: config.redis.prefix,
+    attempts: config.jobs.attempts,
+    backoffMs: config.jobs.backoffMs,
+    completedKeep: config.jobs.completedKeep,
+    failedKeep: config.jobs.failedKeep,
+  });
+  const losant =
+    overrides.losant ??
+    createLosantClient({
+      baseUrl: config.losant.apiUrl,
+      token: config.losant.apiToken,
+      instanceId: config.losant.instanceId,
+      timeoutMs: config.losant.timeoutMs,
+      maxRetries: config.losant.maxRetries,
+      logger,
+    });
+  const requestReport = createReportRequester({
+    store,
+    losant,
+    publicUrl: config.http.publicUrl,
+    defaultRecipients: config.mail.defaultRecipients,
+    overdueMs: config.callbacks.overdueMs,
+    logger,
+  });
+  const retryReport = createReportRetrier({ store, queue, logger });
+  const callbacks = createCallbackReceiver({ store, queue, logger });
+
+  return {
+    config,
+    logger,
+    redis,
+    store,
+    queue,
+    losant,
+    requestReport,
+    retryReport,
+    callbacks,
+    async close(): Promise<void> {
+      await queue.close();
+      if (!overrides.redis) await closeRedis(redis);
+    },
+  };
+}
+export type Core = ReturnType<typeof createCore>;
+
+export function createWebApp(core: Core, workers?: WorkerHealth) {
+  const { config } = core;
+  return createApp({
+    logger: core.logger,
+    redis: core.redis,
+    store: core.store,
+    callbacks: core.callbacks,
+    requestReport: core.requestReport,
+    retryReport: core.retryReport,
+    ...(workers ? { workers } : {}),
+    settings: {
+      adminToken: config.admin.token,
+      adminRateLimitPerMinute: config.admin.rateLimitPerMinute,
+      callbackMaxBytes: config.callbacks.maxBytes,
+      redisPrefix: config.redis.prefix,
+      trustProxy: config.http.trustProxy,
+    },
+  });
+}
+
+export interface PipelineOverrides {
+  /** A stub resolver for downloads (tests). */
+  lookup?: LookupFunction;
+  downloader?: Downloader;
+  mailer?: Mailer;
+  now?: () => Date;
+}
+
+export function createPipeline(core: Core, overrides: PipelineOverrides = {}) {
+  const { config, logger } = core;
+  const dataDir = resolve(config.dataDir);
+  const downloader =
+    overrides.downloader ??
+    createDownloader({
+      allowedHosts: [...config.download.allowedHosts],
+      allowedPorts: config.download.allowedPorts === '*' ? '*' : [...config.download.allowedPorts],
+      allowPrivateNetworks: config.download.allowPrivateNetworks,
+      maxBytes: config.download.maxBytes,
+      connectTimeoutMs: config.download.connectTimeoutMs,
+      idleTimeoutMs: config.download.idleTimeoutMs,
+      totalTimeoutMs: config.download.totalTimeoutMs,
+      logger,
+      ...(overrides.lookup ? { lookup: overrides.lookup } : {}),
+    });
+  const mailer =
+    overrides.mailer ??
+    createMailer({ smtpUrl: config.mail.smtpUrl, outboxDir: join(dataDir, 'outbox'), timeoutMs: config.mail.timeoutMs, logger });
+  const csvLimits = { maxColumns: config.csv.maxColumns, maxFieldBytes: config.csv.maxFieldBytes };
+
+  const deps: PipelineDeps = {
+    store: core.store,
+    download: (url, destination, signal) => downloader.download(url, destination, signal),
+    summarize: (input) => summarizeReportCsv(input, csvLimits),
+    compare: compareSummaries,
+    neutralize: async (source, destination) => {
+      await pipeline(neutralizeCsv(createReadStream(source), csvLimits), createWriteStream(destination));
+    },
+    archive: createFileArchive(join(dataDir, 'archive')),
+    mailer,
+    workDir: join(dataDir, 'work'),
+    mail: { from: config.mail.from, gzipAboveBytes: config.mail.gzipAboveBytes, maxAttachmentBytes: config.mail.maxAttachmentBytes },
+    instanceId: config.losant.instanceId,
+    logger,
+    now: overrides.now ?? (() => new Date()),
+  };
+  return {
+    deps,
+    downloader,
+    mailer,
+    async close(): Promise<void> {
+      mailer.close();
+      await downloader.close();
+    },
+  };
+}
+export type Pipeline = ReturnType<typeof createPipeline>;
+
+export function createWorkerRuntime(core: Core, pipeline: Pipeline, options: { maintenanceIntervalMs?: number } = {}) {
+  const { config, logger } = core;
+  const blocking = createRedis(config.redis.url, 'blocking');
+  const worker = createReportWorker({
+    connection: blocking,
+    prefix: config.redis.prefix,
+    concurrency: config.jobs.concurrency,
+    processor: createReportProcessor(pipeline.deps),
+    logger,
+  });
+  const maintenance = createMaintenance({ redis: core.redis, store: core.store, queue: core.queue, prefix: config.redis.prefix, logger });
+  let stopMaintenance: (() => void) | null = null;
+
+  return {
+    worker,
+    maintenance,
+    start(): void {
+      worker.start();
+      stopMaintenance = maintenance.start(options.maintenanceIntervalMs ?? 60_000);
+    },
+    isConsuming: () => worker.isConsuming(),
+    async close(): Promise<void> {
+      stopMaintenance?.();
+      await worker.close();
+      await closeRedis(blocking);
+    },
+  };
+}
+export type WorkerRuntime = ReturnType<typeof createWorkerRuntime>;

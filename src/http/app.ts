@@ -1,0 +1,68 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+import type { CallbackReceiver } from '../reports/receive-callback.js';
+import type { RequestReport } from '../reports/request-report.js';
+import type { RetryReport } from '../reports/retry-report.js';
+import type { ReportStore } from '../reports/store.js';
+import { adminAuth } from './admin-auth.js';
+import { createErrorHandler } from './error-handler.js';
+import { rateLimit } from './rate-limit.js';
+import { requestContext } from './request-context.js';
+import { adminReportRoutes } from './routes/admin-reports.js';
+import { callbackRoutes, type ScheduleCallbackReceiver } from './routes/callbacks.js';
+import { healthRoutes, type WorkerHealth } from './routes/health.js';
+
+export interface AppDeps {
+  logger: Logger;
+  redis: Redis;
+  store: ReportStore;
+  callbacks: CallbackReceiver;
+  scheduleCallbacks?: ScheduleCallbackReceiver;
+  requestReport: RequestReport;
+  retryReport: RetryReport;
+  /** Extra admin routers (schedules...), mounted behind the same authentication. */
+  adminRouters?: express.Router[];
+  workers?: WorkerHealth;
+  settings: {
+    adminToken: string;
+    adminRateLimitPerMinute: number;
+    callbackMaxBytes: number;
+    redisPrefix: string;
+    trustProxy: boolean | number | string;
+  };
+}
+
+/** Builds the HTTP app; it does not listen. Callers (entry points, tests) decide where. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // X-Forwarded-* are honoured only when the operator says a proxy sits in front (TRUST_PROXY).
+  app.set('trust proxy', deps.settings.trustProxy);
+  app.use(helmet());
+  app.use(requestContext(deps.logger));
+
+  app.use(healthRoutes({ redis: deps.redis, ...(deps.workers ? { workers: deps.workers } : {}) }));
+  app.use(
+    callbackRoutes({
+      reports: deps.callbacks,
+      maxBytes: deps.settings.callbackMaxBytes,
+      ...(deps.scheduleCallbacks ? { schedules: deps.scheduleCallbacks } : {}),
+    }),
+  );
+
+  const admin = express.Router();
+  admin.use(rateLimit(deps.redis, { prefix: deps.settings.redisPrefix, perMinute: deps.settings.adminRateLimitPerMinute }));
+  admin.use(adminAuth(deps.settings.adminToken));
+  admin.use(express.json({ limit: '100kb', strict: true }));
+  admin.use(adminReportRoutes({ store: deps.store, requestReport: deps.requestReport, retryReport: deps.retryReport }));
+  for (const router of deps.adminRouters ?? []) admin.use(router);
+  app.use('/', (req, res, next) => (req.path.startsWith('/admin') ? admin(req, res, next) : next()));
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'Not found' } });
+  });
+  app.use(createErrorHandler(deps.logger));
+  return app;
+}

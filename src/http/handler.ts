@@ -1,0 +1,21 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+/** What a handler returns: the router alone turns it into a response. */
+export interface HandlerResult {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Handler = (req: Request, res: Response) => Promise<HandlerResult>;
+
+/** Adapts a data-returning handler to Express; thrown errors go to the one error mapper. */
+export function route(handler: Handler): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    handler(req, res).then((result) => {
+      for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+      if (Buffer.isBuffer(result.body)) res.status(result.status).send(result.body);
+      else res.status(result.status).json(result.body);
+    }, next);
+  };
+}

@@ -1,0 +1,92 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { NotFoundError, ValidationError, formatIssues } from '../../errors.js';
+import { REPORT_STATUSES } from '../../reports/record.js';
+import { parseReportRequest, type RequestReport } from '../../reports/request-report.js';
+import type { RetryReport } from '../../reports/retry-report.js';
+import type { ReportStore } from '../../reports/store.js';
+import { REPORT_ID_PATTERN } from '../../reports/secrets.js';
+import { route } from '../handler.js';
+
+export interface AdminReportDeps {
+  store: ReportStore;
+  requestReport: RequestReport;
+  retryReport: RetryReport;
+}
+
+const listQuery = z.strictObject({
+  status: z.enum(REPORT_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+function reportId(value: unknown): string {
+  const id = String(value);
+  if (!REPORT_ID_PATTERN.test(id)) throw new NotFoundError(`No report ${id.slice(0, 40)}`);
+  return id;
+}
+
+export function adminReportRoutes(deps: AdminReportDeps): Router {
+  const router = Router();
+
+  router.post(
+    '/admin/reports',
+    route(async (req) => {
+      const result = await deps.requestReport(parseReportRequest(req.body));
+      if (result.ok) return { status: 202, body: { report: result.record } };
+      const status = result.error.status >= 400 && result.error.status < 600 ? result.error.status : 502;
+      return {
+        status,
+        body: { error: { code: result.error.code, message: result.error.message }, report: result.record },
+      };
+    }),
+  );
+
+  router.get(
+    '/admin/reports',
+    route(async (req) => {
+      const parsed = listQuery.safeParse(req.query);
+      if (!parsed.success) throw new ValidationError(`Invalid query: ${formatIssues(parsed.error.issues)}`);
+      const { items, total } = await deps.store.list(parsed.data);
+      const next = parsed.data.offset + items.length < total ? parsed.data.offset + parsed.data.limit : null;
+      return { status: 200, body: { items, total, offset: parsed.data.offset, limit: parsed.data.limit, nextOffset: next } };
+    }),
+  );
+
+  router.get(
+    '/admin/reports/:id',
+    route(async (req) => {
+      const record = await deps.store.get(reportId(req.params.id));
+      if (!record) throw new NotFoundError(`No report ${String(req.params.id)}`);
+      return { status: 200, body: { report: record } };
+    }),
+  );
+
+  router.get(
+    '/admin/reports/:id/callback',
+    route(async (req) => {
+      const id = reportId(req.params.id);
+      const [record, body] = await Promise.all([deps.store.get(id), deps.store.getCallbackBody(id)]);
+      if (!record?.callback || body === null) throw new NotFoundError(`No callback kept for report ${id}`);
+      return {
+        status: 200,
+        body,
+        headers: {
+          'Content-Type': 'application/octet-stream',
+          'Content-Disposition': `attachment; filename="callback-${id}.bin"`,
+          'X-Original-Content-Type': (record.callback.contentType ?? 'none').replace(/[^\x20-\x7e]/gu, ''),
+        },
+      };
+    }),
+  );
+
+  router.post(
+    '/admin/reports/:id/retry',
+    route(async (req) => {
+      const { record, started } = await deps.retryReport(reportId(req.params.id));
+      return { status: started ? 202 : 200, body: { report: record, started } };
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,101 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+import { IN_PIPELINE } from '../reports/record.js';
+import type { ReportStore } from '../reports/store.js';
+import { processJobId, type ReportQueue } from './queue.js';
+
+export interface MaintenanceDeps {
+  redis: Redis;
+  store: ReportStore;
+  queue: ReportQueue;
+  prefix: string;
+  logger: Logger;
+  /** How long a record may sit in the pipeline with no queued job before it is enqueued again. */
+  staleAfterMs?: number;
+  now?: () => Date;
+}
+
+export interface MaintenanceResult {
+  overdue: number;
+  requeued: number;
+  swept: number;
+}
+
+/**
+ * Housekeeping that keeps the guarantees true when something went wrong elsewhere:
+ * - reports whose callback has not come in time are marked overdue;
+ * - reports stuck in the pipeline with no job (the enqueue after a stored callback failed,
+ *   or a job was lost) are enqueued again — the outbox's other half;
+ * - index entries of expired records are dropped.
+ * Runs at start and then periodically; a Redis lock makes one worker do it at a time.
+ */
+export function createMaintenance(deps: MaintenanceDeps) {
+  const now = deps.now ?? (() => new Date());
+  const staleAfterMs = deps.staleAfterMs ?? 30_000;
+  const lockKey = `${deps.prefix}:maintenance-lock`;
+
+  async function markOverdue(): Promise<number> {
+    let count = 0;
+    for (const id of await deps.store.overdueCandidates()) {
+      const moved = await deps.store.transition(id, {
+        from: ['requested', 'accepted'],
+        to: 'overdue',
+        awaiting: { mode: 'remove' },
+        note: 'no callback from Losant by the overdue deadline',
+      });
+      if (moved.ok) count += 1;
+      else await deps.store.forgetAwaiting(id);
+    }
+    return count;
+  }
+
+  async function requeueStuck(): Promise<number> {
+    let count = 0;
+    for (const status of IN_PIPELINE) {
+      for (const id of await deps.store.idsInStatus(status)) {
+        const record = await deps.store.get(id);
+        if (!record || now().getTime() - Date.parse(record.updatedAt) < staleAfterMs) continue;
+        const job = await deps.queue.queue.getJob(processJobId(id, record.runs));
+        const state = job ? await job.getState() : 'missing';
+        if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') continue;
+        if (job) await job.remove();
+        await deps.queue.enqueue(id, record.runs);
+        deps.logger.warn({ reportId: id, status, jobState: state }, 'report had no live job; enqueued again');
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  async function runOnce(lockMs = 30_000): Promise<MaintenanceResult | null> {
+    const locked = await deps.redis.set(lockKey, String(process.pid), 'PX', lockMs, 'NX');
+    if (locked !== 'OK') return null;
+    try {
+      const result = { overdue: await markOverdue(), requeued: await requeueStuck(), swept: await deps.store.sweepIndexes() };
+      if (result.overdue + result.requeued + result.swept > 0) deps.logger.info(result, 'maintenance done');
+      return result;
+    } finally {
+      await deps.redis.del(lockKey);
+    }
+  }
+
+  /** Runs now and every `intervalMs`; the returned function stops it. */
+  function start(intervalMs: number): () => void {
+    let stopped = false;
+    const tick = () => {
+      runOnce(intervalMs).catch((error: unknown) => {
+        if (!stopped) deps.logger.warn({ err: (error as Error).message }, 'maintenance failed; will try again');
+      });
+    };
+    tick();
+    const timer = setInterval(tick, intervalMs);
+    timer.unref();
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }
+
+  return { runOnce, start, markOverdue, requeueStuck };
+}
+export type Maintenance = ReturnType<typeof createMaintenance>;

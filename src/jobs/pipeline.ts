@@ -1,0 +1,26 @@
+import type { Readable } from 'node:stream';
+import type { ArchiveTarget } from '../delivery/archive.js';
+import type { Mailer } from '../delivery/mailer.js';
+import type { Logger } from '../log.js';
+import type { ReportStore } from '../reports/store.js';
+import type { ReportSummary, SummaryComparison } from '../summary/types.js';
+
+/**
+ * What the report pipeline needs, as narrow interfaces: the entry points wire the real
+ * downloader, parser, archive and mailer; nothing here knows how they are built.
+ */
+export interface PipelineDeps {
+  store: ReportStore;
+  download(url: string, destinationPath: string, signal?: AbortSignal): Promise<{ bytes: number; sha256: string }>;
+  summarize(input: Readable): Promise<ReportSummary>;
+  compare(previous: { reportId: string; summary: ReportSummary }, current: ReportSummary): SummaryComparison;
+  /** Writes a formula-neutralized copy of a CSV (what gets attached to emails). */
+  neutralize(sourcePath: string, destinationPath: string): Promise<void>;
+  archive: ArchiveTarget;
+  mailer: Mailer;
+  workDir: string;
+  mail: { from: string; gzipAboveBytes: number; maxAttachmentBytes: number };
+  instanceId: string;
+  logger: Logger;
+  now: () => Date;
+}

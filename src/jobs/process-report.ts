@@ -1,0 +1,84 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { IN_PIPELINE, type ReportError, type ReportRecord } from '../reports/record.js';
+import type { PipelineDeps } from './pipeline.js';
+import type { ProcessReportData } from './queue.js';
+import { archiveCsv } from './steps/archive-csv.js';
+import { emailReport } from './steps/email-report.js';
+import { fetchCsv } from './steps/fetch-csv.js';
+import { StepFailure, toStepFailure } from './steps/step-failure.js';
+import { summarizeCsv } from './steps/summarize-csv.js';
+import { removeDir, workPaths } from './work-files.js';
+
+type Step = ReportError['step'];
+
+/**
+ * The worker's job: take one report from callback_received to delivered. Every step re-reads
+ * the record and skips what its marker says is done, so a job that runs again (after a crash,
+ * a retry, or a repeated enqueue) never repeats an effect that completed.
+ */
+export function createReportProcessor(deps: PipelineDeps) {
+  return async function processReport(job: Job<ProcessReportData>, _token?: string, signal?: AbortSignal): Promise<string> {
+    const reportId = job.data.reportId;
+    const log = deps.logger.child({ reportId, jobId: job.id, attempt: job.attemptsMade + 1 });
+    const abort = signal ?? new AbortController().signal;
+    let step: Step = 'internal';
+    const load = async (): Promise<ReportRecord> => {
+      const record = await deps.store.get(reportId);
+      if (!record) throw new UnrecoverableError(`report ${reportId} no longer exists`);
+      return record;
+    };
+
+    try {
+      let record = await load();
+      if (!IN_PIPELINE.includes(record.status)) {
+        log.info({ status: record.status }, 'nothing to do for this report');
+        return record.status;
+      }
+      log.info('processing report');
+
+      step = 'download';
+      const fetched = await fetchCsv(deps, record, abort);
+      if (!fetched.done) {
+        log.warn({ status: fetched.status }, 'report ended at its callback');
+        return fetched.status;
+      }
+      step = 'archive';
+      await archiveCsv(deps, await load());
+      step = 'parse';
+      await summarizeCsv(deps, await load());
+      step = 'email';
+      await emailReport(deps, await load());
+
+      record = await load();
+      await deps.store.transition(reportId, { from: IN_PIPELINE, to: 'delivered', set: { error: null }, note: 'everything asked for was delivered' });
+      if (record.summary) await deps.store.setLatestInSeries(record.seriesKey, reportId, record.summary);
+      await removeDir(workPaths(deps.workDir, reportId).dir);
+      log.info('report delivered');
+      return 'delivered';
+    } catch (error) {
+      if (error instanceof UnrecoverableError) throw error;
+      const failure = toStepFailure(step, error);
+      const attempts = job.opts.attempts ?? 1;
+      const lastAttempt = failure.permanent || job.attemptsMade + 1 >= attempts;
+      const at = deps.now().toISOString();
+      const reportError = { step: failure.step, code: failure.code, message: failure.message, permanent: failure.permanent, at };
+      if (lastAttempt) {
+        await deps.store.transition(reportId, {
+          from: IN_PIPELINE,
+          to: 'failed',
+          set: { error: reportError },
+          note: `${failure.step} failed${failure.permanent ? '' : ` after ${job.attemptsMade + 1} attempts`}: ${failure.message}`,
+        });
+        log.error({ step: failure.step, code: failure.code, err: failure.message }, 'report failed');
+        throw new UnrecoverableError(failure.message);
+      }
+      await deps.store.transition(reportId, {
+        from: IN_PIPELINE,
+        set: { error: reportError },
+        note: `attempt ${job.attemptsMade + 1} of ${attempts} failed at ${failure.step}: ${failure.message}; will retry`,
+      });
+      log.warn({ step: failure.step, code: failure.code, err: failure.message }, 'report step failed; will retry');
+      throw failure instanceof StepFailure ? failure : error;
+    }
+  };
+}

@@ -1,0 +1,23 @@
+import type { ReportRecord } from '../../reports/record.js';
+import { IN_PIPELINE } from '../../reports/record.js';
+import type { PipelineDeps } from '../pipeline.js';
+import { workPaths } from '../work-files.js';
+
+/** Where a report's files live in the archive: by the month it was requested, then its id. */
+export function archiveKey(record: ReportRecord, file: 'report.csv' | 'summary.json'): string {
+  const created = new Date(record.createdAt);
+  const month = String(created.getUTCMonth() + 1).padStart(2, '0');
+  return `reports/${created.getUTCFullYear()}/${month}/${record.id}/${file}`;
+}
+
+/** Archives the original CSV once; a re-run finds the marker and skips. */
+export async function archiveCsv(deps: PipelineDeps, record: ReportRecord): Promise<void> {
+  if (!record.delivery.archive || record.archive) return;
+  const stored = await deps.archive.putFile(archiveKey(record, 'report.csv'), workPaths(deps.workDir, record.id).csv);
+  await deps.store.transition(record.id, {
+    from: IN_PIPELINE,
+    to: 'archived',
+    set: { archive: { csv: stored, summary: null, at: deps.now().toISOString() } },
+    note: `CSV archived at ${stored.location} (sha256 ${stored.sha256.slice(0, 12)}…)`,
+  });
+}

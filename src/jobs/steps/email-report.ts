@@ -1,0 +1,94 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { renderReportEmail, type ReportEmailInput } from '../../delivery/render-email.js';
+import type { MailAttachment } from '../../delivery/mailer.js';
+import type { ReportRecord } from '../../reports/record.js';
+import { IN_PIPELINE } from '../../reports/record.js';
+import type { PipelineDeps } from '../pipeline.js';
+import { fileSize, workPaths } from '../work-files.js';
+
+/** The Message-ID of a report's email: the same on every attempt, so receivers can spot a repeat. */
+export function reportMessageId(reportId: string): string {
+  return `<report-${reportId}@report-relay>`;
+}
+
+/**
+ * Emails the summary with the (formula-neutralized, maybe gzipped) CSV attached. The record's
+ * email marker makes a re-run skip a sent email. The SMTP hand-off itself is the one step that
+ * is at-least-once: if the process dies after the server accepted the message and before the
+ * marker is written, the next run sends it again (with the same Message-ID). `emailAttempts`
+ * counts hand-offs started, so such a repeat is visible on the record.
+ */
+export async function emailReport(deps: PipelineDeps, record: ReportRecord): Promise<void> {
+  if (!record.delivery.email || record.delivery.recipients.length === 0 || record.email) return;
+  if (!record.summary) throw new Error('emailReport needs a summary');
+  const paths = workPaths(deps.workDir, record.id);
+
+  await deps.neutralize(paths.csv, paths.attachment);
+  const attachment = await prepareAttachment(deps, record, paths);
+  const input: ReportEmailInput = {
+    reportId: record.id,
+    instanceId: deps.instanceId,
+    request: { ...record.request, ...(record.scheduleId ? { scheduleName: `schedule ${record.scheduleId}` } : {}) },
+    summary: record.summary,
+    comparison: record.comparison,
+    archiveLocation: record.archive?.csv.location ?? null,
+    attachment: attachment.info,
+    generatedAt: deps.now(),
+  };
+  const rendered = renderReportEmail(input);
+
+  const attempt = record.emailAttempts + 1;
+  await deps.store.transition(record.id, { from: IN_PIPELINE, set: { emailAttempts: attempt }, note: `email hand-off ${attempt} started` });
+  const sent = await deps.mailer.send({
+    from: deps.mail.from,
+    to: record.delivery.recipients,
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    messageId: reportMessageId(record.id),
+    attachments: attachment.files,
+    headers: { 'X-Report-Id': record.id },
+  });
+  await deps.store.transition(record.id, {
+    from: IN_PIPELINE,
+    to: 'emailed',
+    set: {
+      email: {
+        messageId: sent.messageId,
+        accepted: sent.accepted,
+        rejected: sent.rejected,
+        outboxPath: sent.outboxPath,
+        sentAt: deps.now().toISOString(),
+        attachment: attachment.files[0]?.filename ?? 'none',
+      },
+    },
+    note: sent.outboxPath ? `email written to ${sent.outboxPath}` : `email accepted for ${sent.accepted.length} recipient(s)`,
+  });
+}
+
+async function prepareAttachment(
+  deps: PipelineDeps,
+  record: ReportRecord,
+  paths: ReturnType<typeof workPaths>,
+): Promise<{ files: MailAttachment[]; info: ReportEmailInput['attachment'] }> {
+  const name = `losant-usage-${record.id}.csv`;
+  const plainBytes = (await fileSize(paths.attachment)) ?? 0;
+  if (plainBytes <= deps.mail.gzipAboveBytes && plainBytes <= deps.mail.maxAttachmentBytes) {
+    return {
+      files: [{ filename: name, path: paths.attachment, contentType: 'text/csv; charset=utf-8' }],
+      info: { filename: name, bytes: plainBytes, compressed: false },
+    };
+  }
+  await pipeline(createReadStream(paths.attachment), createGzip(), createWriteStream(paths.attachmentGz));
+  const gzBytes = (await fileSize(paths.attachmentGz)) ?? 0;
+  if (gzBytes > deps.mail.maxAttachmentBytes) {
+    const where = record.archive ? ' it is in the archive' : ' enable archiving to keep it';
+    return { files: [], info: { omittedReason: `the CSV is ${gzBytes} bytes even compressed, above the ${deps.mail.maxAttachmentBytes}-byte attachment limit;${where}` } };
+  }
+  return {
+    files: [{ filename: `${name}.gz`, path: paths.attachmentGz, contentType: 'application/gzip' }],
+    info: { filename: `${name}.gz`, bytes: gzBytes, compressed: true },
+  };
+}

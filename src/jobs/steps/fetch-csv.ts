@@ -1,0 +1,76 @@
+import { interpretCallback } from '../../reports/interpret-callback.js';
+import type { Interpretation, ReportRecord } from '../../reports/record.js';
+import { IN_PIPELINE } from '../../reports/record.js';
+import { mergeCsvParts } from '../merge-parts.js';
+import type { PipelineDeps } from '../pipeline.js';
+import { ensureDir, fileSize, hashFile, writeAtomically, workPaths } from '../work-files.js';
+import { StepFailure } from './step-failure.js';
+
+export type FetchOutcome = { done: true } | { done: false; status: 'unrecognized' | 'failed' };
+
+/**
+ * Makes sure the report's CSV is in the work directory: from the archive if an earlier run
+ * archived it, else from the callback (inline CSV, or download URLs). A callback that says
+ * the report failed, or that nobody understands, ends the run here.
+ */
+export async function fetchCsv(deps: PipelineDeps, record: ReportRecord, signal: AbortSignal): Promise<FetchOutcome> {
+  const paths = workPaths(deps.workDir, record.id);
+  await ensureDir(paths.dir);
+
+  if (record.download && (await fileSize(paths.csv)) !== null) {
+    const { sha256 } = await hashFile(paths.csv);
+    if (sha256 === record.download.sha256) return { done: true };
+  }
+  if (record.archive) {
+    await writeAtomically(paths.csv, await deps.archive.openRead(record.archive.csv.key));
+    return { done: true };
+  }
+
+  const body = await deps.store.getCallbackBody(record.id);
+  if (body === null) {
+    throw new StepFailure('callback', 'callback_body_missing', 'The callback body is no longer stored (expired); request a new report', true);
+  }
+  const content = interpretCallback(body, record.callback?.contentType ?? null);
+  const interpretation: Interpretation = { kind: content.kind };
+  if (content.kind === 'download') {
+    interpretation.urlCount = content.urls.length;
+    interpretation.hosts = [...new Set(content.urls.map((url) => new URL(url).host))];
+  }
+  if (content.kind === 'failure') interpretation.error = content.error;
+  if (content.kind === 'unrecognized') interpretation.reason = content.reason;
+
+  if (content.kind === 'unrecognized' || content.kind === 'failure') {
+    const to = content.kind === 'unrecognized' ? 'unrecognized' : 'failed';
+    const error =
+      content.kind === 'unrecognized'
+        ? { step: 'callback' as const, code: 'callback_unrecognized', message: `The callback could not be interpreted: ${content.reason}`, permanent: true }
+        : { step: 'callback' as const, code: 'losant_report_failed', message: `Losant reported that the report failed: ${content.error.name}: ${content.error.message}`, permanent: true };
+    await deps.store.transition(record.id, {
+      from: IN_PIPELINE,
+      to,
+      set: { interpretation, error: { ...error, at: deps.now().toISOString() } },
+      note: error.message,
+    });
+    return { done: false, status: to };
+  }
+
+  if (content.kind === 'inline') {
+    await writeAtomically(paths.csv, content.csv);
+  } else {
+    const parts: string[] = [];
+    for (const [index, url] of content.urls.entries()) {
+      const part = content.urls.length === 1 ? paths.csv : paths.part(index);
+      await deps.download(url, part, signal);
+      parts.push(part);
+    }
+    if (parts.length > 1) await mergeCsvParts(parts, paths.csv);
+  }
+  const { sha256, bytes } = await hashFile(paths.csv);
+  await deps.store.transition(record.id, {
+    from: IN_PIPELINE,
+    to: 'downloaded',
+    set: { interpretation, download: { bytes, sha256, sources: content.kind === 'inline' ? 0 : content.urls.length, at: deps.now().toISOString() } },
+    note: content.kind === 'inline' ? `CSV received inline (${bytes} bytes)` : `CSV downloaded from ${interpretation.hosts?.join(', ') ?? ''} (${bytes} bytes)`,
+  });
+  return { done: true };
+}

@@ -1,0 +1,29 @@
+import { createReadStream } from 'node:fs';
+import type { ReportRecord } from '../../reports/record.js';
+import { IN_PIPELINE } from '../../reports/record.js';
+import type { PipelineDeps } from '../pipeline.js';
+import { workPaths } from '../work-files.js';
+import { archiveKey } from './archive-csv.js';
+
+/**
+ * Parses the CSV as a stream into a summary, compares it with the previous report of the same
+ * series, and (when archiving) stores the summary beside the CSV.
+ */
+export async function summarizeCsv(deps: PipelineDeps, record: ReportRecord): Promise<void> {
+  if (record.summary) return;
+  const summary = await deps.summarize(createReadStream(workPaths(deps.workDir, record.id).csv));
+  const previous = await deps.store.latestInSeries(record.seriesKey);
+  const comparison = previous && previous.reportId !== record.id ? deps.compare(previous, summary) : null;
+
+  let archive = record.archive;
+  if (record.delivery.archive && archive) {
+    const stored = await deps.archive.putBuffer(archiveKey(record, 'summary.json'), JSON.stringify({ reportId: record.id, summary, comparison }, null, 2));
+    archive = { ...archive, summary: stored };
+  }
+  await deps.store.transition(record.id, {
+    from: IN_PIPELINE,
+    to: 'summarized',
+    set: { summary, comparison, ...(archive ? { archive } : {}) },
+    note: `parsed ${summary.rows} rows (${summary.badRowCount} bad) over ${summary.resourceCount} resources`,
+  });
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '../log.js';
+import type { ReportQueue } from '../jobs/queue.js';
+import { callbackJobId } from './interpret-callback.js';
+import type { CallbackInfo } from './record.js';
+import { REPORT_ID_PATTERN, SECRET_PATTERN, secretMatches } from './secrets.js';
+import type { ReportStore } from './store.js';
+
+/** Request headers worth keeping with a callback; everything else (cookies, auth) is dropped. */
+const KEPT_HEADERS = ['content-type', 'content-length', 'content-encoding', 'user-agent', 'x-losant-job-id', 'x-job-id', 'x-request-id', 'x-forwarded-for', 'date'];
+
+export interface IncomingCallback {
+  body: Buffer;
+  contentType: string | null;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export type CallbackOutcome =
+  | { status: 202; body: { received: true; reportId: string } }
+  | { status: 200; body: { received: true; duplicate: true; reportId: string } }
+  | { status: 404; body: { error: { code: 'not_found'; message: string } } }
+  | { status: 409; body: { error: { code: 'job_mismatch'; message: string } } };
+
+export const NOT_FOUND: CallbackOutcome = { status: 404, body: { error: { code: 'not_found', message: 'Not found' } } };
+
+export function buildCallbackInfo(callback: IncomingCallback, now: Date): CallbackInfo {
+  const headers: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const value = callback.headers[name];
+    if (value !== undefined) headers[name] = (Array.isArray(value) ? value.join(', ') : value).slice(0, 512);
+  }
+  return {
+    receivedAt: now.toISOString(),
+    contentType: callback.contentType,
+    bytes: callback.body.length,
+    sha256: createHash('sha256').update(callback.body).digest('hex'),
+    headers,
+    jobId: callbackJobId(callback.body, callback.contentType, headers),
+    duplicates: 0,
+  };
+}
+
+export interface CallbackReceiverDeps {
+  store: ReportStore;
+  queue: Pick<ReportQueue, 'enqueue'>;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/**
+ * Persist, then acknowledge, then enqueue. The callback is stored and the record moved in one
+ * atomic step; if enqueueing fails afterwards the record is safe in callback_received and the
+ * reconciler enqueues it. Nothing is acknowledged that is not stored.
+ */
+export function createCallbackReceiver(deps: CallbackReceiverDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  /** Checks the id and secret from the URL before any body is read. */
+  async function authenticate(reportId: string, secret: string): Promise<boolean> {
+    if (!REPORT_ID_PATTERN.test(reportId) || !SECRET_PATTERN.test(secret)) {
+      secretMatches(secret, null); // same work as a real comparison
+      return false;
+    }
+    return secretMatches(secret, await deps.store.getSecretHash(reportId));
+  }
+
+  async function receive(reportId: string, callback: IncomingCallback): Promise<CallbackOutcome> {
+    const info = buildCallbackInfo(callback, now());
+    const log = deps.logger.child({ reportId });
+    const record = await deps.store.get(reportId);
+    if (!record) return NOT_FOUND;
+    const expected = record.losant.jobId;
+    if (expected !== null && info.jobId !== null && expected !== info.jobId) {
+      log.warn({ expectedJobId: expected, callbackJobId: info.jobId }, 'callback names another Losant job; refused');
+      return { status: 409, body: { error: { code: 'job_mismatch', message: `this report belongs to Losant job ${expected}, not ${info.jobId}` } } };
+    }
+
+    const result = await deps.store.acceptCallback(reportId, { info, body: callback.body });
+    if (result === 'missing') return NOT_FOUND;
+    if (result === 'duplicate') {
+      log.info({ bytes: info.bytes }, 'repeated callback acknowledged; already received');
+      return { status: 200, body: { received: true, duplicate: true, reportId } };
+    }
+    if (expected === null && info.jobId !== null) {
+      await deps.store.transition(reportId, { from: '*', set: { losant: { ...record.losant, jobId: info.jobId } } });
+    }
+    try {
+      await deps.queue.enqueue(reportId, record.runs);
+    } catch (error) {
+      log.error({ err: (error as Error).message }, 'callback stored but not enqueued; the reconciler will enqueue it');
+    }
+    log.info({ bytes: info.bytes, contentType: info.contentType }, 'callback received');
+    return { status: 202, body: { received: true, reportId } };
+  }
+
+  return { authenticate, receive };
+}
+export type CallbackReceiver = ReturnType<typeof createCallbackReceiver>;

@@ -1,0 +1,166 @@
+import type { DateGroupBy, ResourceGroupBy } from '../losant/request-schemas.js';
+import type { ReportSummary, SummaryComparison } from '../summary/types.js';
+
+/**
+ * A report is a record with a state machine, kept in Redis.
+ *
+ *   requested ─► accepted ─► callback_received ─► downloaded ─► archived ─► summarized ─► emailed ─► delivered
+ *        │           │   ▲            ▲
+ *        │           ▼   │ (late)     │ retry
+ *        │        overdue             └──────── failed (step, reason) / unrecognized (callback kept)
+ *        └──► failed (Losant refused the request)
+ *
+ * Each step also leaves a marker (download, archive, summary, email) so that a re-run skips
+ * what is already done: effects happen once even though jobs run at least once.
+ */
+export const REPORT_STATUSES = [
+  'requested',
+  'accepted',
+  'overdue',
+  'callback_received',
+  'downloaded',
+  'archived',
+  'summarized',
+  'emailed',
+  'delivered',
+  'failed',
+  'unrecognized',
+] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+
+/** States in which the report waits for Losant's callback. */
+export const AWAITING_CALLBACK: readonly ReportStatus[] = ['requested', 'accepted', 'overdue'];
+/** States in which the worker has work to do. */
+export const IN_PIPELINE: readonly ReportStatus[] = ['callback_received', 'downloaded', 'archived', 'summarized', 'emailed'];
+/** States from which an operator may re-run processing. */
+export const RETRYABLE: readonly ReportStatus[] = ['failed', 'unrecognized'];
+
+export interface ReportRequest {
+  start?: string;
+  end?: string;
+  resourceGroupBy?: ResourceGroupBy;
+  dateGroupBy?: DateGroupBy;
+  includeSandbox?: boolean;
+}
+
+export interface DeliveryPlan {
+  email: boolean;
+  archive: boolean;
+  recipients: string[];
+}
+
+export interface LosantJobInfo {
+  jobId: string | null;
+  acceptedAt: string | null;
+  /** Losant answered the old 200 {success:true} without a job id. */
+  legacy: boolean;
+}
+
+export interface CallbackInfo {
+  receivedAt: string;
+  contentType: string | null;
+  bytes: number;
+  sha256: string;
+  /** A subset of the request headers (no cookies, no authorization). */
+  headers: Record<string, string>;
+  /** The job id the callback named, if any. */
+  jobId: string | null;
+  duplicates: number;
+}
+
+export interface Interpretation {
+  kind: 'download' | 'inline' | 'failure' | 'unrecognized';
+  /** Download hosts only: full URLs may carry signatures and are not kept on the record. */
+  hosts?: string[];
+  urlCount?: number;
+  error?: { name: string; message: string };
+  reason?: string;
+}
+
+export interface DownloadInfo {
+  bytes: number;
+  sha256: string;
+  sources: number;
+  at: string;
+}
+
+export interface ArchivedFile {
+  key: string;
+  location: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface ArchiveInfo {
+  csv: ArchivedFile;
+  summary: ArchivedFile | null;
+  at: string;
+}
+
+export interface EmailInfo {
+  messageId: string;
+  accepted: string[];
+  rejected: string[];
+  outboxPath: string | null;
+  sentAt: string;
+  attachment: string;
+}
+
+export interface ReportError {
+  step: 'request' | 'callback' | 'download' | 'archive' | 'parse' | 'email' | 'internal';
+  code: string;
+  message: string;
+  permanent: boolean;
+  at: string;
+}
+
+export interface HistoryEntry {
+  at: string;
+  status: ReportStatus;
+  note?: string;
+}
+
+export interface ReportRecord {
+  id: string;
+  status: ReportStatus;
+  source: 'api' | 'schedule';
+  scheduleId: string | null;
+  request: ReportRequest;
+  delivery: DeliveryPlan;
+  /** Reports in one series are compared with each other ("change since the previous report"). */
+  seriesKey: string;
+  createdAt: string;
+  updatedAt: string;
+  /** When the report counts as overdue if no callback has come. */
+  overdueAt: string | null;
+  losant: LosantJobInfo;
+  callback: CallbackInfo | null;
+  interpretation: Interpretation | null;
+  download: DownloadInfo | null;
+  archive: ArchiveInfo | null;
+  summary: ReportSummary | null;
+  comparison: SummaryComparison | null;
+  email: EmailInfo | null;
+  /** How many times an email hand-off was started: above the number of emails sent means a crash mid-send. */
+  emailAttempts: number;
+  error: ReportError | null;
+  /** How many processing runs were started (1 + operator retries); part of the queue job id. */
+  runs: number;
+  history: HistoryEntry[];
+}
+
+/** Fields stored as JSON in the record's Redis hash. */
+export const JSON_FIELDS = [
+  'request',
+  'delivery',
+  'losant',
+  'callback',
+  'interpretation',
+  'download',
+  'archive',
+  'summary',
+  'comparison',
+  'email',
+  'error',
+] as const satisfies ReadonlyArray<keyof ReportRecord>;
+export type JsonField = (typeof JSON_FIELDS)[number];

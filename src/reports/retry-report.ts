@@ -1,0 +1,40 @@
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { ReportQueue } from '../jobs/queue.js';
+import type { Logger } from '../log.js';
+import { AWAITING_CALLBACK, IN_PIPELINE, RETRYABLE, type ReportRecord } from './record.js';
+import type { ReportStore } from './store.js';
+
+export interface RetryDeps {
+  store: ReportStore;
+  queue: Pick<ReportQueue, 'enqueue'>;
+  logger: Logger;
+}
+
+/**
+ * Re-runs processing of a failed or unrecognized report from the step that failed, without a
+ * new Losant request: the steps already done left markers, so the job skips them. Idempotent:
+ * a second call while the re-run is queued or running returns the report as it is.
+ */
+export function createReportRetrier(deps: RetryDeps) {
+  return async function retryReport(id: string): Promise<{ record: ReportRecord; started: boolean }> {
+    const record = await deps.store.get(id);
+    if (!record) throw new NotFoundError(`No report ${id}`);
+    if (IN_PIPELINE.includes(record.status)) return { record, started: false };
+    if (record.status === 'delivered') throw new ConflictError('This report was delivered already; nothing to retry');
+    if (AWAITING_CALLBACK.includes(record.status) || record.callback === null) {
+      throw new ConflictError('Losant has not called back for this report, so there is nothing to process; request a new report instead');
+    }
+    const runs = record.runs + 1;
+    const moved = await deps.store.transition(id, {
+      from: RETRYABLE,
+      to: 'callback_received',
+      set: { runs, error: null },
+      note: `re-run ${runs} requested by an operator`,
+    });
+    if (!moved.ok) return { record: (await deps.store.get(id)) ?? record, started: false };
+    await deps.queue.enqueue(id, runs);
+    deps.logger.info({ reportId: id, run: runs }, 'report re-run enqueued');
+    return { record: (await deps.store.get(id))!, started: true };
+  };
+}
+export type RetryReport = ReturnType<typeof createReportRetrier>;

@@ -1,0 +1,47 @@
+import type { Logger } from './log.js';
+
+/**
+ * Shutdown is a feature: on SIGTERM/SIGINT run the closers in order (stop intake first, then
+ * finish work, then close connections) within a deadline; exit 0 when they finish, 1 when the
+ * deadline passes. A second signal exits at once.
+ */
+export function onShutdownSignals(options: {
+  logger: Logger;
+  timeoutMs: number;
+  closers: Array<{ name: string; close: () => Promise<unknown> }>;
+  exit?: (code: number) => void;
+}): void {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let shuttingDown = false;
+
+  const handler = (signal: NodeJS.Signals) => {
+    if (shuttingDown) {
+      options.logger.warn({ signal }, 'second signal: exiting now');
+      exit(1);
+      return;
+    }
+    shuttingDown = true;
+    options.logger.info({ signal, timeoutMs: options.timeoutMs }, 'shutting down');
+    const deadline = setTimeout(() => {
+      options.logger.error('shutdown deadline passed; exiting');
+      exit(1);
+    }, options.timeoutMs);
+    deadline.unref();
+
+    void (async () => {
+      for (const closer of options.closers) {
+        try {
+          await closer.close();
+          options.logger.info({ part: closer.name }, 'closed');
+        } catch (error) {
+          options.logger.warn({ part: closer.name, err: (error as Error).message }, 'close failed');
+        }
+      }
+      clearTimeout(deadline);
+      options.logger.info('shutdown complete');
+      exit(0);
+    })();
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}

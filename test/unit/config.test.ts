@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const valid = {
+  PUBLIC_URL: 'https://relay.example.com',
+  ADMIN_TOKEN: 'x'.repeat(32),
+  LOSANT_API_TOKEN: 'token',
+  LOSANT_INSTANCE_ID: '0123456789abcdef01234567',
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  test('a missing configuration names every required variable at once', () => {
+    const listed = problems({});
+    for (const name of ['PUBLIC_URL', 'ADMIN_TOKEN', 'LOSANT_API_TOKEN', 'LOSANT_INSTANCE_ID']) {
+      assert.ok(listed.some((line) => line.startsWith(`${name}:`)), `${name} is not named in ${listed.join(' | ')}`);
+    }
+  });
+
+  test('invalid values are each reported with the reason', () => {
+    const listed = problems({ ...valid, PORT: 'eighty', LOSANT_INSTANCE_ID: 'xyz', SMTP_URL: 'http://mail', DOWNLOAD_ALLOWED_PORTS: '99999' });
+    assert.equal(listed.length, 4, listed.join(' | '));
+    assert.match(listed.join('\n'), /PORT: must be a whole number/u);
+    assert.match(listed.join('\n'), /LOSANT_INSTANCE_ID: must be 24 hexadecimal digits/u);
+    assert.match(listed.join('\n'), /SMTP_URL: must start with smtp/u);
+  });
+
+  test('PUBLIC_URL must be https except on a loopback host', () => {
+    assert.match(problems({ ...valid, PUBLIC_URL: 'http://relay.example.com' }).join(), /must use https/u);
+    for (const url of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000', 'https://relay.example.com/base/']) {
+      assert.doesNotThrow(() => loadConfig({ ...valid, PUBLIC_URL: url }), url);
+    }
+    assert.equal(loadConfig({ ...valid, PUBLIC_URL: 'https://relay.example.com/base/' }).http.publicUrl, 'https://relay.example.com/base');
+  });
+
+  test('an admin token shorter than 16 characters is refused', () => {
+    assert.match(problems({ ...valid, ADMIN_TOKEN: 'short' }).join(), /ADMIN_TOKEN: must be at least 16 characters/u);
+  });
+
+  test('defaults are safe: private networks refused, Losant production URL, https ports', () => {
+    const config = loadConfig(valid);
+    assert.equal(config.download.allowPrivateNetworks, false);
+    assert.deepEqual(config.download.allowedPorts, [443, 80]);
+    assert.equal(config.losant.apiUrl, 'https://api.losant.com');
+    assert.equal(config.http.trustProxy, false);
+    assert.ok(Object.isFrozen(config) && Object.isFrozen(config.download));
+  });
+
+  test('config/example.env documents every variable the service reads, and only those', () => {
+    const source = readFileSync(new URL('../../src/config.ts', import.meta.url), 'utf8');
+    const read = new Set([...source.matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gmu)].map((match) => match[1]));
+    const example = readFileSync(new URL('../../config/example.env', import.meta.url), 'utf8');
+    const documented = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]+)=/gmu)].map((match) => match[1]));
+    assert.ok(read.size > 30, `found only ${read.size} variables in config.ts`);
+    assert.deepEqual([...read].filter((name) => !documented.has(name)), [], 'variables missing from example.env');
+    assert.deepEqual([...documented].filter((name) => !read.has(name)), [], 'example.env documents unknown variables');
+  });
+});
