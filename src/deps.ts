@@ -21,6 +21,9 @@ import { createCallbackReceiver } from './reports/receive-callback.js';
 import { createReportRequester } from './reports/request-report.js';
 import { createReportRetrier } from './reports/retry-report.js';
 import { createReportStore } from './reports/store.js';
+import { createScheduleCallbackReceiver } from './schedules/receive-schedule-callback.js';
+import { createScheduleService } from './schedules/schedule-service.js';
+import { createScheduleStore } from './schedules/schedule-store.js';
 import { compareSummaries } from './summary/compare.js';
 import { createApp } from './http/app.js';
 import type { WorkerHealth } from './http/routes/health.js';
@@ -68,6 +71,15 @@ export function createCore(config: Readonly<Config>, logger: Logger, overrides: 
   });
   const retryReport = createReportRetrier({ store, queue, logger });
   const callbacks = createCallbackReceiver({ store, queue, logger });
+  const scheduleStore = createScheduleStore(redis, config.redis.prefix);
+  const schedules = createScheduleService({
+    store: scheduleStore,
+    losant,
+    publicUrl: config.http.publicUrl,
+    defaultRecipients: config.mail.defaultRecipients,
+    logger,
+  });
+  const scheduleCallbacks = createScheduleCallbackReceiver({ schedules: scheduleStore, reports: store, queue, prefix: config.redis.prefix, logger });
 
   return {
     config,
@@ -79,6 +91,8 @@ export function createCore(config: Readonly<Config>, logger: Logger, overrides: 
     requestReport,
     retryReport,
     callbacks,
+    schedules,
+    scheduleCallbacks,
     async close(): Promise<void> {
       await queue.close();
       if (!overrides.redis) await closeRedis(redis);
@@ -94,6 +108,8 @@ export function createWebApp(core: Core, workers?: WorkerHealth) {
     redis: core.redis,
     store: core.store,
     callbacks: core.callbacks,
+    scheduleCallbacks: core.scheduleCallbacks,
+    schedules: core.schedules,
     requestReport: core.requestReport,
     retryReport: core.retryReport,
     ...(workers ? { workers } : {}),

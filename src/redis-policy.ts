@@ -8,7 +8,7 @@ import type { Logger } from './log.js';
  */
 export async function readEvictionPolicy(redis: Redis): Promise<string | null> {
   try {
-    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    const reply = await redis.config('GET', 'maxmemory-policy');
     if (reply[1]) return reply[1];
   } catch {
     // CONFIG may be renamed or disabled; fall through to INFO.

@@ -6,11 +6,13 @@ import type { CallbackReceiver } from '../reports/receive-callback.js';
 import type { RequestReport } from '../reports/request-report.js';
 import type { RetryReport } from '../reports/retry-report.js';
 import type { ReportStore } from '../reports/store.js';
+import type { ScheduleService } from '../schedules/schedule-service.js';
 import { adminAuth } from './admin-auth.js';
 import { createErrorHandler } from './error-handler.js';
 import { rateLimit } from './rate-limit.js';
 import { requestContext } from './request-context.js';
 import { adminReportRoutes } from './routes/admin-reports.js';
+import { adminScheduleRoutes } from './routes/admin-schedules.js';
 import { callbackRoutes, type ScheduleCallbackReceiver } from './routes/callbacks.js';
 import { healthRoutes, type WorkerHealth } from './routes/health.js';
 
@@ -22,8 +24,7 @@ export interface AppDeps {
   scheduleCallbacks?: ScheduleCallbackReceiver;
   requestReport: RequestReport;
   retryReport: RetryReport;
-  /** Extra admin routers (schedules...), mounted behind the same authentication. */
-  adminRouters?: express.Router[];
+  schedules?: ScheduleService;
   workers?: WorkerHealth;
   settings: {
     adminToken: string;
@@ -57,7 +58,7 @@ export function createApp(deps: AppDeps): Express {
   admin.use(adminAuth(deps.settings.adminToken));
   admin.use(express.json({ limit: '100kb', strict: true }));
   admin.use(adminReportRoutes({ store: deps.store, requestReport: deps.requestReport, retryReport: deps.retryReport }));
-  for (const router of deps.adminRouters ?? []) admin.use(router);
+  if (deps.schedules) admin.use(adminScheduleRoutes(deps.schedules));
   app.use('/', (req, res, next) => (req.path.startsWith('/admin') ? admin(req, res, next) : next()));
 
   app.use((_req, res) => {

@@ -14,7 +14,8 @@ export function route(handler: Handler): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     handler(req, res).then((result) => {
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-      if (Buffer.isBuffer(result.body)) res.status(result.status).send(result.body);
+      if (result.body === null) res.status(result.status).end();
+      else if (Buffer.isBuffer(result.body)) res.status(result.status).send(result.body);
       else res.status(result.status).json(result.body);
     }, next);
   };

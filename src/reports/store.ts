@@ -70,7 +70,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     for (const [name, value] of Object.entries(fields)) {
       if (value === undefined) continue;
       if ((JSON_FIELDS as readonly string[]).includes(name)) out.push(name, JSON.stringify(value));
-      else out.push(name, value === null ? '' : String(value));
+      else out.push(name, typeof value === 'string' || typeof value === 'number' ? String(value) : '');
     }
     return out;
   }

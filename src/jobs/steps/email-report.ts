@@ -77,7 +77,7 @@ async function prepareAttachment(
   const plainBytes = (await fileSize(paths.attachment)) ?? 0;
   if (plainBytes <= deps.mail.gzipAboveBytes && plainBytes <= deps.mail.maxAttachmentBytes) {
     return {
-      files: [{ filename: name, path: paths.attachment, contentType: 'text/csv; charset=utf-8' }],
+      files: [{ filename: name, path: paths.attachment, contentType: 'text/csv' }],
       info: { filename: name, bytes: plainBytes, compressed: false },
     };
   }

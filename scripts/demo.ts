@@ -1,0 +1,107 @@
+/**
+ * One-command demo: starts the Losant simulator and report-relay (web + worker) on loopback,
+ * requests a report through the admin API, waits until it is delivered, and prints the summary
+ * and where the email and the archived CSV are. `--keep` leaves both running afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { createCore, createPipeline, createWebApp, createWorkerRuntime } from '../src/deps.js';
+import { createLogger } from '../src/log.js';
+import { waitUntilReady } from '../src/redis.js';
+import type { ReportRecord } from '../src/reports/record.js';
+import { startSimulator } from '../src/sim/index.js';
+
+const keep = process.argv.includes('--keep');
+const adminToken = randomBytes(24).toString('hex');
+const dataDir = resolve(process.env.DATA_DIR ?? 'data/demo');
+
+const sim = await startSimulator({ reportDelayMs: 500 });
+const server = createServer();
+await new Promise<void>((done) => server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', done));
+const port = (server.address() as AddressInfo).port;
+const publicUrl = `http://127.0.0.1:${port}`;
+
+const config = loadConfig({
+  ...process.env,
+  NODE_ENV: 'development',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  PUBLIC_URL: publicUrl,
+  ADMIN_TOKEN: adminToken,
+  LOSANT_API_URL: sim.url,
+  LOSANT_API_TOKEN: sim.token,
+  LOSANT_INSTANCE_ID: sim.instanceId,
+  REDIS_PREFIX: process.env.REDIS_PREFIX ?? 'report-relay-demo',
+  DATA_DIR: dataDir,
+  REPORT_EMAIL_TO: process.env.REPORT_EMAIL_TO ?? 'billing@example.com',
+  DOWNLOAD_ALLOWED_HOSTS: '127.0.0.1',
+  DOWNLOAD_ALLOWED_PORTS: '*',
+  DOWNLOAD_ALLOW_PRIVATE_NETWORKS: 'true',
+});
+const logger = createLogger({ level: config.logLevel, name: 'report-relay:demo' });
+const core = createCore(config, logger);
+try {
+  await waitUntilReady(core.redis, 5_000);
+} catch {
+  console.error(`No Redis answers at ${config.redis.url}. Start one with: bash scripts/ensure-redis.sh`);
+  process.exit(1);
+}
+const pipeline = createPipeline(core);
+const worker = createWorkerRuntime(core, pipeline);
+worker.start();
+server.on('request', createWebApp(core, worker));
+
+console.log(`Losant simulator  ${sim.url}  (instance ${sim.instanceId})`);
+console.log(`report-relay      ${publicUrl}  (admin token ${adminToken})`);
+console.log(`mail              ${pipeline.mailer.description}`);
+
+const month = new Date();
+const start = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() - 1, 1));
+const end = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth(), 1));
+const body = { start: start.toISOString(), end: end.toISOString(), resourceGroupBy: 'organization', dateGroupBy: 'day' };
+console.log(`\nPOST /admin/reports ${JSON.stringify(body)}`);
+const answer = await fetch(`${publicUrl}/admin/reports`, {
+  method: 'POST',
+  headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+});
+const created = (await answer.json()) as { report: ReportRecord };
+console.log(`-> ${answer.status}, report ${created.report.id}, Losant job ${created.report.losant.jobId ?? '?'}`);
+
+const deadline = Date.now() + 60_000;
+let record: ReportRecord | null = null;
+while (Date.now() < deadline) {
+  record = await core.store.get(created.report.id);
+  if (record && ['delivered', 'failed', 'unrecognized'].includes(record.status)) break;
+  await new Promise((done) => setTimeout(done, 200));
+}
+if (!record || record.status !== 'delivered') {
+  console.error(`\nThe report did not get delivered: ${JSON.stringify(record?.error ?? record?.status)}`);
+  process.exitCode = 1;
+} else {
+  const summary = record.summary!;
+  console.log(`\nDelivered. History: ${record.history.map((entry) => entry.status).join(' -> ')}`);
+  console.log(`Rows ${summary.rows} (${summary.badRowCount} bad), ${summary.resourceCount} ${summary.grouping.resource}s, ${summary.period.start} .. ${summary.period.end}`);
+  const main = ['payloadBillableCount', 'deviceCount', 'notebookMinutesCount'].filter((column) => column in summary.totals);
+  for (const column of main) console.log(`  total ${column}: ${summary.totals[column]?.toLocaleString('en-US')}`);
+  for (const list of summary.top.slice(0, 1)) {
+    console.log(`Top by ${list.label}:`);
+    for (const entry of list.entries.slice(0, 5)) console.log(`  ${entry.name.padEnd(32)} ${entry.value.toLocaleString('en-US').padStart(14)}  ${(entry.share * 100).toFixed(1)}%`);
+  }
+  console.log(`\nEmail:        ${record.email?.outboxPath ?? `sent, Message-ID ${record.email?.messageId ?? '?'}`}`);
+  console.log(`Archived CSV: ${record.archive?.csv.location ?? '(not archived)'}`);
+  console.log(`Summary JSON: ${record.archive?.summary?.location ?? '(not archived)'}`);
+}
+
+if (keep && process.exitCode !== 1) {
+  console.log(`\nStill running (Ctrl-C to stop). Try:\n  curl -H 'Authorization: Bearer ${adminToken}' ${publicUrl}/admin/reports`);
+  await new Promise<void>((done) => process.once('SIGINT', () => done()));
+}
+server.closeAllConnections();
+await new Promise<void>((done) => server.close(() => done()));
+await worker.close();
+await pipeline.close();
+await core.close();
+await sim.close();

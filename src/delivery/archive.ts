@@ -1,0 +1,52 @@
+import type { Readable } from 'node:stream';
+import { AppError } from '../errors.js';
+
+/**
+ * Where original report files are kept. The file implementation is the default; an S3-compatible
+ * target can implement the same contract later (keys map to object keys, location to s3://...).
+ */
+export interface ArchiveTarget {
+  /** Stores the file at `key` (e.g. "reports/2026/11/<reportId>/report.csv") atomically; returns where it is and its sha256. Idempotent: putting the same content twice is fine. */
+  putFile(key: string, sourcePath: string): Promise<ArchivedObject>;
+  putBuffer(key: string, content: Buffer | string): Promise<ArchivedObject>;
+  /** The stored object, or null when there is none. */
+  stat(key: string): Promise<ArchivedObject | null>;
+  /** A stream of the stored bytes; rejects with NotFoundError when there is no such object. */
+  openRead(key: string): Promise<Readable>;
+  /** Where the archive lives, safe to log and to show, e.g. "file:/var/data/archive". */
+  readonly description: string;
+}
+
+export interface ArchivedObject {
+  key: string;
+  /** Where the object is, for people and logs: "file:/var/data/archive/reports/..." */
+  location: string;
+  /** Lowercase hex sha256 of the stored bytes. */
+  sha256: string;
+  bytes: number;
+}
+
+export class ArchiveKeyError extends AppError {
+  constructor(key: string, reason: string) {
+    super('invalid_archive_key', 400, `Invalid archive key ${JSON.stringify(key.slice(0, 200))}: ${reason}`);
+  }
+}
+
+const KEY_CHARACTERS = /^[\w./-]+$/u;
+const MAX_KEY_LENGTH = 1024;
+
+/**
+ * Keys are relative, slash-separated paths of [A-Za-z0-9_.-] segments. A segment may not be empty
+ * or start with a dot: that rules out "." and "..", and keeps hidden names free for temp files.
+ */
+export function assertValidArchiveKey(key: string): void {
+  if (typeof key !== 'string' || key.length === 0) throw new ArchiveKeyError(String(key), 'must not be empty');
+  if (key.length > MAX_KEY_LENGTH) throw new ArchiveKeyError(key, `must be at most ${MAX_KEY_LENGTH} characters`);
+  if (key.startsWith('/')) throw new ArchiveKeyError(key, 'must be relative, not an absolute path');
+  if (!KEY_CHARACTERS.test(key)) throw new ArchiveKeyError(key, 'only letters, digits, "_", ".", "-" and "/" are allowed');
+  for (const segment of key.split('/')) {
+    if (segment === '') throw new ArchiveKeyError(key, 'must not have empty segments ("//" or a trailing "/")');
+    if (segment === '..' || segment === '.') throw new ArchiveKeyError(key, 'must not contain "." or ".." segments');
+    if (segment.startsWith('.')) throw new ArchiveKeyError(key, 'segments must not start with "."');
+  }
+}

@@ -1,0 +1,240 @@
+import { constants } from 'node:fs';
+import { access, mkdir, open } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { SendMailOptions } from 'nodemailer';
+import type { Logger } from '../log.js';
+import { writeFileAtomically } from './atomic-write.js';
+import { singleLine } from './format.js';
+import { MailError, toMailError } from './mail-errors.js';
+import { createEmlTransport, createSmtpTransport, describeSmtpUrl } from './mail-transport.js';
+
+export { MailError } from './mail-errors.js';
+export type { MailErrorCode } from './mail-errors.js';
+
+export interface MailAttachment {
+  filename: string;
+  /** A local file the mailer opens and streams itself; nodemailer never sees the path. */
+  path: string;
+  contentType: string;
+}
+
+export interface MailMessage {
+  from: string;
+  to: string[];
+  subject: string;
+  html: string;
+  text: string;
+  /** "<report-<id>@report-relay>" style, deterministic, set by the caller so a retry reuses it. */
+  messageId: string;
+  attachments: MailAttachment[];
+  /** Extra headers (e.g. X-Report-Id). Names are restricted; values are made single-line. */
+  headers?: Record<string, string>;
+}
+
+export interface SendResult {
+  messageId: string;
+  accepted: string[];
+  rejected: string[];
+  response: string;
+  /** Where the .eml file was written when there is no SMTP server; null when sent over SMTP. */
+  outboxPath: string | null;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<SendResult>;
+  /** Checks that the server answers and accepts the login (SMTP) or that the outbox is writable. */
+  verify(): Promise<void>;
+  close(): void;
+  /** Safe to log: "smtp://host:port" or "outbox:/path", never credentials. */
+  readonly description: string;
+}
+
+export interface MailerOptions {
+  /** smtp:// or smtps:// URL, possibly with credentials. Without it, messages go to the outbox. */
+  smtpUrl?: string | undefined;
+  outboxDir: string;
+  timeoutMs: number;
+  logger?: Logger | undefined;
+}
+
+export function createMailer(options: MailerOptions): Mailer {
+  return options.smtpUrl ? createSmtpMailer(options.smtpUrl, options) : createOutboxMailer(options);
+}
+
+function createSmtpMailer(smtpUrl: string, options: MailerOptions): Mailer {
+  const { description, secrets } = describeSmtpUrl(smtpUrl);
+  const transport = createSmtpTransport(smtpUrl, options.timeoutMs);
+  const logger = options.logger;
+
+  return {
+    description,
+    async send(message) {
+      const prepared = prepare(message);
+      const streams = await openAttachments(message.attachments);
+      try {
+        const info = await transport.sendMail(toNodemailer(prepared, streams));
+        const result: SendResult = {
+          messageId: info.messageId,
+          accepted: (info.accepted ?? []).map(String),
+          rejected: (info.rejected ?? []).map(String),
+          response: info.response ?? '',
+          outboxPath: null,
+        };
+        logger?.info({ messageId: result.messageId, accepted: result.accepted.length, rejected: result.rejected, server: description }, 'email sent');
+        return result;
+      } catch (error) {
+        throw logged(toMailError(error, description, secrets), prepared.messageId, logger, description);
+      } finally {
+        for (const stream of streams) stream.destroy();
+      }
+    },
+    async verify() {
+      try {
+        await transport.verify();
+      } catch (error) {
+        throw toMailError(error, description, secrets);
+      }
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+function createOutboxMailer(options: MailerOptions): Mailer {
+  const outboxDir = resolve(options.outboxDir);
+  const description = `outbox:${outboxDir}`;
+  const transport = createEmlTransport();
+  const logger = options.logger;
+
+  return {
+    description,
+    async send(message) {
+      const prepared = prepare(message);
+      const streams = await openAttachments(message.attachments);
+      const outboxPath = join(outboxDir, `${fileNameFor(prepared.messageId)}.eml`);
+      try {
+        const info = await transport.sendMail(toNodemailer(prepared, streams));
+        // The same Message-ID always lands in the same file, so a retried job overwrites, not duplicates.
+        await writeFileAtomically(outboxPath, info.message as Readable);
+        const result: SendResult = {
+          messageId: info.messageId,
+          accepted: [...info.envelope.to],
+          rejected: [],
+          response: 'written to the outbox (no SMTP_URL configured)',
+          outboxPath,
+        };
+        logger?.info({ messageId: result.messageId, outboxPath }, 'email written to outbox');
+        return result;
+      } catch (error) {
+        throw logged(toMailError(error, description), prepared.messageId, logger, description);
+      } finally {
+        for (const stream of streams) stream.destroy();
+      }
+    },
+    async verify() {
+      await mkdir(outboxDir, { recursive: true });
+      await access(outboxDir, constants.W_OK);
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+interface PreparedMessage {
+  from: string;
+  to: string[];
+  subject: string;
+  html: string;
+  text: string;
+  messageId: string;
+  headers: Record<string, string>;
+  attachments: { filename: string; contentType: string }[];
+}
+
+const MESSAGE_ID = /^<?([^<>@\s]+@[^<>@\s]+)>?$/u;
+const HEADER_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/u;
+const CONTENT_TYPE = /^[\w.+-]+\/[\w.+-]+$/u;
+/** Headers nodemailer builds from the message fields; letting callers set them would bypass those checks. */
+const RESERVED_HEADERS = new Set([
+  'from', 'to', 'cc', 'bcc', 'reply-to', 'sender', 'subject', 'date', 'message-id', 'mime-version',
+  'content-type', 'content-transfer-encoding', 'content-disposition', 'return-path',
+]);
+
+/** Validates and normalizes the caller's message; throws a permanent MailError when it is unusable. */
+function prepare(message: MailMessage): PreparedMessage {
+  const invalid = (reason: string) => new MailError('mail_invalid', `Invalid email message: ${reason}`, { permanent: true });
+  const idMatch = MESSAGE_ID.exec(message.messageId);
+  if (!idMatch?.[1]) throw invalid('messageId must look like <local@domain>');
+  if (message.to.length === 0) throw invalid('at least one recipient is required');
+  for (const address of [message.from, ...message.to]) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/u.test(address)) throw invalid('addresses must not contain control characters');
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(name.toLowerCase())) throw invalid(`header ${JSON.stringify(name)} is not allowed`);
+    headers[name] = singleLine(value, 900);
+  }
+  for (const attachment of message.attachments) {
+    if (!CONTENT_TYPE.test(attachment.contentType)) throw invalid(`attachment content type ${JSON.stringify(attachment.contentType)} is not allowed`);
+  }
+  return {
+    from: message.from,
+    to: [...message.to],
+    subject: singleLine(message.subject, 250),
+    html: message.html,
+    text: message.text,
+    messageId: `<${idMatch[1]}>`,
+    headers,
+    attachments: message.attachments.map((attachment) => ({
+      filename: singleLine(attachment.filename, 200) || 'attachment',
+      contentType: attachment.contentType,
+    })),
+  };
+}
+
+function toNodemailer(message: PreparedMessage, streams: Readable[]): SendMailOptions {
+  return {
+    from: message.from,
+    to: message.to,
+    subject: message.subject,
+    html: message.html,
+    text: message.text,
+    messageId: message.messageId,
+    headers: message.headers,
+    attachments: message.attachments.map((attachment, index) => ({
+      filename: attachment.filename,
+      contentType: attachment.contentType,
+      content: streams[index],
+    })),
+  };
+}
+
+async function openAttachments(attachments: MailAttachment[]): Promise<Readable[]> {
+  const streams: Readable[] = [];
+  try {
+    for (const attachment of attachments) {
+      // Opening here, not in nodemailer, keeps its file access disabled and fails before connecting.
+      const handle = await open(attachment.path, 'r');
+      streams.push(handle.createReadStream());
+    }
+    return streams;
+  } catch (error) {
+    for (const stream of streams) stream.destroy();
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new MailError('mail_attachment_unreadable', `An attachment could not be opened (${reason})`, { permanent: false, cause: error });
+  }
+}
+
+function fileNameFor(messageId: string): string {
+  // A leading dot would hide the file (and mark it as a temp file), so it becomes "_".
+  return messageId.replace(/^<|>$/gu, '').replace(/[^\w.@-]/gu, '_').replace(/^\./u, '_').slice(0, 200);
+}
+
+function logged(error: MailError, messageId: string, logger: Logger | undefined, server: string): MailError {
+  logger?.warn({ messageId, server, code: error.code, permanent: error.permanent, smtpCode: error.smtpCode, err: error.message }, 'email not sent');
+  return error;
+}

@@ -1,0 +1,76 @@
+import type { ReportView } from './report-view.js';
+
+/** The plain-text version: the same content as the HTML, as aligned monospace tables. */
+
+type Align = 'left' | 'right';
+
+const BAR_WIDTH = 20;
+
+export function renderText(view: ReportView): string {
+  const lines: string[] = [];
+  const heading = (title: string) => lines.push('', title.toUpperCase(), '='.repeat(Math.min(width(title), 72)));
+
+  lines.push(view.title.toUpperCase(), '='.repeat(width(view.title)));
+  lines.push(...table(null, view.facts.map((fact) => [fact.label, fact.value]), ['left', 'left']));
+
+  if (view.badRows) {
+    lines.push('', `! ${view.badRows.summary}`, ...view.badRows.examples.map((example) => `  - ${example}`));
+  }
+
+  if (view.totals.length > 0) {
+    heading('Totals');
+    if (view.comparisonNote) lines.push(view.comparisonNote, '');
+    const withChange = view.totals.some((row) => row.change !== null);
+    const headers = withChange ? ['Metric', 'Total', 'Previous', 'Change'] : ['Metric', 'Total'];
+    const rows = view.totals.map((row) =>
+      withChange ? [row.label, row.value, row.change?.previous ?? '', row.change?.text ?? ''] : [row.label, row.value],
+    );
+    lines.push(...table(headers, rows, ['left', 'right', 'right', 'right']));
+  }
+
+  for (const top of view.topTables) {
+    heading(top.title);
+    const withIds = top.rows.some((row) => row.id !== null);
+    const headers = withIds ? ['#', 'Name', 'ID', 'Value', 'Share'] : ['#', 'Name', 'Value', 'Share'];
+    const rows = top.rows.map((row) => {
+      const share = `${textBar(row.sharePercent)} ${row.share.padStart(6)}`;
+      return withIds
+        ? [String(row.rank), row.name, row.id ?? '', row.value, share]
+        : [String(row.rank), row.name, row.value, share];
+    });
+    lines.push(...table(headers, rows, withIds ? ['right', 'left', 'left', 'right', 'left'] : ['right', 'left', 'right', 'left']));
+  }
+
+  heading('The report file');
+  lines.push(view.archiveNote, view.attachmentNote, '', '-- ', view.footer, '');
+  return lines.join('\n');
+}
+
+function width(text: string): number {
+  return Array.from(text).length;
+}
+
+function pad(text: string, size: number, align: Align): string {
+  const fill = ' '.repeat(Math.max(size - width(text), 0));
+  return align === 'right' ? fill + text : text + fill;
+}
+
+function table(headers: string[] | null, rows: string[][], align: Align[]): string[] {
+  const all = headers ? [headers, ...rows] : rows;
+  const columns = Math.max(0, ...all.map((row) => row.length));
+  const sizes = Array.from({ length: columns }, (_, index) => Math.max(0, ...all.map((row) => width(row[index] ?? ''))));
+  const line = (row: string[]) =>
+    sizes
+      .map((size, index) => pad(row[index] ?? '', size, align[index] ?? 'left'))
+      .join('  ')
+      .trimEnd();
+  const out: string[] = [];
+  if (headers) out.push(line(headers), sizes.map((size) => '-'.repeat(size)).join('  '));
+  out.push(...rows.map(line));
+  return out;
+}
+
+function textBar(percent: number): string {
+  const filled = Math.round((percent / 100) * BAR_WIDTH);
+  return `${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}`;
+}

@@ -1,0 +1,81 @@
+import type { ReportQueue } from '../jobs/queue.js';
+import type { Logger } from '../log.js';
+import { buildCallbackInfo, NOT_FOUND, type CallbackOutcome, type IncomingCallback } from '../reports/receive-callback.js';
+import { generateId, SCHEDULE_ID_PATTERN, SECRET_PATTERN, secretMatches } from '../reports/secrets.js';
+import { seriesKeyForSchedule } from '../reports/series.js';
+import type { ReportStore } from '../reports/store.js';
+import type { ScheduleStore } from './schedule-store.js';
+
+/** How long a schedule run's delivery is remembered to recognise a repeat of it. */
+const DEDUPE_TTL_SECONDS = 7 * 86_400;
+
+export interface ScheduleCallbackDeps {
+  schedules: ScheduleStore;
+  reports: ReportStore;
+  queue: Pick<ReportQueue, 'enqueue'>;
+  prefix: string;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/**
+ * A callback on a schedule's URL is one run of that schedule: it creates a new report record
+ * (with the callback already stored, in one atomic step) and runs the same pipeline as an
+ * ad-hoc report. A repeat of the same run (same Losant job id, or the same body) is answered
+ * 200 and not processed again.
+ */
+export function createScheduleCallbackReceiver(deps: ScheduleCallbackDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  async function authenticate(scheduleId: string, secret: string): Promise<boolean> {
+    if (!SCHEDULE_ID_PATTERN.test(scheduleId) || !SECRET_PATTERN.test(secret)) {
+      secretMatches(secret, null);
+      return false;
+    }
+    const stored = await deps.schedules.load(scheduleId);
+    const current = secretMatches(secret, stored?.secretHash);
+    const previousValid =
+      stored?.previousSecretHash != null &&
+      stored.schedule.previousSecretValidUntil !== null &&
+      Date.parse(stored.schedule.previousSecretValidUntil) > now().getTime();
+    const previous = secretMatches(secret, previousValid ? stored.previousSecretHash : null);
+    return current || previous;
+  }
+
+  async function receive(scheduleId: string, callback: IncomingCallback): Promise<CallbackOutcome> {
+    const schedule = await deps.schedules.get(scheduleId);
+    if (!schedule) return NOT_FOUND;
+    const info = buildCallbackInfo(callback, now());
+    const fingerprint = info.jobId ?? info.sha256;
+    const id = generateId('r');
+    const { id: reportId, created } = await deps.reports.create(
+      {
+        id,
+        source: 'schedule',
+        scheduleId,
+        request: { resourceGroupBy: schedule.resourceGroupBy, dateGroupBy: schedule.dateGroupBy, includeSandbox: schedule.includeSandbox },
+        delivery: schedule.delivery,
+        seriesKey: seriesKeyForSchedule(scheduleId),
+        secretHash: null,
+        status: 'callback_received',
+        overdueAt: null,
+        note: `scheduled run of "${schedule.name}"`,
+      },
+      { callback: { info, body: callback.body }, dedupeKey: `${deps.prefix}:schedule-delivery:${scheduleId}:${fingerprint}` },
+    );
+    const log = deps.logger.child({ scheduleId, reportId });
+    if (!created) {
+      log.info('repeated schedule callback acknowledged; already received');
+      return { status: 200, body: { received: true, duplicate: true, reportId } };
+    }
+    try {
+      await deps.queue.enqueue(reportId, 1);
+    } catch (error) {
+      log.error({ err: (error as Error).message }, 'schedule callback stored but not enqueued; the reconciler will enqueue it');
+    }
+    log.info({ bytes: info.bytes }, 'schedule callback received');
+    return { status: 202, body: { received: true, reportId } };
+  }
+
+  return { authenticate, receive, dedupeTtlSeconds: DEDUPE_TTL_SECONDS };
+}

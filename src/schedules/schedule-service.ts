@@ -1,0 +1,200 @@
+import { ConflictError, NotFoundError, UnavailableError, ValidationError, formatIssues } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ReportConfig } from '../losant/request-schemas.js';
+import type { Instance, InstanceReportConfig } from '../losant/response-schemas.js';
+import { generateId, generateSecret, hashSecret, SCHEDULE_ID_PATTERN } from '../reports/secrets.js';
+import { createScheduleSchema, rotateSecretSchema, updateScheduleSchema, type Schedule } from './schedule.js';
+import type { ScheduleStore } from './schedule-store.js';
+
+const MAX_CONFIGS = 10;
+
+/** The Losant calls schedules need. */
+export interface ReportConfigApi {
+  get(): Promise<Instance>;
+  patch(body: { reportConfigs: ReportConfig[] }): Promise<Instance>;
+}
+
+export interface ScheduleServiceDeps {
+  store: ScheduleStore;
+  losant: ReportConfigApi;
+  publicUrl: string;
+  defaultRecipients: readonly string[];
+  logger: Logger;
+  now?: () => Date;
+}
+
+export interface ScheduleView extends Schedule {
+  /** The config as Losant holds it now (callback URL shown without its secret), or null if missing there. */
+  losantConfig: Omit<InstanceReportConfig, 'callbackUrl'> | null;
+}
+
+/**
+ * Manages the schedules this service owns inside the instance's reportConfigs. Losant's PATCH
+ * replaces the whole array, so every change reads the array, changes only our own entries and
+ * writes it back, under a lock; configs that others made are passed back exactly as they were.
+ */
+export function createScheduleService(deps: ScheduleServiceDeps) {
+  const now = deps.now ?? (() => new Date());
+  const callbackPrefix = (id: string) => `${deps.publicUrl}/callbacks/s/${id}/`;
+  const isOurs = (config: InstanceReportConfig, id: string) => config.callbackUrl?.startsWith(callbackPrefix(id)) ?? false;
+
+  function toConfig(schedule: Schedule, secret: string, losantId: string | null): ReportConfig {
+    return {
+      ...(losantId ? { id: losantId } : {}),
+      cron: schedule.cron,
+      timezone: schedule.timezone,
+      resourceGroupBy: schedule.resourceGroupBy,
+      dateGroupBy: schedule.dateGroupBy,
+      periods: schedule.periods,
+      includeSandbox: schedule.includeSandbox,
+      callbackUrl: `${callbackPrefix(schedule.id)}${secret}`,
+    };
+  }
+
+  function delivery(input: { recipients?: string[] | undefined; email?: boolean | undefined; archive?: boolean | undefined }, base?: Schedule['delivery']) {
+    const recipients = input.recipients ?? base?.recipients ?? [...deps.defaultRecipients];
+    const email = input.email ?? base?.email ?? recipients.length > 0;
+    const archive = input.archive ?? base?.archive ?? true;
+    if (email && recipients.length === 0) throw new ValidationError('email is requested but there are no recipients: give "recipients" or set REPORT_EMAIL_TO');
+    if (!email && !archive) throw new ValidationError('nothing to deliver: set "email" or "archive" (or both) to true');
+    return { email, archive, recipients: email ? recipients : [] };
+  }
+
+  async function locked<T>(work: () => Promise<T>): Promise<T> {
+    const result = await deps.store.withLock(async () => ({ value: await work() }));
+    if (result === null) throw new UnavailableError('Another schedule change is in progress; try again shortly');
+    return result.value;
+  }
+
+  /** Writes the array back: other configs untouched, ours replaced by `replace` (or dropped when it returns null). */
+  async function writeConfigs(current: InstanceReportConfig[], id: string, replacement: ReportConfig | null): Promise<Instance> {
+    const others = current.filter((config) => !isOurs(config, id)) as ReportConfig[];
+    const next = replacement ? [...others, replacement] : others;
+    if (next.length > MAX_CONFIGS) throw new ConflictError(`The instance already has ${others.length} report configs; Losant allows at most ${MAX_CONFIGS}`);
+    return deps.losant.patch({ reportConfigs: next });
+  }
+
+  async function configsNow(): Promise<InstanceReportConfig[]> {
+    return (await deps.losant.get()).reportConfigs ?? [];
+  }
+
+  function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, body: unknown): T {
+    const result = schema.safeParse(body ?? {});
+    if (!result.success) throw new ValidationError(`Invalid schedule: ${formatIssues(result.error.issues)}`, result.error.issues);
+    return result.data;
+  }
+
+  async function mustLoad(id: string) {
+    const stored = SCHEDULE_ID_PATTERN.test(id) ? await deps.store.load(id) : null;
+    if (!stored) throw new NotFoundError(`No schedule ${id.slice(0, 40)}`);
+    return stored;
+  }
+
+  function view(schedule: Schedule, configs: InstanceReportConfig[]): ScheduleView {
+    const config = configs.find((entry) => isOurs(entry, schedule.id));
+    if (!config) return { ...schedule, losantConfig: null };
+    const { callbackUrl: _hidden, ...rest } = config;
+    return { ...schedule, losantConfig: rest };
+  }
+
+  return {
+    async list(): Promise<{ items: ScheduleView[]; unmanagedConfigs: number }> {
+      const [schedules, configs] = await Promise.all([deps.store.list(), configsNow()]);
+      const ours = new Set(schedules.map((schedule) => schedule.id));
+      const unmanaged = configs.filter((config) => ![...ours].some((id) => isOurs(config, id))).length;
+      return { items: schedules.map((schedule) => view(schedule, configs)), unmanagedConfigs: unmanaged };
+    },
+
+    async get(id: string): Promise<ScheduleView> {
+      const stored = await mustLoad(id);
+      return view(stored.schedule, await configsNow());
+    },
+
+    async create(body: unknown): Promise<ScheduleView> {
+      const input = parse(createScheduleSchema, body);
+      const at = now().toISOString();
+      const id = generateId('s');
+      const secret = generateSecret();
+      const schedule: Schedule = {
+        id,
+        name: input.name ?? `${input.dateGroupBy}ly ${input.resourceGroupBy} report (${input.cron} ${input.timezone})`,
+        cron: input.cron,
+        timezone: input.timezone,
+        resourceGroupBy: input.resourceGroupBy,
+        dateGroupBy: input.dateGroupBy,
+        periods: input.periods,
+        includeSandbox: input.includeSandbox,
+        delivery: delivery(input),
+        losantConfigId: null,
+        createdAt: at,
+        updatedAt: at,
+        previousSecretValidUntil: null,
+      };
+      return locked(async () => {
+        const current = await configsNow();
+        // Stored before Losant knows it, so a first callback can never meet an unknown schedule.
+        await deps.store.save({ schedule, secretHash: hashSecret(secret), previousSecretHash: null });
+        try {
+          const instance = await writeConfigs(current, id, toConfig(schedule, secret, null));
+          const written = (instance.reportConfigs ?? []).find((config) => isOurs(config, id));
+          schedule.losantConfigId = written?.id ?? null;
+          await deps.store.save({ schedule, secretHash: hashSecret(secret), previousSecretHash: null });
+          deps.logger.info({ scheduleId: id, losantConfigId: schedule.losantConfigId }, 'schedule created');
+          return view(schedule, instance.reportConfigs ?? []);
+        } catch (error) {
+          await deps.store.remove(id);
+          throw error;
+        }
+      });
+    },
+
+    async update(id: string, body: unknown): Promise<ScheduleView> {
+      const input = parse(updateScheduleSchema, body);
+      return locked(async () => {
+        const stored = await mustLoad(id);
+        const merged: Schedule = {
+          ...stored.schedule,
+          ...Object.fromEntries(Object.entries(input).filter(([key, value]) => value !== undefined && !['recipients', 'email', 'archive'].includes(key))),
+          delivery: delivery(input, stored.schedule.delivery),
+          updatedAt: now().toISOString(),
+        };
+        // cron and timezone are checked together: a new zone must suit the old cron and vice versa.
+        parse(createScheduleSchema, { cron: merged.cron, timezone: merged.timezone });
+        const current = await configsNow();
+        const secret = generateSecret();
+        const instance = await writeConfigs(current, id, toConfig(merged, secret, stored.schedule.losantConfigId));
+        merged.losantConfigId = (instance.reportConfigs ?? []).find((config) => isOurs(config, id))?.id ?? merged.losantConfigId;
+        // The URL changed with a new secret; the old one keeps working for a day, for a run already under way.
+        await deps.store.save({ schedule: { ...merged, previousSecretValidUntil: new Date(now().getTime() + 86_400_000).toISOString() }, secretHash: hashSecret(secret), previousSecretHash: stored.secretHash });
+        return view((await deps.store.get(id))!, instance.reportConfigs ?? []);
+      });
+    },
+
+    async remove(id: string): Promise<void> {
+      await locked(async () => {
+        await mustLoad(id);
+        await writeConfigs(await configsNow(), id, null);
+        await deps.store.remove(id);
+        deps.logger.info({ scheduleId: id }, 'schedule deleted');
+      });
+    },
+
+    async rotateSecret(id: string, body: unknown): Promise<ScheduleView> {
+      const { graceSeconds } = parse(rotateSecretSchema, body);
+      return locked(async () => {
+        const stored = await mustLoad(id);
+        const secret = generateSecret();
+        const instance = await writeConfigs(await configsNow(), id, toConfig(stored.schedule, secret, stored.schedule.losantConfigId));
+        const schedule = {
+          ...stored.schedule,
+          updatedAt: now().toISOString(),
+          previousSecretValidUntil: new Date(now().getTime() + graceSeconds * 1000).toISOString(),
+        };
+        await deps.store.save({ schedule, secretHash: hashSecret(secret), previousSecretHash: stored.secretHash });
+        deps.logger.info({ scheduleId: id, graceSeconds }, 'schedule secret rotated');
+        return view(schedule, instance.reportConfigs ?? []);
+      });
+    },
+  };
+}
+export type ScheduleService = ReturnType<typeof createScheduleService>;

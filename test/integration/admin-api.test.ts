@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import request from 'supertest';
+import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
+import { startService, type RunningService } from '../helpers/service.js';
+
+let sim: Simulator;
+let service: RunningService;
+const auth = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+describe('admin API', () => {
+  before(async () => {
+    sim = await startSimulator({ reportDelayMs: 10, faults: { noCallback: true } });
+    service = await startService({
+      worker: false,
+      name: 'admin',
+      env: {
+        LOSANT_API_URL: sim.url,
+        LOSANT_API_TOKEN: sim.token,
+        LOSANT_INSTANCE_ID: sim.instanceId,
+        LOSANT_MAX_RETRIES: '1',
+        REPORT_EMAIL_TO: 'ops@example.com',
+      },
+    });
+  });
+  after(async () => {
+    await service.stop();
+    await sim.close();
+  });
+
+  test('requests without the token, with a wrong one, or with a token in the query string get 401', async () => {
+    const cases = [
+      request(service.url).get('/admin/reports'),
+      request(service.url).get('/admin/reports').set('Authorization', 'Bearer wrong-token-wrong-token'),
+      request(service.url).get('/admin/reports').set('Authorization', TEST_ADMIN_TOKEN),
+      request(service.url).get(`/admin/reports?token=${TEST_ADMIN_TOKEN}`),
+      request(service.url).get(`/admin/reports?access_token=${TEST_ADMIN_TOKEN}`).set(auth),
+    ];
+    for (const pending of cases) {
+      const response = await pending;
+      assert.equal(response.status, 401);
+      assert.equal(response.body.error.code, 'unauthorized');
+    }
+  });
+
+  test('answers carry helmet security headers and no X-Powered-By', async () => {
+    const response = await request(service.url).get('/healthz');
+    assert.equal(response.status, 200);
+    assert.equal(response.headers['x-content-type-options'], 'nosniff');
+    assert.ok(response.headers['content-security-policy']);
+    assert.ok(response.headers['strict-transport-security']);
+    assert.equal(response.headers['x-powered-by'], undefined);
+  });
+
+  test('a report request is validated and every problem named', async () => {
+    const response = await request(service.url)
+      .post('/admin/reports')
+      .set(auth)
+      .send({ resourceGroupBy: 'planet', start: '2026-02-01T00:00:00Z', end: '2026-01-01T00:00:00Z', color: 'red' });
+    assert.equal(response.status, 400);
+    assert.equal(response.body.error.code, 'validation_failed');
+    assert.match(response.body.error.message, /resourceGroupBy/u);
+    assert.match(response.body.error.message, /color/u);
+    const invalidJson = await request(service.url).post('/admin/reports').set(auth).set('Content-Type', 'application/json').send('{oops');
+    assert.equal(invalidJson.status, 400);
+    assert.equal(invalidJson.body.error.code, 'invalid_json');
+    const nothing = await request(service.url).post('/admin/reports').set(auth).send({ email: false, archive: false });
+    assert.equal(nothing.status, 400);
+    assert.match(nothing.body.error.message, /nothing to deliver/u);
+  });
+
+  test('a valid request calls generateReport with a callback URL to this service and answers 202 with the record', async () => {
+    const before = sim.requests.length;
+    const response = await request(service.url)
+      .post('/admin/reports')
+      .set(auth)
+      .send({ start: '2026-01-01T00:00:00Z', end: '2026-02-01T00:00:00Z', resourceGroupBy: 'application', dateGroupBy: 'month' });
+    assert.equal(response.status, 202, JSON.stringify(response.body));
+    const report = response.body.report;
+    assert.equal(report.status, 'accepted');
+    assert.equal(report.losant.jobId.length, 21);
+    assert.deepEqual(report.delivery, { email: true, archive: true, recipients: ['ops@example.com'] });
+    assert.equal(report.secretHash, undefined);
+    const sent = sim.requests.slice(before).find((entry) => entry.action === 'generateReport');
+    const body = sent?.body as { callbackUrl: string; resourceGroupBy: string };
+    assert.ok(body.callbackUrl?.startsWith(`${service.url}/callbacks/r/${report.id}/`));
+    assert.equal(body.resourceGroupBy, 'application');
+    assert.equal(JSON.stringify(report).includes(body.callbackUrl.split('/').pop()!), false, 'the secret is not in the answer');
+  });
+
+  test('reports are listed newest first, filtered by status, and read one by one', async () => {
+    await sim.waitForJob(sim.jobs.at(-1)!.jobId);
+    const created = await request(service.url).post('/admin/reports').set(auth).send({ archive: true, email: false });
+    assert.equal(created.status, 202);
+    const list = await request(service.url).get('/admin/reports?limit=1').set(auth);
+    assert.equal(list.status, 200);
+    assert.equal(list.body.items[0].id, created.body.report.id);
+    assert.ok(list.body.total >= 2);
+    assert.equal(list.body.nextOffset, 1);
+    const accepted = await request(service.url).get('/admin/reports?status=accepted').set(auth);
+    assert.ok(accepted.body.items.every((item: { status: string }) => item.status === 'accepted'));
+    const one = await request(service.url).get(`/admin/reports/${created.body.report.id}`).set(auth);
+    assert.equal(one.body.report.history[0].status, 'requested');
+    assert.equal((await request(service.url).get('/admin/reports/r000000000aaaaaaaaaaaaaaaa').set(auth)).status, 404);
+    assert.equal((await request(service.url).get('/admin/reports?status=bogus').set(auth)).status, 400);
+  });
+
+  test('Losant refusing the request gives a clear error and a failed record that says why', async () => {
+    await sim.waitForJob(sim.jobs.at(-1)!.jobId);
+    sim.injectFaults({ action: 'generateReport', status: 400, count: 1, body: { type: 'Validation', message: 'start is too far in the past' } });
+    const refused = await request(service.url).post('/admin/reports').set(auth).send({});
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error.code, 'losant_rejected');
+    assert.equal(refused.body.report.status, 'failed');
+    assert.equal(refused.body.report.error.step, 'request');
+    assert.match(refused.body.report.error.message, /too far in the past/u);
+
+    sim.injectFaults({ action: 'generateReport', status: 429, count: 5 });
+    const busy = await request(service.url).post('/admin/reports').set(auth).send({});
+    assert.equal(busy.status, 503);
+    assert.equal(busy.body.error.code, 'losant_busy');
+    assert.equal(busy.body.report.status, 'failed');
+  });
+
+  test('retrying a report that never got a callback is refused with a reason', async () => {
+    await sim.waitForJob(sim.jobs.at(-1)!.jobId);
+    sim.injectFaults({ action: 'generateReport', status: 400, count: 1 });
+    const refused = await request(service.url).post('/admin/reports').set(auth).send({});
+    const retry = await request(service.url).post(`/admin/reports/${refused.body.report.id}/retry`).set(auth);
+    assert.equal(retry.status, 409);
+    assert.match(retry.body.error.message, /request a new report/u);
+  });
+});
+
+describe('admin API rate limit', () => {
+  let limited: RunningService;
+  before(async () => {
+    limited = await startService({ worker: false, name: 'ratelimit', env: { ADMIN_RATE_LIMIT_PER_MINUTE: '3' } });
+  });
+  after(async () => {
+    await limited.stop();
+  });
+
+  test('more requests than the limit in a minute get 429 with Retry-After, wrong tokens included', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const response = await request(limited.url).get('/admin/reports').set('Authorization', i % 2 ? `Bearer ${TEST_ADMIN_TOKEN}` : 'Bearer nope-nope-nope-nope');
+      statuses.push(response.status);
+      if (response.status === 429) assert.ok(Number(response.headers['retry-after']) > 0);
+    }
+    assert.deepEqual(statuses, [401, 200, 401, 429, 429]);
+  });
+});

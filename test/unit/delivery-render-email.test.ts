@@ -1,0 +1,247 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderReportEmail, type ReportEmailInput } from '../../src/delivery/render-email.js';
+import type { ReportSummary, SummaryComparison } from '../../src/summary/types.js';
+
+const EVIL_NAME = '<script>alert(1)</script> & "Co"';
+const FORMULA = '=HYPERLINK("http://x")';
+
+function makeSummary(overrides: Partial<ReportSummary> = {}): ReportSummary {
+  return {
+    rows: 1240,
+    badRowCount: 0,
+    badRows: [],
+    columns: ['resourceType', 'resourceId', 'resourceName', 'currentPeriodStart', 'deviceCount', 'payloadBillableCount', 'payloadBillableSizeMb', 'customTagCount'],
+    period: { start: '2026-10-01T00:00:00.000Z', end: '2026-10-31T00:00:00.000Z' },
+    grouping: { resource: 'organization', date: 'day' },
+    resourceCount: 40,
+    totals: { customTagCount: 3, deviceCount: 12345, payloadBillableCount: 98765432, payloadBillableSizeMb: 1234.5678 },
+    top: [
+      {
+        column: 'payloadBillableCount',
+        label: 'Billable payloads',
+        entries: [
+          { id: '5f1e3a2b4c5d6e7f8a9b0c01', name: 'Acme Industrial', value: 50_000_000, share: 0.5062 },
+          { id: '5f1e3a2b4c5d6e7f8a9b0c02', name: 'Globex', value: 20_000_000, share: 0.2025 },
+          { id: '5f1e3a2b4c5d6e7f8a9b0c03', name: 'Initech', value: 0, share: 0 },
+        ],
+      },
+    ],
+    ...overrides,
+  };
+}
+
+const COMPARISON: SummaryComparison = {
+  previousReportId: 'rep_100',
+  previousPeriod: { start: '2026-09-01T00:00:00.000Z', end: '2026-09-30T00:00:00.000Z' },
+  totals: {
+    deviceCount: { previous: 12000, current: 12345, delta: 345, ratio: 0.02875 },
+    payloadBillableCount: { previous: 100_000_000, current: 98_765_432, delta: -1_234_568, ratio: -0.01234568 },
+  },
+};
+
+function makeInput(overrides: Partial<ReportEmailInput> = {}): ReportEmailInput {
+  return {
+    reportId: 'rep_123',
+    instanceId: '5f1e3a2b4c5d6e7f8a9b0c1d',
+    request: { resourceGroupBy: 'organization', dateGroupBy: 'day', includeSandbox: false, scheduleName: 'Monthly billing' },
+    summary: makeSummary(),
+    comparison: COMPARISON,
+    archiveLocation: 'file:/var/data/archive/reports/2026/11/rep_123/report.csv',
+    attachment: { filename: 'report.csv.gz', bytes: 3_456_789, compressed: true },
+    generatedAt: new Date('2026-11-26T04:55:12Z'),
+    ...overrides,
+  };
+}
+
+function withTopNames(...names: string[]): ReportSummary {
+  return makeSummary({
+    top: [
+      {
+        column: 'payloadBillableCount',
+        label: 'Billable payloads',
+        entries: names.map((name, index) => ({ id: `id-${index}`, name, value: 100 - index, share: (100 - index) / 1000 })),
+      },
+    ],
+  });
+}
+
+const ALLOWED_TAGS = new Set(['!doctype', 'html', 'head', 'meta', 'title', 'body', 'table', 'tr', 'td', 'th', 'div', 'p', 'strong', 'ul', 'li']);
+
+/** The real tags of a document (escaped text such as "&lt;img" is not a tag), with their attributes. */
+function tagsIn(html: string): { name: string; attributes: string }[] {
+  return [...html.matchAll(/<\/?([!a-z][a-z0-9]*)([^>]*)>/giu)].map((match) => ({ name: (match[1] ?? '').toLowerCase(), attributes: match[2] ?? '' }));
+}
+
+void describe('report email rendering', () => {
+  void test('a realistic summary renders a subject, an HTML part and a text part with the figures', () => {
+    const email = renderReportEmail(makeInput());
+
+    assert.equal(email.subject, 'Losant usage report 2026-10-01 to 2026-10-31, by organization, per day (Monthly billing)');
+    for (const part of [email.html, email.text]) {
+      assert.match(part, /2026-10-01 to 2026-10-31/u);
+      assert.match(part, /by organization, per day/u);
+      assert.match(part, /98,765,432/u);
+      assert.match(part, /12,345/u);
+      assert.match(part, /1,234\.57/u);
+      assert.match(part, /Acme Industrial/u);
+      assert.match(part, /50,000,000/u);
+      assert.match(part, /rep_123/u);
+      assert.match(part, /file:\/var\/data\/archive\/reports\/2026\/11\/rep_123\/report\.csv/u);
+      assert.match(part, /report\.csv\.gz \(3\.3 MB, gzip-compressed\)/u);
+    }
+    assert.match(email.html, /Top organizations by billable payloads/u);
+    assert.match(email.text, /TOP ORGANIZATIONS BY BILLABLE PAYLOADS/u);
+  });
+
+  void test('the HTML is self-contained: inline styles only, no scripts, images, links or style blocks', () => {
+    const { html } = renderReportEmail(makeInput({ summary: withTopNames(EVIL_NAME, '<img src=x onerror=alert(1)>', '<a href="http://evil">x</a>') }));
+
+    const tags = tagsIn(html);
+    assert.ok(tags.length > 50);
+    assert.deepEqual(tags.filter((tag) => !ALLOWED_TAGS.has(tag.name)).map((tag) => tag.name), []);
+    assert.deepEqual(tags.filter((tag) => /\b(?:src|href|on\w+)\s*=/iu.test(tag.attributes)), []);
+    assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'), 'the name is shown as text');
+  });
+
+  void test('totals come first by importance, with human labels', () => {
+    const { html, text } = renderReportEmail(makeInput());
+
+    const order = ['Billable payloads', 'Devices', 'Billable payload size (MB)', 'Custom tag count'];
+    for (const part of [html, text]) {
+      const positions = order.map((label) => part.indexOf(label));
+      assert.ok(positions.every((position) => position >= 0), `all labels present: ${positions.join(',')}`);
+      assert.deepEqual([...positions].sort((a, b) => a - b), positions);
+    }
+  });
+
+  void test('an organization named with markup appears escaped in the HTML and never as a raw tag', () => {
+    const { html, text } = renderReportEmail(makeInput({ summary: withTopNames(EVIL_NAME) }));
+
+    assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;'));
+    assert.ok(!html.includes('<script'));
+    assert.ok(!html.includes(EVIL_NAME));
+    assert.ok(text.includes(EVIL_NAME), 'the text part shows the name as it is');
+  });
+
+  void test('every value from the CSV or the request is escaped, including ids, columns, reasons and the schedule name', () => {
+    const summary = makeSummary({
+      badRowCount: 1,
+      badRows: [{ line: 7, reason: 'bad value "<b>x</b>"' }],
+      totals: { "<i>col's</i>": 5 },
+      top: [{ column: '<u>c</u>', label: '<em>label</em>', entries: [{ id: "<id'1>", name: 'n', value: 1, share: 1 }] }],
+    });
+    const { html } = renderReportEmail(
+      makeInput({ summary, comparison: null, instanceId: '<inst>', reportId: '<rep>', request: { scheduleName: '<sched>' }, archiveLocation: '<loc>', attachment: { omittedReason: '<too big>' } }),
+    );
+
+    for (const raw of ['<b>', '<i>', '<u>', '<em>', "<id'1>", '<inst>', '<rep>', '<sched>', '<loc>', '<too big>']) {
+      assert.ok(!html.includes(raw), `${raw} must not appear unescaped`);
+    }
+    assert.ok(html.includes('&lt;id&#39;1&gt;'));
+    assert.ok(html.includes('&lt;inst&gt;'));
+  });
+
+  void test('CR/LF in a schedule name or an organization name does not reach the subject', () => {
+    const { subject, text } = renderReportEmail(
+      makeInput({ request: { scheduleName: 'Monthly\r\nBcc: attacker@example.com' }, summary: withTopNames('Evil\r\nSubject: hi') }),
+    );
+
+    assert.ok(Array.from(subject).every((char) => char.charCodeAt(0) >= 0x20), 'no control characters in the subject');
+    assert.equal(subject, 'Losant usage report 2026-10-01 to 2026-10-31, by organization, per day (Monthly Bcc: attacker@example.com)');
+    assert.ok(text.includes('Evil Subject: hi'), 'names are shown on one line in the text tables');
+  });
+
+  void test('a formula-looking cell is shown as inert text', () => {
+    const { html, text } = renderReportEmail(makeInput({ summary: withTopNames(FORMULA, '+cmd|calc', '@SUM(A1)', '\t-2+3') }));
+
+    assert.ok(html.includes('=HYPERLINK(&quot;http://x&quot;)'));
+    assert.ok(!html.includes(FORMULA));
+    assert.doesNotMatch(html, /<a\s|href=/iu);
+    assert.ok(html.includes('+cmd|calc') && html.includes('@SUM(A1)') && html.includes('-2+3'));
+    assert.ok(text.split('\n').some((line) => line.includes(FORMULA)));
+  });
+
+  void test('bar widths reflect each entry’s share of the total', () => {
+    const { html, text } = renderReportEmail(makeInput());
+
+    const widths = [...html.matchAll(/width:([\d.]+)%;height:10px;background:#2563eb/gu)].map((match) => Number(match[1]));
+    assert.deepEqual(widths, [50.6, 20.3], 'one filled bar per non-zero share, as wide as the share');
+    assert.match(text, /1 {2}Acme Industrial .*#{10}\.{10} {2}50\.6%/u);
+    assert.match(text, /3 {2}Initech .*\.{20} {3}0\.0%/u);
+  });
+
+  void test('the text version contains the totals as an aligned table', () => {
+    const { text } = renderReportEmail(makeInput({ comparison: null }));
+    const lines = text.split('\n');
+    const header = lines.findIndex((line) => /^Metric\s+Total$/u.test(line));
+
+    assert.ok(header >= 0, text);
+    const rows = lines.slice(header + 2, header + 6);
+    assert.deepEqual(
+      rows.map((row) => row.replace(/\s{2,}/gu, '|')),
+      ['Billable payloads|98,765,432', 'Devices|12,345', 'Billable payload size (MB)|1,234.57', 'Custom tag count|3'],
+    );
+    assert.equal(new Set(rows.map((row) => row.length)).size, 1, 'numbers are right-aligned to one column');
+  });
+
+  void test('a comparison shows the change with arrows and percentages; without one there are none', () => {
+    const withComparison = renderReportEmail(makeInput());
+    for (const part of [withComparison.html, withComparison.text]) {
+      assert.ok(part.includes('▲ 2.9%'), 'devices went up 2.875%');
+      assert.ok(part.includes('▼ 1.2%'), 'payloads went down 1.23%');
+      assert.ok(part.includes('100,000,000'), 'the previous value is shown');
+      assert.ok(part.includes('rep_100'));
+    }
+
+    const without = renderReportEmail(makeInput({ comparison: null }));
+    for (const part of [without.html, without.text]) {
+      assert.ok(!part.includes('▲') && !part.includes('▼'));
+      assert.ok(!/Previous/u.test(part));
+    }
+  });
+
+  void test('a total that grew from zero is marked new', () => {
+    const comparison: SummaryComparison = { ...COMPARISON, totals: { customTagCount: { previous: 0, current: 3, delta: 3, ratio: null } } };
+    const { text } = renderReportEmail(makeInput({ comparison }));
+    assert.match(text, /Custom tag count\s+3\s+0\s+▲ new/u);
+  });
+
+  void test('bad rows are counted with the first examples; none means no warning', () => {
+    const summary = makeSummary({
+      badRowCount: 12,
+      badRows: Array.from({ length: 12 }, (_, index) => ({ line: index + 10, reason: `reason ${index}` })),
+    });
+    const withBad = renderReportEmail(makeInput({ summary }));
+    for (const part of [withBad.html, withBad.text]) {
+      assert.ok(part.includes('12 rows could not be read'));
+      assert.ok(part.includes('line 10: reason 0'));
+      assert.ok(part.includes('line 14: reason 4'));
+      assert.ok(!part.includes('line 15:'), 'only the first five examples');
+    }
+
+    const clean = renderReportEmail(makeInput());
+    assert.ok(!clean.html.includes('could not be read') && !clean.text.includes('could not be read'));
+  });
+
+  void test('the attachment and archive notes say what happened to the file', () => {
+    const omitted = renderReportEmail(makeInput({ attachment: { omittedReason: 'it is larger than 20 MB' }, archiveLocation: null }));
+    assert.ok(omitted.text.includes('The CSV is not attached: it is larger than 20 MB'));
+    assert.ok(omitted.text.includes('The original CSV was not archived.'));
+
+    const plain = renderReportEmail(makeInput({ attachment: { filename: 'report.csv', bytes: 900, compressed: false } }));
+    assert.ok(plain.html.includes('The CSV is attached as report.csv (900 B).'));
+
+    const none = renderReportEmail(makeInput({ attachment: null }));
+    assert.ok(none.text.includes('The CSV is not attached to this email.'));
+  });
+
+  void test('the period falls back to the request when the CSV had no dates', () => {
+    const summary = makeSummary({ period: { start: null, end: null }, grouping: { resource: 'unknown', date: 'unknown' } });
+    const email = renderReportEmail(
+      makeInput({ summary, request: { start: '2026-10-01T00:00:00.000Z', end: '2026-10-15T12:30:00.000Z', resourceGroupBy: 'application', dateGroupBy: 'month' } }),
+    );
+    assert.equal(email.subject, 'Losant usage report 2026-10-01 to 2026-10-15 12:30 UTC, by application, per month');
+    assert.ok(email.text.includes('Top applications by billable payloads'.toUpperCase()));
+  });
+});
