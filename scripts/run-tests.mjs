@@ -3,6 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import process from 'node:process';
 
 function findTests(dir) {
   return readdirSync(dir).flatMap((name) => {

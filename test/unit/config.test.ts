@@ -65,5 +65,7 @@ describe('configuration', () => {
     assert.ok(read.size > 30, `found only ${read.size} variables in config.ts`);
     assert.deepEqual([...read].filter((name) => !documented.has(name)), [], 'variables missing from example.env');
     assert.deepEqual([...documented].filter((name) => !read.has(name)), [], 'example.env documents unknown variables');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    assert.deepEqual([...read].filter((name) => !readme.includes(`| \`${name}\``)), [], 'variables missing from the README table');
   });
 });

@@ -1,0 +1,40 @@
+import type { ActionName, FaultRule, Faults } from './types.js';
+
+export const NO_FAULTS: Faults = {
+  duplicateDelivery: 0,
+  callbackBeforeAccept: false,
+  callbackDelayMs: 0,
+  noCallback: false,
+  downloadFailOnce: false,
+  downloadExpired: false,
+};
+
+/** The fault switches in force, and the queue of one-off answers injected for API requests. */
+export function createFaults(initial: Partial<Faults> = {}) {
+  let current: Faults = { ...NO_FAULTS, ...initial };
+  const rules: { rule: FaultRule; left: number }[] = [];
+
+  return {
+    get current(): Faults {
+      return current;
+    },
+    set(faults: Partial<Faults>): void {
+      current = { ...current, ...faults };
+    },
+    inject(rule: FaultRule): void {
+      if (!Number.isInteger(rule.count) || rule.count < 1) throw new RangeError('injectFaults: count must be a whole number of at least 1');
+      rules.push({ rule: { ...rule }, left: rule.count });
+    },
+    /** Takes one use of the first rule matching the action, if any. */
+    take(action: ActionName): FaultRule | undefined {
+      const index = rules.findIndex((entry) => entry.rule.action === undefined || entry.rule.action === action);
+      const entry = rules[index];
+      if (entry === undefined) return undefined;
+      entry.left -= 1;
+      if (entry.left <= 0) rules.splice(index, 1);
+      return entry.rule;
+    },
+  };
+}
+
+export type FaultState = ReturnType<typeof createFaults>;

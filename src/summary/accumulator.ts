@@ -1,0 +1,184 @@
+import { detectRoles, isExcludedFromTotals, isLevelColumn, type ColumnRoles } from './columns.js';
+import { labelForColumn } from './labels.js';
+import { parseNumber, roundSum } from './numbers.js';
+import { createPeriodTracker, type PeriodTracker } from './period.js';
+import { createResourceTable, type RankedColumn, type ResourceTable } from './resource-table.js';
+import type { BadRow, ReportSummary, ResourceGrouping, TopList } from './types.js';
+
+export interface SummaryOptions {
+  /** Entries per top list; 10 by default. */
+  topN?: number;
+  /** Distinct resources tracked for ranking and counting; 100,000 by default (a safety bound). */
+  maxResources?: number;
+}
+
+export interface SummaryAccumulator {
+  /** The header, once, before the rows. Without it the first row's keys are used. */
+  setColumns(headers: readonly string[]): void;
+  addRow(row: Readonly<Record<string, string | undefined>>): void;
+  addBadRow(bad: BadRow): void;
+  finish(): ReportSummary;
+}
+
+const MAX_BAD_ROWS_KEPT = 100;
+// "Whatever the CSV holds": without payload, device or notebook-minute columns, rank by the
+// largest totals among the first columns that could be quantities.
+const FALLBACK_TOP_LISTS = 3;
+const MAX_FALLBACK_CANDIDATES = 32;
+
+interface ColumnsState {
+  names: string[];
+  roles: ColumnRoles;
+  totalled: boolean[];
+  sums: Float64Array;
+  numericCounts: Uint32Array;
+  nonNumeric: Uint8Array;
+  ranked: RankedColumn[];
+  /** True when ranked holds fallback candidates rather than main usage columns. */
+  fallback: boolean;
+  table: ResourceTable;
+  period: PeriodTracker;
+}
+
+/** Copies entries into a plain object without letting a key like `__proto__` act as a setter. */
+function ownRecord<T>(entries: Iterable<[string, T]>): Record<string, T> {
+  const record: Record<string, T> = {};
+  for (const [key, value] of entries) {
+    Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return record;
+}
+
+/**
+ * Builds a ReportSummary from rows fed one at a time. Memory grows with columns and distinct
+ * resources, never with rows. Totals are plain column sums over every row (a level such as
+ * deviceCount summed over daily rows is device-days; the top lists use the per-resource maximum).
+ */
+export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryAccumulator {
+  const topN = options.topN ?? 10;
+  const maxResources = options.maxResources ?? 100_000;
+
+  let state: ColumnsState | null = null;
+  let rows = 0;
+  let badRowCount = 0;
+  const badRows: BadRow[] = [];
+  const resourceTypes = { organization: 0, application: 0 };
+
+  const setColumns = (headers: readonly string[]): ColumnsState => {
+    const names = [...headers];
+    const roles = detectRoles(names);
+    const totalled = names.map((name) => !isExcludedFromTotals(name, roles));
+    const fallback = roles.main.length === 0;
+    const rankedNames = fallback ? names.filter((_, index) => totalled[index]).slice(0, MAX_FALLBACK_CANDIDATES) : roles.main;
+    const ranked = rankedNames.map((column) => ({ column, level: isLevelColumn(column) }));
+    state = {
+      names,
+      roles,
+      totalled,
+      sums: new Float64Array(names.length),
+      numericCounts: new Uint32Array(names.length),
+      nonNumeric: new Uint8Array(names.length),
+      ranked,
+      fallback,
+      table: createResourceTable(ranked, maxResources),
+      period: createPeriodTracker(roles.start, roles.end),
+    };
+    return state;
+  };
+
+  const cell = (row: Readonly<Record<string, string | undefined>>, column: string | null): string | undefined =>
+    column === null || !Object.hasOwn(row, column) ? undefined : row[column];
+
+  const addRow = (row: Readonly<Record<string, string | undefined>>): void => {
+    const s = state ?? setColumns(Object.keys(row));
+    rows += 1;
+
+    s.names.forEach((name, index) => {
+      if (!s.totalled[index] || s.nonNumeric[index] === 1) return;
+      const value = cell(row, name);
+      if (value === undefined || value.trim() === '') return;
+      const number = parseNumber(value);
+      if (number === null) s.nonNumeric[index] = 1;
+      else {
+        s.sums[index] = (s.sums[index] ?? 0) + number;
+        s.numericCounts[index] = (s.numericCounts[index] ?? 0) + 1;
+      }
+    });
+
+    const type = cell(row, s.roles.type)?.trim().toLowerCase();
+    if (type === 'organization' || type === 'org') resourceTypes.organization += 1;
+    else if (type === 'application' || type === 'app') resourceTypes.application += 1;
+
+    s.period.add(cell(row, s.roles.start), cell(row, s.roles.end));
+
+    const id = cell(row, s.roles.id)?.trim() ?? '';
+    const name = cell(row, s.roles.name)?.trim() ?? '';
+    const key = id !== '' ? id : name;
+    if (key === '') return;
+    s.table.add(
+      key,
+      name,
+      s.ranked.map(({ column }) => parseNumber(cell(row, column) ?? '')),
+    );
+  };
+
+  const addBadRow = (bad: BadRow): void => {
+    badRowCount += 1;
+    if (badRows.length < MAX_BAD_ROWS_KEPT) badRows.push({ line: bad.line, reason: bad.reason });
+  };
+
+  const resourceGrouping = (s: ColumnsState | null): ResourceGrouping => {
+    const { organization, application } = resourceTypes;
+    if (organization > 0 && application === 0) return 'organization';
+    if (application > 0 && organization === 0) return 'application';
+    if (organization > 0 || s === null) return 'unknown'; // both kinds: no single grouping
+    const id = s.roles.id === null ? '' : s.roles.id.toLowerCase().replace(/[\s_-]+/gu, '');
+    if (id === 'applicationid' || id === 'appid') return 'application';
+    if (id === 'organizationid' || id === 'orgid') return 'organization';
+    // Losant adds tag columns only when the report is grouped by organization.
+    if (s.names.some((name) => name.startsWith('tag:'))) return 'organization';
+    return 'unknown';
+  };
+
+  const totalsOf = (s: ColumnsState): Array<[string, number]> =>
+    s.names.flatMap((name, index): Array<[string, number]> =>
+      s.totalled[index] && s.nonNumeric[index] === 0 && (s.numericCounts[index] ?? 0) > 0 ? [[name, roundSum(s.sums[index] ?? 0)]] : [],
+    );
+
+  const topLists = (s: ColumnsState, totals: ReadonlyMap<string, number>): TopList[] => {
+    if (s.roles.id === null && s.roles.name === null) return [];
+    let chosen = s.ranked.map((ranked, index) => ({ column: ranked.column, index }));
+    if (s.fallback) {
+      chosen = chosen
+        .filter(({ column }) => (totals.get(column) ?? 0) > 0)
+        .sort((a, b) => (totals.get(b.column) ?? 0) - (totals.get(a.column) ?? 0))
+        .slice(0, FALLBACK_TOP_LISTS);
+    }
+    return chosen.map(({ column, index }) => ({ column, label: labelForColumn(column), entries: s.table.top(index, topN) }));
+  };
+
+  const finish = (): ReportSummary => {
+    const s = state;
+    const totals = s === null ? [] : totalsOf(s);
+    return {
+      rows,
+      badRowCount,
+      badRows: badRows.map((bad) => ({ ...bad })),
+      columns: s === null ? [] : [...s.names],
+      period: s === null ? { start: null, end: null } : s.period.period(),
+      grouping: { resource: resourceGrouping(s), date: s === null ? 'unknown' : s.period.grouping() },
+      resourceCount: s === null ? 0 : s.table.size,
+      totals: ownRecord(totals),
+      top: s === null || rows === 0 ? [] : topLists(s, new Map(totals)),
+    };
+  };
+
+  return {
+    setColumns: (headers) => {
+      setColumns(headers);
+    },
+    addRow,
+    addBadRow,
+    finish,
+  };
+}

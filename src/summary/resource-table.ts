@@ -1,0 +1,77 @@
+import { roundSum } from './numbers.js';
+import type { TopEntry } from './types.js';
+
+export interface RankedColumn {
+  column: string;
+  /** Level columns keep each resource's highest period; flows add its periods up (see isLevelColumn). */
+  level: boolean;
+}
+
+interface ResourceEntry {
+  name: string;
+  values: Float64Array;
+}
+
+/**
+ * Per-resource figures for the ranked columns: one small entry per distinct resource, never per
+ * row. Past maxResources new resources are ignored (and no longer counted), which keeps memory
+ * bounded even for a file that invents a new id on every row.
+ */
+export function createResourceTable(ranked: readonly RankedColumn[], maxResources: number) {
+  const resources = new Map<string, ResourceEntry>();
+  const initial = ranked.map((column) => (column.level ? Number.NEGATIVE_INFINITY : 0));
+
+  return {
+    /** `values[i]` belongs to `ranked[i]`; null means the row has no number there. */
+    add(key: string, name: string, values: ReadonlyArray<number | null>): void {
+      let entry = resources.get(key);
+      if (entry === undefined) {
+        if (resources.size >= maxResources) return;
+        entry = { name, values: Float64Array.from(initial) };
+        resources.set(key, entry);
+      } else if (name !== '') {
+        entry.name = name; // the latest name wins: resources can be renamed within a period
+      }
+      ranked.forEach((column, index) => {
+        const value = values[index];
+        if (value === null || value === undefined) return;
+        const current = entry.values[index] ?? 0;
+        entry.values[index] = column.level ? Math.max(current, value) : current + value;
+      });
+    },
+
+    get size(): number {
+      return resources.size;
+    },
+
+    /**
+     * The topN resources with the largest positive figure for ranked[index], largest first (ties by
+     * name, then id). `share` is of the sum of all resources' positive figures, which for a flow
+     * equals the column total whenever every row names its resource.
+     */
+    top(index: number, topN: number): TopEntry[] {
+      const entries: Array<{ id: string; name: string; value: number }> = [];
+      let sum = 0;
+      for (const [id, entry] of resources) {
+        const value = entry.values[index] ?? 0;
+        if (!(value > 0)) continue;
+        sum += value;
+        entries.push({ id, name: entry.name === '' ? id : entry.name, value });
+      }
+      entries.sort((a, b) => b.value - a.value || compareText(a.name, b.name) || compareText(a.id, b.id));
+      return entries.slice(0, topN).map((entry) => ({
+        id: entry.id,
+        name: entry.name,
+        value: roundSum(entry.value),
+        share: sum > 0 ? roundSum(entry.value / sum) : 0,
+      }));
+    },
+  };
+}
+
+function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
+export type ResourceTable = ReturnType<typeof createResourceTable>;

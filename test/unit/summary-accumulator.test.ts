@@ -1,0 +1,298 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSummaryAccumulator, type SummaryOptions } from '../../src/summary/accumulator.js';
+
+/** Summarizes rows given as arrays under a header, the way the stream glue feeds the accumulator. */
+function summarize(header: string[], rows: string[][], options?: SummaryOptions) {
+  const accumulator = createSummaryAccumulator(options);
+  accumulator.setColumns(header);
+  for (const values of rows) {
+    accumulator.addRow(Object.fromEntries(header.map((column, index) => [column, values[index] ?? ''])));
+  }
+  return accumulator.finish();
+}
+
+describe('summary totals', () => {
+  test('floating sums are rounded to 6 decimals: 0.1 + 0.2 is 0.3', () => {
+    const summary = summarize(['payloadBillableSizeMb'], [['0.1'], ['0.2']]);
+    assert.equal(summary.totals.payloadBillableSizeMb, 0.3);
+  });
+
+  test('a column with any non-numeric value is not totalled; empty cells are ignored', () => {
+    const summary = summarize(
+      ['deviceCount', 'comment', 'fileCount'],
+      [
+        ['1', '12', ''],
+        ['2', 'n/a', '4'],
+        ['', '3', ' 5 '],
+      ],
+    );
+    assert.deepEqual(summary.totals, { deviceCount: 3, fileCount: 9 });
+  });
+
+  test('a column with no numbers at all is not totalled', () => {
+    assert.deepEqual(summarize(['deviceCount', 'empty'], [['1', '']]).totals, { deviceCount: 1 });
+  });
+
+  test('numeric-looking ids, period bounds, the sandbox flag and tags are excluded by name', () => {
+    const summary = summarize(
+      ['ownerId', 'resource_id', 'id', 'periodStart', 'billingEnd', 'sandbox', 'tag:floor', 'deviceCount'],
+      [
+        ['11', '12', '13', '20260101', '20260131', '1', '3', '7'],
+        ['11', '12', '14', '20260201', '20260228', '0', '4', '8'],
+      ],
+    );
+    assert.deepEqual(summary.totals, { deviceCount: 15 });
+  });
+
+  test('negative numbers count in totals', () => {
+    assert.equal(summarize(['payloadBillableCount'], [['10'], ['-4']]).totals.payloadBillableCount, 6);
+  });
+
+  test('without setColumns the first row gives the columns', () => {
+    const accumulator = createSummaryAccumulator();
+    accumulator.addRow({ resourceId: 'a', deviceCount: '2' });
+    accumulator.addRow({ resourceId: 'b', deviceCount: '3' });
+    const summary = accumulator.finish();
+    assert.deepEqual(summary.columns, ['resourceId', 'deviceCount']);
+    assert.deepEqual(summary.totals, { deviceCount: 5 });
+    assert.equal(summary.resourceCount, 2);
+  });
+});
+
+describe('summary top lists', () => {
+  const header = ['resourceId', 'resourceName', 'currentPeriodStart', 'currentPeriodEnd', 'deviceCount', 'payloadBillableCount', 'notebookMinutesCount'];
+  const day = (n: number) => [`2026-03-0${n}T00:00:00.000Z`, `2026-03-0${n}T23:59:59.999Z`];
+
+  test('flows are summed per resource over periods, levels take the highest period', () => {
+    const summary = summarize(header, [
+      ['a', 'Alpha', ...day(1), '10', '100', '1.5'],
+      ['a', 'Alpha', ...day(2), '12', '100', '2.5'],
+      ['b', 'Beta', ...day(1), '11', '150', '0'],
+      ['b', 'Beta', ...day(2), '11', '10', '0'],
+    ]);
+    const byColumn = Object.fromEntries(summary.top.map((list) => [list.column, list.entries.map((entry) => [entry.id, entry.value])]));
+    assert.deepEqual(byColumn, {
+      payloadBillableCount: [
+        ['a', 200],
+        ['b', 160],
+      ],
+      deviceCount: [
+        ['a', 12],
+        ['b', 11],
+      ],
+      notebookMinutesCount: [['a', 4]],
+    });
+    // Totals stay plain column sums even for levels (device-days here).
+    assert.equal(summary.totals.deviceCount, 44);
+  });
+
+  test('shares are of the sum over resources and add up to 1 when every resource is listed', () => {
+    const summary = summarize(header, [
+      ['a', 'Alpha', ...day(1), '1', '300', '0'],
+      ['b', 'Beta', ...day(1), '1', '100', '0'],
+    ]);
+    const payloads = summary.top.find((list) => list.column === 'payloadBillableCount');
+    assert.deepEqual(
+      payloads?.entries.map((entry) => entry.share),
+      [0.75, 0.25],
+    );
+  });
+
+  test('at most topN entries, largest first, ties broken by name', () => {
+    const rows = ['d', 'c', 'b', 'a', 'e'].map((id, index) => [id, `Name ${id}`, ...day(1), '1', index === 4 ? '99' : '5', '0']);
+    const summary = summarize(header, rows, { topN: 3 });
+    const payloads = summary.top.find((list) => list.column === 'payloadBillableCount');
+    assert.deepEqual(
+      payloads?.entries.map((entry) => entry.id),
+      ['e', 'a', 'b'],
+    );
+    assert.equal(summarize(header, rows).top[0]?.entries.length, 5);
+  });
+
+  test('zero and negative figures are not ranked; a main column of zeros keeps an empty list', () => {
+    const summary = summarize(header, [
+      ['a', 'Alpha', ...day(1), '0', '-5', '0'],
+      ['b', 'Beta', ...day(1), '0', '7', '0'],
+    ]);
+    assert.deepEqual(
+      summary.top.map((list) => [list.column, list.entries.map((entry) => entry.id)]),
+      [
+        ['payloadBillableCount', ['b']],
+        ['deviceCount', []],
+        ['notebookMinutesCount', []],
+      ],
+    );
+  });
+
+  test('the latest non-empty name of a resource is shown, and the id when it never had one', () => {
+    const summary = summarize(
+      ['resourceId', 'resourceName', 'payloadBillableCount'],
+      [
+        ['a', 'Old name', '1'],
+        ['a', 'New name', '1'],
+        ['a', '', '1'],
+        ['b', '', '1'],
+      ],
+    );
+    assert.deepEqual(
+      summary.top[0]?.entries.map((entry) => [entry.id, entry.name]),
+      [
+        ['a', 'New name'],
+        ['b', 'b'],
+      ],
+    );
+  });
+
+  test('without an id column resources are grouped by name', () => {
+    const summary = summarize(
+      ['resourceName', 'deviceCount'],
+      [
+        ['Alpha', '3'],
+        ['Beta', '9'],
+        ['Alpha', '4'],
+      ],
+    );
+    assert.equal(summary.resourceCount, 2);
+    assert.deepEqual(summary.top[0]?.entries, [
+      { id: 'Beta', name: 'Beta', value: 9, share: 0.692308 },
+      { id: 'Alpha', name: 'Alpha', value: 4, share: 0.307692 },
+    ]);
+  });
+
+  test('another payload count column stands in when payloadBillableCount is absent', () => {
+    const summary = summarize(['resourceId', 'payloadNonbillableCount'], [['a', '5']]);
+    assert.deepEqual(
+      summary.top.map((list) => [list.column, list.label]),
+      [['payloadNonbillableCount', 'Non-billable payloads']],
+    );
+  });
+
+  test('with none of the main columns, the 3 numeric columns with the largest totals are ranked', () => {
+    const summary = summarize(
+      ['resourceId', 'resourceName', 'widgetCount', 'messagesSent', 'alerts', 'errors', 'label'],
+      [
+        ['a', 'Alpha', '5', '100', '1', '0', 'x'],
+        ['a', 'Alpha', '7', '100', '1', '0', 'y'],
+        ['b', 'Beta', '9', '50', '1', '0', 'z'],
+      ],
+    );
+    assert.deepEqual(
+      summary.top.map((list) => [list.column, list.label, list.entries.map((entry) => [entry.id, entry.value])]),
+      [
+        [
+          'messagesSent',
+          'Messages sent',
+          [
+            ['a', 200],
+            ['b', 50],
+          ],
+        ],
+        [
+          'widgetCount',
+          'Widget count',
+          [
+            ['b', 9],
+            ['a', 7],
+          ],
+        ],
+        [
+          'alerts',
+          'Alerts',
+          [
+            ['a', 2],
+            ['b', 1],
+          ],
+        ],
+      ],
+    );
+  });
+
+  test('without any id or name column there are no top lists, but totals still', () => {
+    const summary = summarize(['deviceCount'], [['3']]);
+    assert.deepEqual(summary.top, []);
+    assert.equal(summary.resourceCount, 0);
+    assert.equal(summary.totals.deviceCount, 3);
+  });
+
+  test('past maxResources new resources are neither ranked nor counted, so memory stays bounded', () => {
+    const rows = Array.from({ length: 50 }, (_, index) => [`r${index}`, `${index + 1}`]);
+    const summary = summarize(['resourceId', 'deviceCount'], rows, { maxResources: 10 });
+    assert.equal(summary.resourceCount, 10);
+    assert.deepEqual(summary.top[0]?.entries[0], { id: 'r9', name: 'r9', value: 10, share: round6(10 / 55) });
+    assert.equal(summary.totals.deviceCount, (50 * 51) / 2);
+  });
+});
+
+const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
+
+describe('summary period and grouping', () => {
+  test('daily rows: earliest start, latest end, grouped by day', () => {
+    const summary = summarize(
+      ['currentPeriodStart', 'currentPeriodEnd'],
+      [
+        ['2026-03-02T00:00:00.000Z', '2026-03-02T23:59:59.999Z'],
+        ['2026-03-01T00:00:00.000Z', '2026-03-01T23:59:59.999Z'],
+      ],
+    );
+    assert.deepEqual(summary.period, { start: '2026-03-01T00:00:00.000Z', end: '2026-03-02T23:59:59.999Z' });
+    assert.equal(summary.grouping.date, 'day');
+  });
+
+  test('monthly rows with exclusive ends (next midnight) are months', () => {
+    const summary = summarize(['periodStart', 'periodEnd'], [['2026-02-01', '2026-03-01']]);
+    assert.deepEqual(summary.period, { start: '2026-02-01T00:00:00.000Z', end: '2026-03-01T00:00:00.000Z' });
+    assert.equal(summary.grouping.date, 'month');
+  });
+
+  test('a lone date column: the step between dates decides, and the last date ends the period', () => {
+    const summary = summarize(['date', 'deviceCount'], [['2026-03-01', '1'], ['2026-03-01', '2'], ['2026-03-02', '1'], ['2026-03-03', '1']]);
+    assert.deepEqual(summary.period, { start: '2026-03-01T00:00:00.000Z', end: '2026-03-03T00:00:00.000Z' });
+    assert.equal(summary.grouping.date, 'day');
+    const monthly = summarize(['month'], [['2026-01'], ['2026-02']]);
+    assert.equal(monthly.grouping.date, 'month');
+    assert.equal(summarize(['month'], [['2026-01']]).grouping.date, 'month');
+    assert.equal(summarize(['day'], [['2026-01-05']]).grouping.date, 'day');
+  });
+
+  test('date-times without an offset are read as UTC; names and counts are never dates', () => {
+    const summary = summarize(['start', 'end'], [['2026-03-01 00:00:00', '2026-03-01 23:59:59']]);
+    assert.deepEqual(summary.period, { start: '2026-03-01T00:00:00.000Z', end: '2026-03-01T23:59:59.000Z' });
+    const junk = summarize(['date'], [['Acme'], ['42'], ['2026-13-45']]);
+    assert.deepEqual(junk.period, { start: null, end: null });
+    assert.equal(junk.grouping.date, 'unknown');
+  });
+
+  test('resource grouping follows resourceType values, else the id column name, else tag columns', () => {
+    assert.equal(summarize(['resourceType'], [['organization']]).grouping.resource, 'organization');
+    assert.equal(summarize(['resourceType'], [['application']]).grouping.resource, 'application');
+    assert.equal(summarize(['resourceType'], [['application'], ['organization']]).grouping.resource, 'unknown');
+    assert.equal(summarize(['applicationId', 'deviceCount'], [['a', '1']]).grouping.resource, 'application');
+    assert.equal(summarize(['orgId', 'deviceCount'], [['a', '1']]).grouping.resource, 'organization');
+    assert.equal(summarize(['resourceId', 'tag:site'], [['a', 'x']]).grouping.resource, 'organization');
+    assert.equal(summarize(['resourceId'], [['a']]).grouping.resource, 'unknown');
+  });
+
+  test('headers are matched ignoring case, spaces and underscores', () => {
+    const summary = summarize(
+      ['Resource ID', 'resource_name', 'Current Period Start', 'current_period_end', 'Device Count'],
+      [['a', 'Alpha', '2026-01-01', '2026-01-31T23:59:59.999Z', '4']],
+    );
+    assert.equal(summary.grouping.date, 'month');
+    assert.deepEqual(summary.top[0]?.entries[0], { id: 'a', name: 'Alpha', value: 4, share: 1 });
+    assert.deepEqual(summary.totals, { 'Device Count': 4 });
+  });
+});
+
+describe('summary bad rows', () => {
+  test('all bad rows are counted, the first 100 kept in order', () => {
+    const accumulator = createSummaryAccumulator();
+    accumulator.setColumns(['a']);
+    for (let line = 2; line < 252; line += 1) accumulator.addBadRow({ line, reason: 'ragged' });
+    const summary = accumulator.finish();
+    assert.equal(summary.badRowCount, 250);
+    assert.equal(summary.badRows.length, 100);
+    assert.deepEqual(summary.badRows.at(-1), { line: 101, reason: 'ragged' });
+    assert.equal(summary.rows, 0);
+  });
+});
