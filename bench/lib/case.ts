@@ -1,0 +1,44 @@
+import type { CliArgs } from './args.js';
+import type { MachineFacts } from './machine.js';
+import type { Comparison, Measurement } from './measure.js';
+
+/** Any extra result a case wants in the report (a correctness matrix, file facts...). */
+export interface Table {
+  title: string;
+  columns: string[];
+  rows: (string | number)[][];
+}
+
+export interface CaseResult {
+  /** Inputs that shaped the figures (file size, rows, runs...), printed above them. */
+  parameters: Record<string, string | number>;
+  measurements: Measurement[];
+  comparisons: Comparison[];
+  tables?: Table[];
+  /** Conclusions in plain words, e.g. the outcome of a decision rule. */
+  notes?: string[];
+}
+
+export interface CaseContext {
+  args: CliArgs;
+  /** Runs and warmup after command-line overrides of the case's defaults. */
+  runs: number;
+  warmup: number;
+  /** A fresh directory for this case, removed afterwards unless --keep is given. */
+  tmpDir: string;
+  repoDir: string;
+  machine: MachineFacts;
+  log: (line: string) => void;
+}
+
+/**
+ * What a file in bench/cases/ exports as default. The file name (without .ts) is the name used
+ * to select it: `npm run bench -- parser`.
+ */
+export interface BenchCase {
+  description: string;
+  defaults: { runs: number; warmup: number };
+  /** One line per case-specific option, shown by --help. */
+  options?: string[];
+  run(context: CaseContext): Promise<CaseResult>;
+}

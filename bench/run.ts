@@ -1,0 +1,117 @@
+/**
+ * Bench runner: `npm run bench` runs every case in bench/cases/, `npm run bench -- parser` one.
+ * Prints the machine's facts first, then each case's tables, and writes bench/results/latest.*.
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { parseCliArgs } from './lib/args.js';
+import type { BenchCase } from './lib/case.js';
+import { machineFacts } from './lib/machine.js';
+import { renderCaseText, renderMachineText, writeResults } from './lib/report.js';
+import type { CaseOutcome } from './lib/report.js';
+
+const benchDir = fileURLToPath(new URL('.', import.meta.url));
+const repoDir = join(benchDir, '..');
+const casesDir = join(benchDir, 'cases');
+const resultsDir = join(benchDir, 'results');
+
+function isBenchCase(value: unknown): value is BenchCase {
+  const candidate = value as Partial<BenchCase> | undefined;
+  return typeof candidate?.run === 'function' && typeof candidate.description === 'string' && typeof candidate.defaults === 'object';
+}
+
+async function loadCases(): Promise<Map<string, BenchCase>> {
+  const files = (await readdir(casesDir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
+  const cases = new Map<string, BenchCase>();
+  for (const file of files) {
+    const module = (await import(pathToFileURL(join(casesDir, file)).href)) as { default?: unknown };
+    if (!isBenchCase(module.default)) throw new Error(`bench/cases/${file} must export default a BenchCase (see bench/lib/case.ts)`);
+    cases.set(basename(file, '.ts'), module.default);
+  }
+  return cases;
+}
+
+function usage(cases: Map<string, BenchCase>): string {
+  const lines = [
+    'usage: npm run bench -- [case ...] [--runs N] [--warmup N] [--keep] [--strict] [case options]',
+    '  --runs N, --warmup N   override the case defaults',
+    '  --keep                 keep the temporary directory of each case',
+    '  --strict               exit 1 when any comparison is a MISS (for gating CI on a target)',
+    '',
+    'cases:',
+  ];
+  for (const [name, c] of cases) {
+    lines.push(`  ${name.padEnd(12)} ${c.description} (default ${c.defaults.runs} runs + ${c.defaults.warmup} warmup)`);
+    for (const option of c.options ?? []) lines.push(`  ${''.padEnd(12)}   ${option}`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const args = parseCliArgs(argv);
+  const cases = await loadCases();
+  if (args.has('help') || args.has('list')) {
+    console.log(usage(cases));
+    return 0;
+  }
+  const unknown = args.positionals.filter((name) => !cases.has(name));
+  if (unknown.length > 0) {
+    console.error(`unknown case(s): ${unknown.join(', ')}\n\n${usage(cases)}`);
+    return 2;
+  }
+  const selected = args.positionals.length > 0 ? args.positionals : [...cases.keys()];
+
+  const startedAt = new Date().toISOString();
+  // The bench is an entry point of its own; the service's config (with its required secrets) is not loaded here.
+  const machine = await machineFacts({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', repoDir });
+  console.log(renderMachineText(machine));
+
+  const outcomes: CaseOutcome[] = [];
+  for (const name of selected) {
+    const benchCase = cases.get(name)!;
+    console.log(`\n== ${name}: ${benchCase.description}`);
+    const tmpDir = await mkdtemp(join(os.tmpdir(), `report-relay-bench-${name}-`));
+    const started = performance.now();
+    try {
+      const result = await benchCase.run({
+        args,
+        runs: args.number('runs', benchCase.defaults.runs, { min: 1, integer: true }),
+        warmup: args.number('warmup', benchCase.defaults.warmup, { min: 0, integer: true }),
+        tmpDir,
+        repoDir,
+        machine,
+        log: (line) => console.log(`   ${line}`),
+      });
+      outcomes.push({ name, description: benchCase.description, durationMs: performance.now() - started, status: 'ok', result });
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      outcomes.push({ name, description: benchCase.description, durationMs: performance.now() - started, status: 'error', error: message });
+    } finally {
+      if (args.has('keep')) console.log(`   kept ${tmpDir}`);
+      else await rm(tmpDir, { recursive: true, force: true });
+    }
+    console.log(`\n${renderCaseText(outcomes.at(-1)!)}`);
+  }
+
+  const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
+  const written = await writeResults(resultsDir, { command, startedAt, finishedAt: new Date().toISOString(), machine, cases: outcomes });
+  console.log(`\nwrote ${written.markdown} and ${written.json}`);
+
+  if (outcomes.some((o) => o.status === 'error')) return 1;
+  const missed = outcomes.some((o) => o.result?.comparisons.some((c) => !c.pass) ?? false);
+  return args.has('strict') && missed ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
