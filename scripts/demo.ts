@@ -59,7 +59,8 @@ console.log(`mail              ${pipeline.mailer.description}`);
 
 const month = new Date();
 const start = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() - 1, 1));
-const end = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth(), 1));
+// Losant-style ranges include the bucket that holds `end`, so end on the month's last millisecond.
+const end = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth(), 1) - 1);
 const body = { start: start.toISOString(), end: end.toISOString(), resourceGroupBy: 'organization', dateGroupBy: 'day' };
 console.log(`\nPOST /admin/reports ${JSON.stringify(body)}`);
 const answer = await fetch(`${publicUrl}/admin/reports`, {
@@ -85,7 +86,15 @@ if (!record || record.status !== 'delivered') {
   console.log(`\nDelivered. History: ${record.history.map((entry) => entry.status).join(' -> ')}`);
   console.log(`Rows ${summary.rows} (${summary.badRowCount} bad), ${summary.resourceCount} ${summary.grouping.resource}s, ${summary.period.start} .. ${summary.period.end}`);
   const main = ['payloadBillableCount', 'deviceCount', 'notebookMinutesCount'].filter((column) => column in summary.totals);
-  for (const column of main) console.log(`  total ${column}: ${summary.totals[column]?.toLocaleString('en-US')}`);
+  const per = summary.grouping.date === 'unknown' ? 'period' : summary.grouping.date;
+  for (const column of main) {
+    const level = Object.hasOwn(summary.levels, column) ? summary.levels[column] : undefined;
+    if (level) {
+      const on = level.peakPeriod === null ? '' : ` on ${level.peakPeriod.slice(0, 10)}`;
+      console.log(`  ${column}: peak ${level.peak.toLocaleString('en-US')} per ${per}${on}, latest ${level.latest.toLocaleString('en-US')}`);
+    } else console.log(`  total ${column}: ${summary.totals[column]?.toLocaleString('en-US')}`);
+  }
+  if (summary.levelsUnavailable) console.log(`  levels not computed: ${summary.levelsUnavailable}`);
   for (const list of summary.top.slice(0, 1)) {
     console.log(`Top by ${list.label}:`);
     for (const entry of list.entries.slice(0, 5)) console.log(`  ${entry.name.padEnd(32)} ${entry.value.toLocaleString('en-US').padStart(14)}  ${(entry.share * 100).toFixed(1)}%`);

@@ -145,9 +145,11 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: int(2, 1, 64),
   JOB_ATTEMPTS: int(6, 1, 50),
   JOB_BACKOFF_MS: int(5_000, 10),
+  JOB_LOCK_MS: int(60_000, 1_000, 3_600_000),
   COMPLETED_JOBS_KEEP: int(1_000, 0),
   FAILED_JOBS_KEEP: int(5_000, 0),
   REPORT_RETENTION_DAYS: int(400, 1),
+  REPORT_RETENTION_SECONDS: int(0, 0),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -184,9 +186,13 @@ export interface Config {
     concurrency: number;
     attempts: number;
     backoffMs: number;
+    /** How long a job's lock lives without renewal: a killed worker's job is taken over after about this long. */
+    lockMs: number;
     completedKeep: number;
     failedKeep: number;
     reportRetentionDays: number;
+    /** REPORT_RETENTION_SECONDS when set (tests), else REPORT_RETENTION_DAYS in seconds. */
+    reportRetentionSeconds: number;
   };
 }
 
@@ -243,9 +249,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: e.WORKER_CONCURRENCY,
       attempts: e.JOB_ATTEMPTS,
       backoffMs: e.JOB_BACKOFF_MS,
+      lockMs: e.JOB_LOCK_MS,
       completedKeep: e.COMPLETED_JOBS_KEEP,
       failedKeep: e.FAILED_JOBS_KEEP,
       reportRetentionDays: e.REPORT_RETENTION_DAYS,
+      reportRetentionSeconds: e.REPORT_RETENTION_SECONDS > 0 ? e.REPORT_RETENTION_SECONDS : e.REPORT_RETENTION_DAYS * 86_400,
     },
   };
   return deepFreeze(config);

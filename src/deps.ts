@@ -20,6 +20,7 @@ import { createRedis, closeRedis } from './redis.js';
 import { createCallbackReceiver } from './reports/receive-callback.js';
 import { createReportRequester } from './reports/request-report.js';
 import { createReportRetrier } from './reports/retry-report.js';
+import { createRejectedCallbacks } from './reports/rejected-callbacks.js';
 import { createReportStore } from './reports/store.js';
 import { createScheduleCallbackReceiver } from './schedules/receive-schedule-callback.js';
 import { createScheduleService } from './schedules/schedule-service.js';
@@ -43,6 +44,7 @@ export function createCore(config: Readonly<Config>, logger: Logger, overrides: 
   const store = createReportStore(redis, {
     prefix: config.redis.prefix,
     retentionDays: config.jobs.reportRetentionDays,
+    retentionSeconds: config.jobs.reportRetentionSeconds,
   });
   const queue = createReportQueue(redis, {
     prefix: config.redis.prefix,
@@ -70,7 +72,8 @@ export function createCore(config: Readonly<Config>, logger: Logger, overrides: 
     logger,
   });
   const retryReport = createReportRetrier({ store, queue, logger });
-  const callbacks = createCallbackReceiver({ store, queue, logger });
+  const rejected = createRejectedCallbacks(redis, { prefix: config.redis.prefix, retentionSeconds: config.jobs.reportRetentionSeconds });
+  const callbacks = createCallbackReceiver({ store, queue, rejected, logger });
   const scheduleStore = createScheduleStore(redis, config.redis.prefix);
   const schedules = createScheduleService({
     store: scheduleStore,
@@ -91,6 +94,7 @@ export function createCore(config: Readonly<Config>, logger: Logger, overrides: 
     requestReport,
     retryReport,
     callbacks,
+    rejected,
     schedules,
     scheduleCallbacks,
     async close(): Promise<void> {
@@ -107,6 +111,7 @@ export function createWebApp(core: Core, workers?: WorkerHealth) {
     logger: core.logger,
     redis: core.redis,
     store: core.store,
+    rejected: core.rejected,
     callbacks: core.callbacks,
     scheduleCallbacks: core.scheduleCallbacks,
     schedules: core.schedules,
@@ -126,6 +131,8 @@ export function createWebApp(core: Core, workers?: WorkerHealth) {
 export interface PipelineOverrides {
   /** A stub resolver for downloads (tests). */
   lookup?: LookupFunction;
+  /** Exact addresses downloads may reach although they are private (tests: a stub-resolved name on loopback). */
+  allowedPrivateAddresses?: string[];
   downloader?: Downloader;
   mailer?: Mailer;
   now?: () => Date;
@@ -146,6 +153,7 @@ export function createPipeline(core: Core, overrides: PipelineOverrides = {}) {
       totalTimeoutMs: config.download.totalTimeoutMs,
       logger,
       ...(overrides.lookup ? { lookup: overrides.lookup } : {}),
+      ...(overrides.allowedPrivateAddresses ? { allowedPrivateAddresses: overrides.allowedPrivateAddresses } : {}),
     });
   const mailer =
     overrides.mailer ??
@@ -187,6 +195,7 @@ export function createWorkerRuntime(core: Core, pipeline: Pipeline, options: { m
     connection: blocking,
     prefix: config.redis.prefix,
     concurrency: config.jobs.concurrency,
+    lockMs: config.jobs.lockMs,
     processor: createReportProcessor(pipeline.deps),
     logger,
   });
@@ -201,9 +210,10 @@ export function createWorkerRuntime(core: Core, pipeline: Pipeline, options: { m
       stopMaintenance = maintenance.start(options.maintenanceIntervalMs ?? 60_000);
     },
     isConsuming: () => worker.isConsuming(),
-    async close(): Promise<void> {
+    /** Finishes active jobs; those still running after `graceMs` are returned to the queue. */
+    async close(graceMs?: number): Promise<void> {
       stopMaintenance?.();
-      await worker.close();
+      await worker.close(graceMs);
       await closeRedis(blocking);
     },
   };

@@ -43,7 +43,14 @@ export function createLogger(options: LogOptions = {}): Logger {
   );
 }
 
-/** Removes the secret segment of a callback path ("/callbacks/r/<id>/<secret>") before it is logged. */
+/** As long as a callback secret (43 URL-safe characters), or nearly: ids and route names are shorter. */
+const SECRET_LIKE = /[\w-]{32,}/gu;
+
+/**
+ * Removes the secret from a callback path ("/callbacks/r/<id>/<secret>") before it is logged.
+ * Routing ignores case, and a proxy or a typo can double a slash or encode one, so the secret
+ * segment is found case-insensitively and any run long enough to be a secret is cut out too.
+ */
 export function redactCallbackPath(path: string): string {
-  return path.replace(/(\/callbacks\/[^/]+\/[^/?#]+\/)[^/?#]+/u, '$1[redacted]');
+  return path.replace(/(\/callbacks\/[^/]+\/[^/?#]+\/)[^/?#]+/iu, '$1[redacted]').replace(SECRET_LIKE, '[redacted]');
 }

@@ -8,7 +8,8 @@ import type { Logger } from './log.js';
 export function onShutdownSignals(options: {
   logger: Logger;
   timeoutMs: number;
-  closers: Array<{ name: string; close: () => Promise<unknown> }>;
+  /** Each closer is told how much of the deadline is left, so it can give up on waiting in time. */
+  closers: Array<{ name: string; close: (remainingMs: number) => Promise<unknown> }>;
   exit?: (code: number) => void;
 }): void {
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -22,6 +23,7 @@ export function onShutdownSignals(options: {
     }
     shuttingDown = true;
     options.logger.info({ signal, timeoutMs: options.timeoutMs }, 'shutting down');
+    const endsAt = Date.now() + options.timeoutMs;
     const deadline = setTimeout(() => {
       options.logger.error('shutdown deadline passed; exiting');
       exit(1);
@@ -31,7 +33,7 @@ export function onShutdownSignals(options: {
     void (async () => {
       for (const closer of options.closers) {
         try {
-          await closer.close();
+          await closer.close(endsAt - Date.now());
           options.logger.info({ part: closer.name }, 'closed');
         } catch (error) {
           options.logger.warn({ part: closer.name, err: (error as Error).message }, 'close failed');

@@ -65,17 +65,27 @@ async function run(role: Role, config: Readonly<Config>, logger: Logger): Promis
     timeoutMs: config.shutdownTimeoutMs,
     closers: [
       ...(server ? [{ name: 'http', close: () => closeServer(server) }] : []),
-      ...(runtime ? [{ name: 'worker', close: () => runtime.close() }] : []),
+      // Jobs still running near the deadline are returned to the queue, leaving time to close the rest.
+      ...(runtime ? [{ name: 'worker', close: (remainingMs: number) => runtime.close(remainingMs - Math.min(3_000, remainingMs / 2)) }] : []),
       ...(pipeline ? [{ name: 'pipeline', close: () => pipeline.close() }] : []),
       { name: 'redis', close: () => core.close() },
     ],
   });
 }
 
-/** Stops accepting connections, lets in-flight requests finish, and drops idle keep-alive sockets. */
+/**
+ * Stops accepting connections, lets in-flight requests finish, and drops keep-alive sockets as
+ * soon as they are idle: also those whose request finishes after the close began, which a
+ * client would otherwise hold open (and the process up) until its own keep-alive timeout.
+ */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    server.close((error) => {
+      clearInterval(sweep);
+      if (error) reject(error);
+      else resolve();
+    });
     server.closeIdleConnections();
   });
 }

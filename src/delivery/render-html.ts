@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from './html.js';
 import type { ChangeDirection } from './format.js';
-import type { ReportView, TopTable, TotalRow } from './report-view.js';
+import type { FigureTable, ReportView, TopTable } from './report-view.js';
 
 /**
  * The HTML version: table layout with inline styles only (many mail clients drop <style> blocks),
@@ -37,7 +37,7 @@ export function renderHtml(view: ReportView): string {
 </td></tr>
 <tr><td style="padding:16px 24px 0 24px;">${factsTable(view)}</td></tr>
 ${view.badRows && badRowsBox(view.badRows)}
-${view.totals.length > 0 && section('Totals', html`${view.comparisonNote && note(view.comparisonNote)}${totalsTable(view.totals)}`)}
+${(view.totals !== null || view.levels !== null) && section('Totals', totalsContent(view))}
 ${view.topTables.map((table) => section(table.title, topTable(table)))}
 ${section('The report file', html`${note(view.archiveNote)}${note(view.attachmentNote)}`)}
 <tr><td style="padding:16px 24px 20px 24px;font-size:12px;color:${MUTED};border-top:1px solid ${BORDER};">${view.footer}</td></tr>
@@ -80,12 +80,19 @@ ${badRows.examples.length > 0 && html`<ul style="margin:6px 0 0 0;padding-left:2
 `;
 }
 
-function totalsTable(rows: TotalRow[]): SafeHtml {
-  const withChange = rows.some((row) => row.change !== null);
+function totalsContent(view: ReportView): SafeHtml {
+  const levels = view.levels;
+  return html`${view.comparisonNote && note(view.comparisonNote)}${view.totals && figureTable(view.totals)}${
+    levels && html`<div style="height:12px;font-size:0;line-height:0;">&nbsp;</div>${note(levels.note)}${levels.table && figureTable(levels.table)}`
+  }`;
+}
+
+function figureTable(table: FigureTable): SafeHtml {
+  const withChange = table.rows.some((row) => row.change !== null);
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;">
-<tr><th align="left" style="${TH}text-align:left;">Metric</th><th align="right" style="${TH}${NUM}">Total</th>${withChange && html`<th align="right" style="${TH}${NUM}">Previous</th><th align="right" style="${TH}${NUM}">Change</th>`}</tr>
-${rows.map(
-  (row) => html`<tr><td style="${TD}">${row.label}</td><td align="right" style="${TD}${NUM}">${row.value}</td>${
+<tr><th align="left" style="${TH}text-align:left;">Metric</th>${table.headings.map((heading) => html`<th align="right" style="${TH}${NUM}">${heading}</th>`)}${withChange && html`<th align="right" style="${TH}${NUM}">Previous</th><th align="right" style="${TH}${NUM}">Change</th>`}</tr>
+${table.rows.map(
+  (row) => html`<tr><td style="${TD}">${row.label}</td>${row.values.map((value) => html`<td align="right" style="${TD}${NUM}">${value}</td>`)}${
     withChange &&
     (row.change
       ? html`<td align="right" style="${TD}${NUM}color:${MUTED};">${row.change.previous}</td><td align="right" style="${TD}${NUM}color:${CHANGE_COLORS[row.change.direction]};">${row.change.text}</td>`

@@ -1,10 +1,11 @@
-import type { ReportView } from './report-view.js';
+import type { FigureTable, ReportView } from './report-view.js';
 
 /** The plain-text version: the same content as the HTML, as aligned monospace tables. */
 
 type Align = 'left' | 'right';
 
 const BAR_WIDTH = 20;
+const NOTE_WIDTH = 76;
 
 export function renderText(view: ReportView): string {
   const lines: string[] = [];
@@ -17,15 +18,15 @@ export function renderText(view: ReportView): string {
     lines.push('', `! ${view.badRows.summary}`, ...view.badRows.examples.map((example) => `  - ${example}`));
   }
 
-  if (view.totals.length > 0) {
+  if (view.totals !== null || view.levels !== null) {
     heading('Totals');
-    if (view.comparisonNote) lines.push(view.comparisonNote, '');
-    const withChange = view.totals.some((row) => row.change !== null);
-    const headers = withChange ? ['Metric', 'Total', 'Previous', 'Change'] : ['Metric', 'Total'];
-    const rows = view.totals.map((row) =>
-      withChange ? [row.label, row.value, row.change?.previous ?? '', row.change?.text ?? ''] : [row.label, row.value],
-    );
-    lines.push(...table(headers, rows, ['left', 'right', 'right', 'right']));
+    if (view.comparisonNote) lines.push(...wrap(view.comparisonNote), '');
+    if (view.totals) lines.push(...figureTable(view.totals));
+    if (view.levels) {
+      if (view.totals) lines.push('');
+      lines.push(...wrap(view.levels.note));
+      if (view.levels.table) lines.push('', ...figureTable(view.levels.table));
+    }
   }
 
   for (const top of view.topTables) {
@@ -44,6 +45,29 @@ export function renderText(view: ReportView): string {
   heading('The report file');
   lines.push(view.archiveNote, view.attachmentNote, '', '-- ', view.footer, '');
   return lines.join('\n');
+}
+
+function figureTable(figures: FigureTable): string[] {
+  const withChange = figures.rows.some((row) => row.change !== null);
+  const headers = ['Metric', ...figures.headings, ...(withChange ? ['Previous', 'Change'] : [])];
+  const rows = figures.rows.map((row) => [row.label, ...row.values, ...(withChange ? [row.change?.previous ?? '', row.change?.text ?? ''] : [])]);
+  return table(headers, rows, ['left', ...headers.slice(1).map((): Align => 'right')]);
+}
+
+/** Breaks a note into lines of at most NOTE_WIDTH characters at spaces (a longer word stays whole). */
+function wrap(text: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && width(line) + 1 + width(word) > NOTE_WIDTH) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
 }
 
 function width(text: string): number {

@@ -1,5 +1,7 @@
-import type { ReportSummary, SummaryComparison, TopList } from '../summary/types.js';
-import { columnLabel, orderColumns } from './column-labels.js';
+import { isLevelColumn } from '../summary/columns.js';
+import { labelForColumn, orderColumns } from '../summary/labels.js';
+import { levelFiguresOf } from '../summary/level-figures.js';
+import type { ColumnChange, ReportSummary, SummaryComparison, TopList } from '../summary/types.js';
 import {
   formatBytes,
   formatChange,
@@ -40,10 +42,24 @@ export interface ViewChange {
   previous: string;
 }
 
-export interface TotalRow {
+export interface FigureRow {
   label: string;
-  value: string;
+  /** One per heading of the table. */
+  values: string[];
   change: ViewChange | null;
+}
+
+/** Metric name, the figures under `headings`, then (when any row has one) previous and change. */
+export interface FigureTable {
+  headings: string[];
+  rows: FigureRow[];
+}
+
+/** Level columns (devices, users, storage...): peak and latest, never their sum over periods. */
+export interface LevelsView {
+  /** What peak and latest mean, or why they are missing. */
+  note: string;
+  table: FigureTable | null;
 }
 
 export interface TopRow {
@@ -69,7 +85,9 @@ export interface ReportView {
   grouping: string;
   facts: { label: string; value: string }[];
   comparisonNote: string | null;
-  totals: TotalRow[];
+  /** Flow columns (payloads, notebook minutes...) with their totals; null when there are none. */
+  totals: FigureTable | null;
+  levels: LevelsView | null;
   topTables: TopTable[];
   badRows: { summary: string; examples: string[] } | null;
   archiveNote: string;
@@ -106,14 +124,17 @@ export function buildReportView(input: ReportEmailInput): ReportView {
     { label: 'Report', value: singleLine(input.reportId, 64) },
   ];
 
-  const totals = orderColumns(Object.keys(summary.totals), summary.columns).map((column): TotalRow => {
-    const change = comparison?.totals[column];
-    return {
-      label: singleLine(columnLabel(column), NAME_LENGTH),
-      value: formatNumber(summary.totals[column] ?? 0),
-      change: change ? { ...formatChange(change), previous: formatNumber(change.previous) } : null,
-    };
+  const columns = orderColumns(Object.keys(summary.totals), summary.columns);
+  const flows = columns.filter((column) => !isLevelColumn(column));
+  const figureRow = (column: string, values: number[]): FigureRow => ({
+    label: singleLine(labelForColumn(column), NAME_LENGTH),
+    values: values.map(formatNumber),
+    change: viewChange(comparison, column),
   });
+  const totals = flows.length > 0 ? { headings: ['Total'], rows: flows.map((column) => figureRow(column, [summary.totals[column] ?? 0])) } : null;
+  const levelColumns = columns.filter((column) => isLevelColumn(column));
+  const levels =
+    levelColumns.length > 0 ? levelsView(summary, levelColumns, { dateWord: dateGrouping ?? 'period', resourcePlural }, figureRow) : null;
 
   return {
     subject,
@@ -125,6 +146,7 @@ export function buildReportView(input: ReportEmailInput): ReportView {
       ? `Change against the previous report ${singleLine(comparison.previousReportId, 64)} (${formatPeriod(comparison.previousPeriod.start, comparison.previousPeriod.end)}).`
       : null,
     totals,
+    levels,
     topTables: summary.top.filter((list) => list.entries.length > 0).map((list) => topTable(list, resourcePlural)),
     badRows: summary.badRowCount > 0 ? badRowsView(summary) : null,
     archiveNote: input.archiveLocation
@@ -136,7 +158,7 @@ export function buildReportView(input: ReportEmailInput): ReportView {
 }
 
 function topTable(list: TopList, resourcePlural: string): TopTable {
-  const label = singleLine(list.label !== '' ? list.label : columnLabel(list.column), NAME_LENGTH);
+  const label = singleLine(list.label !== '' ? list.label : labelForColumn(list.column), NAME_LENGTH);
   return {
     title: `Top ${resourcePlural} by ${label.charAt(0).toLowerCase()}${label.slice(1)}`,
     rows: list.entries.map((entry, index) => {
@@ -152,6 +174,37 @@ function topTable(list: TopList, resourcePlural: string): TopTable {
         share: formatPercent(share),
       };
     }),
+  };
+}
+
+function viewChange(comparison: SummaryComparison | null, column: string): ViewChange | null {
+  const change: ColumnChange | undefined = comparison && Object.hasOwn(comparison.totals, column) ? comparison.totals[column] : undefined;
+  return change ? { ...formatChange(change), previous: formatNumber(change.previous) } : null;
+}
+
+function levelsView(
+  summary: ReportSummary,
+  columns: string[],
+  words: { dateWord: string; resourcePlural: string },
+  figureRow: (column: string, values: number[]) => FigureRow,
+): LevelsView {
+  const { dateWord, resourcePlural } = words;
+  const rows = columns.flatMap((column) => {
+    const figures = levelFiguresOf(summary, column);
+    return figures ? [figureRow(column, [figures.peak, figures.latest])] : [];
+  });
+  // Figures are missing only when levels could not be computed, or from a summary stored before they existed.
+  const reason = summary.levelsUnavailable ? singleLine(summary.levelsUnavailable, 200) : 'this summary has no peak or latest figures';
+  if (rows.length === 0) return { note: `Devices, users, storage and other counts at a moment are not shown: ${reason}.`, table: null };
+  const note = [
+    `Counts at a moment (devices, users, storage...) are not added up over ${dateWord}s.`,
+    `Peak per ${dateWord}: the highest sum across ${resourcePlural} on one ${dateWord}. Last ${dateWord}: the sum on the report's last ${dateWord}.`,
+    rows.some((row) => row.change !== null) ? `Changes compare the last ${dateWord}.` : '',
+    rows.length < columns.length ? `Some are not shown: ${reason}.` : '',
+  ];
+  return {
+    note: note.filter((sentence) => sentence !== '').join(' '),
+    table: { headings: [`Peak per ${dateWord}`, `Last ${dateWord}`], rows },
   };
 }
 

@@ -71,7 +71,7 @@ export async function writeBody(body: Readable, path: string, plan: BodyPlan, si
   async function* countTransfer(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
       transferred += chunk.length;
-      if (transferred > plan.maxTransferBytes) throw tooLarge(`more than ${plan.maxTransferBytes} bytes were sent`);
+      if (transferred > plan.maxTransferBytes) throw tooLarge(`more than ${plan.maxTransferBytes} bytes were sent (DOWNLOAD_MAX_BYTES)`);
       yield chunk;
     }
   }

@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { CallbackReceiver } from '../reports/receive-callback.js';
+import type { RejectedCallbacks } from '../reports/rejected-callbacks.js';
 import type { RequestReport } from '../reports/request-report.js';
 import type { RetryReport } from '../reports/retry-report.js';
 import type { ReportStore } from '../reports/store.js';
@@ -20,6 +21,7 @@ export interface AppDeps {
   logger: Logger;
   redis: Redis;
   store: ReportStore;
+  rejected: RejectedCallbacks;
   callbacks: CallbackReceiver;
   scheduleCallbacks?: ScheduleCallbackReceiver;
   requestReport: RequestReport;
@@ -57,7 +59,7 @@ export function createApp(deps: AppDeps): Express {
   admin.use(rateLimit(deps.redis, { prefix: deps.settings.redisPrefix, perMinute: deps.settings.adminRateLimitPerMinute }));
   admin.use(adminAuth(deps.settings.adminToken));
   admin.use(express.json({ limit: '100kb', strict: true }));
-  admin.use(adminReportRoutes({ store: deps.store, requestReport: deps.requestReport, retryReport: deps.retryReport }));
+  admin.use(adminReportRoutes({ store: deps.store, rejected: deps.rejected, requestReport: deps.requestReport, retryReport: deps.retryReport }));
   if (deps.schedules) admin.use(adminScheduleRoutes(deps.schedules));
   app.use('/', (req, res, next) => (req.path.startsWith('/admin') ? admin(req, res, next) : next()));
 

@@ -1,7 +1,7 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { IN_PIPELINE, type ReportError, type ReportRecord } from '../reports/record.js';
 import type { PipelineDeps } from './pipeline.js';
-import type { ProcessReportData } from './queue.js';
+import { RETURN_TO_QUEUE, type ProcessReportData } from './queue.js';
 import { archiveCsv } from './steps/archive-csv.js';
 import { emailReport } from './steps/email-report.js';
 import { fetchCsv } from './steps/fetch-csv.js';
@@ -17,7 +17,7 @@ type Step = ReportError['step'];
  * a retry, or a repeated enqueue) never repeats an effect that completed.
  */
 export function createReportProcessor(deps: PipelineDeps) {
-  return async function processReport(job: Job<ProcessReportData>, _token?: string, signal?: AbortSignal): Promise<string> {
+  return async function processReport(job: Job<ProcessReportData>, token?: string, signal?: AbortSignal): Promise<string> {
     const reportId = job.data.reportId;
     const log = deps.logger.child({ reportId, jobId: job.id, attempt: job.attemptsMade + 1 });
     const abort = signal ?? new AbortController().signal;
@@ -42,10 +42,14 @@ export function createReportProcessor(deps: PipelineDeps) {
         log.warn({ status: fetched.status }, 'report ended at its callback');
         return fetched.status;
       }
+      // Between steps a shutdown that cannot wait any longer takes the job back (see below).
+      abort.throwIfAborted();
       step = 'archive';
       await archiveCsv(deps, await load());
+      abort.throwIfAborted();
       step = 'parse';
       await summarizeCsv(deps, await load());
+      abort.throwIfAborted();
       step = 'email';
       await emailReport(deps, await load());
 
@@ -57,6 +61,13 @@ export function createReportProcessor(deps: PipelineDeps) {
       return 'delivered';
     } catch (error) {
       if (error instanceof UnrecoverableError) throw error;
+      if (abort.aborted && abort.reason === RETURN_TO_QUEUE && token !== undefined) {
+        // Not a failure: no attempt is used and nothing is recorded; the next worker resumes
+        // from the markers the finished steps left.
+        await job.moveToWait(token);
+        log.warn({ step }, 'worker shutting down: job returned to the queue');
+        throw new WaitingError(RETURN_TO_QUEUE);
+      }
       const failure = toStepFailure(step, error);
       const attempts = job.opts.attempts ?? 1;
       const lastAttempt = failure.permanent || job.attemptsMade + 1 >= attempts;

@@ -20,6 +20,9 @@ export interface QueueSettings {
   failedKeep: number;
 }
 
+/** The abort reason a worker gives its active jobs when shutdown cannot wait for them any longer. */
+export const RETURN_TO_QUEUE = 'the worker is shutting down: job returned to the queue';
+
 export function processJobId(reportId: string, run: number): string {
   return `report-${reportId}-run-${run}`;
 }

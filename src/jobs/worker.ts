@@ -1,24 +1,29 @@
 import { Worker, type ConnectionOptions, type Processor } from 'bullmq';
 import type { Logger } from '../log.js';
-import { REPORT_QUEUE, type ProcessReportData } from './queue.js';
+import { REPORT_QUEUE, RETURN_TO_QUEUE, type ProcessReportData } from './queue.js';
 
 export interface ReportWorkerOptions {
   connection: ConnectionOptions;
   prefix: string;
   concurrency: number;
+  /** Lock lifetime; the lock is renewed at half of it while the job runs (default 60 s). */
+  lockMs?: number;
   processor: Processor<ProcessReportData, string>;
   logger: Logger;
 }
 
 /** The BullMQ worker that runs report jobs; it resumes by itself when Redis comes back. */
 export function createReportWorker(options: ReportWorkerOptions) {
+  const lockMs = options.lockMs ?? 60_000;
   const worker = new Worker<ProcessReportData, string>(REPORT_QUEUE, options.processor, {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
     autorun: false,
-    // A report download may take minutes; the lock is renewed while the job runs.
-    lockDuration: 60_000,
+    // A report download may take minutes; the lock is renewed while the job runs. A killed
+    // worker's job is moved back to the queue by the stalled check once its lock has expired.
+    lockDuration: lockMs,
+    stalledInterval: Math.max(500, Math.round(lockMs / 2)),
     maxStalledCount: 2,
   });
   // Connection errors are retried by BullMQ itself; readiness checks Redis separately.
@@ -37,8 +42,19 @@ export function createReportWorker(options: ReportWorkerOptions) {
     isConsuming(): boolean {
       return worker.isRunning() && !worker.isPaused();
     },
-    /** Stops taking jobs and waits for active ones to finish (BullMQ's graceful close). */
-    close: (force = false) => worker.close(force),
+    /**
+     * Stops taking jobs and waits for active ones to finish (BullMQ's graceful close). After
+     * `graceMs` the jobs still running are cancelled, and the processor returns them to the
+     * queue, so a shutdown ends in time without waiting for a lock to expire.
+     */
+    async close(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
+      const timer = Number.isFinite(graceMs) ? setTimeout(() => worker.cancelAllJobs(RETURN_TO_QUEUE), Math.max(0, graceMs)) : undefined;
+      try {
+        await worker.close();
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   };
 }
 export type ReportWorker = ReturnType<typeof createReportWorker>;

@@ -72,7 +72,7 @@ function interpretObject(value: unknown): CallbackContent {
   const failure = findFailure(value);
   if (failure) return { kind: 'failure', error: failure };
 
-  const urls = findUrls(value);
+  const { urls, otherSchemes } = findUrls(value);
   if (urls.length > 0) return { kind: 'download', urls };
 
   for (const key of INLINE_KEYS) {
@@ -80,6 +80,10 @@ function interpretObject(value: unknown): CallbackContent {
     if (typeof candidate === 'string' && looksLikeCsv(Buffer.from(candidate.slice(0, 4096)))) {
       return { kind: 'inline', csv: Buffer.from(candidate, 'utf8') };
     }
+  }
+  if (otherSchemes.length > 0) {
+    // Said plainly, so that a callback naming file:, ftp: or data: reads as refused, not as a puzzle.
+    return { kind: 'unrecognized', reason: `no download URL found: it names only ${otherSchemes.join(', ')} URLs, and only http: and https: URLs are ever fetched` };
   }
   const keys = Object.keys(value).slice(0, 10).join(', ');
   return { kind: 'unrecognized', reason: `no download URL, inline CSV or error found (top-level keys: ${keys || 'none'})` };
@@ -93,23 +97,33 @@ function findFailure(value: Record<string, unknown>): { name: string; message: s
   if (isObject(error)) {
     return {
       name: text(error.name ?? error.type ?? error.code ?? 'Error'),
-      message: text(error.message ?? error.description ?? JSON.stringify(error)),
+      message: text(error.message ?? error.description ?? error),
     };
   }
   if (typeof error === 'string') return { name: 'Error', message: text(error) };
   return { name: 'Error', message: text(value.message ?? `Losant reported status "${status ?? 'failed'}"`) };
 }
 
-/** Breadth-first walk, bounded in depth and nodes, collecting http(s) URLs under URL-ish keys. */
-function findUrls(root: Record<string, unknown>): string[] {
+/**
+ * Breadth-first walk, bounded in depth and nodes, collecting http(s) URLs under URL-ish keys,
+ * and the schemes of any other URLs there (which are never fetched).
+ */
+function findUrls(root: Record<string, unknown>): { urls: string[]; otherSchemes: string[] } {
   const found: string[] = [];
+  const otherSchemes = new Set<string>();
   const queue: Array<{ value: unknown; key: string; depth: number }> = [{ value: root, key: '', depth: 0 }];
   let visited = 0;
   while (queue.length > 0 && visited < MAX_NODES && found.length < MAX_URLS) {
     const { value, key, depth } = queue.shift()!;
     visited += 1;
     if (typeof value === 'string') {
-      if (URL_KEY.test(key) && isHttpUrl(value) && !found.includes(value)) found.push(value);
+      if (!URL_KEY.test(key)) continue;
+      if (isHttpUrl(value)) {
+        if (!found.includes(value)) found.push(value);
+      } else {
+        const scheme = otherScheme(value);
+        if (scheme !== null && otherSchemes.size < 5) otherSchemes.add(scheme);
+      }
       continue;
     }
     if (depth >= MAX_DEPTH) continue;
@@ -119,7 +133,7 @@ function findUrls(root: Record<string, unknown>): string[] {
       for (const [childKey, child] of Object.entries(value).slice(0, 1000)) queue.push({ value: child, key: childKey, depth: depth + 1 });
     }
   }
-  return found;
+  return { urls: found, otherSchemes: [...otherSchemes] };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -133,6 +147,17 @@ function isHttpUrl(value: string): boolean {
     return url.protocol === 'https:' || url.protocol === 'http:';
   } catch {
     return false;
+  }
+}
+
+/** The scheme of an absolute URL that is not http(s) ("file:", "ftp:"...), or null. */
+function otherScheme(value: string): string | null {
+  // No spaces: "Status: done" under a key like "report" is prose, not a URL.
+  if (value.length > 4096 || !/^[a-z][a-z\d+.-]{0,30}:\S+$/iu.test(value)) return null;
+  try {
+    return new URL(value).protocol;
+  } catch {
+    return null;
   }
 }
 
@@ -154,6 +179,12 @@ function looksLikeCsv(body: Buffer): boolean {
 }
 
 function text(value: unknown): string {
-  const s = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  let s: string;
+  try {
+    s = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  } catch {
+    // JSON.stringify recurses: a value nested thousands of levels deep overflows the stack.
+    s = '(a value nested too deeply to show; the raw callback is kept on the record)';
+  }
   return s.replace(/[\r\n]+/gu, ' ').slice(0, MAX_TEXT);
 }

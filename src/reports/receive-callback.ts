@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { ReportQueue } from '../jobs/queue.js';
 import { callbackJobId } from './interpret-callback.js';
 import type { CallbackInfo } from './record.js';
+import type { RejectedCallbacks } from './rejected-callbacks.js';
 import { REPORT_ID_PATTERN, SECRET_PATTERN, secretMatches } from './secrets.js';
 import type { ReportStore } from './store.js';
 
@@ -43,6 +44,7 @@ export function buildCallbackInfo(callback: IncomingCallback, now: Date): Callba
 export interface CallbackReceiverDeps {
   store: ReportStore;
   queue: Pick<ReportQueue, 'enqueue'>;
+  rejected: RejectedCallbacks;
   logger: Logger;
   now?: () => Date;
 }
@@ -71,7 +73,10 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
     if (!record) return NOT_FOUND;
     const expected = record.losant.jobId;
     if (expected !== null && info.jobId !== null && expected !== info.jobId) {
-      log.warn({ expectedJobId: expected, callbackJobId: info.jobId }, 'callback names another Losant job; refused');
+      const reason = `names Losant job ${info.jobId}, but this report belongs to job ${expected}`;
+      await deps.rejected.keep(reportId, info, callback.body, reason);
+      await deps.store.transition(reportId, { from: '*', note: `refused a callback that ${reason}; it is kept beside the report` });
+      log.warn({ expectedJobId: expected, callbackJobId: info.jobId }, 'callback names another Losant job; refused and kept');
       return { status: 409, body: { error: { code: 'job_mismatch', message: `this report belongs to Losant job ${expected}, not ${info.jobId}` } } };
     }
 

@@ -45,6 +45,8 @@ export type TransitionResult = { ok: true; previous: ReportStatus } | { ok: fals
 export interface ReportStoreOptions {
   prefix: string;
   retentionDays: number;
+  /** Overrides retentionDays (tests prove expiry in seconds). */
+  retentionSeconds?: number;
   callbackBodyRetentionDays?: number;
   now?: () => Date;
 }
@@ -55,8 +57,8 @@ export type ReportStore = ReturnType<typeof createReportStore>;
 export function createReportStore(redis: Redis, options: ReportStoreOptions) {
   const keys = reportKeys(options.prefix);
   const now = options.now ?? (() => new Date());
-  const retentionSeconds = options.retentionDays * 86_400;
-  const bodyTtlSeconds = (options.callbackBodyRetentionDays ?? options.retentionDays) * 86_400;
+  const retentionSeconds = options.retentionSeconds ?? options.retentionDays * 86_400;
+  const bodyTtlSeconds = options.callbackBodyRetentionDays !== undefined ? options.callbackBodyRetentionDays * 86_400 : retentionSeconds;
   const run = (script: string, keyList: string[], args: (string | number | Buffer)[]) =>
     redis.eval(script, keyList.length, ...keyList, ...args) as Promise<[number, string]>;
 

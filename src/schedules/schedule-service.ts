@@ -161,12 +161,14 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         // cron and timezone are checked together: a new zone must suit the old cron and vice versa.
         parse(createScheduleSchema, { cron: merged.cron, timezone: merged.timezone });
         const current = await configsNow();
-        const secret = generateSecret();
-        const instance = await writeConfigs(current, id, toConfig(merged, secret, stored.schedule.losantConfigId));
-        merged.losantConfigId = (instance.reportConfigs ?? []).find((config) => isOurs(config, id))?.id ?? merged.losantConfigId;
-        // The URL changed with a new secret; the old one keeps working for a day, for a run already under way.
-        await deps.store.save({ schedule: { ...merged, previousSecretValidUntil: new Date(now().getTime() + 86_400_000).toISOString() }, secretHash: hashSecret(secret), previousSecretHash: stored.secretHash });
-        return view((await deps.store.get(id))!, instance.reportConfigs ?? []);
+        // The callback URL (and so the secret) stays as Losant holds it; only a missing config gets a new one.
+        const existingUrl = current.find((config) => isOurs(config, id))?.callbackUrl;
+        const secret = existingUrl ? null : generateSecret();
+        const config = { ...toConfig(merged, secret ?? '', stored.schedule.losantConfigId), ...(existingUrl ? { callbackUrl: existingUrl } : {}) };
+        const instance = await writeConfigs(current, id, config);
+        merged.losantConfigId = (instance.reportConfigs ?? []).find((entry) => isOurs(entry, id))?.id ?? merged.losantConfigId;
+        await deps.store.save({ ...stored, schedule: merged, ...(secret ? { secretHash: hashSecret(secret), previousSecretHash: null } : {}) });
+        return view(merged, instance.reportConfigs ?? []);
       });
     },
 

@@ -1,15 +1,21 @@
 import { detectRoles, isExcludedFromTotals, isLevelColumn, type ColumnRoles } from './columns.js';
 import { labelForColumn } from './labels.js';
+import { createLevelTracker, type LevelTracker } from './level-tracker.js';
 import { parseNumber, roundSum } from './numbers.js';
 import { createPeriodTracker, type PeriodTracker } from './period.js';
 import { createResourceTable, type RankedColumn, type ResourceTable } from './resource-table.js';
-import type { BadRow, ReportSummary, ResourceGrouping, TopList } from './types.js';
+import type { BadRow, LevelFigures, ReportSummary, ResourceGrouping, TopList } from './types.js';
 
 export interface SummaryOptions {
   /** Entries per top list; 10 by default. */
   topN?: number;
   /** Distinct resources tracked for ranking and counting; 100,000 by default (a safety bound). */
   maxResources?: number;
+  /**
+   * Distinct periods tracked for the levels' peak and latest; 1,000 by default (a safety bound: a
+   * year of days is 366). Past it levels are left empty and levelsUnavailable says why.
+   */
+  maxLevelPeriods?: number;
 }
 
 export interface SummaryAccumulator {
@@ -33,6 +39,9 @@ interface ColumnsState {
   sums: Float64Array;
   numericCounts: Uint32Array;
   nonNumeric: Uint8Array;
+  /** Per column, its index among the level columns (see isLevelColumn), or -1 for flows and labels. */
+  levelSlot: Int32Array;
+  levels: LevelTracker;
   ranked: RankedColumn[];
   /** True when ranked holds fallback candidates rather than main usage columns. */
   fallback: boolean;
@@ -50,13 +59,15 @@ function ownRecord<T>(entries: Iterable<[string, T]>): Record<string, T> {
 }
 
 /**
- * Builds a ReportSummary from rows fed one at a time. Memory grows with columns and distinct
- * resources, never with rows. Totals are plain column sums over every row (a level such as
- * deviceCount summed over daily rows is device-days; the top lists use the per-resource maximum).
+ * Builds a ReportSummary from rows fed one at a time. Memory grows with columns, distinct
+ * resources and distinct periods, never with rows. Totals are plain column sums over every row (a
+ * level such as deviceCount summed over daily rows is device-days); levels give such columns'
+ * peak and latest sums per period, and the top lists use each resource's highest period.
  */
 export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryAccumulator {
   const topN = options.topN ?? 10;
   const maxResources = options.maxResources ?? 100_000;
+  const maxLevelPeriods = options.maxLevelPeriods ?? 1_000;
 
   let state: ColumnsState | null = null;
   let rows = 0;
@@ -71,6 +82,8 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
     const fallback = roles.main.length === 0;
     const rankedNames = fallback ? names.filter((_, index) => totalled[index]).slice(0, MAX_FALLBACK_CANDIDATES) : roles.main;
     const ranked = rankedNames.map((column) => ({ column, level: isLevelColumn(column) }));
+    const levelNames: string[] = [];
+    const levelSlot = Int32Array.from(names, (name, index) => (totalled[index] && isLevelColumn(name) ? levelNames.push(name) - 1 : -1));
     state = {
       names,
       roles,
@@ -78,6 +91,8 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       sums: new Float64Array(names.length),
       numericCounts: new Uint32Array(names.length),
       nonNumeric: new Uint8Array(names.length),
+      levelSlot,
+      levels: createLevelTracker(levelNames, maxLevelPeriods),
       ranked,
       fallback,
       table: createResourceTable(ranked, maxResources),
@@ -93,6 +108,9 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
     const s = state ?? setColumns(Object.keys(row));
     rows += 1;
 
+    const start = cell(row, s.roles.start);
+    const periodSums = s.levels.sumsFor(start, s.period.add(start, cell(row, s.roles.end)));
+
     s.names.forEach((name, index) => {
       if (!s.totalled[index] || s.nonNumeric[index] === 1) return;
       const value = cell(row, name);
@@ -102,14 +120,17 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       else {
         s.sums[index] = (s.sums[index] ?? 0) + number;
         s.numericCounts[index] = (s.numericCounts[index] ?? 0) + 1;
+        const slot = s.levelSlot[index] ?? -1;
+        if (periodSums !== null && slot >= 0) {
+          const sum = periodSums[slot] ?? Number.NaN;
+          periodSums[slot] = Number.isNaN(sum) ? number : sum + number;
+        }
       }
     });
 
     const type = cell(row, s.roles.type)?.trim().toLowerCase();
     if (type === 'organization' || type === 'org') resourceTypes.organization += 1;
     else if (type === 'application' || type === 'app') resourceTypes.application += 1;
-
-    s.period.add(cell(row, s.roles.start), cell(row, s.roles.end));
 
     const id = cell(row, s.roles.id)?.trim() ?? '';
     const name = cell(row, s.roles.name)?.trim() ?? '';
@@ -157,9 +178,26 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
     return chosen.map(({ column, index }) => ({ column, label: labelForColumn(column), entries: s.table.top(index, topN) }));
   };
 
+  /** Levels of the level columns that are totalled, in column order. */
+  const levelsOf = (s: ColumnsState, totals: ReadonlyMap<string, number>): Array<[string, LevelFigures]> => {
+    if (s.levels.overflowed) return [];
+    const figures = s.levels.figures();
+    return s.names.flatMap((name): Array<[string, LevelFigures]> => {
+      const levels = figures.get(name);
+      return totals.has(name) && levels !== undefined ? [[name, levels]] : [];
+    });
+  };
+
+  const levelsUnavailable = (s: ColumnsState | null, totals: ReadonlyMap<string, number>): string | null => {
+    if (s === null || !s.levels.overflowed) return null;
+    if (!s.names.some((name, index) => (s.levelSlot[index] ?? -1) >= 0 && totals.has(name))) return null;
+    return `the rows span more than ${maxLevelPeriods.toLocaleString('en-US')} distinct periods`;
+  };
+
   const finish = (): ReportSummary => {
     const s = state;
     const totals = s === null ? [] : totalsOf(s);
+    const totalsMap = new Map(totals);
     return {
       rows,
       badRowCount,
@@ -169,7 +207,9 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       grouping: { resource: resourceGrouping(s), date: s === null ? 'unknown' : s.period.grouping() },
       resourceCount: s === null ? 0 : s.table.size,
       totals: ownRecord(totals),
-      top: s === null || rows === 0 ? [] : topLists(s, new Map(totals)),
+      levels: ownRecord(s === null ? [] : levelsOf(s, totalsMap)),
+      levelsUnavailable: levelsUnavailable(s, totalsMap),
+      top: s === null || rows === 0 ? [] : topLists(s, totalsMap),
     };
   };
 

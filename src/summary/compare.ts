@@ -1,3 +1,5 @@
+import { isLevelColumn } from './columns.js';
+import { levelFiguresOf } from './level-figures.js';
 import { roundSum } from './numbers.js';
 import type { ColumnChange, ReportSummary, SummaryComparison } from './types.js';
 
@@ -6,18 +8,34 @@ function change(previous: number, current: number): ColumnChange {
   return { previous, current, delta, ratio: previous === 0 ? null : roundSum(delta / previous) };
 }
 
+function ownTotal(summary: ReportSummary, column: string): number | undefined {
+  if (!Object.hasOwn(summary.totals, column)) return undefined;
+  const value: unknown = summary.totals[column];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
 /**
- * How the current report's totals moved since a previous report: one entry per total present in
- * both (a column that appeared or vanished has nothing to compare), in the current report's order.
+ * The figure a column is compared by: a flow's total; a level's `latest` (the count at the end of
+ * the report, which is what the next invoice and capacity start from; the peak can be one odd day).
+ * A level never falls back to its total: summed over days it would compare device-days.
+ */
+function comparedFigure(summary: ReportSummary, column: string): number | undefined {
+  return isLevelColumn(column) ? levelFiguresOf(summary, column)?.latest : ownTotal(summary, column);
+}
+
+/**
+ * How the current report moved since a previous report: one entry per total present in both
+ * (a column that appeared or vanished has nothing to compare), in the current report's order.
+ * Flows compare totals, level columns compare `latest` (see SummaryComparison.totals).
  */
 export function compareSummaries(previous: { reportId: string; summary: ReportSummary }, current: ReportSummary): SummaryComparison {
   const totals: Record<string, ColumnChange> = {};
-  for (const [column, value] of Object.entries(current.totals)) {
-    if (!Object.hasOwn(previous.summary.totals, column)) continue;
-    const before = previous.summary.totals[column];
-    if (typeof before !== 'number' || !Number.isFinite(before) || !Number.isFinite(value)) continue;
+  for (const column of Object.keys(current.totals)) {
+    const before = comparedFigure(previous.summary, column);
+    const now = comparedFigure(current, column);
+    if (before === undefined || now === undefined) continue;
     // defineProperty: a column named __proto__ stays an ordinary key.
-    Object.defineProperty(totals, column, { value: change(before, value), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(totals, column, { value: change(before, now), enumerable: true, writable: true, configurable: true });
   }
   return {
     previousReportId: previous.reportId,

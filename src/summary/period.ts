@@ -57,7 +57,8 @@ export function createPeriodTracker(startColumn: string | null, endColumn: strin
   const parseEnd = createMemoParse();
 
   return {
-    add(startValue: string | undefined, endValue: string | undefined): void {
+    /** Returns the row's start in epoch milliseconds (null when absent or not a date), for grouping by period. */
+    add(startValue: string | undefined, endValue: string | undefined): number | null {
       const start = startValue === undefined ? null : parseStart(startValue);
       const end = endValue === undefined ? null : parseEnd(endValue);
       if (start !== null) {
@@ -72,6 +73,7 @@ export function createPeriodTracker(startColumn: string | null, endColumn: strin
       const last = endColumn === null ? start : end;
       if (last !== null) latest = latest === null ? last : Math.max(latest, last);
       if (start !== null && end !== null && end >= start) votes[classify(end - start)] += 1;
+      return start;
     },
 
     period(): { start: string | null; end: string | null } {

@@ -29,6 +29,16 @@ export interface TopList {
   entries: TopEntry[];
 }
 
+/** A level column's figures (see isLevelColumn): what a sum across resources in one period shows. */
+export interface LevelFigures {
+  /** The highest, over periods, of the sum across resources in that period ("at most N devices on one day"). */
+  peak: number;
+  /** The sum across resources in the last period that has a figure for the column ("N devices at the end"). */
+  latest: number;
+  /** Start of the (earliest) period that reached the peak, ISO; the start cell as written when it is not a date; null when the CSV has no period column. */
+  peakPeriod: string | null;
+}
+
 export interface ReportSummary {
   /** Data rows accepted (header excluded, bad rows excluded). */
   rows: number;
@@ -42,8 +52,22 @@ export interface ReportSummary {
   grouping: { resource: ResourceGrouping; date: DateGrouping };
   /** Distinct resources (organizations or applications) seen. */
   resourceCount: number;
-  /** Sum of every column whose non-empty values are all numeric. */
+  /**
+   * Plain column sums of every column whose non-empty values are all numeric. Right for flows
+   * (payloads, notebook minutes); for level columns over several periods these are
+   * resource-periods (device-days), not a count of anything: see levels.
+   */
   totals: Record<string, number>;
+  /**
+   * Peak and latest for each level column in totals. With a single period, peak = latest = total.
+   * Empty when levelsUnavailable says why.
+   */
+  levels: Record<string, LevelFigures>;
+  /**
+   * Why levels is empty although level columns were totalled (the rows spanned more distinct
+   * periods than the summary tracks), or null.
+   */
+  levelsUnavailable: string | null;
   /** Top 10 resources by each main usage column present (payloads, devices, notebook minutes...). */
   top: TopList[];
 }
@@ -59,6 +83,10 @@ export interface ColumnChange {
 export interface SummaryComparison {
   previousReportId: string;
   previousPeriod: { start: string | null; end: string | null };
-  /** One entry per total present in both summaries. */
+  /**
+   * One entry per total present in both summaries. For level columns previous and current are
+   * the levels' `latest` figures (a column without them on either side is left out), so a change
+   * says how the count at the end of the report moved; flows compare their totals.
+   */
   totals: Record<string, ColumnChange>;
 }

@@ -9,6 +9,12 @@ let sim: Simulator;
 let service: RunningService;
 const auth = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
+/** The rate limit counts per clock minute: start a counting test well inside one. */
+async function awayFromMinuteBoundary(): Promise<void> {
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute > 57_000) await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute));
+}
+
 describe('admin API', () => {
   before(async () => {
     sim = await startSimulator({ reportDelayMs: 10, faults: { noCallback: true } });
@@ -143,6 +149,7 @@ describe('admin API rate limit', () => {
   });
 
   test('more requests than the limit in a minute get 429 with Retry-After, wrong tokens included', async () => {
+    await awayFromMinuteBoundary();
     const statuses: number[] = [];
     for (let i = 0; i < 5; i += 1) {
       const response = await request(limited.url).get('/admin/reports').set('Authorization', i % 2 ? `Bearer ${TEST_ADMIN_TOKEN}` : 'Bearer nope-nope-nope-nope');
@@ -150,5 +157,26 @@ describe('admin API rate limit', () => {
       if (response.status === 429) assert.ok(Number(response.headers['retry-after']) > 0);
     }
     assert.deepEqual(statuses, [401, 200, 401, 429, 429]);
+  });
+});
+
+describe('behind a proxy', () => {
+  const limitedTo = (service: RunningService, forwardedFor: string) =>
+    request(service.url).get('/admin/reports').set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`).set('X-Forwarded-For', forwardedFor);
+
+  test('X-Forwarded-For is ignored unless TRUST_PROXY says a proxy is in front', async () => {
+    const direct = await startService({ worker: false, name: 'noproxy', env: { ADMIN_RATE_LIMIT_PER_MINUTE: '1' } });
+    const proxied = await startService({ worker: false, name: 'proxy', env: { ADMIN_RATE_LIMIT_PER_MINUTE: '1', TRUST_PROXY: '1' } });
+    try {
+      await awayFromMinuteBoundary();
+      assert.equal((await limitedTo(direct, '203.0.113.1')).status, 200);
+      assert.equal((await limitedTo(direct, '203.0.113.2')).status, 429, 'a forged header does not buy a new budget');
+      assert.equal((await limitedTo(proxied, '203.0.113.1')).status, 200);
+      assert.equal((await limitedTo(proxied, '203.0.113.2')).status, 200, 'each real client has its own budget');
+      assert.equal((await limitedTo(proxied, '203.0.113.2')).status, 429);
+    } finally {
+      await direct.stop();
+      await proxied.stop();
+    }
   });
 });

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { processJobId } from '../../src/jobs/queue.js';
 import { generateId, generateSecret, hashSecret } from '../../src/reports/secrets.js';
 import { seriesKeyForRequest } from '../../src/reports/series.js';
+import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { captureLogger } from '../helpers/logger.js';
 import { startService, type RunningService } from '../helpers/service.js';
 
@@ -105,12 +106,18 @@ describe('callback receiver', () => {
     assert.equal(record?.losant.jobId, 'early-job');
   });
 
-  test('a callback naming another Losant job is refused with 409 and leaves the report waiting', async () => {
+  test('a callback naming another Losant job is refused with 409, kept beside the report, and leaves it waiting', async () => {
     const report = await newReport({ jobId: 'job-A' });
     const response = await request(service.url).post(report.path).send({ jobId: 'job-B', url: 'https://files.example.com/r.csv' });
     assert.equal(response.status, 409);
     assert.equal(response.body.error.code, 'job_mismatch');
-    assert.equal((await service.core.store.get(report.id))?.status, 'accepted');
+    const record = await service.core.store.get(report.id);
+    assert.equal(record?.status, 'accepted');
+    assert.match(record?.history.at(-1)?.note ?? '', /job-B/u);
+    const kept = await request(service.url).get(`/admin/reports/${report.id}/rejected-callbacks`).set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+    assert.equal(kept.status, 200);
+    assert.equal(kept.body.items.length, 1);
+    assert.equal(Buffer.from(kept.body.items[0].bodyBase64, 'base64').toString(), '{"jobId":"job-B","url":"https://files.example.com/r.csv"}');
   });
 
   test('a body over the size limit gets 413 and is not stored', async () => {

@@ -5,8 +5,10 @@ import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parse as parseSync } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { summarizeReportCsv } from '../../src/csv/summarize-stream.js';
 import { PermanentError } from '../../src/errors.js';
+import type { LevelFigures } from '../../src/summary/types.js';
 
 const LIMITS = { maxColumns: 2_000, maxFieldBytes: 1024 * 1024 };
 const fixtureUrl = (name: string) => new URL(`../fixtures/csv/${name}`, import.meta.url);
@@ -28,13 +30,31 @@ function records(name: string): Array<Record<string, string>> {
   return parseSync<Record<string, string>>(readFileSync(fixtureUrl(name)), { columns: true, bom: true });
 }
 
+/** Columns of the fixtures that are labels, not quantities. */
+const LABEL_COLUMNS = new Set(['resourceType', 'resourceId', 'resourceName', 'ownerType', 'ownerId', 'ownerName', 'currentPeriodStart', 'currentPeriodEnd', 'sandbox']);
+/** Quantities of the fixtures that accumulate over time; every other quantity is a count at a moment. */
+const FLOW_COLUMNS = new Set(['notebookRunCount', 'notebookMinutesCount', 'payloadBillableCount', 'payloadNonbillableCount', 'payloadBillableSizeMb', 'payloadNonbillableSizeMb']);
+
+const quantityColumns = (rows: Array<Record<string, string>>) => Object.keys(rows[0]!).filter((column) => !LABEL_COLUMNS.has(column) && !column.startsWith('tag:'));
+const levelColumns = (rows: Array<Record<string, string>>) => quantityColumns(rows).filter((column) => !FLOW_COLUMNS.has(column));
+
+/** Peak and latest of each level column: sums per currentPeriodStart, then the largest and the last by date. */
+function expectedLevels(rows: Array<Record<string, string>>): Record<string, LevelFigures> {
+  const starts = [...new Set(rows.map((row) => row.currentPeriodStart!))].sort();
+  const expected: Record<string, LevelFigures> = {};
+  for (const column of levelColumns(rows)) {
+    const sums = starts.map((start) => round6(rows.filter((row) => row.currentPeriodStart === start).reduce((sum, row) => sum + Number(row[column]), 0)));
+    const peak = Math.max(...sums);
+    expected[column] = { peak, latest: sums.at(-1)!, peakPeriod: starts[sums.indexOf(peak)]! };
+  }
+  return expected;
+}
+
 describe('summarizeReportCsv: an organization-grouped daily report with tags', () => {
   test('totals are the exact sums of every numeric quantity column, computed independently', async () => {
     const rows = records('org-daily-tags.csv');
-    const labels = new Set(['resourceType', 'resourceId', 'resourceName', 'ownerType', 'ownerId', 'ownerName', 'currentPeriodStart', 'currentPeriodEnd', 'sandbox']);
     const expected: Record<string, number> = {};
-    for (const column of Object.keys(rows[0]!)) {
-      if (labels.has(column) || column.startsWith('tag:')) continue;
+    for (const column of quantityColumns(rows)) {
       expected[column] = round6(rows.reduce((sum, row) => sum + Number(row[column]), 0));
     }
     const summary = await summarizeFixture('org-daily-tags.csv');
@@ -44,6 +64,17 @@ describe('summarizeReportCsv: an organization-grouped daily report with tags', (
     assert.equal(summary.totals.notebookMinutesCount, 126.9);
     assert.equal(summary.totals.fileTotalSizeMb, 47.6);
     assert.equal(summary.totals.deviceCount, 1324);
+  });
+
+  test('levels: peak and latest daily sums of every level column, computed independently', async () => {
+    const rows = records('org-daily-tags.csv');
+    assert.equal(levelColumns(rows).length, 13);
+    const summary = await summarizeFixture('org-daily-tags.csv');
+    assert.deepEqual(summary.levels, expectedLevels(rows));
+    // Anchors written by hand: 435, 447 and 442 devices on the three days (1,324 device-days).
+    assert.deepEqual(summary.levels.deviceCount, { peak: 447, latest: 442, peakPeriod: '2026-02-02T00:00:00.000Z' });
+    assert.deepEqual(summary.levels.fileTotalSizeMb, { peak: 16.1, latest: 16.1, peakPeriod: '2026-02-03T00:00:00.000Z' });
+    assert.equal(summary.levelsUnavailable, null);
   });
 
   test('ids, period bounds, the sandbox flag and tags are never totalled', async () => {
@@ -121,6 +152,8 @@ describe('summarizeReportCsv: an application-grouped monthly report with sandbox
     assert.equal(summary.totals.notebookMinutesCount, 486.75);
     assert.equal(summary.totals.payloadNonbillableSizeMb, 11.52);
     assert.ok(!Object.hasOwn(summary.totals, 'sandbox'));
+    assert.deepEqual(summary.levels, expectedLevels(records('app-monthly-sandbox.csv')));
+    assert.deepEqual(summary.levels.deviceCount, { peak: 438, latest: 438, peakPeriod: '2026-02-01T00:00:00.000Z' });
     const devices = summary.top.find((list) => list.column === 'deviceCount');
     assert.deepEqual(
       devices?.entries.map((entry) => [entry.name, entry.value]),
@@ -130,6 +163,19 @@ describe('summarizeReportCsv: an application-grouped monthly report with sandbox
         ["Jane's Sandbox", 6],
       ],
     );
+  });
+});
+
+describe('summarizeReportCsv: a monthly report of one month', () => {
+  test('has one period, so each level column’s peak and latest equal its total', async () => {
+    const oneMonth = records('app-monthly-sandbox.csv').filter((row) => row.currentPeriodStart!.startsWith('2026-01'));
+    const summary = await summarizeText(stringify(oneMonth, { header: true }));
+    assert.equal(summary.rows, 3);
+    assert.deepEqual(Object.keys(summary.levels), levelColumns(oneMonth));
+    for (const column of levelColumns(oneMonth)) {
+      assert.deepEqual(summary.levels[column], { peak: summary.totals[column], latest: summary.totals[column], peakPeriod: '2026-01-01T00:00:00.000Z' }, column);
+    }
+    assert.equal(summary.levels.deviceCount?.peak, 118 + 290 + 4);
   });
 });
 
@@ -144,6 +190,8 @@ describe('summarizeReportCsv: other shapes of file', () => {
       grouping: { resource: 'unknown', date: 'unknown' },
       resourceCount: 0,
       totals: {},
+      levels: {},
+      levelsUnavailable: null,
       top: [],
     });
   });
@@ -153,6 +201,7 @@ describe('summarizeReportCsv: other shapes of file', () => {
     assert.equal(summary.rows, 0);
     assert.equal(summary.columns.length, 7);
     assert.deepEqual(summary.totals, {});
+    assert.deepEqual(summary.levels, {});
     assert.deepEqual(summary.top, []);
   });
 
@@ -209,11 +258,13 @@ describe('summarizeReportCsv: other shapes of file', () => {
   test('100,000 rows over 500 resources summarize exactly, with memory bounded by resources', async () => {
     const total = 100_000;
     let expectedPayloads = 0;
+    const devicesPerDay = new Array<number>(28).fill(0);
     const input = Readable.from(
       (function* () {
         let batch = 'resourceId,resourceName,currentPeriodStart,currentPeriodEnd,deviceCount,payloadBillableCount\n';
         for (let i = 0; i < total; i += 1) {
           expectedPayloads += i % 1000;
+          devicesPerDay[i % 28]! += i % 50;
           const day = String((i % 28) + 1).padStart(2, '0');
           batch += `r${i % 500},Resource ${i % 500},2026-02-${day},2026-02-${day}T23:59:59.999Z,${i % 50},${i % 1000}\n`;
           if (batch.length >= 64 * 1024) {
@@ -230,6 +281,12 @@ describe('summarizeReportCsv: other shapes of file', () => {
     assert.equal(summary.rows, total);
     assert.equal(summary.resourceCount, 500);
     assert.equal(summary.totals.payloadBillableCount, expectedPayloads);
+    const peak = Math.max(...devicesPerDay);
+    assert.deepEqual(summary.levels.deviceCount, {
+      peak,
+      latest: devicesPerDay[27],
+      peakPeriod: `2026-02-${String(devicesPerDay.indexOf(peak) + 1).padStart(2, '0')}T00:00:00.000Z`,
+    });
     assert.deepEqual(summary.grouping.date, 'day');
     // The summary of 500 resources is small; 100,000 kept rows would retain tens of megabytes.
     assert.ok(growth < 8 * 1024 * 1024, `retained heap grew by ${(growth / 1024 / 1024).toFixed(1)} MB`);

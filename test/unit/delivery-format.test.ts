@@ -2,7 +2,6 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeHtml, html } from '../../src/delivery/html.js';
 import { formatBytes, formatChange, formatNumber, formatPercent, formatPeriod, singleLine } from '../../src/delivery/format.js';
-import { columnLabel, orderColumns } from '../../src/delivery/column-labels.js';
 
 void describe('email formatting helpers', () => {
   void test('escapeHtml escapes the five HTML special characters', () => {
@@ -53,15 +52,5 @@ void describe('email formatting helpers', () => {
     assert.equal(formatPeriod(null, '2026-11-01T00:00:00Z'), 'until 2026-11-01');
     assert.equal(formatPeriod(null, null), 'unknown period');
     assert.equal(formatPeriod('not a date\r\nX: y', null), 'from not a date X: y');
-  });
-
-  void test('columns get human labels and the main ones come first', () => {
-    assert.equal(columnLabel('payloadBillableCount'), 'Billable payloads');
-    assert.equal(columnLabel('someNewColumnSizeMb'), 'Some new column size (MB)');
-    assert.equal(columnLabel('snake_case_value'), 'Snake case value');
-    assert.deepEqual(
-      orderColumns(['zeta', 'deviceCount', 'alpha', 'payloadBillableCount'], ['alpha', 'zeta', 'deviceCount', 'payloadBillableCount']),
-      ['payloadBillableCount', 'deviceCount', 'alpha', 'zeta'],
-    );
   });
 });

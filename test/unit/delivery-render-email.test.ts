@@ -15,7 +15,13 @@ function makeSummary(overrides: Partial<ReportSummary> = {}): ReportSummary {
     period: { start: '2026-10-01T00:00:00.000Z', end: '2026-10-31T00:00:00.000Z' },
     grouping: { resource: 'organization', date: 'day' },
     resourceCount: 40,
-    totals: { customTagCount: 3, deviceCount: 12345, payloadBillableCount: 98765432, payloadBillableSizeMb: 1234.5678 },
+    // deviceCount summed over 31 daily rows: device-days, which the email must never show.
+    totals: { customTagCount: 3, deviceCount: 85_306, payloadBillableCount: 98765432, payloadBillableSizeMb: 1234.5678 },
+    levels: {
+      customTagCount: { peak: 3, latest: 3, peakPeriod: '2026-10-01T00:00:00.000Z' },
+      deviceCount: { peak: 2_810, latest: 2_790, peakPeriod: '2026-10-14T00:00:00.000Z' },
+    },
+    levelsUnavailable: null,
     top: [
       {
         column: 'payloadBillableCount',
@@ -35,7 +41,7 @@ const COMPARISON: SummaryComparison = {
   previousReportId: 'rep_100',
   previousPeriod: { start: '2026-09-01T00:00:00.000Z', end: '2026-09-30T00:00:00.000Z' },
   totals: {
-    deviceCount: { previous: 12000, current: 12345, delta: 345, ratio: 0.02875 },
+    deviceCount: { previous: 2_712, current: 2_790, delta: 78, ratio: 0.02876 },
     payloadBillableCount: { previous: 100_000_000, current: 98_765_432, delta: -1_234_568, ratio: -0.01234568 },
   },
 };
@@ -52,6 +58,14 @@ function makeInput(overrides: Partial<ReportEmailInput> = {}): ReportEmailInput 
     generatedAt: new Date('2026-11-26T04:55:12Z'),
     ...overrides,
   };
+}
+
+/** The totals section of either part: from its heading to the next section. */
+function totalsSection(part: string): string {
+  const start = part.search(/>Totals<|^TOTALS$/mu);
+  assert.ok(start >= 0, 'the email has a totals section');
+  const end = part.slice(start).search(/>Top |^TOP /mu);
+  return end < 0 ? part.slice(start) : part.slice(start, start + end);
 }
 
 function withTopNames(...names: string[]): ReportSummary {
@@ -82,7 +96,8 @@ void describe('report email rendering', () => {
       assert.match(part, /2026-10-01 to 2026-10-31/u);
       assert.match(part, /by organization, per day/u);
       assert.match(part, /98,765,432/u);
-      assert.match(part, /12,345/u);
+      assert.match(part, /2,810/u);
+      assert.match(part, /2,790/u);
       assert.match(part, /1,234\.57/u);
       assert.match(part, /Acme Industrial/u);
       assert.match(part, /50,000,000/u);
@@ -107,7 +122,7 @@ void describe('report email rendering', () => {
   void test('totals come first by importance, with human labels', () => {
     const { html, text } = renderReportEmail(makeInput());
 
-    const order = ['Billable payloads', 'Devices', 'Billable payload size (MB)', 'Custom tag count'];
+    const order = ['Billable payloads', 'Billable payload size (MB)', 'Devices', 'Custom tag count'];
     for (const part of [html, text]) {
       const positions = order.map((label) => part.indexOf(label));
       assert.ok(positions.every((position) => position >= 0), `all labels present: ${positions.join(',')}`);
@@ -171,18 +186,70 @@ void describe('report email rendering', () => {
     assert.match(text, /3 {2}Initech .*\.{20} {3}0\.0%/u);
   });
 
-  void test('the text version contains the totals as an aligned table', () => {
+  void test('the text version contains the totals and the levels as aligned tables', () => {
     const { text } = renderReportEmail(makeInput({ comparison: null }));
     const lines = text.split('\n');
     const header = lines.findIndex((line) => /^Metric\s+Total$/u.test(line));
 
     assert.ok(header >= 0, text);
-    const rows = lines.slice(header + 2, header + 6);
+    const rows = lines.slice(header + 2, header + 4);
     assert.deepEqual(
       rows.map((row) => row.replace(/\s{2,}/gu, '|')),
-      ['Billable payloads|98,765,432', 'Devices|12,345', 'Billable payload size (MB)|1,234.57', 'Custom tag count|3'],
+      ['Billable payloads|98,765,432', 'Billable payload size (MB)|1,234.57'],
     );
+    assert.equal(lines[header + 4], '', 'the flow table ends there');
     assert.equal(new Set(rows.map((row) => row.length)).size, 1, 'numbers are right-aligned to one column');
+
+    const levelHeader = lines.findIndex((line) => /^Metric\s+Peak per day\s+Last day$/u.test(line));
+    assert.ok(levelHeader > header, text);
+    const levelRows = lines.slice(levelHeader + 2, levelHeader + 4);
+    assert.deepEqual(
+      levelRows.map((row) => row.replace(/\s{2,}/gu, '|')),
+      ['Devices|2,810|2,790', 'Custom tag count|3|3'],
+    );
+    assert.equal(new Set([lines[levelHeader], ...levelRows].map((row) => row?.length)).size, 1, 'figures are right-aligned under their headings');
+  });
+
+  void test('level columns show the peak per day and the last day, never their sum over days', () => {
+    const { html, text } = renderReportEmail(makeInput());
+    for (const part of [html, text]) {
+      const totals = totalsSection(part);
+      assert.ok(!totals.includes('85,306'), 'the device-day sum is not in the totals');
+      assert.ok(totals.includes('Peak per day') && totals.includes('Last day'));
+      assert.ok(totals.includes('2,810') && totals.includes('2,790'));
+      assert.ok(totals.replace(/\s+/gu, ' ').includes('Changes compare the last day.'));
+      assert.ok(totals.includes('2,712'), 'the previous last day is shown');
+    }
+    assert.match(text, /^Devices\s+2,810\s+2,790\s+2,712\s+▲ 2\.9%$/mu);
+    assert.match(html, /<td[^>]*>Devices<\/td><td[^>]*>2,810<\/td><td[^>]*>2,790<\/td>/u);
+    assert.ok(!html.includes('85,306') && !text.includes('85,306'), 'nor anywhere else');
+  });
+
+  void test('a monthly report says per month, and one without a known grouping per period', () => {
+    const monthly = renderReportEmail(makeInput({ request: { dateGroupBy: 'month' } }));
+    assert.match(monthly.text, /^Metric\s+Peak per month\s+Last month\s+Previous\s+Change$/mu);
+    const unknown = renderReportEmail(makeInput({ request: {}, summary: makeSummary({ grouping: { resource: 'unknown', date: 'unknown' } }) }));
+    assert.match(unknown.text, /^Metric\s+Peak per period\s+Last period\s+Previous\s+Change$/mu);
+    assert.match(unknown.text.replace(/\s+/gu, ' '), /highest sum across resources on one period/u);
+  });
+
+  void test('without level figures, level columns are left out with the reason, not shown as sums', () => {
+    const overflowed = makeSummary({ levels: {}, levelsUnavailable: 'the rows span more than 1,000 distinct periods' });
+    const legacy = makeSummary();
+    delete (legacy as Partial<ReportSummary>).levels;
+    for (const [summary, reason] of [
+      [overflowed, 'the rows span more than 1,000 distinct periods'],
+      [legacy, 'this summary has no peak or latest figures'],
+    ] as const) {
+      const { html, text } = renderReportEmail(makeInput({ summary, comparison: null }));
+      for (const part of [html, text]) {
+        const totals = totalsSection(part);
+        // The text part wraps notes; compare them with line breaks as spaces.
+        assert.ok(totals.replace(/\s+/gu, ' ').includes(`Devices, users, storage and other counts at a moment are not shown: ${reason}.`), part);
+        assert.ok(!totals.includes('85,306') && !totals.includes('Peak per day'), 'no level figures and no sums');
+        assert.ok(totals.includes('98,765,432'), 'flows are still shown');
+      }
+    }
   });
 
   void test('a comparison shows the change with arrows and percentages; without one there are none', () => {
@@ -204,7 +271,7 @@ void describe('report email rendering', () => {
   void test('a total that grew from zero is marked new', () => {
     const comparison: SummaryComparison = { ...COMPARISON, totals: { customTagCount: { previous: 0, current: 3, delta: 3, ratio: null } } };
     const { text } = renderReportEmail(makeInput({ comparison }));
-    assert.match(text, /Custom tag count\s+3\s+0\s+▲ new/u);
+    assert.match(text, /Custom tag count\s+3\s+3\s+0\s+▲ new/u);
   });
 
   void test('bad rows are counted with the first examples; none means no warning', () => {

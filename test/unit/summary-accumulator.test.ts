@@ -83,8 +83,9 @@ describe('summary top lists', () => {
       ],
       notebookMinutesCount: [['a', 4]],
     });
-    // Totals stay plain column sums even for levels (device-days here).
+    // Totals stay plain column sums even for levels (device-days here); levels say what a day held.
     assert.equal(summary.totals.deviceCount, 44);
+    assert.deepEqual(summary.levels.deviceCount, { peak: 23, latest: 23, peakPeriod: '2026-03-02T00:00:00.000Z' });
   });
 
   test('shares are of the sum over resources and add up to 1 when every resource is listed', () => {
@@ -225,6 +226,84 @@ describe('summary top lists', () => {
 });
 
 const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
+
+describe('summary levels: peak and latest of level columns', () => {
+  const header = ['resourceId', 'currentPeriodStart', 'currentPeriodEnd', 'deviceCount', 'fileTotalSizeMb', 'payloadBillableCount'];
+  const day = (n: number) => [`2026-03-0${n}T00:00:00.000Z`, `2026-03-0${n}T23:59:59.999Z`];
+
+  test('peak is the highest per-period sum across resources, latest the last period’s sum, whatever the row order', () => {
+    const rows = [
+      ['b', ...day(3), '4', '0.2', '1'],
+      ['a', ...day(1), '10', '1.1', '5'],
+      ['a', ...day(3), '11', '1.2', '5'],
+      ['b', ...day(1), '3', '0.1', '5'],
+      ['a', ...day(2), '12', '1.2', '5'],
+      ['b', ...day(2), '6', '0.1', '5'],
+    ];
+    const summary = summarize(header, rows);
+    assert.deepEqual(summary.levels, {
+      deviceCount: { peak: 18, latest: 15, peakPeriod: '2026-03-02T00:00:00.000Z' },
+      fileTotalSizeMb: { peak: 1.4, latest: 1.4, peakPeriod: '2026-03-03T00:00:00.000Z' },
+    });
+    assert.equal(summary.totals.deviceCount, 46, 'the total is still the device-day sum');
+    assert.equal(summary.levelsUnavailable, null);
+  });
+
+  test('one period only: peak = latest = total for every level column', () => {
+    const summary = summarize(header, [
+      ['a', '2026-02-01', '2026-02-28T23:59:59.999Z', '7', '2.5', '100'],
+      ['b', '2026-02-01', '2026-02-28T23:59:59.999Z', '5', '0.25', '100'],
+    ]);
+    for (const column of ['deviceCount', 'fileTotalSizeMb']) {
+      const levels = summary.levels[column];
+      assert.equal(levels?.peak, summary.totals[column]);
+      assert.equal(levels?.latest, summary.totals[column]);
+      assert.equal(levels?.peakPeriod, '2026-02-01T00:00:00.000Z');
+    }
+  });
+
+  test('without a period column all rows are one period and peakPeriod is null', () => {
+    const summary = summarize(['resourceId', 'deviceCount'], [['a', '2'], ['b', '3']]);
+    assert.deepEqual(summary.levels, { deviceCount: { peak: 5, latest: 5, peakPeriod: null } });
+  });
+
+  test('a start written as a date or as a date-time is one period; a tie keeps the earliest peak', () => {
+    const summary = summarize(
+      ['resourceId', 'periodStart', 'deviceCount'],
+      [
+        ['a', '2026-03-01', '4'],
+        ['b', '2026-03-01T00:00:00Z', '4'],
+        ['a', '2026-03-02', '8'],
+        ['a', '2026-03-03', '3'],
+      ],
+    );
+    assert.deepEqual(summary.levels.deviceCount, { peak: 8, latest: 3, peakPeriod: '2026-03-01T00:00:00.000Z' });
+  });
+
+  test('latest is the last period with a figure for the column, not a period where its cells are empty', () => {
+    const summary = summarize(header, [
+      ['a', ...day(1), '2', '1', '1'],
+      ['a', ...day(2), '', '1', '1'],
+    ]);
+    assert.deepEqual(summary.levels.deviceCount, { peak: 2, latest: 2, peakPeriod: '2026-03-01T00:00:00.000Z' });
+  });
+
+  test('flows, labels and columns that are not totalled have no levels', () => {
+    const summary = summarize(['resourceId', 'periodStart', 'deviceCount', 'notebookRunCount', 'userCount'], [['a', '2026-03-01', '1', '2', 'n/a']]);
+    assert.deepEqual(Object.keys(summary.levels), ['deviceCount']);
+  });
+
+  test('past maxLevelPeriods distinct periods, levels are left out with the reason, and totals stay exact', () => {
+    const rows = Array.from({ length: 12 }, (_, index) => ['a', `2026-03-${String(index + 1).padStart(2, '0')}`, '', '2', '1', '1']);
+    const summary = summarize(header, rows, { maxLevelPeriods: 10 });
+    assert.deepEqual(summary.levels, {});
+    assert.equal(summary.levelsUnavailable, 'the rows span more than 10 distinct periods');
+    assert.equal(summary.totals.deviceCount, 24);
+    const within = summarize(header, rows.slice(0, 10), { maxLevelPeriods: 10 });
+    assert.deepEqual(within.levels.deviceCount, { peak: 2, latest: 2, peakPeriod: '2026-03-01T00:00:00.000Z' });
+    assert.equal(within.levelsUnavailable, null);
+  });
+});
 
 describe('summary period and grouping', () => {
   test('daily rows: earliest start, latest end, grouped by day', () => {

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { NotFoundError, ValidationError, formatIssues } from '../../errors.js';
 import { REPORT_STATUSES } from '../../reports/record.js';
+import type { RejectedCallbacks } from '../../reports/rejected-callbacks.js';
 import { parseReportRequest, type RequestReport } from '../../reports/request-report.js';
 import type { RetryReport } from '../../reports/retry-report.js';
 import type { ReportStore } from '../../reports/store.js';
@@ -10,6 +11,7 @@ import { route } from '../handler.js';
 
 export interface AdminReportDeps {
   store: ReportStore;
+  rejected: RejectedCallbacks;
   requestReport: RequestReport;
   retryReport: RetryReport;
 }
@@ -77,6 +79,15 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
           'X-Original-Content-Type': (record.callback.contentType ?? 'none').replace(/[^\x20-\x7e]/gu, ''),
         },
       };
+    }),
+  );
+
+  router.get(
+    '/admin/reports/:id/rejected-callbacks',
+    route(async (req) => {
+      const id = reportId(req.params.id);
+      if (!(await deps.store.get(id))) throw new NotFoundError(`No report ${id}`);
+      return { status: 200, body: { items: await deps.rejected.list(id) } };
     }),
   );
 

@@ -1,6 +1,7 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { CallbackReceiver, CallbackOutcome, IncomingCallback } from '../../reports/receive-callback.js';
 import { NOT_FOUND } from '../../reports/receive-callback.js';
+import { AppError } from '../../errors.js';
 import { route } from '../handler.js';
 
 export interface ScheduleCallbackReceiver {
@@ -33,6 +34,13 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
     };
   };
 
+  // A body cut off in transit (a dropped connection, broken chunking) while the secret was being
+  // checked reaches here unread. Kept as an empty callback, it would make Losant's resend of the
+  // real one a "duplicate"; refusing it keeps the report waiting for that resend.
+  const wholeBody: RequestHandler = (req, _res, next) => {
+    next(req.complete ? undefined : new AppError('body_incomplete', 400, 'The request body did not arrive whole; nothing was stored'));
+  };
+
   const incoming = (req: express.Request): IncomingCallback => ({
     body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
     contentType: req.get('content-type') ?? null,
@@ -44,6 +52,7 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
       '/callbacks/r/:id/:secret',
       authenticated((id, secret) => deps.reports.authenticate(id, secret)),
       rawBody,
+      wholeBody,
       route(async (req) => deps.reports.receive(String(req.params.id), incoming(req))),
     );
     const schedules = deps.schedules;
@@ -52,6 +61,7 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
         '/callbacks/s/:id/:secret',
         authenticated((id, secret) => schedules.authenticate(id, secret)),
         rawBody,
+        wholeBody,
         route(async (req) => schedules.receive(String(req.params.id), incoming(req))),
       );
     }
