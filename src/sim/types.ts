@@ -1,19 +1,12 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from '../log.js';
+import { LOSANT_ACTIONS, type LosantAction } from '../losant/errors.js';
 import type { ReportOptions } from '../losant/request-schemas.js';
 import type { ResolvedReport } from './report-options.js';
 
-export const ACTION_NAMES = [
-  'get',
-  'patch',
-  'generateReport',
-  'deviceCounts',
-  'notebookMinuteCounts',
-  'payloadCounts',
-  'payloadCountsBreakdown',
-  'historicalSummaries',
-] as const;
-export type ActionName = (typeof ACTION_NAMES)[number];
+/** The simulator implements exactly the actions the client knows. */
+export const ACTION_NAMES = LOSANT_ACTIONS;
+export type ActionName = LosantAction;
 
 /**
  * What the simulator POSTs to a callbackUrl (the receiver is written against these):

@@ -1,3 +1,4 @@
+import { PAYLOAD_TYPES, type PayloadType } from '../losant/response-schemas.js';
 import { createRandom, hash32, intIn, splitByWeights, unit } from './prng.js';
 
 /**
@@ -5,28 +6,7 @@ import { createRandom, hash32, intIn, splitByWeights, unit } from './prng.js';
  * endpoint and the report CSV read these same numbers, so they always agree.
  */
 
-export const PAYLOAD_TYPES = [
-  'appFile',
-  'dataTable',
-  'deviceCreate',
-  'deviceCommand',
-  'deviceConnect',
-  'deviceDisconnect',
-  'deviceState',
-  'endpoint',
-  'event',
-  'flowError',
-  'inboundEmail',
-  'integration',
-  'mqttIn',
-  'mqttOut',
-  'notebook',
-  'resourceJob',
-  'timer',
-  'virtualButton',
-  'webhook',
-] as const;
-export type PayloadType = (typeof PAYLOAD_TYPES)[number];
+export { PAYLOAD_TYPES, type PayloadType };
 
 /** Sources each payload type can come from, and its typical size in bytes. */
 const PAYLOAD_PROFILE: Record<PayloadType, { sources: string[]; bytes: number; daily: number }> = {
