@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { parseCliArgs } from './lib/args.js';
 import type { BenchCase } from './lib/case.js';
 import { machineFacts } from './lib/machine.js';
-import { renderCaseText, renderMachineText, writeResults } from './lib/report.js';
+import { mergeWithPrevious, outcomeMissed, readPreviousResults, renderCaseText, renderMachineText, writeResults } from './lib/report.js';
 import type { CaseOutcome } from './lib/report.js';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
@@ -39,7 +39,7 @@ function usage(cases: Map<string, BenchCase>): string {
     'usage: npm run bench -- [case ...] [--runs N] [--warmup N] [--keep] [--strict] [case options]',
     '  --runs N, --warmup N   override the case defaults',
     '  --keep                 keep the temporary directory of each case',
-    '  --strict               exit 1 when any comparison is a MISS (for gating CI on a target)',
+    '  --strict               exit 1 when any target is a MISS (for gating CI on a target)',
     '',
     'cases:',
   ];
@@ -98,11 +98,14 @@ async function main(): Promise<number> {
   }
 
   const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
-  const written = await writeResults(resultsDir, { command, startedAt, finishedAt: new Date().toISOString(), machine, cases: outcomes });
+  const current = { command, startedAt, finishedAt: new Date().toISOString(), machine, cases: outcomes };
+  // Cases not run this time keep their last figures (marked with the run they came from).
+  const report = selected.length === cases.size ? current : mergeWithPrevious(await readPreviousResults(resultsDir), current, [...cases.keys()]);
+  const written = await writeResults(resultsDir, report);
   console.log(`\nwrote ${written.markdown} and ${written.json}`);
 
   if (outcomes.some((o) => o.status === 'error')) return 1;
-  const missed = outcomes.some((o) => o.result?.comparisons.some((c) => !c.pass) ?? false);
+  const missed = outcomes.some(outcomeMissed);
   return args.has('strict') && missed ? 1 : 0;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Makes sure a Redis server answers at REDIS_URL (default redis://127.0.0.1:6379).
-# If none does: installs Debian's redis-server package when the binary is missing,
-# then starts one on loopback with no persistence and the eviction policy BullMQ needs.
+# Makes sure the redis-server binary is installed (the reliability tests start their own servers;
+# Debian's redis-server package is installed when it is missing) and that a Redis server answers at
+# REDIS_URL (default redis://127.0.0.1:6379): if none does, starts one on loopback with no
+# persistence and the eviction policy BullMQ needs.
 set -euo pipefail
 
 url="${REDIS_URL:-redis://127.0.0.1:6379}"
@@ -22,6 +23,15 @@ answers() {
   fi
 }
 
+install_redis() {
+  echo "redis: redis-server is missing; installing Debian's redis-server package"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+}
+
+command -v redis-server >/dev/null 2>&1 || install_redis
+
 if answers; then
   echo "redis: answering at $host:$port"
   exit 0
@@ -31,13 +41,6 @@ case "$host" in
   127.0.0.1|localhost|::1) ;;
   *) echo "redis: nothing answers at $host:$port and it is not a local address; start it yourself" >&2; exit 1 ;;
 esac
-
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "redis: redis-server is missing; installing Debian's redis-server package"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
-fi
 
 echo "redis: starting redis-server on 127.0.0.1:$port"
 redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save "" --appendonly no \

@@ -1,11 +1,11 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { LookupFunction } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { neutralizeCsv } from './csv/neutralize.js';
 import { summarizeReportCsv } from './csv/summarize-stream.js';
+import { summarizeWithAttachment } from './csv/summarize-with-attachment.js';
 import { createFileArchive } from './delivery/file-archive.js';
 import { createMailer, type Mailer } from './delivery/mailer.js';
 import { createDownloader, type Downloader } from './download/downloader.js';
@@ -14,6 +14,7 @@ import type { PipelineDeps } from './jobs/pipeline.js';
 import { createReportProcessor } from './jobs/process-report.js';
 import { createReportQueue } from './jobs/queue.js';
 import { createReportWorker } from './jobs/worker.js';
+import { writeAtomically } from './jobs/work-files.js';
 import type { Logger } from './log.js';
 import { createLosantClient, type LosantClient } from './losant/client.js';
 import { createRedis, closeRedis } from './redis.js';
@@ -163,11 +164,11 @@ export function createPipeline(core: Core, overrides: PipelineOverrides = {}) {
   const deps: PipelineDeps = {
     store: core.store,
     download: (url, destination, signal) => downloader.download(url, destination, signal),
-    summarize: (input) => summarizeReportCsv(input, csvLimits),
+    summarize: (input, neutralizedCopyPath) =>
+      neutralizedCopyPath === undefined ? summarizeReportCsv(input, csvLimits) : summarizeWithAttachment(input, csvLimits, neutralizedCopyPath),
     compare: compareSummaries,
-    neutralize: async (source, destination) => {
-      await pipeline(neutralizeCsv(createReadStream(source), csvLimits), createWriteStream(destination));
-    },
+    // Through a temporary file: a half-written attachment must never pass for a finished one.
+    neutralize: (source, destination) => writeAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)),
     archive: createFileArchive(join(dataDir, 'archive')),
     mailer,
     workDir: join(dataDir, 'work'),

@@ -10,7 +10,8 @@ export interface CliArgs {
   number(name: string, fallback: number, check?: { min?: number; integer?: boolean }): number;
 }
 
-const booleanFlags = new Set(['help', 'list', 'keep', 'strict']);
+// Case flags without a value live here too (the parser cannot know which options a case reads).
+const booleanFlags = new Set(['help', 'list', 'keep', 'strict', 'big', 'cpu-prof']);
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   const positionals: string[] = [];

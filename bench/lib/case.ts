@@ -9,11 +9,28 @@ export interface Table {
   rows: (string | number)[][];
 }
 
+/**
+ * A target stated as an absolute figure rather than a ratio to a baseline (peak RSS under a
+ * limit, a median latency under a bound, a count that must be zero).
+ */
+export interface Check {
+  /** What is checked, e.g. "pipeline 150 MB: peak RSS". */
+  name: string;
+  /** The measured figure (usually a median), in `unit`. */
+  value: number;
+  unit: string;
+  /** The target in words, e.g. "< 150 MB". */
+  target: string;
+  pass: boolean;
+}
+
 export interface CaseResult {
   /** Inputs that shaped the figures (file size, rows, runs...), printed above them. */
   parameters: Record<string, string | number>;
   measurements: Measurement[];
   comparisons: Comparison[];
+  /** Absolute targets; `--strict` fails on a MISS here as on a comparison. */
+  checks?: Check[];
   tables?: Table[];
   /** Conclusions in plain words, e.g. the outcome of a decision rule. */
   notes?: string[];

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 
 /** Bytes per kilobyte as Linux reports maxRSS, and bytes per MB as every bench figure uses. */
 const KB = 1024;
@@ -10,6 +11,11 @@ export interface ChildOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra flags for node itself, e.g. ['--max-old-space-size=256']. */
   nodeArgs?: string[];
+  /**
+   * The script is compiled JavaScript (see compileTree): run it with plain node and this
+   * compiled child probe instead of through tsx.
+   */
+  compiledProbe?: string;
   timeoutMs?: number;
 }
 
@@ -26,12 +32,14 @@ export interface ChildResult<T = unknown> {
 const probe = new URL('./child-probe.ts', import.meta.url).href;
 
 /**
- * Runs a TypeScript script in a fresh `node --import tsx` process and reports its peak RSS.
+ * Runs a TypeScript script in a fresh `node --import tsx` process (or a compiled one with plain
+ * node, see `compiledProbe`) and reports its peak RSS.
  * Memory is measured in a child because the harness's own RSS carries every earlier case.
  */
 export function runChild<T = unknown>(script: string, args: readonly string[] = [], options: ChildOptions = {}): Promise<ChildResult<T>> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', '--import', probe, script, ...args], {
+  const loader = options.compiledProbe === undefined ? ['--import', 'tsx', '--import', probe] : ['--import', pathToFileURL(options.compiledProbe).href];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, script, ...args], {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CaseResult, Table } from './case.js';
 import type { MachineFacts } from './machine.js';
@@ -10,6 +10,15 @@ export interface CaseOutcome {
   status: 'ok' | 'error';
   error?: string;
   result?: CaseResult;
+  /** Set when the outcome was carried over from an earlier run (see mergeWithPrevious). */
+  origin?: RunOrigin;
+}
+
+/** Where a carried-over case's figures came from: they are only comparable with their own machine. */
+export interface RunOrigin {
+  command: string;
+  startedAt: string;
+  machine: MachineFacts;
 }
 
 export interface RunReport {
@@ -68,6 +77,14 @@ function caseTables(result: CaseResult): Table[] {
           `${s.n} (+${m.warmup} warmup)`,
         ]),
       ),
+    });
+  }
+  const checks = result.checks ?? [];
+  if (checks.length > 0) {
+    tables.push({
+      title: 'Absolute targets',
+      columns: ['what', 'value', 'target', 'verdict'],
+      rows: checks.map((c) => [c.name, `${formatNumber(c.value)} ${c.unit}`.trim(), c.target, c.pass ? 'PASS' : 'MISS']),
     });
   }
   if (result.comparisons.length > 0) {
@@ -133,7 +150,7 @@ export function renderMarkdown(report: RunReport): string {
     '# Benchmark results',
     '',
     `Command: \`${report.command}\`  `,
-    `Started ${report.startedAt}, finished ${report.finishedAt}. Generated file; every run overwrites it.`,
+    `Started ${report.startedAt}, finished ${report.finishedAt}. Generated file: a run of every case rewrites it, a run of some cases replaces their sections.`,
     '',
     markdownTable(machineTable(report.machine)),
   ];
@@ -141,6 +158,14 @@ export function renderMarkdown(report: RunReport): string {
   if (warning !== undefined) parts.push('', `**${warning}**`);
   for (const outcome of report.cases) {
     parts.push('', `## ${outcome.name}`, '', outcome.description, '');
+    if (outcome.origin !== undefined) {
+      const m = outcome.origin.machine;
+      parts.push(
+        `From an earlier run: \`${outcome.origin.command}\`, started ${outcome.origin.startedAt}` +
+          ` (load average ${m.loadAverage1m} at start, git ${m.gitCommit}${m.cpuModel === report.machine.cpuModel && m.cpus === report.machine.cpus ? '' : `, on ${m.cpuModel} × ${m.cpus}`}).`,
+        '',
+      );
+    }
     parts.push(`Status: ${outcome.status}, ${(outcome.durationMs / 1000).toFixed(1)} s.`);
     if (outcome.error !== undefined) parts.push('', '```', outcome.error, '```');
     if (outcome.result === undefined) continue;
@@ -149,6 +174,41 @@ export function renderMarkdown(report: RunReport): string {
     if (notes.length > 0) parts.push('', ...notes.map((note) => `- ${note}`));
   }
   return `${parts.join('\n')}\n`;
+}
+
+/** True when any absolute target or comparison of the outcome is a MISS. */
+export function outcomeMissed(outcome: CaseOutcome): boolean {
+  const result = outcome.result;
+  if (result === undefined) return false;
+  return result.comparisons.some((c) => !c.pass) || (result.checks ?? []).some((c) => !c.pass);
+}
+
+/**
+ * A run of some cases keeps the other cases' sections from the previous report, each marked with
+ * the run it came from, so latest.md always covers every case. Cases are ordered as `order`
+ * (the runner's case list); cases that no longer exist are dropped.
+ */
+export function mergeWithPrevious(previous: RunReport | null, current: RunReport, order: readonly string[]): RunReport {
+  const byName = new Map<string, CaseOutcome>();
+  for (const outcome of previous?.cases ?? []) {
+    byName.set(outcome.name, { ...outcome, origin: outcome.origin ?? { command: previous!.command, startedAt: previous!.startedAt, machine: previous!.machine } });
+  }
+  for (const outcome of current.cases) byName.set(outcome.name, outcome);
+  const cases = order.flatMap((name) => {
+    const outcome = byName.get(name);
+    return outcome === undefined ? [] : [outcome];
+  });
+  return { ...current, cases };
+}
+
+/** The previous latest.json, or null when there is none or it cannot be read. */
+export async function readPreviousResults(dir: string): Promise<RunReport | null> {
+  try {
+    const report = JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')) as RunReport;
+    return Array.isArray(report.cases) && typeof report.command === 'string' ? report : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Writes latest.json and latest.md through temporary files so a killed run leaves the old pair. */

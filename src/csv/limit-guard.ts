@@ -16,7 +16,16 @@ const BOM = [0xef, 0xbb, 0xbf];
  * opens quoting only at the start of a field; inside quotes "" is a literal quote and any other
  * quote ends quoting. Line numbers count \r\n, \r and \n once each, inside quotes too.
  */
-export function createCsvLimitGuard(limits: CsvLimits): Transform {
+export type CsvLimitGuard = Transform & {
+  /**
+   * True once a line break inside quotes has been scanned. The guard scans each chunk before
+   * passing it on, so a parser downstream cannot emit a record holding such a line break before
+   * this is true: until then, counting line breaks inside fields is needless.
+   */
+  readonly quotedLineBreakSeen: boolean;
+};
+
+export function createCsvLimitGuard(limits: CsvLimits): CsvLimitGuard {
   const { maxColumns, maxFieldBytes } = limits;
   const maxRecordBytes = resolveMaxRecordBytes(limits);
 
@@ -24,6 +33,7 @@ export function createCsvLimitGuard(limits: CsvLimits): Transform {
   let bomDone = false;
   let line = 1;
   let inQuotes = false;
+  let quotedLineBreakSeen = false;
   let quotePending = false; // inside quotes, a quote was seen: "" escape or the closing quote, the next byte decides
   let crPending = false; // the previous byte was CR: a following LF belongs to the same line break
   let fieldBytes = 0;
@@ -46,9 +56,12 @@ export function createCsvLimitGuard(limits: CsvLimits): Transform {
     }
   };
 
+  /** Adds `n` bytes to the field and the record, failing as adding them one at a time would. */
   const grow = (n: number): void => {
+    const fieldRoom = maxFieldBytes - fieldBytes;
+    // Byte by byte, the field's cap is checked before the record's, so it wins a tie.
+    if (n > fieldRoom && fieldRoom <= maxRecordBytes - recordBytes) throw fieldTooLargeError(fieldLine, maxFieldBytes);
     fieldBytes += n;
-    if (fieldBytes > maxFieldBytes) throw fieldTooLargeError(fieldLine, maxFieldBytes);
     growRecord(n);
   };
 
@@ -103,7 +116,18 @@ export function createCsvLimitGuard(limits: CsvLimits): Transform {
         else if (b === CR) {
           line += 1;
           crPending = true;
-        } else if (b === LF && !afterCr) line += 1;
+          quotedLineBreakSeen = true;
+        } else if (b === LF) {
+          if (!afterCr) line += 1;
+          quotedLineBreakSeen = true;
+        } else {
+          // A run of ordinary bytes inside quotes is counted at once: the hot path of big files.
+          let end = i + 1;
+          while (end < buf.length && buf[end] !== QUOTE && buf[end] !== CR && buf[end] !== LF) end += 1;
+          grow(end - i);
+          i = end - 1;
+          continue;
+        }
         grow(1);
         continue;
       }
@@ -121,12 +145,20 @@ export function createCsvLimitGuard(limits: CsvLimits): Transform {
         growRecord(1);
         continue;
       }
-      if (b === QUOTE && fieldBytes === 0) inQuotes = true;
-      grow(1);
+      if (b === QUOTE && fieldBytes === 0) {
+        inQuotes = true;
+        grow(1);
+        continue;
+      }
+      // The rest of an unquoted field (a quote inside it is literal) is counted at once.
+      let end = i + 1;
+      while (end < buf.length && buf[end] !== COMMA && buf[end] !== LF && buf[end] !== CR) end += 1;
+      grow(end - i);
+      i = end - 1;
     }
   };
 
-  return new Transform({
+  const guard = new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       try {
         scan(chunk);
@@ -148,4 +180,5 @@ export function createCsvLimitGuard(limits: CsvLimits): Transform {
       callback();
     },
   });
+  return Object.defineProperty(guard, 'quotedLineBreakSeen', { get: () => quotedLineBreakSeen }) as CsvLimitGuard;
 }

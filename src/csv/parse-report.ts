@@ -29,9 +29,7 @@ function countLineBreaks(fields: readonly string[]): number {
 
 function toRow(columns: readonly string[], fields: readonly string[]): CsvRow {
   const row = Object.create(null) as Record<string, string>;
-  columns.forEach((column, index) => {
-    row[column] = fields[index] ?? '';
-  });
+  for (let index = 0; index < columns.length; index++) row[columns[index]!] = fields[index] ?? '';
   return row;
 }
 
@@ -50,7 +48,17 @@ interface SkippedRecord {
  * (a broken download) come through unchanged. Blank lines, and records whose fields are all
  * empty, are skipped. An empty file yields no events; a header-only file yields only `columns`.
  */
-export async function* parseReportCsv(input: Readable, limits: CsvLimits): AsyncGenerator<ParsedEvent, void, undefined> {
+export interface ParseReportOptions {
+  /**
+   * Sees every record as parsed, header and ragged rows included, before it becomes an event;
+   * not blank lines (nor a line holding only `""`, which parses the same), nor the record of an
+   * unclosed final quote. For a second output from the same parse (the email attachment).
+   */
+  onRecord?: (fields: readonly string[]) => void;
+}
+
+export async function* parseReportCsv(input: Readable, limits: CsvLimits, options: ParseReportOptions = {}): AsyncGenerator<ParsedEvent, void, undefined> {
+  const { onRecord } = options;
   const parser = parse({
     ...baseParseOptions(limits),
     // Blank lines come through as records of one empty field so that line numbers can be counted
@@ -67,7 +75,8 @@ export async function* parseReportCsv(input: Readable, limits: CsvLimits): Async
 
   // Any failure, from the input, the guard or the parser, destroys the parser with that error,
   // which rejects the iteration below; the callback has nothing left to do.
-  pipeline(input, createCsvLimitGuard(limits), parser, () => undefined);
+  const guard = createCsvLimitGuard(limits);
+  pipeline(input, guard, parser, () => undefined);
 
   let nextLine = 1; // where the next record starts: after the previous one and its line breaks
   let columns: string[] | null = null;
@@ -78,7 +87,10 @@ export async function* parseReportCsv(input: Readable, limits: CsvLimits): Async
         yield { kind: 'bad', line, reason: record.reason };
         continue;
       }
-      nextLine += countLineBreaks(record) + 1;
+      // Only a quoted field can hold a line break, and the guard has scanned a record's bytes
+      // before the parser emits it: most reports have none, and skip searching every field.
+      nextLine += (guard.quotedLineBreakSeen ? countLineBreaks(record) : 0) + 1;
+      if (onRecord !== undefined && (record.length > 1 || record[0] !== '')) onRecord(record);
       if (record.every((field) => field === '')) continue;
       if (columns === null) {
         columns = uniqueColumnNames(record);

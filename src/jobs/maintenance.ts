@@ -12,6 +12,8 @@ export interface MaintenanceDeps {
   logger: Logger;
   /** How long a record may sit in the pipeline with no queued job before it is enqueued again. */
   staleAfterMs?: number;
+  /** How many times one run of a report is enqueued again before it is marked failed. */
+  maxRequeues?: number;
   now?: () => Date;
 }
 
@@ -32,6 +34,7 @@ export interface MaintenanceResult {
 export function createMaintenance(deps: MaintenanceDeps) {
   const now = deps.now ?? (() => new Date());
   const staleAfterMs = deps.staleAfterMs ?? 30_000;
+  const maxRequeues = deps.maxRequeues ?? 3;
   const lockKey = `${deps.prefix}:maintenance-lock`;
 
   async function markOverdue(): Promise<number> {
@@ -58,9 +61,32 @@ export function createMaintenance(deps: MaintenanceDeps) {
         const job = await deps.queue.queue.getJob(processJobId(id, record.runs));
         const state = job ? await job.getState() : 'missing';
         if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') continue;
+        // A report whose job keeps dying (its worker crashes or is killed on it every time) would
+        // otherwise be requeued forever: after a few requeues of the same run it is failed instead.
+        const requeuesKey = `${deps.prefix}:report:${id}:requeues:${record.runs}`;
+        const requeues = await deps.redis.incr(requeuesKey);
+        await deps.redis.expire(requeuesKey, 7 * 86_400);
+        if (requeues > maxRequeues) {
+          await deps.store.transition(id, {
+            from: IN_PIPELINE,
+            to: 'failed',
+            set: {
+              error: {
+                step: 'internal',
+                code: 'job_keeps_stopping',
+                message: `the report's job stopped without finishing ${requeues} times (its worker crashed or was killed each time); retry it once the cause is fixed`,
+                permanent: false,
+                at: now().toISOString(),
+              },
+            },
+            note: `gave up after ${maxRequeues} requeues of run ${record.runs}`,
+          });
+          deps.logger.error({ reportId: id, status, jobState: state, requeues }, 'report job keeps stopping; marked failed');
+          continue;
+        }
         if (job) await job.remove();
         await deps.queue.enqueue(id, record.runs);
-        deps.logger.warn({ reportId: id, status, jobState: state }, 'report had no live job; enqueued again');
+        deps.logger.warn({ reportId: id, status, jobState: state, requeues }, 'report had no live job; enqueued again');
         count += 1;
       }
     }

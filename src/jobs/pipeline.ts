@@ -12,7 +12,11 @@ import type { ReportSummary, SummaryComparison } from '../summary/types.js';
 export interface PipelineDeps {
   store: ReportStore;
   download(url: string, destinationPath: string, signal?: AbortSignal): Promise<{ bytes: number; sha256: string }>;
-  summarize(input: Readable): Promise<ReportSummary>;
+  /**
+   * Parses and summarizes a CSV. With `neutralizedCopyPath`, also writes the formula-neutralized
+   * copy there from the same parse (as `neutralize` would), so an emailed report is parsed once.
+   */
+  summarize(input: Readable, neutralizedCopyPath?: string): Promise<ReportSummary>;
   compare(previous: { reportId: string; summary: ReportSummary }, current: ReportSummary): SummaryComparison;
   /** Writes a formula-neutralized copy of a CSV (what gets attached to emails). */
   neutralize(sourcePath: string, destinationPath: string): Promise<void>;

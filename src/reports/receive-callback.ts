@@ -5,7 +5,7 @@ import { callbackJobId } from './interpret-callback.js';
 import type { CallbackInfo } from './record.js';
 import type { RejectedCallbacks } from './rejected-callbacks.js';
 import { REPORT_ID_PATTERN, SECRET_PATTERN, secretMatches } from './secrets.js';
-import type { ReportStore } from './store.js';
+import type { CallbackMatch, ReportStore } from './store.js';
 
 /** Request headers worth keeping with a callback; everything else (cookies, auth) is dropped. */
 const KEPT_HEADERS = ['content-type', 'content-length', 'content-encoding', 'user-agent', 'x-losant-job-id', 'x-job-id', 'x-request-id', 'x-forwarded-for', 'date'];
@@ -57,33 +57,47 @@ export interface CallbackReceiverDeps {
 export function createCallbackReceiver(deps: CallbackReceiverDeps) {
   const now = deps.now ?? (() => new Date());
 
-  /** Checks the id and secret from the URL before any body is read. */
-  async function authenticate(reportId: string, secret: string): Promise<boolean> {
+  /**
+   * Checks the id and secret from the URL before any body is read. Returns what `receive` needs
+   * of the record when they match (read together with the secret's hash, so a callback costs one
+   * read), null when they do not.
+   */
+  async function authenticate(reportId: string, secret: string): Promise<CallbackMatch | null> {
     if (!REPORT_ID_PATTERN.test(reportId) || !SECRET_PATTERN.test(secret)) {
       secretMatches(secret, null); // same work as a real comparison
-      return false;
+      return null;
     }
-    return secretMatches(secret, await deps.store.getSecretHash(reportId));
+    const match = await deps.store.getCallbackMatch(reportId);
+    return secretMatches(secret, match?.secretHash) ? match : null;
   }
 
-  async function receive(reportId: string, callback: IncomingCallback): Promise<CallbackOutcome> {
+  /** `match`: what authenticate returned for this request; read again when not given. */
+  async function receive(reportId: string, callback: IncomingCallback, match?: CallbackMatch): Promise<CallbackOutcome> {
     const info = buildCallbackInfo(callback, now());
-    const log = deps.logger.child({ reportId });
-    const record = await deps.store.get(reportId);
+    // The report id goes into each line rather than a child logger: a pino child costs more than
+    // the line itself, on every callback.
+    const log = deps.logger;
+    const record = match ?? (await deps.store.getCallbackMatch(reportId));
     if (!record) return NOT_FOUND;
     const expected = record.losant.jobId;
     if (expected !== null && info.jobId !== null && expected !== info.jobId) {
       const reason = `names Losant job ${info.jobId}, but this report belongs to job ${expected}`;
       await deps.rejected.keep(reportId, info, callback.body, reason);
       await deps.store.transition(reportId, { from: '*', note: `refused a callback that ${reason}; it is kept beside the report` });
-      log.warn({ expectedJobId: expected, callbackJobId: info.jobId }, 'callback names another Losant job; refused and kept');
+      log.warn({ reportId, expectedJobId: expected, callbackJobId: info.jobId }, 'callback names another Losant job; refused and kept');
       return { status: 409, body: { error: { code: 'job_mismatch', message: `this report belongs to Losant job ${expected}, not ${info.jobId}` } } };
     }
 
     const result = await deps.store.acceptCallback(reportId, { info, body: callback.body });
     if (result === 'missing') return NOT_FOUND;
     if (result === 'duplicate') {
-      log.info({ bytes: info.bytes }, 'repeated callback acknowledged; already received');
+      // The first delivery may have been stored but not enqueued (Redis went away in between and
+      // its sender got an error, so it tries again): the job id is deterministic, so enqueueing
+      // again is a no-op when the job exists and repairs it at once when it does not.
+      await deps.queue.enqueue(reportId, record.runs).catch((error: unknown) => {
+        log.warn({ reportId, err: (error as Error).message }, 'repeated callback: enqueue failed; the reconciler will enqueue it');
+      });
+      log.info({ reportId, bytes: info.bytes }, 'repeated callback acknowledged; already received');
       return { status: 200, body: { received: true, duplicate: true, reportId } };
     }
     if (expected === null && info.jobId !== null) {
@@ -92,9 +106,9 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
     try {
       await deps.queue.enqueue(reportId, record.runs);
     } catch (error) {
-      log.error({ err: (error as Error).message }, 'callback stored but not enqueued; the reconciler will enqueue it');
+      log.error({ reportId, err: (error as Error).message }, 'callback stored but not enqueued; the reconciler will enqueue it');
     }
-    log.info({ bytes: info.bytes, contentType: info.contentType }, 'callback received');
+    log.info({ reportId, bytes: info.bytes, contentType: info.contentType }, 'callback received');
     return { status: 202, body: { received: true, reportId } };
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ReportSummary } from '../summary/types.js';
 import { reportKeys } from './keys.js';
@@ -40,6 +41,13 @@ export interface TransitionRequest {
   awaiting?: { mode: 'add'; deadline: Date } | { mode: 'remove' };
 }
 
+/** The few fields of a record that receiving a callback needs. */
+export interface CallbackMatch {
+  secretHash: string | null;
+  losant: ReportRecord['losant'];
+  runs: number;
+}
+
 export type TransitionResult = { ok: true; previous: ReportStatus } | { ok: false; current: ReportStatus | null };
 
 export interface ReportStoreOptions {
@@ -59,8 +67,23 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
   const now = options.now ?? (() => new Date());
   const retentionSeconds = options.retentionSeconds ?? options.retentionDays * 86_400;
   const bodyTtlSeconds = options.callbackBodyRetentionDays !== undefined ? options.callbackBodyRetentionDays * 86_400 : retentionSeconds;
-  const run = (script: string, keyList: string[], args: (string | number | Buffer)[]) =>
-    redis.eval(script, keyList.length, ...keyList, ...args) as Promise<[number, string]>;
+  // EVALSHA sends a 40-character digest instead of the whole script on every call (the callback
+  // route's hot path runs one per request); EVAL runs, and caches, a script Redis does not hold yet.
+  const digests = new Map<string, string>();
+  const run = async (script: string, keyList: string[], args: (string | number | Buffer)[]): Promise<[number, string]> => {
+    let sha = digests.get(script);
+    if (sha === undefined) {
+      sha = createHash('sha1').update(script).digest('hex');
+      digests.set(script, sha);
+    }
+    try {
+      return (await redis.evalsha(sha, keyList.length, ...keyList, ...args)) as [number, string];
+    } catch (error) {
+      // NOSCRIPT: the script did not run (first call, SCRIPT FLUSH, a restarted Redis), so running it now runs it once.
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return (await redis.eval(script, keyList.length, ...keyList, ...args)) as [number, string];
+    }
+  };
 
   function historyEntry(status: ReportStatus, note?: string): string {
     const entry: HistoryEntry = note === undefined ? { at: now().toISOString(), status } : { at: now().toISOString(), status, note };
@@ -124,6 +147,21 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     const [hash, history] = await Promise.all([redis.hgetall(keys.record(id)), redis.lrange(keys.history(id), 0, -1)]);
     if (!hash.status) return null;
     return toRecord(hash, history);
+  }
+
+  /**
+   * What the callback receiver needs of a record (its secret's hash to authenticate, then the
+   * Losant job and run to match and enqueue), in one HMGET instead of a whole record per callback.
+   */
+  async function getCallbackMatch(id: string): Promise<CallbackMatch | null> {
+    const [status, secretHash, losant, runs] = await redis.hmget(keys.record(id), 'status', 'secretHash', 'losant', 'runs');
+    if (status === null || status === undefined || status === '') return null;
+    const parsed = losant === null || losant === undefined || losant === '' ? null : (JSON.parse(losant) as ReportRecord['losant'] | null);
+    return {
+      secretHash: secretHash === null || secretHash === undefined || secretHash === '' ? null : secretHash,
+      losant: parsed ?? { jobId: null, acceptedAt: null, legacy: false },
+      runs: Number(runs ?? 1),
+    };
   }
 
   async function getSecretHash(id: string): Promise<string | null> {
@@ -218,6 +256,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     keys,
     create,
     get,
+    getCallbackMatch,
     getSecretHash,
     transition,
     acceptCallback,

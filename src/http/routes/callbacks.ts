@@ -1,6 +1,7 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { CallbackReceiver, CallbackOutcome, IncomingCallback } from '../../reports/receive-callback.js';
 import { NOT_FOUND } from '../../reports/receive-callback.js';
+import type { CallbackMatch } from '../../reports/store.js';
 import { AppError } from '../../errors.js';
 import { route } from '../handler.js';
 
@@ -24,12 +25,18 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
   const router = Router();
   const rawBody = express.raw({ type: () => true, limit: deps.maxBytes });
 
-  const authenticated = (check: (id: string, secret: string) => Promise<boolean>): RequestHandler => {
+  // What a successful check returns (the report's match, for reports) is kept for the handler,
+  // so a callback reads its record once.
+  const authenticated = (check: (id: string, secret: string) => Promise<unknown>): RequestHandler => {
     return (req, res, next) => {
       const { id, secret } = req.params as { id: string; secret: string };
-      check(id, secret).then((ok) => {
-        if (ok) next();
-        else res.status(NOT_FOUND.status).json(NOT_FOUND.body);
+      check(id, secret).then((found) => {
+        if (found === null || found === false || found === undefined) {
+          res.status(NOT_FOUND.status).json(NOT_FOUND.body);
+          return;
+        }
+        res.locals.authenticated = found;
+        next();
       }, next);
     };
   };
@@ -53,7 +60,7 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
       authenticated((id, secret) => deps.reports.authenticate(id, secret)),
       rawBody,
       wholeBody,
-      route(async (req) => deps.reports.receive(String(req.params.id), incoming(req))),
+      route(async (req, res) => deps.reports.receive(String(req.params.id), incoming(req), res.locals.authenticated as CallbackMatch)),
     );
     const schedules = deps.schedules;
     if (schedules) {

@@ -25,7 +25,8 @@ export async function emailReport(deps: PipelineDeps, record: ReportRecord): Pro
   if (!record.summary) throw new Error('emailReport needs a summary');
   const paths = workPaths(deps.workDir, record.id);
 
-  await deps.neutralize(paths.csv, paths.attachment);
+  // The summarize step usually wrote it (fetchCsv removes it whenever the CSV is written anew).
+  if ((await fileSize(paths.attachment)) === null) await deps.neutralize(paths.csv, paths.attachment);
   const attachment = await prepareAttachment(deps, record, paths);
   const input: ReportEmailInput = {
     reportId: record.id,

@@ -11,7 +11,10 @@ import { archiveKey } from './archive-csv.js';
  */
 export async function summarizeCsv(deps: PipelineDeps, record: ReportRecord): Promise<void> {
   if (record.summary) return;
-  const summary = await deps.summarize(createReadStream(workPaths(deps.workDir, record.id).csv));
+  const paths = workPaths(deps.workDir, record.id);
+  // A report to be emailed gets its attachment from this same parse (emailReport then finds it).
+  const willEmail = record.delivery.email && record.delivery.recipients.length > 0 && !record.email;
+  const summary = await deps.summarize(createReadStream(paths.csv), willEmail ? paths.attachment : undefined);
   const previous = await deps.store.latestInSeries(record.seriesKey);
   const comparison = previous && previous.reportId !== record.id ? deps.compare(previous, summary) : null;
 

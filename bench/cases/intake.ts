@@ -1,0 +1,144 @@
+import { Redis } from 'ioredis';
+import type { BenchCase, Table } from '../lib/case.js';
+import { checkEquals } from '../lib/checks.js';
+import { compare, measureInterleaved } from '../lib/measure.js';
+import type { Measurement, Metrics } from '../lib/measure.js';
+import { formatNumber } from '../lib/report.js';
+import { runIntake } from '../intake/run-intake.js';
+import type { IntakeRun, IntakeSettings, IntakeSide } from '../intake/run-intake.js';
+
+/**
+ * Issue: the callback route (authentication, raw-body storage, match, dedupe, enqueue, answer)
+ * must add no real cost over the libraries underneath: at least 0.9× a bare Express 5 + helmet
+ * handler's throughput (one Redis GET, one SET, one BullMQ add per request) and a p99 at most
+ * 1.2× its p99; every accepted callback must be in Redis afterwards.
+ */
+
+const SUBJECT = 'report-relay callback route';
+const BASELINE = 'bare express+helmet GET/SET/add';
+
+/** Server CPU per request is steadier than throughput on a shared machine; say how the two compare. */
+function cpuNote(subject: Measurement, baseline: Measurement): string[] {
+  const s = subject.summary['server CPU µs/req'];
+  const b = baseline.summary['server CPU µs/req'];
+  if (s === undefined || b === undefined) return [];
+  return [
+    `Server CPU per request (user + system from /proc, warm-up included): ${formatNumber(s.median)} µs for the service, ${formatNumber(b.median)} µs for the bare handler (${(s.median / b.median).toFixed(2)}×). With the server CPU-bound, throughput follows it.`,
+  ];
+}
+
+const intakeCase: BenchCase = {
+  description: 'Callback intake: the real web process under concurrent distinct valid callbacks (autocannon, own process) against a bare Express 5 + helmet + GET/SET/queue.add handler',
+  defaults: { runs: 3, warmup: 0 },
+  options: [
+    '--seconds N          measured load per run (default 10)',
+    '--warmup-seconds N   unmeasured load at the start of each run, fresh server process (default 2)',
+    '--connections N      concurrent connections (default 100)',
+    '--cpu-prof           write CPU profiles of each server process under <case dir>/profiles/ (use with --keep)',
+  ],
+
+  async run({ args, runs, warmup, tmpDir, repoDir, log }) {
+    const seconds = args.number('seconds', 10, { min: 1 });
+    const warmupSeconds = args.number('warmup-seconds', 2, { min: 0 });
+    const connections = args.number('connections', 100, { min: 1, integer: true });
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+    const settings: IntakeSettings = {
+      repoDir,
+      tmpDir,
+      redis,
+      redisUrl,
+      connections,
+      seconds,
+      warmupSeconds,
+      // One directory per server run: Node writes one profile per thread (tsx's loader runs in a worker).
+      serverNodeArgs: args.has('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${tmpDir}/profiles/{run}`] : [],
+    };
+
+    // Each run needs more distinct callbacks than it can send; the pool grows with what runs show.
+    let ratePerSecond = 3000;
+    const audits: Array<{ side: IntakeSide; run: number; result: IntakeRun }> = [];
+    const sideRunner = (side: IntakeSide) => async (run: number): Promise<Metrics> => {
+      for (let attempt = 1; ; attempt++) {
+        const pool = Math.ceil(ratePerSecond * (seconds + warmupSeconds) * 1.6) + connections * 4;
+        const result = await runIntake(side, pool, settings, run);
+        ratePerSecond = Math.max(ratePerSecond, result.load.targetsUsed / (seconds + warmupSeconds));
+        if (result.load.exhausted) {
+          if (attempt >= 3) throw new Error(`${side}: sent more than the ${pool} prepared callbacks three times`);
+          log(`${side}: the ${pool} prepared callbacks ran out; again with more`);
+          continue;
+        }
+        const { load } = result;
+        if (run > 0) audits.push({ side, run, result });
+        const cpu = result.serverCpuMicrosPerRequest;
+        log(
+          `run ${run} ${side.padEnd(8)} ${formatNumber(load.requestsPerSecond)} req/s, p50 ${load.latencyP50Ms} ms, p99 ${load.latencyP99Ms} ms,` +
+            ` server CPU ${cpu === null ? 'n/a' : formatNumber(cpu)} µs/req;` +
+            ` ${result.audit.accepted} accepted, ${result.audit.stored} stored, ${result.audit.queued} queued, ${result.audit.acceptedButMissing} missing`,
+        );
+        return {
+          'req/s': load.requestsPerSecond,
+          'p50 ms': load.latencyP50Ms,
+          'p99 ms': load.latencyP99Ms,
+          'mean ms': load.latencyMeanMs,
+          'non-2xx + errors': load.non2xx + load.errors,
+          ...(cpu === null ? {} : { 'server CPU µs/req': cpu }),
+        };
+      }
+    };
+
+    let measured;
+    try {
+      measured = await measureInterleaved({ [SUBJECT]: sideRunner('subject'), [BASELINE]: sideRunner('baseline') }, { runs, warmup });
+    } finally {
+      await redis.quit();
+    }
+    const subject = measured[SUBJECT]!;
+    const baseline = measured[BASELINE]!;
+
+    const auditTable: Table = {
+      title: 'Redis after each run (no worker runs, so every accepted callback must still be there; warm-up load included)',
+      columns: ['side', 'run', '202 answers', 'answered but not in Redis', 'stored', 'jobs queued', 'stored without an answer seen', 'other statuses'],
+      rows: audits.map(({ side, run, result: { audit, load } }) => [
+        side === 'subject' ? SUBJECT : BASELINE,
+        run,
+        audit.accepted,
+        audit.acceptedButMissing,
+        audit.stored,
+        audit.queued,
+        audit.stored - audit.accepted,
+        Object.entries(load.statuses)
+          .filter(([status]) => status !== '202')
+          .map(([status, count]) => `${status}: ${count}`)
+          .join(', ') || 'none',
+      ]),
+    };
+    const subjectAudits = audits.filter((a) => a.side === 'subject').map((a) => a.result.audit);
+    const sum = (pick: (a: IntakeRun['audit']) => number) => subjectAudits.reduce((total, a) => total + pick(a), 0);
+
+    return {
+      parameters: {
+        load: `autocannon in its own process, ${connections} connections, ${seconds} s measured after ${warmupSeconds} s warm-up, each request a distinct valid callback`,
+        subject: 'src/web.ts in its own process (NODE_ENV=production, LOG_LEVEL=info to /dev/null), no worker',
+        baseline: 'bench/intake/baseline-server.ts in its own process: express.raw, GET secret, SET body, queue.add, 202',
+        'runs per side': `${runs} kept + ${warmup} warmup, interleaved, fresh records, key prefix and server process each`,
+      },
+      measurements: [subject, baseline],
+      comparisons: [
+        compare(subject, baseline, 'req/s', { atLeast: 0.9 }, 'throughput at least 0.9× the bare handler'),
+        compare(subject, baseline, 'p99 ms', { atMost: 1.2 }, 'p99 latency at most 1.2× the bare handler'),
+      ],
+      checks: [
+        checkEquals('subject: 202 answers whose callback, status and job are not in Redis (all runs)', sum((a) => a.acceptedButMissing), 0, ''),
+        checkEquals('subject: non-2xx answers and errors (all runs, median)', subject.summary['non-2xx + errors']!.median, 0, ''),
+      ],
+      tables: [auditTable],
+      notes: [
+        `The service stored ${sum((a) => a.stored)} callbacks and answered ${sum((a) => a.accepted)} with 202 over the kept runs; the difference is requests still in flight when the load generator stopped (at most ${connections} at the end of the warm-up and ${connections} at the end of a run), stored but never seen answered.`,
+        ...cpuNote(subject, baseline),
+      ],
+    };
+  },
+};
+
+export default intakeCase;

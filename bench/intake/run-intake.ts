@@ -1,0 +1,189 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { processJobId, REPORT_QUEUE } from '../../src/jobs/queue.js';
+import { generateId, generateSecret } from '../../src/reports/secrets.js';
+import { createReportStore } from '../../src/reports/store.js';
+import { runChild } from '../lib/child.js';
+import { freePort } from '../lib/free-port.js';
+import { benchPrefix, deleteKeysWithPrefix } from '../lib/redis-prefix.js';
+import { callbackBody, createAwaitingReports } from '../lib/report-records.js';
+import { startServerProcess } from '../lib/server-process.js';
+import type { IntakeLoadResult, IntakeTarget } from './load.js';
+
+const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));
+const baselineScript = fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
+
+export type IntakeSide = 'subject' | 'baseline';
+
+export interface IntakeSettings {
+  repoDir: string;
+  tmpDir: string;
+  redis: Redis;
+  redisUrl: string;
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+  /** Extra node flags for the server process (e.g. --cpu-prof). */
+  serverNodeArgs: string[];
+}
+
+/** What Redis holds after a run, checked against the 202 answers. */
+export interface IntakeAudit {
+  /** 202 answers the load generator saw (warm-up included). */
+  accepted: number;
+  /** Of those, how many lack their stored body, record status or queued job: must be 0. */
+  acceptedButMissing: number;
+  /** Callbacks stored (subject: records in callback_received; baseline: bodies). */
+  stored: number;
+  /** Jobs waiting in the queue (no worker runs). */
+  queued: number;
+}
+
+export interface IntakeRun {
+  load: IntakeLoadResult;
+  audit: IntakeAudit;
+  poolSize: number;
+  /** Server CPU time per answered request over the whole load (warm-up included); null off Linux. */
+  serverCpuMicrosPerRequest: number | null;
+}
+
+const DOWNLOAD_HOST = 'https://files.onlosant.com/instance-usage';
+
+/** Subject: real report records, created through the store, each with its own secret. */
+async function subjectTargets(redis: Redis, prefix: string, count: number): Promise<IntakeTarget[]> {
+  const store = createReportStore(redis, { prefix, retentionDays: 1 });
+  const reports = await createAwaitingReports(store, count, { recipients: ['billing@example.com'] });
+  return reports.map((report) => ({ path: report.callbackPath, body: callbackBody(report, `${DOWNLOAD_HOST}/${report.id}.csv`) }));
+}
+
+/** Baseline: one key per report holding its secret, the least a hand-written receiver needs. */
+async function baselineTargets(redis: Redis, prefix: string, count: number): Promise<IntakeTarget[]> {
+  const targets: IntakeTarget[] = [];
+  for (let start = 0; start < count; start += 5000) {
+    const batch = redis.pipeline();
+    for (let i = start; i < Math.min(count, start + 5000); i++) {
+      const id = generateId('r');
+      const secret = generateSecret();
+      batch.set(`${prefix}:baseline:${id}`, secret, 'EX', 86_400);
+      targets.push({ path: `/callbacks/r/${id}/${secret}`, body: callbackBody({ id, jobId: `job${i}` }, `${DOWNLOAD_HOST}/${id}.csv`) });
+    }
+    await batch.exec();
+  }
+  return targets;
+}
+
+async function audit(side: IntakeSide, redis: Redis, prefix: string, accepted: readonly string[]): Promise<IntakeAudit> {
+  let missing = 0;
+  for (let start = 0; start < accepted.length; start += 5000) {
+    const ids = accepted.slice(start, start + 5000);
+    const batch = redis.pipeline();
+    for (const id of ids) {
+      if (side === 'subject') {
+        batch.hget(`${prefix}:report:${id}`, 'status');
+        batch.exists(`${prefix}:report:${id}:callback-body`);
+      } else {
+        batch.exists(`${prefix}:baseline:${id}:body`);
+      }
+      batch.exists(`${prefix}:${REPORT_QUEUE}:${processJobId(id, 1)}`);
+    }
+    const replies = (await batch.exec()) ?? [];
+    const per = side === 'subject' ? 3 : 2;
+    for (let i = 0; i < ids.length; i++) {
+      const values = replies.slice(i * per, (i + 1) * per).map(([error, value]) => (error ? null : value));
+      const ok = side === 'subject' ? values[0] === 'callback_received' && values[1] === 1 && values[2] === 1 : values[0] === 1 && values[1] === 1;
+      if (!ok) missing++;
+    }
+  }
+  const queue = new Queue(REPORT_QUEUE, { connection: redis.duplicate(), prefix });
+  try {
+    const queued = await queue.getWaitingCount();
+    let stored: number;
+    if (side === 'subject') {
+      stored = await redis.zcard(`${prefix}:reports:status:callback_received`);
+    } else {
+      stored = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:baseline:*:body`, 'COUNT', 5000);
+        cursor = next;
+        stored += keys.length;
+      } while (cursor !== '0');
+    }
+    return { accepted: accepted.length, acceptedButMissing: missing, stored, queued };
+  } finally {
+    await queue.close();
+    await queue.disconnect();
+  }
+}
+
+/**
+ * One run of one side: fresh key prefix and records, a fresh server process, the load from
+ * another process, then the audit of Redis and the clean-up of every key of the run.
+ */
+export async function runIntake(side: IntakeSide, poolSize: number, settings: IntakeSettings, run: number): Promise<IntakeRun> {
+  const { redis } = settings;
+  const prefix = benchPrefix(`intake-${side.slice(0, 4)}`);
+  const targetsFile = join(settings.tmpDir, `${side}-targets.json`);
+  const acceptedFile = join(settings.tmpDir, `${side}-accepted.json`);
+  try {
+    const targets = side === 'subject' ? await subjectTargets(redis, prefix, poolSize) : await baselineTargets(redis, prefix, poolSize);
+    await writeFile(targetsFile, JSON.stringify(targets));
+
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const server =
+      side === 'subject'
+        ? await startServerProcess(join(settings.repoDir, 'src/web.ts'), [], {
+            cwd: settings.repoDir,
+            readyUrl: `${base}/healthz`,
+            nodeArgs: settings.serverNodeArgs.map((flag) => flag.replace('{run}', `subject-${run}`)),
+            env: {
+              ...process.env,
+              NODE_ENV: 'production',
+              LOG_LEVEL: 'info',
+              PORT: String(port),
+              HOST: '127.0.0.1',
+              PUBLIC_URL: base,
+              REDIS_URL: settings.redisUrl,
+              REDIS_PREFIX: prefix,
+              ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+              LOSANT_API_URL: 'http://127.0.0.1:9',
+              LOSANT_API_TOKEN: 'bench-losant-token',
+              LOSANT_INSTANCE_ID: 'a1b2c3d4e5f6a1b2c3d4e5f6',
+              DATA_DIR: join(settings.tmpDir, 'data'),
+            },
+          })
+        : await startServerProcess(baselineScript, [String(port), settings.redisUrl, prefix], {
+            cwd: settings.repoDir,
+            readyUrl: `${base}/healthz`,
+            nodeArgs: settings.serverNodeArgs.map((flag) => flag.replace('{run}', `baseline-${run}`)),
+            env: { ...process.env, NODE_ENV: 'production' },
+          });
+    let load: IntakeLoadResult;
+    const cpuBefore = server.cpuSeconds();
+    let cpuAfter: number | null = null;
+    try {
+      const child = await runChild<IntakeLoadResult>(loadScript, [
+        base,
+        targetsFile,
+        String(settings.connections),
+        String(settings.seconds),
+        String(settings.warmupSeconds),
+        acceptedFile,
+      ]);
+      load = child.json;
+      cpuAfter = server.cpuSeconds();
+    } finally {
+      await server.stop();
+    }
+    const accepted = JSON.parse(await readFile(acceptedFile, 'utf8')) as string[];
+    const answered = Object.values(load.statuses).reduce((total, count) => total + count, 0);
+    const serverCpuMicrosPerRequest = cpuBefore === null || cpuAfter === null || answered === 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / answered;
+    return { load, audit: await audit(side, redis, prefix, accepted), poolSize, serverCpuMicrosPerRequest };
+  } finally {
+    await deleteKeysWithPrefix(redis, prefix);
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Subject of the pipeline bench, in its own process so its peak RSS is the pipeline's own:
+ *   node --import tsx subject.ts <CSV URL> <data dir> <redis URL> <key prefix>
+ * Wires the service as the worker does (createCore + createPipeline from src/deps.ts, default
+ * limits), stores a callback naming the URL, and runs the real steps of a report job: download,
+ * archive, parse + summarize. Prints one JSON line (PipelineRunResult).
+ */
+import { rm } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { createCore, createPipeline } from '../../src/deps.js';
+import { archiveCsv } from '../../src/jobs/steps/archive-csv.js';
+import { fetchCsv } from '../../src/jobs/steps/fetch-csv.js';
+import { summarizeCsv } from '../../src/jobs/steps/summarize-csv.js';
+import { createLogger } from '../../src/log.js';
+import { waitUntilReady } from '../../src/redis.js';
+import { buildCallbackInfo } from '../../src/reports/receive-callback.js';
+import { generateId } from '../../src/reports/secrets.js';
+import { deleteKeysWithPrefix } from '../lib/redis-prefix.js';
+import type { PipelineRunResult } from './result.js';
+
+const [url = '', dataDir = '', redisUrl = '', prefix = ''] = process.argv.slice(2);
+
+const config = loadConfig({
+  NODE_ENV: 'production',
+  PUBLIC_URL: 'http://127.0.0.1:3000',
+  REDIS_URL: redisUrl,
+  REDIS_PREFIX: prefix,
+  ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+  LOSANT_API_TOKEN: 'bench-losant-token',
+  LOSANT_INSTANCE_ID: 'a1b2c3d4e5f6a1b2c3d4e5f6',
+  DATA_DIR: dataDir,
+  DOWNLOAD_ALLOWED_HOSTS: '127.0.0.1',
+  DOWNLOAD_ALLOWED_PORTS: '*',
+  DOWNLOAD_ALLOW_PRIVATE_NETWORKS: 'true',
+});
+// Logged as in production (info, JSON), to nowhere.
+const logger = createLogger({ level: 'info', destination: pino.destination({ dest: '/dev/null', sync: false }) });
+const core = createCore(config, logger);
+await waitUntilReady(core.redis);
+const pipeline = createPipeline(core);
+const { deps } = pipeline;
+
+const id = generateId('r');
+const body = Buffer.from(JSON.stringify({ jobId: 'benchJob', status: 'completed', success: true, url }));
+await core.store.create(
+  {
+    id,
+    source: 'api',
+    scheduleId: null,
+    request: {},
+    delivery: { email: false, archive: true, recipients: [] },
+    seriesKey: `bench-${id}`,
+    secretHash: null,
+    status: 'callback_received',
+    overdueAt: null,
+    note: 'created by the pipeline benchmark',
+  },
+  { callback: { info: buildCallbackInfo({ body, contentType: 'application/json', headers: {} }, new Date()), body } },
+);
+const load = async () => {
+  const record = await core.store.get(id);
+  if (record === null) throw new Error('the record vanished');
+  return record;
+};
+
+// Where memory peaks: RSS sampled every 20 ms, kept per step (the process's maxRSS is measured by the parent).
+const rssByStep: Record<string, number> = { setup: process.memoryUsage.rss() / 1e6 };
+let step = 'setup';
+const sampler = setInterval(() => {
+  rssByStep[step] = Math.max(rssByStep[step] ?? 0, process.memoryUsage.rss() / 1e6);
+}, 20);
+try {
+  const t0 = performance.now();
+  step = 'download';
+  const fetched = await fetchCsv(deps, await load(), new AbortController().signal);
+  if (!fetched.done) throw new Error(`the download step ended the report: ${fetched.status}`);
+  const t1 = performance.now();
+  step = 'archive';
+  await archiveCsv(deps, await load());
+  const t2 = performance.now();
+  step = 'summarize';
+  await summarizeCsv(deps, await load());
+  const t3 = performance.now();
+  clearInterval(sampler);
+  const record = await load();
+  if (record.summary === null || record.download === null || record.archive === null) throw new Error(`steps incomplete: ${record.status}`);
+  const result: PipelineRunResult = {
+    bytes: record.download.bytes,
+    rows: record.summary.rows,
+    payloadBillableSum: record.summary.totals.payloadBillableCount ?? Number.NaN,
+    totalMs: t3 - t0,
+    stepsMs: { download: t1 - t0, archive: t2 - t1, summarize: t3 - t2 },
+    rssByStepMB: rssByStep,
+  };
+  console.log(JSON.stringify(result));
+} finally {
+  clearInterval(sampler);
+  await pipeline.close();
+  await deleteKeysWithPrefix(core.redis, prefix);
+  await core.close();
+  await rm(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createMaintenance } from '../../src/jobs/maintenance.js';
+import { processJobId } from '../../src/jobs/queue.js';
+import { generateId, generateSecret, hashSecret } from '../../src/reports/secrets.js';
+import { silentLogger } from '../helpers/logger.js';
+import { startService, type RunningService } from '../helpers/service.js';
+
+let service: RunningService;
+
+async function reportWithCallback(): Promise<string> {
+  const id = generateId('r');
+  await service.core.store.create({
+    id,
+    source: 'api',
+    scheduleId: null,
+    request: {},
+    delivery: { email: false, archive: true, recipients: [] },
+    seriesKey: 'maintenance-test',
+    secretHash: hashSecret(generateSecret()),
+    status: 'requested',
+    overdueAt: null,
+    note: 'test',
+  });
+  const info = { receivedAt: new Date().toISOString(), contentType: 'text/csv', bytes: 4, sha256: 'x', headers: {}, jobId: null, duplicates: 0 };
+  assert.equal(await service.core.store.acceptCallback(id, { info, body: Buffer.from('a,b\n') }), 'accepted');
+  return id;
+}
+
+describe('housekeeping', () => {
+  before(async () => {
+    service = await startService({ worker: false, name: 'maintenance' });
+  });
+  after(async () => {
+    await service.stop();
+  });
+
+  test('a report whose job keeps disappearing is requeued a few times, then marked failed with the reason', async () => {
+    const maintenance = createMaintenance({
+      redis: service.core.redis,
+      store: service.core.store,
+      queue: service.core.queue,
+      prefix: service.config.redis.prefix,
+      logger: silentLogger(),
+      staleAfterMs: 0,
+      maxRequeues: 2,
+    });
+    const id = await reportWithCallback();
+    const requeued: number[] = [];
+    for (let round = 0; round < 3; round += 1) {
+      // As if a worker died on the job every time: the job is gone, the record still in the pipeline.
+      await (await service.core.queue.queue.getJob(processJobId(id, 1)))?.remove();
+      requeued.push((await maintenance.runOnce())?.requeued ?? -1);
+    }
+    assert.deepEqual(requeued, [1, 1, 0]);
+    const record = await service.core.store.get(id);
+    assert.equal(record?.status, 'failed');
+    assert.equal(record?.error?.code, 'job_keeps_stopping');
+    assert.equal(record?.error?.permanent, false);
+  });
+
+  test('a report whose job is waiting in the queue is left alone', async () => {
+    const maintenance = createMaintenance({
+      redis: service.core.redis,
+      store: service.core.store,
+      queue: service.core.queue,
+      prefix: service.config.redis.prefix,
+      logger: silentLogger(),
+      staleAfterMs: 0,
+    });
+    const id = await reportWithCallback();
+    await service.core.queue.enqueue(id, 1);
+    assert.equal((await maintenance.runOnce())?.requeued, 0);
+    assert.equal((await service.core.store.get(id))?.status, 'callback_received');
+  });
+});

@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.js';
+
+/**
+ * A `redis-server` of the test's own, on a free loopback port, so that stopping it (or giving it
+ * an eviction policy) disturbs no other test and never the shared Redis at 6379.
+ *
+ * `durable: true` turns on an append-only file fsynced on every write: a Redis killed with -9 and
+ * started again on the same port comes back with every write it acknowledged, which is what a
+ * production Redis that restarts must do for "nothing acknowledged is lost" to mean anything.
+ */
+export interface OwnRedis {
+  readonly port: number;
+  readonly url: string;
+  readonly running: boolean;
+  /** Kills the server (SIGKILL: no goodbye to clients, like a crash or a lost host). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data directory; resolves once it answers PING. */
+  start(): Promise<void>;
+  /** Stops it and removes its data directory. */
+  close(): Promise<void>;
+}
+
+export interface OwnRedisOptions {
+  durable?: boolean;
+  maxmemoryPolicy?: string;
+}
+
+export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'report-relay-redis-'));
+  const args = [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', dir,
+    '--save', '',
+    '--maxmemory-policy', options.maxmemoryPolicy ?? 'noeviction',
+    ...(options.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+  ];
+  let child: ChildProcess | null = null;
+  let exited: Promise<void> = Promise.resolve();
+
+  async function start(): Promise<void> {
+    const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = proc;
+    exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+    const deadline = Date.now() + 10_000;
+    while (!(await answersPing(port))) {
+      if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  async function stop(): Promise<void> {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    child = null;
+  }
+
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    get running() {
+      return child !== null;
+    },
+    stop,
+    start,
+    async close() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** True when a Redis answers +PONG on the port (a raw RESP exchange: no client, no reconnect loop). */
+export function answersPing(port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (chunk) => done(chunk.toString().startsWith('+PONG')));
+  });
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createMaintenance } from '../../src/jobs/maintenance.js';
+import { processJobId } from '../../src/jobs/queue.js';
+import { createCallbackReceiver } from '../../src/reports/receive-callback.js';
+import { captureLogger } from '../helpers/logger.js';
+import { startService, type RunningService } from '../helpers/service.js';
+import { createAwaitingReport } from './helpers/reports.js';
+
+/**
+ * The other half of guarantee 3: a callback that was stored, but whose enqueue failed (Redis
+ * died between the two), is not lost: the worker's reconciler finds the record in the pipeline
+ * with no job and enqueues it; and when the sender tries again (its answer was lost too), the
+ * repeated callback enqueues it at once.
+ */
+
+const CSV = 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\n';
+let service: RunningService;
+
+describe('a callback stored but not enqueued', () => {
+  before(async () => {
+    service = await startService({ name: 'rel-reconcile' });
+  });
+  after(async () => {
+    await service?.stop();
+  });
+
+  test('is acknowledged, then enqueued by the reconciler and delivered', async () => {
+    const logs = captureLogger('info');
+    const { id, callbackUrl } = await createAwaitingReport(service.core.store, service.url);
+    const secret = callbackUrl.split('/').at(-1)!;
+    // The receiver's real code path, with the enqueue failing as it does when Redis goes away mid-request.
+    const receiver = createCallbackReceiver({
+      store: service.core.store,
+      queue: { enqueue: () => Promise.reject(new Error('Connection is closed.')) },
+      rejected: service.core.rejected,
+      logger: logs.logger,
+    });
+    assert.ok(await receiver.authenticate(id, secret));
+    const outcome = await receiver.receive(id, { body: Buffer.from(CSV), contentType: 'text/csv', headers: {} });
+    assert.equal(outcome.status, 202, 'stored, so acknowledged');
+    assert.match(logs.text(), /stored but not enqueued/u);
+    assert.equal(await service.core.queue.queue.getJob(processJobId(id, 1)), undefined, 'no job yet');
+    assert.equal((await service.core.store.get(id))?.status, 'callback_received');
+
+    const maintenance = createMaintenance({
+      redis: service.core.redis,
+      store: service.core.store,
+      queue: service.core.queue,
+      prefix: `${service.config.redis.prefix}-test-lock`,
+      logger: logs.logger,
+      staleAfterMs: 0,
+    });
+    const result = await maintenance.runOnce();
+    assert.ok(result, 'the maintenance lock was free');
+    assert.equal(result.requeued, 1);
+    const record = await service.waitForStatus(id, ['delivered', 'failed'], 10_000);
+    assert.equal(record.status, 'delivered', JSON.stringify(record.error));
+    assert.equal(record.summary?.rows, 1);
+  });
+
+  test('is enqueued at once when its sender tries again, without waiting for the reconciler', async () => {
+    const { id, callbackUrl } = await createAwaitingReport(service.core.store, service.url);
+    const failing = createCallbackReceiver({
+      store: service.core.store,
+      queue: { enqueue: () => Promise.reject(new Error('Connection is closed.')) },
+      rejected: service.core.rejected,
+      logger: captureLogger('info').logger,
+    });
+    assert.equal((await failing.receive(id, { body: Buffer.from(CSV), contentType: 'text/csv', headers: {} })).status, 202);
+    assert.equal(await service.core.queue.queue.getJob(processJobId(id, 1)), undefined, 'no job yet');
+
+    // The sender saw an error (the answer was lost with Redis) and sends the same callback again.
+    const again = await fetch(callbackUrl, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: CSV });
+    assert.equal(again.status, 200);
+    assert.equal(((await again.json()) as { duplicate?: boolean }).duplicate, true);
+    const record = await service.waitForStatus(id, ['delivered', 'failed'], 10_000);
+    assert.equal(record.status, 'delivered', JSON.stringify(record.error));
+    assert.equal(record.callback?.duplicates, 1);
+  });
+});
