@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../src/config.js';
@@ -67,6 +68,7 @@ export async function startService(options: { env?: Record<string, string>; work
       await pipeline?.close();
       await deleteKeys(core.redis, prefix);
       await core.close();
+      if (!options.env?.DATA_DIR) await rm(config.dataDir, { recursive: true, force: true });
     },
   };
 }
