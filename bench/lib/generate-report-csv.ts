@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
+import { REPORT_COLUMNS as SIM_REPORT_COLUMNS } from '../../src/sim/report-rows.js';
 
 /**
  * Writes a synthetic Losant usage report of any size, deterministically from a seed, and returns
@@ -8,38 +9,8 @@ import { finished } from 'node:stream/promises';
  * can check correctness against the generator instead of only against other parsers.
  */
 
-export const REPORT_COLUMNS = [
-  'resourceType',
-  'resourceId',
-  'resourceName',
-  'ownerType',
-  'ownerId',
-  'ownerName',
-  'currentPeriodStart',
-  'currentPeriodEnd',
-  'sandbox',
-  'deviceCount',
-  'applicationCount',
-  'userCount',
-  'dashboardCount',
-  'workflowCount',
-  'dataTableCount',
-  'dataTableRowCount',
-  'fileCount',
-  'fileTotalSizeMb',
-  'notebookCount',
-  'notebookRunCount',
-  'notebookMinutesCount',
-  'integrationCount',
-  'webhookCount',
-  'experienceEndpointCount',
-  'payloadBillableCount',
-  'payloadNonbillableCount',
-  'payloadBillableSizeMb',
-  'payloadNonbillableSizeMb',
-  'tag:region',
-  'tag:tier',
-] as const;
+/** The simulator's report columns (the contract the parser relies on), plus two organization tags. */
+export const REPORT_COLUMNS = [...SIM_REPORT_COLUMNS, 'tag:region', 'tag:tier'] as const;
 
 export interface GenerateOptions {
   path: string;

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { processJobId } from '../../src/jobs/queue.js';
-import { generateId, generateSecret, hashSecret } from '../../src/reports/secrets.js';
-import { seriesKeyForRequest } from '../../src/reports/series.js';
+import { generateId, generateSecret } from '../../src/reports/secrets.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { captureLogger } from '../helpers/logger.js';
+import { createAwaitingReport } from '../helpers/reports.js';
 import { startService, type RunningService } from '../helpers/service.js';
 
 let service: RunningService;
@@ -13,24 +13,11 @@ const logs = captureLogger('debug');
 const CSV = 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\n';
 
 async function newReport(options: { jobId?: string } = {}) {
-  const id = generateId('r');
-  const secret = generateSecret();
-  await service.core.store.create({
-    id,
-    source: 'api',
-    scheduleId: null,
-    request: {},
-    delivery: { email: false, archive: true, recipients: [] },
-    seriesKey: seriesKeyForRequest({}),
-    secretHash: hashSecret(secret),
-    status: 'requested',
-    overdueAt: new Date(Date.now() + 60_000),
-    note: 'test',
-  });
+  const report = await createAwaitingReport(service.core.store, service.url);
   if (options.jobId) {
-    await service.core.store.transition(id, { from: ['requested'], to: 'accepted', set: { losant: { jobId: options.jobId, acceptedAt: null, legacy: false } } });
+    await service.core.store.transition(report.id, { from: ['requested'], to: 'accepted', set: { losant: { jobId: options.jobId, acceptedAt: null, legacy: false } } });
   }
-  return { id, secret, path: `/callbacks/r/${id}/${secret}` };
+  return report;
 }
 
 const jobCount = async () => (await service.core.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'));

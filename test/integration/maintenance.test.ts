@@ -2,29 +2,30 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createMaintenance } from '../../src/jobs/maintenance.js';
 import { processJobId } from '../../src/jobs/queue.js';
-import { generateId, generateSecret, hashSecret } from '../../src/reports/secrets.js';
 import { silentLogger } from '../helpers/logger.js';
+import { createAwaitingReport } from '../helpers/reports.js';
 import { startService, type RunningService } from '../helpers/service.js';
 
 let service: RunningService;
 
 async function reportWithCallback(): Promise<string> {
-  const id = generateId('r');
-  await service.core.store.create({
-    id,
-    source: 'api',
-    scheduleId: null,
-    request: {},
-    delivery: { email: false, archive: true, recipients: [] },
-    seriesKey: 'maintenance-test',
-    secretHash: hashSecret(generateSecret()),
-    status: 'requested',
-    overdueAt: null,
-    note: 'test',
-  });
+  const { id } = await createAwaitingReport(service.core.store, service.url);
   const info = { receivedAt: new Date().toISOString(), contentType: 'text/csv', bytes: 4, sha256: 'x', headers: {}, jobId: null, duplicates: 0 };
   assert.equal(await service.core.store.acceptCallback(id, { info, body: Buffer.from('a,b\n') }), 'accepted');
   return id;
+}
+
+/** Housekeeping over this test's service, treating every record as stale at once. */
+function housekeeping(options: { maxRequeues?: number } = {}) {
+  return createMaintenance({
+    redis: service.core.redis,
+    store: service.core.store,
+    queue: service.core.queue,
+    prefix: service.config.redis.prefix,
+    logger: silentLogger(),
+    staleAfterMs: 0,
+    ...options,
+  });
 }
 
 describe('housekeeping', () => {
@@ -36,15 +37,7 @@ describe('housekeeping', () => {
   });
 
   test('a report whose job keeps disappearing is requeued a few times, then marked failed with the reason', async () => {
-    const maintenance = createMaintenance({
-      redis: service.core.redis,
-      store: service.core.store,
-      queue: service.core.queue,
-      prefix: service.config.redis.prefix,
-      logger: silentLogger(),
-      staleAfterMs: 0,
-      maxRequeues: 2,
-    });
+    const maintenance = housekeeping({ maxRequeues: 2 });
     const id = await reportWithCallback();
     const requeued: number[] = [];
     for (let round = 0; round < 3; round += 1) {
@@ -60,14 +53,7 @@ describe('housekeeping', () => {
   });
 
   test('a report whose job is waiting in the queue is left alone', async () => {
-    const maintenance = createMaintenance({
-      redis: service.core.redis,
-      store: service.core.store,
-      queue: service.core.queue,
-      prefix: service.config.redis.prefix,
-      logger: silentLogger(),
-      staleAfterMs: 0,
-    });
+    const maintenance = housekeeping();
     const id = await reportWithCallback();
     await service.core.queue.enqueue(id, 1);
     assert.equal((await maintenance.runOnce())?.requeued, 0);

@@ -2,9 +2,6 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ReportRecord, ReportStatus } from '../../../src/reports/record.js';
-import { generateId, generateSecret, hashSecret } from '../../../src/reports/secrets.js';
-import { seriesKeyForRequest } from '../../../src/reports/series.js';
-import type { ReportStore } from '../../../src/reports/store.js';
 import type { Simulator } from '../../../src/sim/index.js';
 import { TEST_ADMIN_TOKEN } from '../../helpers/config.js';
 
@@ -73,24 +70,4 @@ export function archiveFiles(dataDir: string, reportId: string): string[] {
 }
 
 /** A report record waiting for its callback, written straight into the store (no Losant request). */
-export async function createAwaitingReport(
-  store: ReportStore,
-  baseUrl: string,
-  delivery: ReportRecord['delivery'] = { email: false, archive: true, recipients: [] },
-): Promise<{ id: string; callbackUrl: string }> {
-  const id = generateId('r');
-  const secret = generateSecret();
-  await store.create({
-    id,
-    source: 'api',
-    scheduleId: null,
-    request: {},
-    delivery,
-    seriesKey: seriesKeyForRequest({}),
-    secretHash: hashSecret(secret),
-    status: 'requested',
-    overdueAt: new Date(Date.now() + 3_600_000),
-    note: 'created by a reliability test',
-  });
-  return { id, callbackUrl: `${baseUrl}/callbacks/r/${id}/${secret}` };
-}
+export { createAwaitingReport } from '../../helpers/reports.js';

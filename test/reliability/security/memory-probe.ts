@@ -12,8 +12,7 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { generateId, generateSecret, hashSecret } from '../../../src/reports/secrets.js';
-import { seriesKeyForRequest } from '../../../src/reports/series.js';
+import { createAwaitingReport } from '../../helpers/reports.js';
 import { startService, type RunningService } from '../../helpers/service.js';
 import { rawRequest, urlCallback } from './harness.js';
 
@@ -21,21 +20,7 @@ const MiB = 1024 * 1024;
 const GOOD_CSV = 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\n';
 
 async function newReport(service: RunningService): Promise<string> {
-  const id = generateId('r');
-  const secret = generateSecret();
-  await service.core.store.create({
-    id,
-    source: 'api',
-    scheduleId: null,
-    request: {},
-    delivery: { email: false, archive: true, recipients: [] },
-    seriesKey: seriesKeyForRequest({}),
-    secretHash: hashSecret(secret),
-    status: 'requested',
-    overdueAt: new Date(Date.now() + 3_600_000),
-    note: 'memory probe',
-  });
-  return `${service.url}/callbacks/r/${id}/${secret}`;
+  return (await createAwaitingReport(service.core.store, service.url)).callbackUrl;
 }
 
 async function deliverNormal(service: RunningService): Promise<string> {
