@@ -9,16 +9,20 @@ import { pipeline } from 'node:stream/promises';
 export async function mergeCsvParts(parts: readonly string[], destination: string): Promise<void> {
   const out = createWriteStream(destination);
   let header: string | null = null;
+  let endsWithNewline = true;
   try {
     for (const [index, part] of parts.entries()) {
-      const firstLine = new FirstLine();
+      // A part that does not end its last line must not glue it to the next part's first row.
+      if (!endsWithNewline) out.write('\n');
+      const tail = new LastByte();
       if (index === 0) {
-        await pipeline(createReadStream(part), firstLine, out, { end: false });
+        const firstLine = new FirstLine();
+        await pipeline(createReadStream(part), firstLine, tail, out, { end: false });
         header = firstLine.line;
       } else {
-        const skip = new SkipLineIf(header);
-        await pipeline(createReadStream(part), skip, out, { end: false });
+        await pipeline(createReadStream(part), new SkipLineIf(header), tail, out, { end: false });
       }
+      endsWithNewline = tail.last === null || tail.last === 0x0a;
     }
   } finally {
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
@@ -26,6 +30,15 @@ export async function mergeCsvParts(parts: readonly string[], destination: strin
 }
 
 const MAX_HEADER = 1024 * 1024;
+
+/** Passes everything through and remembers the last byte. */
+class LastByte extends Transform {
+  last: number | null = null;
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (chunk.length > 0) this.last = chunk[chunk.length - 1] ?? null;
+    callback(null, chunk);
+  }
+}
 
 /** Passes everything through and remembers the first line. */
 class FirstLine extends Transform {
