@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
+import { createRandom } from '../../src/sim/prng.js';
 import { REPORT_COLUMNS as SIM_REPORT_COLUMNS } from '../../src/sim/report-rows.js';
 
 /**
@@ -50,17 +51,6 @@ interface Resource {
   scale: number;
 }
 
-/** Small, fast, seedable PRNG (mulberry32); statistical quality is irrelevant here. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ADJECTIVES = ['North', 'Blue', 'Rapid', 'Smart', 'Central', 'Quiet', 'Prime', 'Harbor', 'Summit', 'Delta'];
 const NOUNS = ['Fleet', 'Plant', 'Depot', 'Greenhouse', 'Pipeline', 'Warehouse', 'Campus', 'Turbines', 'Chillers', 'Meters'];
