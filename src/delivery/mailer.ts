@@ -143,16 +143,8 @@ function createOutboxMailer(options: MailerOptions): Mailer {
   };
 }
 
-interface PreparedMessage {
-  from: string;
-  to: string[];
-  subject: string;
-  html: string;
-  text: string;
-  messageId: string;
-  headers: Record<string, string>;
-  attachments: { filename: string; contentType: string }[];
-}
+/** A message after prepare(): headers always present, attachments without paths (their files are opened apart). */
+type PreparedMessage = Omit<MailMessage, 'headers' | 'attachments'> & Required<Pick<MailMessage, 'headers'>> & { attachments: Omit<MailAttachment, 'path'>[] };
 
 const MESSAGE_ID = /^<?([^<>@\s]+@[^<>@\s]+)>?$/u;
 const HEADER_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/u;

@@ -4,6 +4,7 @@ import { describeIssues } from '../errors.js';
 import type { Logger } from '../log.js';
 import { LosantApiError, LosantValidationError, codeForStatus, type LosantAction, type LosantApiErrorInit, type LosantErrorCode } from './errors.js';
 import { instanceIdSchema, instancePatchSchema, reportOptionsSchema, type InstancePatch, type ReportOptions } from './request-schemas.js';
+import { historicalSummariesQuery, payloadCountsBreakdownQuery, payloadCountsQuery, rangeOrder, rangeQuery } from './query-schemas.js';
 import {
   deviceCountsSchema,
   errorSchema,
@@ -90,44 +91,7 @@ export interface LosantClient {
   historicalSummaries(query?: HistoricalSummariesQuery): Promise<HistoricalSummaries>;
 }
 
-// ---- what goes out: query parameters (bodies use request-schemas.ts) ----
-
-const timestamp = z.unknown().transform((value, ctx) => {
-  const ms = value instanceof Date ? value.getTime() : value;
-  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 0) {
-    ctx.addIssue({ code: 'custom', message: 'must be a valid Date or milliseconds since the epoch (a whole number, 0 or more)' });
-    return z.NEVER;
-  }
-  return ms;
-});
-const startBeforeEnd = (range: { start: number; end: number }) => range.start <= range.end;
-const rangeOrder = { message: 'must not be before start', path: ['end'] };
-
-const rangeQuery = z.strictObject({ start: timestamp, end: timestamp }).refine(startBeforeEnd, rangeOrder);
-const payloadCountsQuery = z
-  .strictObject({ start: timestamp, end: timestamp, asBytes: z.boolean().optional() })
-  .refine(startBeforeEnd, rangeOrder);
-const payloadCountsBreakdownQuery = z
-  .strictObject({
-    start: timestamp,
-    end: timestamp,
-    resolution: z.union([z.literal(86400000), z.literal(3600000)], { message: 'must be 86400000 (a day) or 3600000 (an hour)' }).optional(),
-    asBytes: z.boolean().optional(),
-    includeNonBillable: z.boolean().optional(),
-  })
-  .refine(startBeforeEnd, rangeOrder);
-/** Losant documents no upper bound for perPage; 1000 is the largest page its other list endpoints allow. */
-const historicalSummariesQuery = z
-  .strictObject({
-    month: timestamp.optional(),
-    sortField: z.enum(['resourceId', 'currentPeriodStart']).optional(),
-    sortDirection: z.enum(['asc', 'desc']).optional(),
-    page: z.number().int('must be a whole number').min(0, 'must be 0 or more').optional(),
-    perPage: z.number().int('must be a whole number').min(1, 'must be from 1 to 1000').max(1000, 'must be from 1 to 1000').optional(),
-    filterField: z.enum(['resourceType', 'resourceId', 'ownerId', 'ownerType']).optional(),
-    filter: z.string().optional(),
-  })
-  .refine((q) => q.filter === undefined || q.filterField !== undefined, { message: 'needs filterField', path: ['filter'] });
+// ---- what goes out: bodies (query parameters use query-schemas.ts) ----
 
 const reportTimes = (options: unknown): unknown => {
   if (typeof options !== 'object' || options === null) return options;
@@ -158,7 +122,9 @@ function validate<S extends z.ZodType>(action: LosantAction | 'createLosantClien
   return result.data;
 }
 
-const queryString = (values: Record<string, string | number | boolean | undefined>): Record<string, string> =>
+type QueryValues = Record<string, string | number | boolean | undefined>;
+
+const queryString = (values: QueryValues): Record<string, string> =>
   Object.fromEntries(Object.entries(values).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])));
 
 // ---- how it goes: one attempt, then the retry decision ----
@@ -340,9 +306,26 @@ export function createLosantClient(options: LosantClientOptions): LosantClient {
     }
   }
 
+  /**
+   * A read action: the query is checked here (nothing is sent when it is wrong), sent as strings,
+   * and the answer checked against Losant's schema. `querySchema` null: the action takes no query.
+   */
+  function getAction<A>(
+    action: LosantAction,
+    path: string,
+    querySchema: z.ZodType<QueryValues | undefined> | null,
+    answerSchema: z.ZodType<A>,
+  ): (query?: unknown) => Promise<A> {
+    const parse = fromSchema(answerSchema);
+    return async (query) => {
+      const values = querySchema === null ? undefined : validate(action, querySchema, query);
+      return send({ action, method: 'GET', path, ...(values === undefined ? {} : { query: queryString(values) }), parse });
+    };
+  }
+
   return {
     instanceId,
-    get: () => send({ action: 'get', method: 'GET', path: '', parse: fromSchema<Instance>(instanceSchema) }),
+    get: getAction('get', '', null, instanceSchema),
 
     patch: async (body) => {
       const checked = validate('patch', instancePatchSchema, body);
@@ -354,48 +337,12 @@ export function createLosantClient(options: LosantClientOptions): LosantClient {
       return send({ action: 'generateReport', method: 'POST', path: '/generateReport', body: checked, parse: parseReportAnswer });
     },
 
-    deviceCounts: async (range) => {
-      const q = validate('deviceCounts', rangeQuery, range);
-      return send({ action: 'deviceCounts', method: 'GET', path: '/deviceCounts', query: queryString(q), parse: fromSchema<DeviceCounts>(deviceCountsSchema) });
-    },
-
-    notebookMinuteCounts: async (range) => {
-      const q = validate('notebookMinuteCounts', rangeQuery, range);
-      return send({
-        action: 'notebookMinuteCounts',
-        method: 'GET',
-        path: '/notebookMinuteCounts',
-        query: queryString(q),
-        parse: fromSchema<NotebookMinuteCounts>(notebookMinuteCountsSchema),
-      });
-    },
-
-    payloadCounts: async (query) => {
-      const q = validate('payloadCounts', payloadCountsQuery, query);
-      return send({ action: 'payloadCounts', method: 'GET', path: '/payloadCounts', query: queryString(q), parse: fromSchema<PayloadStats>(payloadStatsSchema) });
-    },
-
-    payloadCountsBreakdown: async (query) => {
-      const q = validate('payloadCountsBreakdown', payloadCountsBreakdownQuery, query);
-      return send({
-        action: 'payloadCountsBreakdown',
-        method: 'GET',
-        path: '/payloadCountsBreakdown',
-        query: queryString(q),
-        parse: fromSchema<PayloadCountsBreakdown>(payloadCountsBreakdownSchema),
-      });
-    },
-
-    historicalSummaries: async (query = {}) => {
-      const q = validate('historicalSummaries', historicalSummariesQuery, query);
-      return send({
-        action: 'historicalSummaries',
-        method: 'GET',
-        path: '/historicalSummaries',
-        query: queryString(q),
-        parse: fromSchema<HistoricalSummaries>(historicalSummariesSchema),
-      });
-    },
+    deviceCounts: getAction('deviceCounts', '/deviceCounts', rangeQuery, deviceCountsSchema),
+    notebookMinuteCounts: getAction('notebookMinuteCounts', '/notebookMinuteCounts', rangeQuery, notebookMinuteCountsSchema),
+    payloadCounts: getAction('payloadCounts', '/payloadCounts', payloadCountsQuery, payloadStatsSchema),
+    payloadCountsBreakdown: getAction('payloadCountsBreakdown', '/payloadCountsBreakdown', payloadCountsBreakdownQuery, payloadCountsBreakdownSchema),
+    // Without a query Losant applies its defaults (this month, 100 per page).
+    historicalSummaries: getAction('historicalSummaries', '/historicalSummaries', historicalSummariesQuery.optional(), historicalSummariesSchema),
   };
 }
 

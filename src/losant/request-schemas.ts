@@ -15,7 +15,7 @@ export const dateGroupBySchema = z.enum(['day', 'month']);
 export type ResourceGroupBy = z.infer<typeof resourceGroupBySchema>;
 export type DateGroupBy = z.infer<typeof dateGroupBySchema>;
 
-const email = z.email({ message: 'must be a valid email address' }).max(1024);
+const email = z.email({ message: 'must be a valid email address' }).max(1024, 'must be at most 1024 characters');
 const callbackUrl = z.url({ message: 'must be an absolute URI' }).max(1024, 'must be at most 1024 characters');
 const dateTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z' });
 
@@ -35,7 +35,7 @@ export type ReportOptions = z.infer<typeof reportOptionsSchema>;
 export const reportConfigSchema = z.strictObject({
   id: z.string().max(48, 'must be at most 48 characters').optional(),
   cron: z.string().min(1, 'is required').max(255, 'must be at most 255 characters'),
-  timezone: z.string().max(255).optional(),
+  timezone: z.string().max(255, 'must be at most 255 characters').optional(),
   emails: z.array(email).max(10, 'at most 10 addresses').optional(),
   callbackUrl: callbackUrl.optional(),
   resourceGroupBy: resourceGroupBySchema.optional(),
@@ -87,8 +87,16 @@ export const ORG_LIMIT_KEYS = [
   'systemInterval',
 ] as const;
 
+type OrgLimitKey = (typeof ORG_LIMIT_KEYS)[number];
+
+/** The limits whose bounds in Losant's schema are narrower than "a whole number, 0 or more". */
+const NARROWER_LIMITS: Partial<Record<OrgLimitKey, z.ZodNumber>> = {
+  dataTTL: z.number().int('must be a whole number').min(86_400, 'must be at least 86400'),
+  systemInterval: z.number().int('must be a whole number').min(5, 'must be from 5 to 3600').max(3600, 'must be from 5 to 3600'),
+};
+
 const orgDefaultLimitConfigSchema = z.strictObject(
-  Object.fromEntries(ORG_LIMIT_KEYS.map((key) => [key, limitValue.optional()])) as Record<(typeof ORG_LIMIT_KEYS)[number], z.ZodOptional<typeof limitValue>>,
+  Object.fromEntries(ORG_LIMIT_KEYS.map((key) => [key, (NARROWER_LIMITS[key] ?? limitValue).optional()])) as Record<OrgLimitKey, z.ZodOptional<z.ZodNumber>>,
 );
 
 /** Body of PATCH /instances/{id}: only these three keys are accepted by Losant. */

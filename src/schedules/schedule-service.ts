@@ -117,7 +117,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       const secret = generateSecret();
       const schedule: Schedule = {
         id,
-        name: input.name ?? `${input.dateGroupBy}ly ${input.resourceGroupBy} report (${input.cron} ${input.timezone})`,
+        name: input.name ?? `${input.dateGroupBy === 'day' ? 'daily' : `${input.dateGroupBy}ly`} ${input.resourceGroupBy} report (${input.cron} ${input.timezone})`,
         cron: input.cron,
         timezone: input.timezone,
         resourceGroupBy: input.resourceGroupBy,

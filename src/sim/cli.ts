@@ -5,9 +5,10 @@ import { CALLBACK_SHAPES, type CallbackShape } from './types.js';
 
 /**
  * `npm run sim`: a Losant Instance API simulator for local runs and demos.
- * Options: --port (or SIM_PORT, default 4100), --host, --token, --seed, --delay (ms before the
- * callback), --shape (callback body shape), --orgs. This entry point reads SIM_PORT itself: the
- * simulator is a development tool, not part of the service's configuration.
+ * Options: --port (default 4100), --host, --token, --seed, --delay (ms before the callback),
+ * --shape (callback body shape), --orgs. Everything comes from the command line: the simulator
+ * is a development tool, not part of the service's configuration, which only src/config.ts reads
+ * from the environment.
  */
 
 function usage(message: string): never {
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   if (!CALLBACK_SHAPES.includes(shape as CallbackShape)) usage(`--shape must be one of ${CALLBACK_SHAPES.join(', ')}`);
 
   const sim = await startSimulator({
-    port: integer('port', values.port ?? process.env.SIM_PORT, 4100),
+    port: integer('port', values.port, 4100),
     host: values.host ?? '127.0.0.1',
     seed: integer('seed', values.seed, 1),
     reportDelayMs: integer('delay', values.delay, 200),

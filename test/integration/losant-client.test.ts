@@ -223,9 +223,10 @@ void describe('Losant refusals become typed errors and are never retried', () =>
   });
 
   void test('a body Losant refuses where local validation passes is losant_rejected (400) with Losant’s message', async () => {
-    const { requests, error } = await requestsDuring(() => client().patch({ orgDefaultLimitConfig: { dataTTL: 10 } }));
+    // Losant's schema puts no format on timezone; only Losant (here the simulator) knows the names.
+    const { requests, error } = await requestsDuring(() => client().patch({ reportConfigs: [{ cron: '0 4 1 * *', timezone: 'Mars/Olympus' }] }));
     assertApiError(error, { code: 'losant_rejected', status: 400, httpStatus: 400, losantType: 'Validation', action: 'patch', attempts: 1 });
-    assert.match((error as LosantApiError).losantMessage ?? '', /dataTTL/u);
+    assert.match((error as LosantApiError).losantMessage ?? '', /reportConfigs\.0\.timezone/u);
     assert.equal(requests.length, 1);
   });
 

@@ -41,6 +41,7 @@ describe('schedules', () => {
     assert.equal(schedule.losantConfig.cron, '0 4 1,15 * *');
     assert.equal(schedule.losantConfig.callbackUrl, undefined, 'the secret-bearing URL is not shown');
     assert.deepEqual(schedule.delivery, { email: true, archive: true, recipients: ['ops@example.com'] });
+    assert.equal(schedule.name, 'daily organization report (0 4 1,15 * * America/Chicago)', 'a default name reads as English');
 
     const configs = await losantConfigs();
     assert.equal(configs.length, 2);

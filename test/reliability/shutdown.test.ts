@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { processJobId } from '../../src/jobs/queue.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { deleteKeys, REDIS_URL, testRedis, uniquePrefix } from '../helpers/redis.js';
-import { ensureBuilt } from './helpers/build.js';
-import { startCsvServer, type CsvServer } from './helpers/csv-server.js';
-import { freePort } from './helpers/ports.js';
-import { msg, serviceEnv, spawnService, type ServiceProcess } from './helpers/processes.js';
-import { getReport, readAll, requestAwaitingReport, waitForReport } from './helpers/reports.js';
+import type { Simulator } from '../../src/sim/index.js';
+import { REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import type { CsvServer } from './helpers/csv-server.js';
+import { msg } from './helpers/processes.js';
+import { getReport, requestAwaitingReport, waitForReport } from './helpers/reports.js';
 import { createQueueProbe, type QueueProbe } from './helpers/queue-probe.js';
+import { startSpawnedService, type SpawnedService } from './helpers/spawned-service.js';
 
 /**
  * Guarantee 4: SIGTERM stops a process gracefully. Web: intake stops, a callback upload in
@@ -22,31 +20,12 @@ import { createQueueProbe, type QueueProbe } from './helpers/queue-probe.js';
 
 const SHUTDOWN_TIMEOUT_MS = 6_000;
 const CSV_TEXT = 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\n';
+const prefix = uniquePrefix('rel-shutdown');
+let service: SpawnedService;
 let sim: Simulator;
 let csv: CsvServer;
-let probe: QueueProbe;
-const prefix = uniquePrefix('rel-shutdown');
-const children: ServiceProcess[] = [];
-let env: Record<string, string>;
 let baseUrl: string;
-
-function spawn(entry: 'web' | 'worker', extra: Record<string, string> = {}): ServiceProcess {
-  const child = spawnService(entry, { ...env, ...extra }, `${entry}-${children.length}`);
-  children.push(child);
-  return child;
-}
-
-async function startWeb(extra: Record<string, string> = {}): Promise<ServiceProcess> {
-  const child = spawn('web', extra);
-  await child.waitForLog(msg('web listening'));
-  return child;
-}
-
-async function startWorker(): Promise<ServiceProcess> {
-  const child = spawn('worker');
-  await child.waitForLog(msg('worker consuming report jobs'));
-  return child;
-}
+let probe: QueueProbe;
 
 /** A POST whose body is sent in two halves, the second only when the test says so. */
 function slowUpload(url: string, body: string): { request: ClientRequest; finish: () => void; response: Promise<{ status: number; body: string }> } {
@@ -77,35 +56,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('graceful shutdown', () => {
   before(async () => {
-    await ensureBuilt();
-    sim = await startSimulator({ reportDelayMs: 10, faults: { noCallback: true } });
-    csv = await startCsvServer(await readAll(sim.buildReportCsv({ start: '2026-01-01T00:00:00Z', end: '2026-01-03T00:00:00Z' })));
-    probe = createQueueProbe(REDIS_URL, prefix);
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    env = serviceEnv({
-      port,
-      redisUrl: REDIS_URL,
+    service = await startSpawnedService({
       prefix,
-      losantUrl: sim.url,
-      losantToken: sim.token,
-      instanceId: sim.instanceId,
+      csvPeriod: { start: '2026-01-01T00:00:00Z', end: '2026-01-03T00:00:00Z' },
       extra: { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), WORKER_CONCURRENCY: '1', JOB_ATTEMPTS: '2' },
     });
+    ({ sim, csv, baseUrl } = service);
+    probe = createQueueProbe(REDIS_URL, prefix);
   });
   after(async () => {
-    await Promise.all(children.map((child) => child.kill()));
     await probe?.close();
-    await csv?.close();
-    await sim?.close();
-    if (env) rmSync(env.DATA_DIR!, { recursive: true, force: true });
-    const redis = testRedis();
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
+    await service?.close();
   });
 
   test('web: SIGTERM stops intake, lets a callback upload in progress finish and be stored, and exits 0 in time', async (t: TestContext) => {
-    const web = await startWeb();
+    const web = await service.startWeb();
     const { id, callbackUrl } = await requestAwaitingReport(baseUrl, sim, { email: false });
     const upload = slowUpload(callbackUrl, CSV_TEXT);
     await sleep(300);
@@ -136,7 +101,7 @@ describe('graceful shutdown', () => {
   });
 
   test('web: a second SIGTERM exits at once with code 1', async (t: TestContext) => {
-    const web = await startWeb();
+    const web = await service.startWeb();
     const { callbackUrl } = await requestAwaitingReport(baseUrl, sim, { email: false });
     const upload = slowUpload(callbackUrl, CSV_TEXT);
     upload.response.catch(() => undefined);
@@ -154,8 +119,8 @@ describe('graceful shutdown', () => {
   });
 
   test('worker: SIGTERM lets the active job finish, takes no new job, and exits 0', async (t: TestContext) => {
-    const web = await startWeb();
-    const worker = await startWorker();
+    const web = await service.startWeb();
+    const worker = await service.startWorker();
     csv.stallNext();
     const before = csv.requests;
     const first = await requestAwaitingReport(baseUrl, sim, { email: false });
@@ -177,7 +142,7 @@ describe('graceful shutdown', () => {
     assert.equal((await getReport(baseUrl, first.id)).status, 'delivered', 'the active job finished');
     assert.equal((await getReport(baseUrl, second.id)).status, 'callback_received', 'no new job was taken during shutdown');
 
-    const next = await startWorker();
+    const next = await service.startWorker();
     assert.equal((await waitForReport(baseUrl, second.id, ['delivered', 'failed'])).status, 'delivered');
     next.signal('SIGTERM');
     assert.equal((await next.exited).code, 0);
@@ -187,8 +152,8 @@ describe('graceful shutdown', () => {
   });
 
   test('worker: a job that cannot finish before the deadline is returned to the queue and the process exits 0 in time', async (t: TestContext) => {
-    const web = await startWeb();
-    const worker = await startWorker();
+    const web = await service.startWeb();
+    const worker = await service.startWorker();
     csv.stallNext();
     const before = csv.requests;
     const report = await requestAwaitingReport(baseUrl, sim, { email: false });
@@ -211,7 +176,7 @@ describe('graceful shutdown', () => {
 
     // The default 60 s lock is still in force: only a job really returned is picked up at once.
     const takenOverAt = Date.now();
-    const next = await startWorker();
+    const next = await service.startWorker();
     assert.equal((await waitForReport(baseUrl, report.id, ['delivered', 'failed'], 10_000)).status, 'delivered');
     const takeoverMs = Date.now() - takenOverAt;
     next.signal('SIGTERM');

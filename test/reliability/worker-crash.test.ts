@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { deleteKeys, REDIS_URL, testRedis, uniquePrefix } from '../helpers/redis.js';
-import { ensureBuilt } from './helpers/build.js';
-import { startCsvServer, type CsvServer } from './helpers/csv-server.js';
-import { freePort } from './helpers/ports.js';
-import { msg, serviceEnv, spawnService, type ServiceProcess } from './helpers/processes.js';
-import { archiveFiles, notesMatching, readAll, requestAwaitingReport, waitForReport } from './helpers/reports.js';
+import type { Simulator } from '../../src/sim/index.js';
+import { uniquePrefix } from '../helpers/redis.js';
+import type { CsvServer } from './helpers/csv-server.js';
+import type { ServiceProcess } from './helpers/processes.js';
+import { archiveFiles, notesMatching, requestAwaitingReport, waitForReport } from './helpers/reports.js';
+import { startSpawnedService, type SpawnedService } from './helpers/spawned-service.js';
 import { startStallSmtpServer, type StallSmtpServer } from './helpers/stall-smtp.js';
 
 /**
@@ -20,23 +17,14 @@ import { startStallSmtpServer, type StallSmtpServer } from './helpers/stall-smtp
 
 const LOCK_MS = 2_000;
 const OVERDUE_MS = 1_000;
+const prefix = uniquePrefix('rel-crash');
+let service: SpawnedService;
 let sim: Simulator;
 let smtp: StallSmtpServer;
 let csv: CsvServer;
-let web: ServiceProcess;
 let worker: ServiceProcess;
-let env: Record<string, string>;
 let baseUrl: string;
-const prefix = uniquePrefix('rel-crash');
-const dataDir = mkdtempSync(join(tmpdir(), 'report-relay-crash-'));
-const children: ServiceProcess[] = [];
-
-async function startWorker(): Promise<ServiceProcess> {
-  const child = spawnService('worker', env, `worker-${children.length}`);
-  children.push(child);
-  await child.waitForLog(msg('worker consuming report jobs'));
-  return child;
-}
+let dataDir: string;
 
 /** Requests a report, calls back with the CSV server's URL, and returns the report id. */
 async function reportWithCallback(): Promise<string> {
@@ -51,7 +39,7 @@ async function killAndRecover(id: string): Promise<{ record: Awaited<ReturnType<
   const killedAt = Date.now();
   const exit = await worker.kill();
   assert.equal(exit.signal, 'SIGKILL');
-  worker = await startWorker();
+  worker = await service.startWorker();
   const record = await waitForReport(baseUrl, id, ['delivered', 'failed'], 20_000);
   return { record, recoveryMs: Date.now() - killedAt };
 }
@@ -62,37 +50,20 @@ function mailsFor(id: string) {
 
 describe('a worker killed with SIGKILL', () => {
   before(async () => {
-    await ensureBuilt();
-    sim = await startSimulator({ reportDelayMs: 10, faults: { noCallback: true } });
     smtp = await startStallSmtpServer();
-    csv = await startCsvServer(await readAll(sim.buildReportCsv({ start: '2026-01-01T00:00:00Z', end: '2026-01-04T00:00:00Z' })));
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    env = serviceEnv({
-      port,
-      redisUrl: REDIS_URL,
+    service = await startSpawnedService({
       prefix,
-      losantUrl: sim.url,
-      losantToken: sim.token,
-      instanceId: sim.instanceId,
+      csvPeriod: { start: '2026-01-01T00:00:00Z', end: '2026-01-04T00:00:00Z' },
       smtpUrl: smtp.url,
-      dataDir,
       extra: { JOB_LOCK_MS: String(LOCK_MS), WORKER_CONCURRENCY: '1', JOB_ATTEMPTS: '3', CALLBACK_OVERDUE_MS: String(OVERDUE_MS) },
     });
-    web = spawnService('web', env);
-    children.push(web);
-    await web.waitForLog(msg('web listening'));
-    worker = await startWorker();
+    ({ sim, csv, baseUrl, dataDir } = service);
+    await service.startWeb();
+    worker = await service.startWorker();
   });
   after(async () => {
-    await Promise.all(children.map((child) => child.kill()));
-    await csv?.close();
+    await service?.close();
     await smtp?.close();
-    await sim?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    const redis = testRedis();
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
   });
 
   test('during the download: the next worker downloads again and delivers once', async (t: TestContext) => {
@@ -155,7 +126,7 @@ describe('a worker killed with SIGKILL', () => {
     const { id } = await requestAwaitingReport(baseUrl, sim, { recipients: ['ops@example.com'] });
     await new Promise((resolve) => setTimeout(resolve, OVERDUE_MS + 200));
     await worker.kill();
-    worker = await startWorker();
+    worker = await service.startWorker();
     const record = await waitForReport(baseUrl, id, ['overdue'], 10_000);
     assert.equal(record.history.at(-1)?.note, 'no callback from Losant by the overdue deadline');
   });
