@@ -48,6 +48,12 @@ const secretToken = (name: string) =>
     .string({ message: `${name} is required` })
     .min(16, `must be at least 16 characters (generate one with: openssl rand -hex 32)`);
 
+/**
+ * Losant accepts callback URLs of at most 1024 characters. Ours are the base plus
+ * "/callbacks/r/<26-character id>/<43-character secret>" (83 characters); 900 leaves room.
+ */
+const MAX_PUBLIC_URL_LENGTH = 900;
+
 const publicUrl = z
   .string({ message: 'PUBLIC_URL is required: the https:// base URL at which Losant reaches this service' })
   .pipe(z.url({ message: 'must be an absolute URL' }))
@@ -64,7 +70,15 @@ const publicUrl = z
       ctx.addIssue({ code: 'custom', message: 'must not have a query string or fragment' });
       return z.NEVER;
     }
-    return url.toString().replace(/\/+$/u, '');
+    const base = url.toString().replace(/\/+$/u, '');
+    if (base.length > MAX_PUBLIC_URL_LENGTH) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at most ${MAX_PUBLIC_URL_LENGTH} characters: Losant refuses callback URLs over 1024, and a callback URL is this base plus about 90 characters`,
+      });
+      return z.NEVER;
+    }
+    return base;
   });
 
 const trustProxy = z

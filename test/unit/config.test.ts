@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { reportOptionsSchema } from '../../src/losant/request-schemas.js';
+import { generateId, generateSecret } from '../../src/reports/secrets.js';
 
 const valid = {
   PUBLIC_URL: 'https://relay.example.com',
@@ -42,6 +44,16 @@ describe('configuration', () => {
       assert.doesNotThrow(() => loadConfig({ ...valid, PUBLIC_URL: url }), url);
     }
     assert.equal(loadConfig({ ...valid, PUBLIC_URL: 'https://relay.example.com/base/' }).http.publicUrl, 'https://relay.example.com/base');
+  });
+
+  test('PUBLIC_URL is refused when the callback URLs built on it would be longer than Losant accepts', () => {
+    const longest = `https://relay.example.com/${'p'.repeat(900 - 'https://relay.example.com/'.length)}`;
+    const base = loadConfig({ ...valid, PUBLIC_URL: longest }).http.publicUrl;
+    assert.equal(base.length, 900);
+    // The longest base allowed still gives callback URLs that Losant's 1024-character bound accepts.
+    const callbackUrl = `${base}/callbacks/r/${generateId('r')}/${generateSecret()}`;
+    assert.ok(reportOptionsSchema.safeParse({ callbackUrl }).success, `${callbackUrl.length} characters`);
+    assert.match(problems({ ...valid, PUBLIC_URL: `${longest}p` }).join(), /PUBLIC_URL: must be at most 900 characters/u);
   });
 
   test('an admin token shorter than 16 characters is refused', () => {
