@@ -73,7 +73,7 @@ const intakeCase: BenchCase = {
         const cpu = result.serverCpuMicrosPerRequest;
         log(
           `run ${run} ${side.padEnd(8)} ${formatNumber(load.requestsPerSecond)} req/s, p50 ${load.latencyP50Ms} ms, p99 ${load.latencyP99Ms} ms,` +
-            ` server CPU ${cpu === null ? 'n/a' : formatNumber(cpu)} µs/req;` +
+            ` server CPU ${cpu === null ? 'n/a' : formatNumber(cpu)} µs/req, Redis CPU ${formatNumber(result.redisCpuMicrosPerRequest)} µs/req;` +
             ` ${result.audit.accepted} accepted, ${result.audit.stored} stored, ${result.audit.queued} queued, ${result.audit.acceptedButMissing} missing`,
         );
         return {
@@ -83,6 +83,7 @@ const intakeCase: BenchCase = {
           'mean ms': load.latencyMeanMs,
           'non-2xx + errors': load.non2xx + load.errors,
           ...(cpu === null ? {} : { 'server CPU µs/req': cpu }),
+          'Redis CPU µs/req': result.redisCpuMicrosPerRequest,
         };
       }
     };

@@ -48,6 +48,15 @@ export interface IntakeRun {
   poolSize: number;
   /** Server CPU time per answered request over the whole load (warm-up included); null off Linux. */
   serverCpuMicrosPerRequest: number | null;
+  /** Redis CPU time (INFO cpu) per answered request over the same span: Redis shares the machine's CPUs. */
+  redisCpuMicrosPerRequest: number;
+}
+
+/** Redis's own CPU seconds so far (user + system, main thread and others). */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const seconds = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'mu').exec(info)?.[1] ?? Number.NaN);
+  return seconds('used_cpu_user') + seconds('used_cpu_sys');
 }
 
 const DOWNLOAD_HOST = 'https://files.onlosant.com/instance-usage';
@@ -164,7 +173,9 @@ export async function runIntake(side: IntakeSide, poolSize: number, settings: In
           });
     let load: IntakeLoadResult;
     const cpuBefore = server.cpuSeconds();
+    const redisCpuBefore = await redisCpuSeconds(redis);
     let cpuAfter: number | null = null;
+    let redisCpuAfter = Number.NaN;
     try {
       const child = await runChild<IntakeLoadResult>(loadScript, [
         base,
@@ -176,13 +187,15 @@ export async function runIntake(side: IntakeSide, poolSize: number, settings: In
       ]);
       load = child.json;
       cpuAfter = server.cpuSeconds();
+      redisCpuAfter = await redisCpuSeconds(redis);
     } finally {
       await server.stop();
     }
     const accepted = JSON.parse(await readFile(acceptedFile, 'utf8')) as string[];
     const answered = Object.values(load.statuses).reduce((total, count) => total + count, 0);
     const serverCpuMicrosPerRequest = cpuBefore === null || cpuAfter === null || answered === 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / answered;
-    return { load, audit: await audit(side, redis, prefix, accepted), poolSize, serverCpuMicrosPerRequest };
+    const redisCpuMicrosPerRequest = answered === 0 ? Number.NaN : ((redisCpuAfter - redisCpuBefore) * 1e6) / answered;
+    return { load, audit: await audit(side, redis, prefix, accepted), poolSize, serverCpuMicrosPerRequest, redisCpuMicrosPerRequest };
   } finally {
     await deleteKeysWithPrefix(redis, prefix);
   }

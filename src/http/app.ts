@@ -46,7 +46,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
   app.use(requestContext(deps.logger));
 
-  app.use(healthRoutes({ redis: deps.redis, ...(deps.workers ? { workers: deps.workers } : {}) }));
+  // Callbacks first: they are the traffic that comes in bursts.
   app.use(
     callbackRoutes({
       reports: deps.callbacks,
@@ -54,6 +54,7 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.scheduleCallbacks ? { schedules: deps.scheduleCallbacks } : {}),
     }),
   );
+  app.use(healthRoutes({ redis: deps.redis, ...(deps.workers ? { workers: deps.workers } : {}) }));
 
   const admin = express.Router();
   admin.use(rateLimit(deps.redis, { prefix: deps.settings.redisPrefix, perMinute: deps.settings.adminRateLimitPerMinute }));

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { requestIdOf } from './request-context.js';
 
 /** ioredis' ways of saying "Redis is not reachable right now". */
 export function isRedisUnavailable(error: unknown): boolean {
@@ -20,7 +21,8 @@ interface BodyParserError extends Error {
 /** The one place that maps errors to HTTP answers: `{ error: { code, message, details? } }`. */
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const log = (res.locals.log as Logger | undefined) ?? logger;
+    const requestId = requestIdOf(res);
+    const log = requestId === null ? logger : logger.child({ requestId });
     const send = (status: number, code: string, message: string, details?: unknown) => {
       if (res.headersSent) return;
       res.status(status).json({ error: details === undefined ? { code, message } : { code, message, details } });

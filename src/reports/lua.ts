@@ -91,18 +91,17 @@ return {1, status}
  */
 export const ACCEPT_CALLBACK = `${MOVE_INDEXES}
 local prefix, id = ARGV[1], ARGV[2]
-local status = redis.call('HGET', KEYS[1], 'status')
+-- One read for what the decision needs: this runs on every callback.
+local current = redis.call('HMGET', KEYS[1], 'status', 'callback', 'createdMs')
+local status, existing = current[1], current[2]
 if not status then return {0, ''} end
-local existing = redis.call('HGET', KEYS[1], 'callback')
 if existing and existing ~= '' and existing ~= 'null' then
   redis.call('HINCRBY', KEYS[1], 'callbackDuplicates', 1)
   return {2, status}
 end
 redis.call('SET', KEYS[3], ARGV[4], 'EX', tonumber(ARGV[5]))
-redis.call('HSET', KEYS[1], 'callback', ARGV[3], 'updatedAt', ARGV[8], 'error', 'null')
-local score = tonumber(redis.call('HGET', KEYS[1], 'createdMs')) or 0
-move_status(prefix, id, status, 'callback_received', score)
-redis.call('HSET', KEYS[1], 'status', 'callback_received')
+redis.call('HSET', KEYS[1], 'callback', ARGV[3], 'updatedAt', ARGV[8], 'error', 'null', 'status', 'callback_received')
+move_status(prefix, id, status, 'callback_received', tonumber(current[3]) or 0)
 set_awaiting(prefix, id, 'remove', 0)
 redis.call('RPUSH', KEYS[2], ARGV[6])
 local ttl = tonumber(ARGV[7])

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { ReportQueue } from '../jobs/queue.js';
 import { callbackJobId } from './interpret-callback.js';
@@ -34,7 +34,7 @@ export function buildCallbackInfo(callback: IncomingCallback, now: Date): Callba
     receivedAt: now.toISOString(),
     contentType: callback.contentType,
     bytes: callback.body.length,
-    sha256: createHash('sha256').update(callback.body).digest('hex'),
+    sha256: hash('sha256', callback.body, 'hex'),
     headers,
     jobId: callbackJobId(callback.body, callback.contentType, headers),
     duplicates: 0,
@@ -108,7 +108,8 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
     } catch (error) {
       log.error({ reportId, err: (error as Error).message }, 'callback stored but not enqueued; the reconciler will enqueue it');
     }
-    log.info({ reportId, bytes: info.bytes, contentType: info.contentType }, 'callback received');
+    // The request's own line (status 202, path with the report id) says as much at info.
+    log.debug({ reportId, bytes: info.bytes, contentType: info.contentType }, 'callback received');
     return { status: 202, body: { received: true, reportId } };
   }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Callback secrets. Only a SHA-256 hash of each secret is stored; comparison is between two
@@ -13,7 +13,7 @@ export function generateSecret(): string {
 }
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** A digest that no secret hashes to in practice, compared against when there is no record, so misses cost the same. */
@@ -21,7 +21,7 @@ const DECOY_HASH = hashSecret(randomBytes(SECRET_BYTES).toString('base64url'));
 
 export function secretMatches(presented: string, storedHash: string | null | undefined): boolean {
   const expected = Buffer.from(storedHash ?? DECOY_HASH, 'hex');
-  const actual = Buffer.from(hashSecret(presented), 'hex');
+  const actual = hash('sha256', presented, 'buffer');
   const equal = expected.length === actual.length && timingSafeEqual(expected, actual);
   return equal && storedHash !== null && storedHash !== undefined;
 }
