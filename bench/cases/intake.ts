@@ -16,6 +16,26 @@ import type { IntakeRun, IntakeSettings, IntakeSide } from '../intake/run-intake
 
 const SUBJECT = 'report-relay callback route';
 const BASELINE = 'bare express+helmet GET/SET/add';
+const STORE_ONLY = 'bare handler doing the service Redis work';
+
+const SIDE_NAMES: Record<IntakeSide, string> = { subject: SUBJECT, baseline: BASELINE, 'store-only': STORE_ONLY };
+
+/** With --decompose: each side's figures beside the baseline's, so the gap splits into its parts. */
+function decompositionTable(sides: ReadonlyArray<[IntakeSide, Measurement]>, baseline: Measurement): Table {
+  const median = (m: Measurement, metric: string) => m.summary[metric]?.median ?? Number.NaN;
+  return {
+    title: 'Decomposition (medians): the service, the bare handler doing only the service Redis work, and the bare handler',
+    columns: ['side', 'req/s', '× baseline req/s', 'p99 ms', 'server CPU µs/req', 'Redis CPU µs/req'],
+    rows: sides.map(([side, m]) => [
+      SIDE_NAMES[side],
+      formatNumber(median(m, 'req/s')),
+      `${(median(m, 'req/s') / median(baseline, 'req/s')).toFixed(2)}×`,
+      formatNumber(median(m, 'p99 ms')),
+      formatNumber(median(m, 'server CPU µs/req')),
+      formatNumber(median(m, 'Redis CPU µs/req')),
+    ]),
+  };
+}
 
 /** Server CPU per request is steadier than throughput on a shared machine; say how the two compare. */
 function cpuNote(subject: Measurement, baseline: Measurement): string[] {
@@ -35,6 +55,7 @@ const intakeCase: BenchCase = {
     '--warmup-seconds N   unmeasured load at the start of each run, fresh server process (default 2)',
     '--connections N      concurrent connections (default 100)',
     '--cpu-prof           write CPU profiles of each server process under <case dir>/profiles/ (use with --keep)',
+    "--decompose          also run the bare handler doing the service's Redis work (bench/intake/store-only-server.ts), without a target",
   ],
 
   async run({ args, runs, warmup, tmpDir, repoDir, log }) {
@@ -43,6 +64,7 @@ const intakeCase: BenchCase = {
     const connections = args.number('connections', 100, { min: 1, integer: true });
     const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+    const decompose = args.has('decompose');
     const settings: IntakeSettings = {
       repoDir,
       tmpDir,
@@ -90,18 +112,26 @@ const intakeCase: BenchCase = {
 
     let measured;
     try {
-      measured = await measureInterleaved({ [SUBJECT]: sideRunner('subject'), [BASELINE]: sideRunner('baseline') }, { runs, warmup });
+      measured = await measureInterleaved(
+        {
+          [SUBJECT]: sideRunner('subject'),
+          [BASELINE]: sideRunner('baseline'),
+          ...(decompose ? { [STORE_ONLY]: sideRunner('store-only') } : {}),
+        },
+        { runs, warmup },
+      );
     } finally {
       await redis.quit();
     }
     const subject = measured[SUBJECT]!;
     const baseline = measured[BASELINE]!;
+    const storeOnly = measured[STORE_ONLY];
 
     const auditTable: Table = {
       title: 'Redis after each run (no worker runs, so every accepted callback must still be there; warm-up load included)',
       columns: ['side', 'run', '202 answers', 'answered but not in Redis', 'stored', 'jobs queued', 'stored without an answer seen', 'other statuses'],
       rows: audits.map(({ side, run, result: { audit, load } }) => [
-        side === 'subject' ? SUBJECT : BASELINE,
+        SIDE_NAMES[side],
         run,
         audit.accepted,
         audit.acceptedButMissing,
@@ -123,8 +153,9 @@ const intakeCase: BenchCase = {
         subject: 'src/web.ts in its own process (NODE_ENV=production, LOG_LEVEL=info to /dev/null), no worker',
         baseline: 'bench/intake/baseline-server.ts in its own process: express.raw, GET secret, SET body, queue.add, 202',
         'runs per side': `${runs} kept + ${warmup} warmup, interleaved, fresh records, key prefix and server process each`,
+        ...(storeOnly ? { decomposition: "bench/intake/store-only-server.ts: the baseline's shape doing the service's Redis work (HMGET match, constant-time check, accept script, add with the service's job options), no request id or log line" } : {}),
       },
-      measurements: [subject, baseline],
+      measurements: storeOnly ? [subject, storeOnly, baseline] : [subject, baseline],
       comparisons: [
         compare(subject, baseline, 'req/s', { atLeast: 0.9 }, 'throughput at least 0.9× the bare handler'),
         compare(subject, baseline, 'p99 ms', { atMost: 1.2 }, 'p99 latency at most 1.2× the bare handler'),
@@ -133,7 +164,9 @@ const intakeCase: BenchCase = {
         checkEquals('subject: 202 answers whose callback, status and job are not in Redis (all runs)', sum((a) => a.acceptedButMissing), 0, ''),
         checkEquals('subject: non-2xx answers and errors (all runs, median)', subject.summary['non-2xx + errors']!.median, 0, ''),
       ],
-      tables: [auditTable],
+      tables: storeOnly
+        ? [decompositionTable([['subject', subject], ['store-only', storeOnly], ['baseline', baseline]], baseline), auditTable]
+        : [auditTable],
       notes: [
         `The service stored ${sum((a) => a.stored)} callbacks and answered ${sum((a) => a.accepted)} with 202 over the kept runs; the difference is requests still in flight when the load generator stopped (at most ${connections} at the end of the warm-up and ${connections} at the end of a run), stored but never seen answered.`,
         ...cpuNote(subject, baseline),

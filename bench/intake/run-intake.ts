@@ -15,8 +15,13 @@ import type { IntakeLoadResult, IntakeTarget } from './load.js';
 
 const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));
 const baselineScript = fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
+const storeOnlyScript = fileURLToPath(new URL('./store-only-server.ts', import.meta.url));
 
-export type IntakeSide = 'subject' | 'baseline';
+/** subject: the service; baseline: the bare handler; store-only: the bare handler doing the service's Redis work. */
+export type IntakeSide = 'subject' | 'baseline' | 'store-only';
+
+/** Sides whose callbacks go to real report records (created through the store, checked as such). */
+const usesRecords = (side: IntakeSide) => side !== 'baseline';
 
 export interface IntakeSettings {
   repoDir: string;
@@ -90,7 +95,7 @@ async function audit(side: IntakeSide, redis: Redis, prefix: string, accepted: r
     const ids = accepted.slice(start, start + 5000);
     const batch = redis.pipeline();
     for (const id of ids) {
-      if (side === 'subject') {
+      if (usesRecords(side)) {
         batch.hget(`${prefix}:report:${id}`, 'status');
         batch.exists(`${prefix}:report:${id}:callback-body`);
       } else {
@@ -99,10 +104,10 @@ async function audit(side: IntakeSide, redis: Redis, prefix: string, accepted: r
       batch.exists(`${prefix}:${REPORT_QUEUE}:${processJobId(id, 1)}`);
     }
     const replies = (await batch.exec()) ?? [];
-    const per = side === 'subject' ? 3 : 2;
+    const per = usesRecords(side) ? 3 : 2;
     for (let i = 0; i < ids.length; i++) {
       const values = replies.slice(i * per, (i + 1) * per).map(([error, value]) => (error ? null : value));
-      const ok = side === 'subject' ? values[0] === 'callback_received' && values[1] === 1 && values[2] === 1 : values[0] === 1 && values[1] === 1;
+      const ok = usesRecords(side) ? values[0] === 'callback_received' && values[1] === 1 && values[2] === 1 : values[0] === 1 && values[1] === 1;
       if (!ok) missing++;
     }
   }
@@ -110,7 +115,7 @@ async function audit(side: IntakeSide, redis: Redis, prefix: string, accepted: r
   try {
     const queued = await queue.getWaitingCount();
     let stored: number;
-    if (side === 'subject') {
+    if (usesRecords(side)) {
       stored = await redis.zcard(`${prefix}:reports:status:callback_received`);
     } else {
       stored = 0;
@@ -138,7 +143,7 @@ export async function runIntake(side: IntakeSide, poolSize: number, settings: In
   const targetsFile = join(settings.tmpDir, `${side}-targets.json`);
   const acceptedFile = join(settings.tmpDir, `${side}-accepted.json`);
   try {
-    const targets = side === 'subject' ? await subjectTargets(redis, prefix, poolSize) : await baselineTargets(redis, prefix, poolSize);
+    const targets = usesRecords(side) ? await subjectTargets(redis, prefix, poolSize) : await baselineTargets(redis, prefix, poolSize);
     await writeFile(targetsFile, JSON.stringify(targets));
 
     const port = await freePort();
@@ -148,7 +153,7 @@ export async function runIntake(side: IntakeSide, poolSize: number, settings: In
         ? await startServerProcess(join(settings.repoDir, 'src/web.ts'), [], {
             cwd: settings.repoDir,
             readyUrl: `${base}/healthz`,
-            nodeArgs: settings.serverNodeArgs.map((flag) => flag.replace('{run}', `subject-${run}`)),
+            nodeArgs: settings.serverNodeArgs.map((flag) => flag.replace('{run}', `${side}-${run}`)),
             env: {
               ...process.env,
               NODE_ENV: 'production',
@@ -165,10 +170,10 @@ export async function runIntake(side: IntakeSide, poolSize: number, settings: In
               DATA_DIR: join(settings.tmpDir, 'data'),
             },
           })
-        : await startServerProcess(baselineScript, [String(port), settings.redisUrl, prefix], {
+        : await startServerProcess(side === 'baseline' ? baselineScript : storeOnlyScript, [String(port), settings.redisUrl, prefix], {
             cwd: settings.repoDir,
             readyUrl: `${base}/healthz`,
-            nodeArgs: settings.serverNodeArgs.map((flag) => flag.replace('{run}', `baseline-${run}`)),
+            nodeArgs: settings.serverNodeArgs.map((flag) => flag.replace('{run}', `${side}-${run}`)),
             env: { ...process.env, NODE_ENV: 'production' },
           });
     let load: IntakeLoadResult;

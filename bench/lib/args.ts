@@ -11,7 +11,7 @@ export interface CliArgs {
 }
 
 // Case flags without a value live here too (the parser cannot know which options a case reads).
-const booleanFlags = new Set(['help', 'list', 'keep', 'strict', 'big', 'cpu-prof']);
+const booleanFlags = new Set(['help', 'list', 'keep', 'strict', 'big', 'cpu-prof', 'decompose']);
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   const positionals: string[] = [];
