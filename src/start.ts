@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createCore, createPipeline, createWebApp, createWorkerRuntime, type WorkerRuntime } from './deps.js';
 import { createLogger, type Logger } from './log.js';
 import { checkEvictionPolicy } from './redis-policy.js';
 import { waitUntilReady } from './redis.js';
 import { onShutdownSignals } from './shutdown.js';
+import { createPipeline } from './wiring/pipeline.js';
+import { createStorage } from './wiring/storage.js';
+import { createWorkerRuntime, type WorkerRuntime } from './wiring/worker-runtime.js';
 
 export type Role = 'web' | 'worker' | 'all';
 
@@ -33,31 +35,30 @@ export async function start(role: Role): Promise<void> {
 }
 
 async function run(role: Role, config: Readonly<Config>, logger: Logger): Promise<void> {
-  const core = createCore(config, logger);
-  await waitUntilReady(core.redis, 10_000).catch(() => {
+  const storage = createStorage(config, logger);
+  await waitUntilReady(storage.redis, 10_000).catch(() => {
     throw new Error(`Redis at ${new URL(config.redis.url).host} did not answer within 10 s; is it running? (see README: Redis)`);
   });
-  await checkEvictionPolicy(core.redis, { require: config.redis.requireNoEviction, logger });
+  await checkEvictionPolicy(storage.redis, { require: config.redis.requireNoEviction, logger });
 
   let runtime: WorkerRuntime | null = null;
-  const pipeline = role === 'web' ? null : createPipeline(core);
+  const pipeline = role === 'web' ? null : createPipeline(storage);
   if (pipeline) {
-    runtime = createWorkerRuntime(core, pipeline);
+    runtime = createWorkerRuntime(storage, pipeline);
     runtime.start();
-    logger.info({ concurrency: config.jobs.concurrency, mail: pipeline.mailer.description }, 'worker consuming report jobs');
   }
 
   let server: Server | null = null;
   if (role !== 'worker') {
-    const app = createWebApp(core, runtime ?? undefined);
+    // Loaded here only: Express, helmet, the admin routes, the Losant client and the schedules
+    // take 10-15 MB of a process's memory, and the worker process never uses them.
+    const [{ addServices }, { createWebApp }] = await Promise.all([import('./wiring/core.js'), import('./wiring/web-app.js')]);
+    const app = createWebApp(addServices(storage), runtime ?? undefined);
     server = app.listen(config.http.port, config.http.host);
     await new Promise<void>((resolve, reject) => {
       server!.once('listening', resolve);
       server!.once('error', reject);
     });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.http.port;
-    logger.info({ port, publicUrl: config.http.publicUrl }, 'web listening');
   }
 
   onShutdownSignals({
@@ -68,9 +69,18 @@ async function run(role: Role, config: Readonly<Config>, logger: Logger): Promis
       // Jobs still running near the deadline are returned to the queue, leaving time to close the rest.
       ...(runtime ? [{ name: 'worker', close: (remainingMs: number) => runtime.close(remainingMs - Math.min(3_000, remainingMs / 2)) }] : []),
       ...(pipeline ? [{ name: 'pipeline', close: () => pipeline.close() }] : []),
-      { name: 'redis', close: () => core.close() },
+      { name: 'redis', close: () => storage.close() },
     ],
   });
+
+  // Announced only once a signal would be handled: whoever waits for these lines may stop the
+  // process right away (loading the web side just before can delay the handlers by a collection).
+  if (pipeline) logger.info({ concurrency: config.jobs.concurrency, mail: pipeline.mailer.description }, 'worker consuming report jobs');
+  if (server) {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.http.port;
+    logger.info({ port, publicUrl: config.http.publicUrl }, 'web listening');
+  }
 }
 
 /**

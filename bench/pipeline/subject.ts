@@ -1,15 +1,16 @@
 /**
  * Subject of the pipeline bench, in its own process so its peak RSS is the pipeline's own:
  *   node --import tsx subject.ts <CSV URL> <data dir> <redis URL> <key prefix>
- * Wires the service as the worker does (createCore + createPipeline from src/deps.ts, default
- * limits), stores a callback naming the URL, and runs the real steps of a report job: download,
- * archive, parse + summarize. Prints one JSON line (PipelineRunResult).
+ * Wires the service as the worker process does (createStorage, createPipeline and
+ * createWorkerRuntime from src/wiring/, default limits: the same modules and Redis connections,
+ * the BullMQ worker built but not consuming), stores a callback naming the URL, and runs the real
+ * steps of a report job: download, archive, parse + summarize. Prints one JSON line
+ * (PipelineRunResult).
  */
 import { rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { createCore, createPipeline } from '../../src/deps.js';
 import { archiveCsv } from '../../src/jobs/steps/archive-csv.js';
 import { fetchCsv } from '../../src/jobs/steps/fetch-csv.js';
 import { summarizeCsv } from '../../src/jobs/steps/summarize-csv.js';
@@ -17,6 +18,9 @@ import { createLogger } from '../../src/log.js';
 import { waitUntilReady } from '../../src/redis.js';
 import { buildCallbackInfo } from '../../src/reports/receive-callback.js';
 import { generateId } from '../../src/reports/secrets.js';
+import { createPipeline } from '../../src/wiring/pipeline.js';
+import { createStorage } from '../../src/wiring/storage.js';
+import { createWorkerRuntime } from '../../src/wiring/worker-runtime.js';
 import { deleteKeysWithPrefix } from '../lib/redis-prefix.js';
 import type { PipelineRunResult } from './result.js';
 
@@ -37,14 +41,15 @@ const config = loadConfig({
 });
 // Logged as in production (info, JSON), to nowhere.
 const logger = createLogger({ level: 'info', destination: pino.destination({ dest: '/dev/null', sync: false }) });
-const core = createCore(config, logger);
-await waitUntilReady(core.redis);
-const pipeline = createPipeline(core);
+const storage = createStorage(config, logger);
+await waitUntilReady(storage.redis);
+const pipeline = createPipeline(storage);
+const runtime = createWorkerRuntime(storage, pipeline);
 const { deps } = pipeline;
 
 const id = generateId('r');
 const body = Buffer.from(JSON.stringify({ jobId: 'benchJob', status: 'completed', success: true, url }));
-await core.store.create(
+await storage.store.create(
   {
     id,
     source: 'api',
@@ -60,7 +65,7 @@ await core.store.create(
   { callback: { info: buildCallbackInfo({ body, contentType: 'application/json', headers: {} }, new Date()), body } },
 );
 const load = async () => {
-  const record = await core.store.get(id);
+  const record = await storage.store.get(id);
   if (record === null) throw new Error('the record vanished');
   return record;
 };
@@ -97,8 +102,9 @@ try {
   console.log(JSON.stringify(result));
 } finally {
   clearInterval(sampler);
+  await runtime.close();
   await pipeline.close();
-  await deleteKeysWithPrefix(core.redis, prefix);
-  await core.close();
+  await deleteKeysWithPrefix(storage.redis, prefix);
+  await storage.close();
   await rm(dataDir, { recursive: true, force: true });
 }

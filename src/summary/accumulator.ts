@@ -1,7 +1,7 @@
 import { detectRoles, isExcludedFromTotals, isLevelColumn, type ColumnRoles } from './columns.js';
 import { labelForColumn } from './labels.js';
 import { createLevelTracker, type LevelTracker } from './level-tracker.js';
-import { parseNumber, roundSum } from './numbers.js';
+import { plainNumberOrNaN, roundSum } from './numbers.js';
 import { createPeriodTracker, type PeriodTracker } from './period.js';
 import { createResourceTable, type RankedColumn, type ResourceTable } from './resource-table.js';
 import type { BadRow, LevelFigures, ReportSummary, ResourceGrouping, TopList } from './types.js';
@@ -19,9 +19,15 @@ export interface SummaryOptions {
 }
 
 export interface SummaryAccumulator {
-  /** The header, once, before the rows. Without it the first row's keys are used. */
+  /** The header, once, before the rows: unique names (see uniqueColumnNames), in file order. */
   setColumns(headers: readonly string[]): void;
-  addRow(row: Readonly<Record<string, string | undefined>>): void;
+  /**
+   * One data row, its fields in the order of the header given to setColumns (a missing field is
+   * `undefined`). The hot path: column positions are resolved once, in setColumns, not per cell.
+   */
+  addRow(fields: ReadonlyArray<string | undefined>): void;
+  /** One row keyed by column name; without setColumns, the first such row's keys are the columns. */
+  addNamedRow(row: Readonly<Record<string, string | undefined>>): void;
   addBadRow(bad: BadRow): void;
   finish(): ReportSummary;
 }
@@ -36,6 +42,8 @@ interface ColumnsState {
   names: string[];
   roles: ColumnRoles;
   totalled: boolean[];
+  /** The positions of the totalled columns, in column order: the only cells addRow parses for totals. */
+  totalledPositions: Int32Array;
   sums: Float64Array;
   numericCounts: Uint32Array;
   nonNumeric: Uint8Array;
@@ -47,6 +55,22 @@ interface ColumnsState {
   fallback: boolean;
   table: ResourceTable;
   period: PeriodTracker;
+  /** Positions of the role columns (-1: no such column) and of the ranked columns. */
+  at: { type: number; id: number; name: number; start: number; end: number; ranked: Int32Array };
+  /** Reused for every row: the number in each cell parsed this row (NaN: not a number), and the row that parsed it. */
+  cellNumbers: Float64Array;
+  cellNumberRow: Float64Array;
+  /** Reused for every row: the ranked columns' numbers handed to the resource table (NaN: none). */
+  rankedValues: Float64Array;
+}
+
+type ResourceKind = 'organization' | 'application' | null;
+
+function resourceKind(typeCell: string): ResourceKind {
+  const type = typeCell.trim().toLowerCase();
+  if (type === 'organization' || type === 'org') return 'organization';
+  if (type === 'application' || type === 'app') return 'application';
+  return null;
 }
 
 /** Copies entries into a plain object without letting a key like `__proto__` act as a setter. */
@@ -84,10 +108,12 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
     const ranked = rankedNames.map((column) => ({ column, level: isLevelColumn(column) }));
     const levelNames: string[] = [];
     const levelSlot = Int32Array.from(names, (name, index) => (totalled[index] && isLevelColumn(name) ? levelNames.push(name) - 1 : -1));
+    const position = (column: string | null): number => (column === null ? -1 : names.indexOf(column));
     state = {
       names,
       roles,
       totalled,
+      totalledPositions: Int32Array.from(names.flatMap((_, index) => (totalled[index] ? [index] : []))),
       sums: new Float64Array(names.length),
       numericCounts: new Uint32Array(names.length),
       nonNumeric: new Uint8Array(names.length),
@@ -97,50 +123,82 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       fallback,
       table: createResourceTable(ranked, maxResources),
       period: createPeriodTracker(roles.start, roles.end),
+      at: {
+        type: position(roles.type),
+        id: position(roles.id),
+        name: position(roles.name),
+        start: position(roles.start),
+        end: position(roles.end),
+        ranked: Int32Array.from(ranked, ({ column }) => position(column)),
+      },
+      cellNumbers: new Float64Array(names.length),
+      cellNumberRow: new Float64Array(names.length).fill(-1),
+      rankedValues: new Float64Array(ranked.length),
     };
     return state;
   };
 
-  const cell = (row: Readonly<Record<string, string | undefined>>, column: string | null): string | undefined =>
-    column === null || !Object.hasOwn(row, column) ? undefined : row[column];
+  // Consecutive rows mostly repeat the resource type: classify each distinct text once.
+  let lastTypeCell: string | undefined;
+  let lastTypeKind: ResourceKind = null;
 
-  const addRow = (row: Readonly<Record<string, string | undefined>>): void => {
-    const s = state ?? setColumns(Object.keys(row));
+  const addRow = (fields: ReadonlyArray<string | undefined>): void => {
+    const s = state;
+    if (s === null) throw new Error('setColumns must come before addRow');
     rows += 1;
+    const { at, sums, numericCounts, nonNumeric, levelSlot, cellNumbers, cellNumberRow, totalledPositions } = s;
 
-    const start = cell(row, s.roles.start);
-    const periodSums = s.levels.sumsFor(start, s.period.add(start, cell(row, s.roles.end)));
+    const start = at.start < 0 ? undefined : fields[at.start];
+    const periodSums = s.levels.sumsFor(start, s.period.add(start, at.end < 0 ? undefined : fields[at.end]));
 
-    s.names.forEach((name, index) => {
-      if (!s.totalled[index] || s.nonNumeric[index] === 1) return;
-      const value = cell(row, name);
-      if (value === undefined || value.trim() === '') return;
-      const number = parseNumber(value);
-      if (number === null) s.nonNumeric[index] = 1;
-      else {
-        s.sums[index] = (s.sums[index] ?? 0) + number;
-        s.numericCounts[index] = (s.numericCounts[index] ?? 0) + 1;
-        const slot = s.levelSlot[index] ?? -1;
-        if (periodSums !== null && slot >= 0) {
-          const sum = periodSums[slot] ?? Number.NaN;
-          periodSums[slot] = Number.isNaN(sum) ? number : sum + number;
-        }
+    for (let k = 0; k < totalledPositions.length; k++) {
+      const index = totalledPositions[k]!;
+      if (nonNumeric[index] === 1) continue;
+      const value = fields[index];
+      if (value === undefined) continue;
+      const text = value.trim();
+      if (text === '') continue;
+      const number = plainNumberOrNaN(text);
+      cellNumbers[index] = number;
+      cellNumberRow[index] = rows;
+      if (Number.isNaN(number)) {
+        nonNumeric[index] = 1;
+        continue;
       }
-    });
+      sums[index] = sums[index]! + number;
+      numericCounts[index] = numericCounts[index]! + 1;
+      const slot = levelSlot[index]!;
+      if (periodSums !== null && slot >= 0) {
+        const sum = periodSums[slot]!;
+        periodSums[slot] = Number.isNaN(sum) ? number : sum + number;
+      }
+    }
 
-    const type = cell(row, s.roles.type)?.trim().toLowerCase();
-    if (type === 'organization' || type === 'org') resourceTypes.organization += 1;
-    else if (type === 'application' || type === 'app') resourceTypes.application += 1;
+    if (at.type >= 0) {
+      const typeCell = fields[at.type];
+      if (typeCell !== lastTypeCell) {
+        lastTypeCell = typeCell;
+        lastTypeKind = typeCell === undefined ? null : resourceKind(typeCell);
+      }
+      if (lastTypeKind !== null) resourceTypes[lastTypeKind] += 1;
+    }
 
-    const id = cell(row, s.roles.id)?.trim() ?? '';
-    const name = cell(row, s.roles.name)?.trim() ?? '';
+    const id = at.id < 0 ? '' : (fields[at.id]?.trim() ?? '');
+    const name = at.name < 0 ? '' : (fields[at.name]?.trim() ?? '');
     const key = id !== '' ? id : name;
     if (key === '') return;
-    s.table.add(
-      key,
-      name,
-      s.ranked.map(({ column }) => parseNumber(cell(row, column) ?? '')),
-    );
+    const { rankedValues } = s;
+    for (let r = 0; r < rankedValues.length; r++) {
+      const index = at.ranked[r]!;
+      // Parsed above for the totals unless the cell was blank or its column already had text.
+      rankedValues[r] = cellNumberRow[index] === rows ? cellNumbers[index]! : plainNumberOrNaN((fields[index] ?? '').trim());
+    }
+    s.table.add(key, name, rankedValues);
+  };
+
+  const addNamedRow = (row: Readonly<Record<string, string | undefined>>): void => {
+    const s = state ?? setColumns(Object.keys(row));
+    addRow(s.names.map((column) => (Object.hasOwn(row, column) ? row[column] : undefined)));
   };
 
   const addBadRow = (bad: BadRow): void => {
@@ -218,6 +276,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       setColumns(headers);
     },
     addRow,
+    addNamedRow,
     addBadRow,
     finish,
   };

@@ -5,10 +5,27 @@ export function isPlainNumber(value: string): boolean {
   return PLAIN_NUMBER.test(value) && Number.isFinite(Number(value));
 }
 
-/** The number in a CSV cell (surrounding spaces allowed), or null when the cell is not a plain number. */
-export function parseNumber(value: string): number | null {
-  const trimmed = value.trim();
-  return isPlainNumber(trimmed) ? Number(trimmed) : null;
+/**
+ * The number a trimmed cell holds when it is a plain number (see isPlainNumber), else NaN: a
+ * plain number is always finite, so NaN cannot be mistaken for one. Converts the text once.
+ */
+export function plainNumberOrNaN(trimmed: string): number {
+  // Most cells of a report are counts: up to 15 digits are read here, exactly (below 2^53), without
+  // the regular expression and the conversion; anything else takes the general path.
+  const length = trimmed.length;
+  if (length > 0 && length <= 15) {
+    let value = 0;
+    let index = 0;
+    for (; index < length; index++) {
+      const digit = trimmed.charCodeAt(index) - 48;
+      if (digit < 0 || digit > 9) break;
+      value = value * 10 + digit;
+    }
+    if (index === length) return value;
+  }
+  if (!PLAIN_NUMBER.test(trimmed)) return Number.NaN;
+  const number = Number(trimmed);
+  return Number.isFinite(number) ? number : Number.NaN;
 }
 
 /**

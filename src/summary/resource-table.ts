@@ -20,10 +20,11 @@ interface ResourceEntry {
 export function createResourceTable(ranked: readonly RankedColumn[], maxResources: number) {
   const resources = new Map<string, ResourceEntry>();
   const initial = ranked.map((column) => (column.level ? Number.NEGATIVE_INFINITY : 0));
+  const levels = Uint8Array.from(ranked, (column) => (column.level ? 1 : 0));
 
   return {
-    /** `values[i]` belongs to `ranked[i]`; null means the row has no number there. */
-    add(key: string, name: string, values: ReadonlyArray<number | null>): void {
+    /** `values[i]` belongs to `ranked[i]`; NaN means the row has no number there. Read, not kept. */
+    add(key: string, name: string, values: Readonly<Float64Array>): void {
       let entry = resources.get(key);
       if (entry === undefined) {
         if (resources.size >= maxResources) return;
@@ -32,12 +33,12 @@ export function createResourceTable(ranked: readonly RankedColumn[], maxResource
       } else if (name !== '') {
         entry.name = name; // the latest name wins: resources can be renamed within a period
       }
-      ranked.forEach((column, index) => {
-        const value = values[index];
-        if (value === null || value === undefined) return;
-        const current = entry.values[index] ?? 0;
-        entry.values[index] = column.level ? Math.max(current, value) : current + value;
-      });
+      for (let index = 0; index < levels.length; index++) {
+        const value = values[index]!;
+        if (Number.isNaN(value)) continue;
+        const current = entry.values[index]!;
+        entry.values[index] = levels[index] === 1 ? Math.max(current, value) : current + value;
+      }
     },
 
     get size(): number {

@@ -1,0 +1,95 @@
+/**
+ * The summary's largest possible state at the default limits, in a process started with the
+ * worker's node flags (so under its --max-old-space-size), run with --expose-gc:
+ *   node --expose-gc <worker flags> summary-at-limits.js
+ * Prints one JSON line (SummaryAtLimitsResult); a heap limit too small for it ends the process
+ * with V8's out-of-memory error instead.
+ *
+ * What the summary keeps, whatever the number of rows (src/summary/): per column a name and a few
+ * numbers; per distinct period (at most maxLevelPeriods, 1,000) one float per level column; per
+ * distinct resource (at most maxResources, 100,000) its id and name and one float per ranked
+ * column (3 usage columns, or up to 32 fallback candidates when a file has none of them); the
+ * first 100 bad rows. The worst case at the default limits (CSV_MAX_COLUMNS 2,000) is therefore a
+ * file of 2,000 columns, 1,996 of them level columns and none a usage column (so 32 are ranked),
+ * 1,000 periods and 100,000 resources, built here row by row through the accumulator (parsing
+ * keeps nothing, see retained-heap.ts). Worked out: per resource a map entry, an object and a
+ * typed array (about 250 B), a 24-character id (about 40 B) and a 255-character name stored two
+ * bytes a character (about 530 B): about 82 MB of heap for 100,000; per period a label and a typed
+ * array. The typed arrays' contents (32 × 8 B per resource, 1,996 × 8 B per period: 42 MB) live
+ * outside V8's heap and do not count against --max-old-space-size. Measured: 87 MB of heap, on
+ * top of the 20-25 MB the worker's modules hold, against a limit of 256 MB + the young generation.
+ * The resource names are the one part not bounded by a count: past the assumed 255 characters,
+ * each further kilobyte of name would add about 200 MB at 100,000 resources.
+ */
+import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+import { createSummaryAccumulator } from '../../src/summary/accumulator.js';
+
+export interface SummaryAtLimitsResult {
+  columns: number;
+  levelColumns: number;
+  rankedColumns: number;
+  periods: number;
+  resources: number;
+  /** Heap in use after a full collection with the summary finished and still referenced. */
+  retainedHeapMB: number;
+  /** The same before the first row: modules and the process itself. */
+  baseHeapMB: number;
+  /** Typed-array contents outside the heap (not limited by --max-old-space-size; part of RSS). */
+  arrayBuffersMB: number;
+  /** V8's heap limit in this process (--max-old-space-size plus the young generation). */
+  heapLimitMB: number;
+  ms: number;
+}
+
+const RESOURCES = 100_000;
+const PERIODS = 1_000;
+const COLUMNS = 2_000;
+const NAME_CHARS = 255;
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('run with --expose-gc');
+const heapMB = () => {
+  gc();
+  return getHeapStatistics().used_heap_size / 1e6;
+};
+
+const baseHeapMB = heapMB();
+const started = performance.now();
+const roles = ['resourceId', 'resourceName', 'periodStart', 'periodEnd'];
+const header = [...roles, ...Array.from({ length: COLUMNS - roles.length }, (_, index) => `metric${index}Count`)];
+const accumulator = createSummaryAccumulator();
+accumulator.setColumns(header);
+const fields = header.map(() => '');
+const day = (index: number) => new Date(Date.UTC(2024, 0, 1) + index * 86_400_000).toISOString();
+for (let row = 0; row < RESOURCES; row++) {
+  const period = row % PERIODS;
+  // New strings every row, as the parser makes them: nothing is shared between resources.
+  fields[0] = `${(0x1000000 + row).toString(16)}${'0'.repeat(17)}`;
+  // A character outside Latin-1 makes V8 store the whole name two bytes a character.
+  fields[1] = `Ω ${String(row).padStart(8, '0')} ${'x'.repeat(NAME_CHARS - 11)}`;
+  fields[2] = day(period);
+  fields[3] = day(period + 1);
+  for (let column = roles.length; column < roles.length + 32; column++) fields[column] = String(row % 97);
+  accumulator.addRow(fields);
+}
+const summary = accumulator.finish();
+const retainedHeapMB = heapMB();
+if (summary.resourceCount !== RESOURCES) throw new Error(`expected ${RESOURCES} resources, the summary has ${summary.resourceCount}`);
+if (Object.keys(summary.levels).length !== 32) throw new Error(`expected levels for the 32 numeric columns, got ${Object.keys(summary.levels).length}`);
+
+const result: SummaryAtLimitsResult = {
+  columns: COLUMNS,
+  levelColumns: COLUMNS - roles.length,
+  rankedColumns: 32,
+  periods: PERIODS,
+  resources: RESOURCES,
+  retainedHeapMB,
+  baseHeapMB,
+  arrayBuffersMB: process.memoryUsage().arrayBuffers / 1e6,
+  heapLimitMB: getHeapStatistics().heap_size_limit / 1e6,
+  ms: performance.now() - started,
+};
+// Keeps the accumulator referenced until after the last measurement.
+if (accumulator.finish().rows !== RESOURCES) throw new Error('rows changed');
+console.log(JSON.stringify(result));

@@ -1,0 +1,74 @@
+import { createReadStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { LookupFunction } from 'node:net';
+import { neutralizeCsv } from '../csv/neutralize.js';
+import { summarizeReportCsv } from '../csv/summarize-stream.js';
+import { summarizeWithAttachment } from '../csv/summarize-with-attachment.js';
+import { createFileArchive } from '../delivery/file-archive.js';
+import { createMailer, type Mailer } from '../delivery/mailer.js';
+import { createDownloader, type Downloader } from '../download/downloader.js';
+import type { PipelineDeps } from '../jobs/pipeline.js';
+import { writeAtomically } from '../jobs/work-files.js';
+import { compareSummaries } from '../summary/compare.js';
+import type { Storage } from './storage.js';
+
+export interface PipelineOverrides {
+  /** A stub resolver for downloads (tests). */
+  lookup?: LookupFunction;
+  /** Exact addresses downloads may reach although they are private (tests: a stub-resolved name on loopback). */
+  allowedPrivateAddresses?: string[];
+  downloader?: Downloader;
+  mailer?: Mailer;
+  now?: () => Date;
+}
+
+/** The report job's parts: downloader, CSV summary, archive, mailer. */
+export function createPipeline(storage: Storage, overrides: PipelineOverrides = {}) {
+  const { config, logger } = storage;
+  const dataDir = resolve(config.dataDir);
+  const downloader =
+    overrides.downloader ??
+    createDownloader({
+      allowedHosts: [...config.download.allowedHosts],
+      allowedPorts: config.download.allowedPorts === '*' ? '*' : [...config.download.allowedPorts],
+      allowPrivateNetworks: config.download.allowPrivateNetworks,
+      maxBytes: config.download.maxBytes,
+      connectTimeoutMs: config.download.connectTimeoutMs,
+      idleTimeoutMs: config.download.idleTimeoutMs,
+      totalTimeoutMs: config.download.totalTimeoutMs,
+      logger,
+      ...(overrides.lookup ? { lookup: overrides.lookup } : {}),
+      ...(overrides.allowedPrivateAddresses ? { allowedPrivateAddresses: overrides.allowedPrivateAddresses } : {}),
+    });
+  const mailer =
+    overrides.mailer ??
+    createMailer({ smtpUrl: config.mail.smtpUrl, outboxDir: join(dataDir, 'outbox'), timeoutMs: config.mail.timeoutMs, logger });
+  const csvLimits = { maxColumns: config.csv.maxColumns, maxFieldBytes: config.csv.maxFieldBytes };
+
+  const deps: PipelineDeps = {
+    store: storage.store,
+    download: (url, destination, signal) => downloader.download(url, destination, signal),
+    summarize: (input, neutralizedCopyPath) =>
+      neutralizedCopyPath === undefined ? summarizeReportCsv(input, csvLimits) : summarizeWithAttachment(input, csvLimits, neutralizedCopyPath),
+    compare: compareSummaries,
+    // Through a temporary file: a half-written attachment must never pass for a finished one.
+    neutralize: (source, destination) => writeAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)),
+    archive: createFileArchive(join(dataDir, 'archive')),
+    mailer,
+    workDir: join(dataDir, 'work'),
+    mail: { from: config.mail.from, gzipAboveBytes: config.mail.gzipAboveBytes, maxAttachmentBytes: config.mail.maxAttachmentBytes },
+    instanceId: config.losant.instanceId,
+    logger,
+    now: overrides.now ?? (() => new Date()),
+  };
+  return {
+    deps,
+    downloader,
+    mailer,
+    async close(): Promise<void> {
+      mailer.close();
+      await downloader.close();
+    },
+  };
+}
+export type Pipeline = ReturnType<typeof createPipeline>;

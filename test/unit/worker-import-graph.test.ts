@@ -1,0 +1,45 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+// Static value imports and re-exports (`import type` / `export type` are erased by the compiler;
+// `await import()` is left out on purpose: it loads only when reached).
+const STATIC_IMPORT = /^\s*(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gmu;
+
+/** Every module a process starting at `entry` loads before running: files of src/ and the packages they name. */
+function staticGraph(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT)) {
+      if (specifier!.startsWith('.')) visit(resolve(dirname(file), specifier!.replace(/\.js$/u, '.ts')));
+      else if (!specifier!.startsWith('node:')) packages.add(specifier!.startsWith('@') ? specifier!.split('/').slice(0, 2).join('/') : specifier!.split('/')[0]!);
+    }
+  };
+  visit(join(root, entry));
+  return { files: new Set([...files].map((file) => relative(root, file))), packages };
+}
+
+describe('what the worker process loads', () => {
+  test('src/worker.ts does not load the web side: no Express, helmet, HTTP routes, Losant client or schedules', () => {
+    const { files, packages } = staticGraph('src/worker.ts');
+    assert.ok(files.has('src/wiring/pipeline.ts') && files.has('src/csv/read-report.ts'), 'the graph is followed');
+    for (const name of ['express', 'helmet']) assert.ok(!packages.has(name), `${name} is loaded: ${[...packages].join(', ')}`);
+    const web = [...files].filter((file) => /^src\/(?:http|losant|schedules)\/|^src\/wiring\/(?:core|web-app)\.ts$|^src\/deps\.ts$/u.test(file));
+    assert.deepEqual(web, []);
+  });
+
+  test('the web and single-machine entry points reach the web side (through start)', () => {
+    const { files } = staticGraph('src/wiring/web-app.ts');
+    assert.ok(files.has('src/http/app.ts'));
+    const start = readFileSync(join(root, 'src/start.ts'), 'utf8');
+    assert.match(start, /import\('\.\/wiring\/core\.js'\)/u);
+    assert.match(start, /import\('\.\/wiring\/web-app\.js'\)/u);
+  });
+});
