@@ -8,6 +8,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { serveUntilSigterm } from './serve-until-sigterm.js';
 
 const [portText = '0', redisUrl = 'redis://127.0.0.1:6379', prefix = 'bench-baseline'] = process.argv.slice(2);
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
@@ -30,12 +31,4 @@ app.post('/callbacks/r/:id/:secret', express.raw({ type: () => true, limit: '25m
   res.status(202).json({ received: true, reportId: id });
 });
 
-const server = app.listen(Number(portText), '127.0.0.1');
-process.once('SIGTERM', () => {
-  server.close();
-  server.closeIdleConnections();
-  void queue
-    .close()
-    .then(() => redis.quit())
-    .finally(() => process.exit(0));
-});
+serveUntilSigterm(app, Number(portText), () => queue.close().then(() => redis.quit()));

@@ -16,6 +16,7 @@ import { createRedis } from '../../src/redis.js';
 import { buildCallbackInfo } from '../../src/reports/receive-callback.js';
 import { secretMatches } from '../../src/reports/secrets.js';
 import { createReportStore } from '../../src/reports/store.js';
+import { serveUntilSigterm } from './serve-until-sigterm.js';
 
 const [portText = '0', redisUrl = 'redis://127.0.0.1:6379', prefix = 'bench-store-only'] = process.argv.slice(2);
 // The service's defaults for the record's retention and the job's options.
@@ -60,12 +61,4 @@ app.post(
   },
 );
 
-const server = app.listen(Number(portText), '127.0.0.1');
-process.once('SIGTERM', () => {
-  server.close();
-  server.closeIdleConnections();
-  void queue
-    .close()
-    .then(() => redis.quit())
-    .finally(() => process.exit(0));
-});
+serveUntilSigterm(app, Number(portText), () => queue.close().then(() => redis.quit()));
