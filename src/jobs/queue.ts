@@ -49,15 +49,14 @@ export function createReportQueue(connection: ConnectionOptions, settings: Queue
   // Enqueues asked for during one turn of the event loop go to Redis together (one addBulk, one
   // write), once the turn's I/O callbacks have run. Under a burst of callbacks that saves a Redis
   // round trip per callback; alone, a job waits no longer than the rest of the current turn.
-  let pending: PendingJob[] = [];
+  const pending: PendingJob[] = [];
   let scheduled = false;
   const inFlight = new Set<Promise<void>>();
 
   const flush = (): void => {
     scheduled = false;
     while (pending.length > 0) {
-      const batch = pending.slice(0, MAX_BATCH);
-      pending = pending.slice(MAX_BATCH);
+      const batch = pending.splice(0, MAX_BATCH);
       const sent = queue
         .addBulk(batch.map((job) => ({ name: PROCESS_REPORT, data: { reportId: job.reportId }, opts: { ...defaults, jobId: job.jobId } })))
         .then(
