@@ -76,7 +76,7 @@ describe('Simulator.close()', () => {
       const sim = await startSimulator({ reportDelayMs: 10, faults: { duplicateDelivery: 1 } });
       const headers = { authorization: 'Bearer ' + sim.token, 'content-type': 'application/json' };
       const base = sim.url + '/instances/' + sim.instanceId;
-      const patched = await (await fetch(base, { method: 'PATCH', headers, body: JSON.stringify({ reportConfigs: [{ cron: '0 4 1 * *', callbackUrl }, { cron: '* * * * * *' }] }) })).json();
+      const patched = await (await fetch(base, { method: 'PATCH', headers, body: JSON.stringify({ reportConfigs: [{ cron: '0 4 1 * *', callbackUrl }, { cron: '0 0 1 1 *' }] }) })).json();
       const accepted = await (await fetch(base + '/generateReport', { method: 'POST', headers, body: JSON.stringify({ callbackUrl }) })).json();
       const job = await sim.waitForJob(accepted.jobId);
       await (await fetch(job.downloadUrl)).text();
