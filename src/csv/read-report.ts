@@ -13,12 +13,15 @@ export interface ReadReportOptions extends ClassifyOptions {
 }
 
 /**
- * Reads a usage-report CSV into `visitor`, one record at a time, in file order: the same records,
- * lines and bad rows as parseReportCsv, without an event object or a promise per row (the
- * records are taken from the parser in synchronous runs). Memory stays constant however many
- * rows the file holds, and the input is read only as fast as the records are taken.
- * Resolves at the end of the file; rejects with a PermanentError when the CSV breaks a limit,
- * with the input's own error when the stream fails, and with whatever the visitor throws.
+ * Reads a usage-report CSV into `visitor`, one record at a time, in file order: the header's
+ * columns, then rows and bad rows (ragged records, an unclosed final quote) with the line each
+ * starts on; blank lines and records whose fields are all empty are skipped, so an empty file
+ * gives no calls and a header-only file only `columns`. Records are taken from the parser in
+ * synchronous runs, without an event object, a row object or a promise per row. Memory stays
+ * constant however many rows the file holds, and the input is read only as fast as the records
+ * are taken. Resolves at the end of the file; rejects with a PermanentError when the CSV breaks a
+ * limit (csv_too_many_columns, csv_field_too_large, csv_record_too_large), with the input's own
+ * error when the stream fails, and with whatever the visitor throws; the input is then released.
  */
 export function readReportCsv(input: Readable, limits: CsvLimits, visitor: ReportRecordVisitor, options: ReadReportOptions = {}): Promise<void> {
   const { parser, guard } = startReportParse(input, limits);

@@ -22,15 +22,6 @@ export interface InstanceDocument {
   mfaMode: 'notRequired' | 'adminRequired' | 'required';
 }
 
-/** Bounds Losant's schema puts on orgDefaultLimitConfig that the shared zod schema leaves out. */
-function limitProblems(config: Record<string, number | undefined> | undefined): string[] {
-  const problems: string[] = [];
-  if (config?.dataTTL !== undefined && config.dataTTL < 86_400) problems.push('orgDefaultLimitConfig.dataTTL: must be at least 86400');
-  const interval = config?.systemInterval;
-  if (interval !== undefined && (interval < 5 || interval > 3600)) problems.push('orgDefaultLimitConfig.systemInterval: must be from 5 to 3600');
-  return problems;
-}
-
 export const INSTANCE_CREATION_DATE = '2021-01-08T18:10:00.054Z';
 
 export function createInstanceStore(options: { seed: number; instanceId: string; now: () => Date }) {
@@ -67,7 +58,8 @@ export function createInstanceStore(options: { seed: number; instanceId: string;
       const parsed = instancePatchSchema.safeParse(body);
       if (!parsed.success) throw issuesError(parsed.error.issues);
       const patch = parsed.data;
-      const problems = limitProblems(patch.orgDefaultLimitConfig);
+      // Losant's bounds on orgDefaultLimitConfig (dataTTL, systemInterval) are in instancePatchSchema.
+      const problems: string[] = [];
       const seen = new Set<string>();
       patch.reportConfigs?.forEach((config, index) => {
         const problem = scheduleProblem(config);
