@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '../errors.js';
 import { assertValidArchiveKey, ArchiveKeyError, type ArchiveTarget, type ArchivedObject } from './archive.js';
-import { writeFileAtomically } from './atomic-write.js';
+import { copyFileAtomically, writeFileAtomically } from './atomic-write.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -35,7 +35,7 @@ export function createFileArchive(rootDir: string): ArchiveTarget {
 
     async putFile(key, sourcePath) {
       const path = pathOf(key);
-      const written = await writeFileAtomically(path, createReadStream(sourcePath, { highWaterMark: CHUNK_BYTES }));
+      const written = await copyFileAtomically(sourcePath, path);
       return objectAt(key, path, written.sha256, written.bytes);
     },
 

@@ -94,9 +94,12 @@ export async function writeBody(body: Readable, path: string, plan: BodyPlan, si
     }
   }
 
+  // The three steps are chained as generators in one pipeline stage rather than as three stages:
+  // a stage keeps its own queue of up to 16 chunks, while chained generators hand one chunk at a
+  // time from step to step.
   const file = createWriteStream(path, { flags: 'w', mode: 0o600 });
   try {
-    await pipeline(body, countTransfer, decode, measure, file, { signal });
+    await pipeline(body, (source: AsyncIterable<Buffer>) => measure(decode(countTransfer(source))), file, { signal });
   } finally {
     // A failed pipeline may settle while the file is still opening; the caller removes the
     // file next, so it must be closed first or a late open would bring it back.

@@ -96,6 +96,29 @@ void describe('file archive', () => {
     assert.deepEqual(await listFiles(join(root, 'race')), ['report.csv']);
   });
 
+  void test('concurrent putFile of one key from several sources ends with one whole source and no temp files', async () => {
+    const archive = createFileArchive(root);
+    // 2.5 MiB crosses the copy buffer's size; the empty file has no chunk at all.
+    const contents = [randomBytes(2.5 * 1024 * 1024), Buffer.alloc(0), randomBytes(10)];
+    const sources = await Promise.all(
+      contents.map(async (content, index) => {
+        const path = join(workDir, `race-source-${index}.csv`);
+        await writeFile(path, content);
+        return path;
+      }),
+    );
+
+    const results = await Promise.all(sources.map((source) => archive.putFile('file-race/report.csv', source)));
+
+    results.forEach((result, index) => {
+      assert.equal(result.sha256, sha256(contents[index]!));
+      assert.equal(result.bytes, contents[index]!.length);
+    });
+    const final = await readFile(join(root, 'file-race/report.csv'));
+    assert.ok(contents.some((content) => content.equals(final)), 'the stored file is exactly one of the sources');
+    assert.deepEqual(await listFiles(join(root, 'file-race')), ['report.csv']);
+  });
+
   void test('a failed put leaves neither the object nor a temp file', async () => {
     const archive = createFileArchive(root);
 
