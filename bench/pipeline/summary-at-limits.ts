@@ -6,20 +6,23 @@
  * with V8's out-of-memory error instead.
  *
  * What the summary keeps, whatever the number of rows (src/summary/): per column a name and a few
- * numbers; per distinct period (at most maxLevelPeriods, 1,000) one float per level column; per
- * distinct resource (at most maxResources, 100,000) its id and name and one float per ranked
- * column (3 usage columns, or up to 32 fallback candidates when a file has none of them); the
- * first 100 bad rows. The worst case at the default limits (CSV_MAX_COLUMNS 2,000) is therefore a
- * file of 2,000 columns, 1,996 of them level columns and none a usage column (so 32 are ranked),
- * 1,000 periods and 100,000 resources, built here row by row through the accumulator (parsing
- * keeps nothing, see retained-heap.ts). Worked out: per resource a map entry, an object and a
- * typed array (about 250 B), a 24-character id (about 40 B) and a 255-character name stored two
- * bytes a character (about 530 B): about 82 MB of heap for 100,000; per period a label and a typed
- * array. The typed arrays' contents (32 × 8 B per resource, 1,996 × 8 B per period: 42 MB) live
- * outside V8's heap and do not count against --max-old-space-size. Measured: 87 MB of heap, on
- * top of the 20-25 MB the worker's modules hold, against a limit of 256 MB + the young generation.
- * The resource names are the one part not bounded by a count: past the assumed 255 characters,
- * each further kilobyte of name would add about 200 MB at 100,000 resources.
+ * numbers; per distinct period (at most maxLevelPeriods, 1,000) one float per level column and,
+ * for a start that is not a date, its text (at most 64 characters); per distinct resource (at most
+ * maxResources, 100,000) its id (at most 64 characters: a longer one makes the row a bad row), its
+ * name (cut to 255 characters) and one float per ranked column (3 usage columns, or up to 32
+ * fallback candidates when a file has none of them); the first 100 bad rows. Ids and names are
+ * kept as copies, never as views into the cells they were trimmed or cut from
+ * (src/summary/kept-text.ts). The worst case at the default limits (CSV_MAX_COLUMNS 2,000) is
+ * therefore a file of 2,000 columns, 1,996 of them level columns and none a usage column (so 32
+ * are ranked), 1,000 periods and 100,000 resources with 64-character ids and 255-character names,
+ * built here row by row through the accumulator (parsing keeps nothing, see retained-heap.ts).
+ * Worked out: per resource a map entry, an object and a typed array (about 250 B), a 64-character
+ * id (about 80 B) and a 255-character name stored two bytes a character (about 530 B): about 86 MB
+ * of heap for 100,000; per period a label and a typed array. The typed arrays' contents (32 × 8 B
+ * per resource, 1,996 × 8 B per period: 42 MB) live outside V8's heap and do not count against
+ * --max-old-space-size. Measured: 91 MB of heap, on top of the 20-25 MB the worker's modules
+ * hold, against a limit of 256 MB + the young generation. Longer ids or names in a file cannot
+ * make it more.
  */
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
@@ -45,6 +48,7 @@ export interface SummaryAtLimitsResult {
 const RESOURCES = 100_000;
 const PERIODS = 1_000;
 const COLUMNS = 2_000;
+const ID_CHARS = 64;
 const NAME_CHARS = 255;
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -65,16 +69,17 @@ const day = (index: number) => new Date(Date.UTC(2024, 0, 1) + index * 86_400_00
 for (let row = 0; row < RESOURCES; row++) {
   const period = row % PERIODS;
   // New strings every row, as the parser makes them: nothing is shared between resources.
-  fields[0] = `${(0x1000000 + row).toString(16)}${'0'.repeat(17)}`;
+  fields[0] = (0x1000000 + row).toString(16).padEnd(ID_CHARS, '0');
   // A character outside Latin-1 makes V8 store the whole name two bytes a character.
   fields[1] = `Ω ${String(row).padStart(8, '0')} ${'x'.repeat(NAME_CHARS - 11)}`;
   fields[2] = day(period);
   fields[3] = day(period + 1);
   for (let column = roles.length; column < roles.length + 32; column++) fields[column] = String(row % 97);
-  accumulator.addRow(fields);
+  accumulator.addRow(fields, row + 2);
 }
 const summary = accumulator.finish();
 const retainedHeapMB = heapMB();
+if (summary.badRowCount !== 0) throw new Error(`expected no bad rows, got ${summary.badRows[0]?.reason ?? ''}`);
 if (summary.resourceCount !== RESOURCES) throw new Error(`expected ${RESOURCES} resources, the summary has ${summary.resourceCount}`);
 if (Object.keys(summary.levels).length !== 32) throw new Error(`expected levels for the 32 numeric columns, got ${Object.keys(summary.levels).length}`);
 

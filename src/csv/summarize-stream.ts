@@ -24,7 +24,7 @@ export async function summarizeReportCsv(input: Readable, limits: CsvLimits, opt
     limits,
     {
       columns: (columns) => accumulator.setColumns(columns),
-      row: (fields) => accumulator.addRow(fields),
+      row: (fields, line) => accumulator.addRow(fields, line),
       bad: (line, reason) => accumulator.addBadRow({ line, reason }),
     },
     copy === undefined ? {} : { onRecord: (fields) => copy.add(fields), ready: () => copy.ready() },

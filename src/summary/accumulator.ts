@@ -1,5 +1,12 @@
 import { detectRoles, isExcludedFromTotals, isLevelColumn, type ColumnRoles } from './columns.js';
 import { labelForColumn } from './labels.js';
+import {
+  cutForDisplay,
+  MAX_PERIOD_START_CHARS,
+  MAX_QUOTED_COLUMN_CHARS,
+  MAX_RESOURCE_ID_CHARS,
+  MAX_RESOURCE_NAME_CHARS,
+} from './kept-text.js';
 import { createLevelTracker, type LevelTracker } from './level-tracker.js';
 import { plainNumberOrNaN, roundSum } from './numbers.js';
 import { createPeriodTracker, type PeriodTracker } from './period.js';
@@ -23,11 +30,13 @@ export interface SummaryAccumulator {
   setColumns(headers: readonly string[]): void;
   /**
    * One data row, its fields in the order of the header given to setColumns (a missing field is
-   * `undefined`). The hot path: column positions are resolved once, in setColumns, not per cell.
+   * `undefined`), starting on `line` (1-based). The hot path: column positions are resolved once,
+   * in setColumns, not per cell. A row whose resource id or period start is too long to keep (see
+   * kept-text.ts) becomes a bad row on that line instead.
    */
-  addRow(fields: ReadonlyArray<string | undefined>): void;
+  addRow(fields: ReadonlyArray<string | undefined>, line: number): void;
   /** One row keyed by column name; without setColumns, the first such row's keys are the columns. */
-  addNamedRow(row: Readonly<Record<string, string | undefined>>): void;
+  addNamedRow(row: Readonly<Record<string, string | undefined>>, line: number): void;
   addBadRow(bad: BadRow): void;
   finish(): ReportSummary;
 }
@@ -57,6 +66,8 @@ interface ColumnsState {
   period: PeriodTracker;
   /** Positions of the role columns (-1: no such column) and of the ranked columns. */
   at: { type: number; id: number; name: number; start: number; end: number; ranked: Int32Array };
+  /** The bad-row reasons for an over-long id or period start, made once: every such bad row shares them. */
+  tooLong: { id: string; start: string };
   /** Reused for every row: the number in each cell parsed this row (NaN: not a number), and the row that parsed it. */
   cellNumbers: Float64Array;
   cellNumberRow: Float64Array;
@@ -65,6 +76,11 @@ interface ColumnsState {
 }
 
 type ResourceKind = 'organization' | 'application' | null;
+
+function tooLongReason(column: string | null, maxChars: number, what: string): string {
+  const quoted = cutForDisplay(column ?? '', MAX_QUOTED_COLUMN_CHARS);
+  return `${JSON.stringify(quoted)} holds more than ${maxChars} characters, too long for ${what}`;
+}
 
 function resourceKind(typeCell: string): ResourceKind {
   const type = typeCell.trim().toLowerCase();
@@ -131,6 +147,10 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
         end: position(roles.end),
         ranked: Int32Array.from(ranked, ({ column }) => position(column)),
       },
+      tooLong: {
+        id: tooLongReason(roles.id, MAX_RESOURCE_ID_CHARS, 'a resource id'),
+        start: tooLongReason(roles.start, MAX_PERIOD_START_CHARS, 'a period start'),
+      },
       cellNumbers: new Float64Array(names.length),
       cellNumberRow: new Float64Array(names.length).fill(-1),
       rankedValues: new Float64Array(ranked.length),
@@ -142,13 +162,30 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
   let lastTypeCell: string | undefined;
   let lastTypeKind: ResourceKind = null;
 
-  const addRow = (fields: ReadonlyArray<string | undefined>): void => {
+  const addBadRow = (bad: BadRow): void => {
+    badRowCount += 1;
+    if (badRows.length < MAX_BAD_ROWS_KEPT) badRows.push({ line: bad.line, reason: bad.reason });
+  };
+
+  const addRow = (fields: ReadonlyArray<string | undefined>, line: number): void => {
     const s = state;
     if (s === null) throw new Error('setColumns must come before addRow');
-    rows += 1;
     const { at, sums, numericCounts, nonNumeric, levelSlot, cellNumbers, cellNumberRow, totalledPositions } = s;
 
+    // The resource id and an undated period start are kept per distinct value: too long, and the
+    // row is refused whole before any of it is counted.
+    const id = at.id < 0 ? '' : (fields[at.id]?.trim() ?? '');
+    if (id.length > MAX_RESOURCE_ID_CHARS) {
+      addBadRow({ line, reason: s.tooLong.id });
+      return;
+    }
     const start = at.start < 0 ? undefined : fields[at.start];
+    if (start !== undefined && start.length > MAX_PERIOD_START_CHARS && start.trim().length > MAX_PERIOD_START_CHARS) {
+      addBadRow({ line, reason: s.tooLong.start });
+      return;
+    }
+    rows += 1;
+
     const periodSums = s.levels.sumsFor(start, s.period.add(start, at.end < 0 ? undefined : fields[at.end]));
 
     for (let k = 0; k < totalledPositions.length; k++) {
@@ -183,8 +220,8 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       if (lastTypeKind !== null) resourceTypes[lastTypeKind] += 1;
     }
 
-    const id = at.id < 0 ? '' : (fields[at.id]?.trim() ?? '');
-    const name = at.name < 0 ? '' : (fields[at.name]?.trim() ?? '');
+    // Names are shown, never matched (unless there is no id): a longer one than Losant allows is cut.
+    const name = at.name < 0 ? '' : cutForDisplay(fields[at.name]?.trim() ?? '', MAX_RESOURCE_NAME_CHARS);
     const key = id !== '' ? id : name;
     if (key === '') return;
     const { rankedValues } = s;
@@ -196,14 +233,12 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
     s.table.add(key, name, rankedValues);
   };
 
-  const addNamedRow = (row: Readonly<Record<string, string | undefined>>): void => {
+  const addNamedRow = (row: Readonly<Record<string, string | undefined>>, line: number): void => {
     const s = state ?? setColumns(Object.keys(row));
-    addRow(s.names.map((column) => (Object.hasOwn(row, column) ? row[column] : undefined)));
-  };
-
-  const addBadRow = (bad: BadRow): void => {
-    badRowCount += 1;
-    if (badRows.length < MAX_BAD_ROWS_KEPT) badRows.push({ line: bad.line, reason: bad.reason });
+    addRow(
+      s.names.map((column) => (Object.hasOwn(row, column) ? row[column] : undefined)),
+      line,
+    );
   };
 
   const resourceGrouping = (s: ColumnsState | null): ResourceGrouping => {

@@ -1,3 +1,4 @@
+import { detachedCopy } from './kept-text.js';
 import { roundSum } from './numbers.js';
 import type { LevelFigures } from './types.js';
 
@@ -20,7 +21,8 @@ interface Period {
  *
  * Rows group by their parsed start date ("2026-02-01" and "2026-02-01T00:00:00Z" are one period);
  * a start that is not a date groups by its text, and rows without a start form one period, so a
- * file with no period column at all has a single period and peak = latest = total.
+ * file with no period column at all has a single period and peak = latest = total. The length of
+ * an undated start is the caller's to bound (the accumulator makes a long one a bad row).
  */
 export function createLevelTracker(columns: readonly string[], maxPeriods: number) {
   const periods = new Map<number | string, Period>();
@@ -30,16 +32,17 @@ export function createLevelTracker(columns: readonly string[], maxPeriods: numbe
     /** The sums for the row's period (indexed like `columns`), or null once tracking stopped. */
     sumsFor(startText: string | undefined, startTime: number | null): Float64Array | null {
       if (overflowed || columns.length === 0) return null;
-      const text = startText?.trim() ?? '';
-      const key = startTime ?? text;
-      let period = periods.get(key);
+      const text = startTime === null ? (startText?.trim() ?? '') : '';
+      let period = periods.get(startTime ?? text);
       if (period === undefined) {
         if (periods.size >= maxPeriods) {
           overflowed = true;
           periods.clear();
           return null;
         }
-        const label = startTime !== null ? new Date(startTime).toISOString() : text === '' ? null : text;
+        // An undated start is kept as text, as a copy: it costs its own length and no more.
+        const key = startTime ?? detachedCopy(text);
+        const label = typeof key === 'number' ? new Date(key).toISOString() : key === '' ? null : key;
         period = { time: startTime, label, seen: periods.size, sums: new Float64Array(columns.length).fill(Number.NaN) };
         periods.set(key, period);
       }

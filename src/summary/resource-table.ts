@@ -1,3 +1,4 @@
+import { detachedCopy } from './kept-text.js';
 import { roundSum } from './numbers.js';
 import type { TopEntry } from './types.js';
 
@@ -15,7 +16,9 @@ interface ResourceEntry {
 /**
  * Per-resource figures for the ranked columns: one small entry per distinct resource, never per
  * row. Past maxResources new resources are ignored (and no longer counted), which keeps memory
- * bounded even for a file that invents a new id on every row.
+ * bounded even for a file that invents a new id on every row. Ids and names are kept as copies
+ * (see detachedCopy), so an entry costs what its own text costs, never the cell it was cut from;
+ * bounding their length is the caller's part.
  */
 export function createResourceTable(ranked: readonly RankedColumn[], maxResources: number) {
   const resources = new Map<string, ResourceEntry>();
@@ -28,10 +31,11 @@ export function createResourceTable(ranked: readonly RankedColumn[], maxResource
       let entry = resources.get(key);
       if (entry === undefined) {
         if (resources.size >= maxResources) return;
-        entry = { name, values: Float64Array.from(initial) };
-        resources.set(key, entry);
-      } else if (name !== '') {
-        entry.name = name; // the latest name wins: resources can be renamed within a period
+        const keptKey = detachedCopy(key);
+        entry = { name: name === key ? keptKey : detachedCopy(name), values: Float64Array.from(initial) };
+        resources.set(keptKey, entry);
+      } else if (name !== '' && name !== entry.name) {
+        entry.name = detachedCopy(name); // the latest name wins: resources can be renamed within a period
       }
       for (let index = 0; index < levels.length; index++) {
         const value = values[index]!;

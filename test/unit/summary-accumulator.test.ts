@@ -2,13 +2,16 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSummaryAccumulator, type SummaryOptions } from '../../src/summary/accumulator.js';
 
-/** Summarizes rows given as arrays under a header, the way the stream glue feeds the accumulator. */
+/** Summarizes rows given as arrays under a header on line 1, the way the stream glue feeds the accumulator. */
 function summarize(header: string[], rows: string[][], options?: SummaryOptions) {
   const accumulator = createSummaryAccumulator(options);
   accumulator.setColumns(header);
-  for (const values of rows) {
-    accumulator.addRow(header.map((_, index) => values[index] ?? ''));
-  }
+  rows.forEach((values, row) => {
+    accumulator.addRow(
+      header.map((_, index) => values[index] ?? ''),
+      row + 2,
+    );
+  });
   return accumulator.finish();
 }
 
@@ -51,8 +54,8 @@ describe('summary totals', () => {
 
   test('without setColumns the first row gives the columns', () => {
     const accumulator = createSummaryAccumulator();
-    accumulator.addNamedRow({ resourceId: 'a', deviceCount: '2' });
-    accumulator.addNamedRow({ resourceId: 'b', deviceCount: '3' });
+    accumulator.addNamedRow({ resourceId: 'a', deviceCount: '2' }, 2);
+    accumulator.addNamedRow({ resourceId: 'b', deviceCount: '3' }, 3);
     const summary = accumulator.finish();
     assert.deepEqual(summary.columns, ['resourceId', 'deviceCount']);
     assert.deepEqual(summary.totals, { deviceCount: 5 });
@@ -373,5 +376,92 @@ describe('summary bad rows', () => {
     assert.equal(summary.badRows.length, 100);
     assert.deepEqual(summary.badRows.at(-1), { line: 101, reason: 'ragged' });
     assert.equal(summary.rows, 0);
+  });
+});
+
+describe('summary text kept per resource and period is bounded', () => {
+  const header = ['resourceId', 'resourceName', 'periodStart', 'payloadBillableCount'];
+  const hexId = (chars: number, digit: string) => digit.repeat(chars);
+
+  test('a resource id of 65 characters makes its row a bad row naming the column and the bound; 64 is an id', () => {
+    const summary = summarize(header, [
+      [hexId(64, 'a'), 'Kept', '2026-02-01', '5'],
+      [hexId(65, 'b'), 'Refused', '2026-02-01', '7'],
+      [` ${hexId(64, 'c')}  `, 'Padded', '2026-02-01', '3'],
+    ]);
+    assert.equal(summary.rows, 2);
+    assert.equal(summary.badRowCount, 1);
+    assert.deepEqual(summary.badRows, [{ line: 3, reason: '"resourceId" holds more than 64 characters, too long for a resource id' }]);
+    assert.equal(summary.resourceCount, 2);
+    assert.equal(summary.totals.payloadBillableCount, 8, 'the refused row is not counted anywhere');
+    assert.deepEqual(
+      summary.top[0]?.entries.map((entry) => [entry.id, entry.name]),
+      [
+        [hexId(64, 'a'), 'Kept'],
+        [hexId(64, 'c'), 'Padded'],
+      ],
+    );
+  });
+
+  test('every over-long id is counted as a bad row, and the first 100 are kept with their lines', () => {
+    const rows = Array.from({ length: 150 }, (_, index) => [`${index}`.padStart(70, 'f'), 'x', '2026-02-01', '1']);
+    const summary = summarize(['applicationId', ...header.slice(1)], rows);
+    assert.equal(summary.badRowCount, 150);
+    assert.equal(summary.badRows.length, 100);
+    assert.deepEqual(summary.badRows.at(-1), { line: 101, reason: '"applicationId" holds more than 64 characters, too long for a resource id' });
+    assert.equal(summary.rows, 0);
+  });
+
+  test('a period start longer than 64 characters makes its row a bad row; a date or short label is a period', () => {
+    const summary = summarize(
+      ['resourceId', 'periodStart', 'deviceCount'],
+      [
+        ['a', '2026-02-01T00:00:00.000+00:00', '2'],
+        ['a', 'week 6', '3'],
+        ['a', 'p'.repeat(65), '4'],
+        ['a', `  ${'q'.repeat(64)}  `, '5'],
+      ],
+    );
+    assert.equal(summary.rows, 3);
+    assert.deepEqual(summary.badRows, [{ line: 4, reason: '"periodStart" holds more than 64 characters, too long for a period start' }]);
+    // Three periods: the dated one (2) comes after the undated 'week 6' (3) and the trimmed q… (5).
+    assert.deepEqual(summary.levels.deviceCount, { peak: 5, latest: 2, peakPeriod: 'q'.repeat(64) });
+  });
+
+  test('a name longer than 255 characters is shown cut to 255 with its ellipsis, an astral emoji at the cut left whole', () => {
+    // 'é' and 'Ω' are two bytes in UTF-8, '日' three; the emoji is a surrogate pair at units 253-254.
+    const start = 'é日Ω'.repeat(84) + 'a'; // 253 UTF-16 units
+    const name = `${start}😀${'z'.repeat(45)}`; // 300 units
+    const summary = summarize(header, [['r1', name, '2026-02-01', '1']]);
+    assert.equal(summary.top[0]?.entries[0]?.name, `${start}…`);
+    assert.equal(summary.top[0]?.entries[0]?.name.length, 254);
+  });
+
+  test('without an id column the cut name is the resource, so names alike in their first 254 characters are one', () => {
+    const base = 'n'.repeat(254);
+    const summary = summarize(
+      ['resourceName', 'payloadBillableCount'],
+      [
+        [`${base}-first`, '1'],
+        [`${base}-second`, '2'],
+        ['Short', '4'],
+      ],
+    );
+    assert.equal(summary.resourceCount, 2);
+    assert.deepEqual(
+      summary.top[0]?.entries.map((entry) => [entry.id, entry.name, entry.value]),
+      [
+        ['Short', 'Short', 4],
+        [`${base}…`, `${base}…`, 3],
+      ],
+    );
+  });
+
+  test('a rename to a long name is cut too; the latest name still wins', () => {
+    const summary = summarize(header, [
+      ['r1', 'Old', '2026-02-01', '1'],
+      ['r1', 'N'.repeat(400), '2026-02-02', '1'],
+    ]);
+    assert.equal(summary.top[0]?.entries[0]?.name, `${'N'.repeat(254)}…`);
   });
 });
