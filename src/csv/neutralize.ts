@@ -1,9 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { parse, type CsvError } from 'csv-parse';
 import { isPlainNumber } from '../summary/numbers.js';
 import { createCsvLimitGuard } from './limit-guard.js';
@@ -20,6 +15,9 @@ const FORMULA_START = /^[=+@\t\r\uFF1D\uFF0B\uFF0D\uFF20-]/u;
  * credits) must stay numbers in the attached report, and a number cannot carry a formula.
  */
 export function neutralizeCell(value: string): string {
+  // Most cells start with a letter or digit: one comparison settles them without the regex.
+  const first = value.charCodeAt(0);
+  if (first >= 0x30 && first < 0x7f && first !== 0x3d && first !== 0x40) return value; // digits on, but not = or @
   if (!FORMULA_START.test(value) || isPlainNumber(value)) return value;
   return `'${value}`;
 }
@@ -41,7 +39,8 @@ export function neutralizedLine(fields: readonly string[]): string {
   return `${line}\r\n`;
 }
 
-const BATCH_CHARS = 64 * 1024;
+/** How much neutralized text is gathered before it is passed on. */
+export const BATCH_CHARS = 64 * 1024;
 
 /** Records in, neutralized CSV text out, in chunks of about 64 KiB. */
 function createNeutralizedWriter(): Transform {
@@ -62,54 +61,6 @@ function createNeutralizedWriter(): Transform {
       callback(null, batch === '' ? undefined : batch);
     },
   });
-}
-
-export interface NeutralizedFile {
-  /** Takes one parsed record (a RecordCopy of summarizeReportCsv). */
-  add(fields: readonly string[]): void;
-  ready(): Promise<void> | null;
-  /** Writes what is left and moves the file into place. */
-  finish(): Promise<void>;
-  /** Drops the unfinished file. */
-  discard(): Promise<void>;
-}
-
-/**
- * The neutralized CSV written record by record from someone else's parse, so the attachment
- * costs no second parse of the report. It goes to a temporary file renamed by `finish`: a reader
- * never finds half an attachment under `path`.
- */
-export function createNeutralizedFile(path: string): NeutralizedFile {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const out = createWriteStream(temp, { flags: 'w', mode: 0o600 });
-  let failure: Error | null = null;
-  out.on('error', (error) => {
-    failure ??= error;
-  });
-  let batch = '';
-  return {
-    add(fields) {
-      batch += neutralizedLine(fields);
-    },
-    ready() {
-      if (failure !== null) return Promise.reject(failure);
-      if (batch.length < BATCH_CHARS) return null;
-      const fits = out.write(batch);
-      batch = '';
-      return fits ? null : once(out, 'drain').then(() => undefined);
-    },
-    async finish() {
-      if (failure !== null) throw failure;
-      out.end(batch);
-      batch = '';
-      await finished(out);
-      await rename(temp, path);
-    },
-    async discard() {
-      out.destroy();
-      await rm(temp, { force: true });
-    },
-  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { AttachmentPaths } from '../csv/summarize-with-attachment.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Mailer } from '../delivery/mailer.js';
 import type { Logger } from '../log.js';
@@ -13,10 +14,11 @@ export interface PipelineDeps {
   store: ReportStore;
   download(url: string, destinationPath: string, signal?: AbortSignal): Promise<{ bytes: number; sha256: string }>;
   /**
-   * Parses and summarizes a CSV. With `neutralizedCopyPath`, also writes the formula-neutralized
-   * copy there from the same parse (as `neutralize` would), so an emailed report is parsed once.
+   * Parses and summarizes a CSV. With `attachment`, also writes the formula-neutralized copy (as
+   * `neutralize` would), and its gzip copy when asked, from the same parse, so an emailed report
+   * is parsed once.
    */
-  summarize(input: Readable, neutralizedCopyPath?: string): Promise<ReportSummary>;
+  summarize(input: Readable, attachment?: AttachmentPaths): Promise<ReportSummary>;
   compare(previous: { reportId: string; summary: ReportSummary }, current: ReportSummary): SummaryComparison;
   /** Writes a formula-neutralized copy of a CSV (what gets attached to emails). */
   neutralize(sourcePath: string, destinationPath: string): Promise<void>;

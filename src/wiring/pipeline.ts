@@ -48,8 +48,7 @@ export function createPipeline(storage: Storage, overrides: PipelineOverrides = 
   const deps: PipelineDeps = {
     store: storage.store,
     download: (url, destination, signal) => downloader.download(url, destination, signal),
-    summarize: (input, neutralizedCopyPath) =>
-      neutralizedCopyPath === undefined ? summarizeReportCsv(input, csvLimits) : summarizeWithAttachment(input, csvLimits, neutralizedCopyPath),
+    summarize: (input, attachment) => (attachment === undefined ? summarizeReportCsv(input, csvLimits) : summarizeWithAttachment(input, csvLimits, attachment)),
     compare: compareSummaries,
     // Through a temporary file: a half-written attachment must never pass for a finished one.
     neutralize: (source, destination) => writeAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)),

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { text } from 'node:stream/consumers';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import request from 'supertest';
+import { neutralizeCsv } from '../../src/csv/neutralize.js';
 import { startSimulator, type CallbackShape, type Simulator } from '../../src/sim/index.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { startService, type RunningService } from '../helpers/service.js';
@@ -41,6 +44,8 @@ describe('report pipeline, end to end', () => {
         SMTP_URL: smtp.url,
         CALLBACK_OVERDUE_MS: '1500',
         JOB_ATTEMPTS: '3',
+        // Between a week's report (about 13 KB) and a quarter's (about 150 KB): both forms get tested.
+        EMAIL_GZIP_ABOVE_BYTES: '60000',
       },
     });
   });
@@ -169,6 +174,27 @@ describe('report pipeline, end to end', () => {
     assert.equal(delivered.history.filter((entry) => entry.status === 'archived').length, 1);
     const forThis = smtp.messages.slice(before).filter((message) => message.parsed.messageId === `<report-${id}@report-relay>`);
     assert.equal(forThis.length, 1);
+  });
+
+  test('a report above EMAIL_GZIP_ABOVE_BYTES is attached gzipped, also when the email is sent again after a failure', async () => {
+    const quarter = { start: '2026-01-01T00:00:00Z', end: '2026-04-01T00:00:00Z' };
+    const expected = Buffer.from(await text(neutralizeCsv(sim.buildReportCsv(quarter), { maxColumns: 2_000, maxFieldBytes: 1024 * 1024 })));
+    assert.ok(expected.length > 60_000, 'the report is above the threshold');
+    smtp.failNext({ type: 'reply', code: 550, message: 'mailbox unavailable' });
+    const before = smtp.messages.length;
+
+    const id = await requestReport(quarter);
+    const failed = await service.waitForStatus(id, ['delivered', 'failed']);
+    assert.equal(failed.error?.step, 'email');
+    assert.equal((await request(service.url).post(`/admin/reports/${id}/retry`).set(auth)).status, 202);
+    const delivered = await service.waitForStatus(id, ['delivered', 'failed']);
+    assert.equal(delivered.status, 'delivered', JSON.stringify(delivered.error));
+
+    const message = smtp.messages.slice(before).find((entry) => entry.parsed.messageId === `<report-${id}@report-relay>`);
+    const attachment = message?.parsed.attachments[0];
+    assert.equal(attachment?.filename, `losant-usage-${id}.csv.gz`);
+    assert.equal(attachment?.contentType, 'application/gzip');
+    assert.ok(gunzipSync(attachment.content).equals(expected), 'the gzip attachment unpacks to the neutralized report');
   });
 
   test('an unrecognized callback is kept for replay and marked unrecognized', async () => {

@@ -30,6 +30,16 @@ describe('neutralizeCell', () => {
       assert.equal(neutralizeCell(cell), cell, cell);
     }
   });
+
+  test('every first character of the Basic Multilingual Plane is judged as the formula rule says', () => {
+    // The rule written out once more, without the shortcut for ordinary first characters.
+    const formulaStart = new Set(['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20']);
+    for (let code = 0; code <= 0xffff; code++) {
+      const cell = `${String.fromCharCode(code)}A1`;
+      const expected = formulaStart.has(String.fromCharCode(code)) ? `'${cell}` : cell;
+      if (neutralizeCell(cell) !== expected) assert.fail(`first character U+${code.toString(16).padStart(4, '0')}: ${JSON.stringify(neutralizeCell(cell))}`);
+    }
+  });
 });
 
 describe('neutralizeCsv', () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
+import { gunzipSync } from 'node:zlib';
 import { neutralizeCsv } from '../../src/csv/neutralize.js';
 import { summarizeReportCsv } from '../../src/csv/summarize-stream.js';
 import { summarizeWithAttachment } from '../../src/csv/summarize-with-attachment.js';
@@ -29,7 +30,7 @@ describe('summarizing with the attachment from the same parse', () => {
     await withDir(async (dir) => {
       for (const name of FIXTURES) {
         const path = join(dir, `${name}.attachment`);
-        const summary = await summarizeWithAttachment(createReadStream(fixtureUrl(name)), LIMITS, path);
+        const summary = await summarizeWithAttachment(createReadStream(fixtureUrl(name)), LIMITS, { plain: path });
         assert.deepEqual(summary, await summarizeReportCsv(createReadStream(fixtureUrl(name)), LIMITS), name);
         assert.equal(await readFile(path, 'utf8'), await text(neutralizeCsv(createReadStream(fixtureUrl(name)), LIMITS)), name);
       }
@@ -42,17 +43,38 @@ describe('summarizing with the attachment from the same parse', () => {
     const csv = `${lines.join('\n')}\n`;
     await withDir(async (dir) => {
       const path = join(dir, 'attachment.csv');
-      const summary = await summarizeWithAttachment(Readable.from([csv]), LIMITS, path);
+      const summary = await summarizeWithAttachment(Readable.from([csv]), LIMITS, { plain: path });
       assert.equal(summary.rows, 4994);
       assert.equal(await readFile(path, 'utf8'), await text(neutralizeCsv(Readable.from([csv]), LIMITS)));
     });
   });
 
-  test('when the CSV breaks a limit, the summary fails and no attachment (nor temporary file) is left', async () => {
+  test('with a gzip path, the gzip copy holds exactly the attachment, written from the same parse', async () => {
+    // 3 MB: many 64 KiB batches, so the compressor's back-pressure is exercised along the way.
+    const lines = ['resourceId,resourceName,payloadBillableCount'];
+    for (let i = 0; i < 60_000; i++) lines.push(`id${i},${i % 50 === 0 ? '=cmd|calc' : `Plant ${i}`},${i}`);
+    const csv = `${lines.join('\n')}\n`;
+    await withDir(async (dir) => {
+      const plain = join(dir, 'attachment.csv');
+      const gzip = join(dir, 'attachment.csv.gz');
+      const summary = await summarizeWithAttachment(Readable.from([csv]), LIMITS, { plain, gzip });
+      assert.equal(summary.rows, 60_000);
+      const attachment = await readFile(plain);
+      assert.ok(attachment.includes("'=cmd|calc"), 'the neutralized text is what gets compressed');
+      assert.ok(gunzipSync(await readFile(gzip)).equals(attachment));
+      assert.deepEqual((await readdir(dir)).sort(), ['attachment.csv', 'attachment.csv.gz']);
+    });
+  });
+
+  test('when the CSV breaks a limit, the summary fails and no attachment, gzip copy or temporary file is left', async () => {
     await withDir(async (dir) => {
       const path = join(dir, 'attachment.csv');
       const wide = `${Array.from({ length: 50 }, (_, i) => `c${i}`).join(',')}\n`;
-      await assert.rejects(summarizeWithAttachment(Readable.from([wide]), { maxColumns: 10, maxFieldBytes: 1024 }, path), PermanentError);
+      await assert.rejects(summarizeWithAttachment(Readable.from([wide]), { maxColumns: 10, maxFieldBytes: 1024 }, { plain: path }), PermanentError);
+      await assert.rejects(
+        summarizeWithAttachment(Readable.from([wide]), { maxColumns: 10, maxFieldBytes: 1024 }, { plain: path, gzip: `${path}.gz` }),
+        PermanentError,
+      );
       assert.deepEqual(await readdir(dir), []);
     });
   });

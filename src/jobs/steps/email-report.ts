@@ -1,12 +1,12 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { renderReportEmail, type ReportEmailInput } from '../../delivery/render-email.js';
 import type { MailAttachment } from '../../delivery/mailer.js';
 import type { ReportRecord } from '../../reports/record.js';
 import { IN_PIPELINE } from '../../reports/record.js';
 import type { PipelineDeps } from '../pipeline.js';
-import { fileSize, workPaths } from '../work-files.js';
+import { fileSize, workPaths, writeAtomically } from '../work-files.js';
 
 /** The Message-ID of a report's email: the same on every attempt, so receivers can spot a repeat. */
 export function reportMessageId(reportId: string): string {
@@ -82,8 +82,14 @@ async function prepareAttachment(
       info: { filename: name, bytes: plainBytes, compressed: false },
     };
   }
-  await pipeline(createReadStream(paths.attachment), createGzip(), createWriteStream(paths.attachmentGz));
-  const gzBytes = (await fileSize(paths.attachmentGz)) ?? 0;
+  // The summarize step usually wrote the gzip copy beside the attachment; both are written under a
+  // temporary name and renamed, so a file found here is whole.
+  let gzBytes = await fileSize(paths.attachmentGz);
+  if (gzBytes === null) {
+    // The callback form of pipeline hands back the gzip stream and destroys it if the read fails.
+    await writeAtomically(paths.attachmentGz, pipeline(createReadStream(paths.attachment), createGzip(), () => undefined));
+    gzBytes = (await fileSize(paths.attachmentGz)) ?? 0;
+  }
   if (gzBytes > deps.mail.maxAttachmentBytes) {
     const where = record.archive ? ' it is in the archive' : ' enable archiving to keep it';
     return { files: [], info: { omittedReason: `the CSV is ${gzBytes} bytes even compressed, above the ${deps.mail.maxAttachmentBytes}-byte attachment limit;${where}` } };

@@ -23,7 +23,7 @@ export async function fetchCsv(deps: PipelineDeps, record: ReportRecord, signal:
     if (sha256 === record.download.sha256) return { done: true };
   }
   // From here on the CSV is written anew: an attachment made from an earlier copy must go.
-  await rm(paths.attachment, { force: true });
+  await Promise.all([rm(paths.attachment, { force: true }), rm(paths.attachmentGz, { force: true })]);
   if (record.archive) {
     await writeAtomically(paths.csv, await deps.archive.openRead(record.archive.csv.key));
     return { done: true };

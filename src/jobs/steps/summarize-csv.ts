@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { ReportRecord } from '../../reports/record.js';
 import { IN_PIPELINE } from '../../reports/record.js';
 import type { PipelineDeps } from '../pipeline.js';
-import { workPaths } from '../work-files.js';
+import { fileSize, workPaths } from '../work-files.js';
 import { archiveKey } from './archive-csv.js';
 
 /**
@@ -12,9 +12,14 @@ import { archiveKey } from './archive-csv.js';
 export async function summarizeCsv(deps: PipelineDeps, record: ReportRecord): Promise<void> {
   if (record.summary) return;
   const paths = workPaths(deps.workDir, record.id);
-  // A report to be emailed gets its attachment from this same parse (emailReport then finds it).
+  // A report to be emailed gets its attachment from this same parse (emailReport then finds it),
+  // and its gzip copy too when the CSV is above the size at which emails carry it compressed: the
+  // neutralized copy is about as large as the CSV, and compressing it during the parse runs beside
+  // the parse (on zlib's threads) instead of after it.
   const willEmail = record.delivery.email && record.delivery.recipients.length > 0 && !record.email;
-  const summary = await deps.summarize(createReadStream(paths.csv), willEmail ? paths.attachment : undefined);
+  const gzipToo = willEmail && ((await fileSize(paths.csv)) ?? 0) > deps.mail.gzipAboveBytes;
+  const attachment = willEmail ? { plain: paths.attachment, ...(gzipToo ? { gzip: paths.attachmentGz } : {}) } : undefined;
+  const summary = await deps.summarize(createReadStream(paths.csv), attachment);
   const previous = await deps.store.latestInSeries(record.seriesKey);
   const comparison = previous && previous.reportId !== record.id ? deps.compare(previous, summary) : null;
 
