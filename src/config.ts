@@ -152,6 +152,7 @@ const envSchema = z.object({
 
   CALLBACK_MAX_BYTES: int(25 * 1024 * 1024, 1024),
   CALLBACK_OVERDUE_MS: int(6 * 60 * 60_000, 1_000),
+  CALLBACK_BODY_RETENTION_DAYS: int(0, 0),
 
   CSV_MAX_COLUMNS: int(2_000, 1),
   CSV_MAX_FIELD_BYTES: int(1024 * 1024, 16),
@@ -194,7 +195,12 @@ export interface Config {
     idleTimeoutMs: number;
     totalTimeoutMs: number;
   };
-  callbacks: { maxBytes: number; overdueMs: number };
+  callbacks: {
+    maxBytes: number;
+    overdueMs: number;
+    /** How long a kept callback body lives; null: as long as its report record. */
+    bodyRetentionDays: number | null;
+  };
   csv: { maxColumns: number; maxFieldBytes: number };
   jobs: {
     concurrency: number;
@@ -225,6 +231,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(describeIssues(result.error.issues));
   }
   const e = result.data;
+  if (e.CALLBACK_BODY_RETENTION_DAYS > e.REPORT_RETENTION_DAYS) {
+    throw new ConfigError([
+      `CALLBACK_BODY_RETENTION_DAYS: ${e.CALLBACK_BODY_RETENTION_DAYS} is longer than REPORT_RETENTION_DAYS (${e.REPORT_RETENTION_DAYS}); a callback body is kept at most as long as its report`,
+    ]);
+  }
   const config: Config = {
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -257,7 +268,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleTimeoutMs: e.DOWNLOAD_IDLE_TIMEOUT_MS,
       totalTimeoutMs: e.DOWNLOAD_TIMEOUT_MS,
     },
-    callbacks: { maxBytes: e.CALLBACK_MAX_BYTES, overdueMs: e.CALLBACK_OVERDUE_MS },
+    callbacks: {
+      maxBytes: e.CALLBACK_MAX_BYTES,
+      overdueMs: e.CALLBACK_OVERDUE_MS,
+      bodyRetentionDays: e.CALLBACK_BODY_RETENTION_DAYS > 0 ? e.CALLBACK_BODY_RETENTION_DAYS : null,
+    },
     csv: { maxColumns: e.CSV_MAX_COLUMNS, maxFieldBytes: e.CSV_MAX_FIELD_BYTES },
     jobs: {
       concurrency: e.WORKER_CONCURRENCY,

@@ -55,6 +55,7 @@ export interface ReportStoreOptions {
   retentionDays: number;
   /** Overrides retentionDays (tests prove expiry in seconds). */
   retentionSeconds?: number;
+  /** How long a kept callback body lives (never longer than its record); default: as long as the record. */
   callbackBodyRetentionDays?: number;
   now?: () => Date;
 }
@@ -66,7 +67,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
   const keys = reportKeys(options.prefix);
   const now = options.now ?? (() => new Date());
   const retentionSeconds = options.retentionSeconds ?? options.retentionDays * 86_400;
-  const bodyTtlSeconds = options.callbackBodyRetentionDays !== undefined ? options.callbackBodyRetentionDays * 86_400 : retentionSeconds;
+  const bodyTtlSeconds = Math.min(options.callbackBodyRetentionDays !== undefined ? options.callbackBodyRetentionDays * 86_400 : retentionSeconds, retentionSeconds);
   // EVALSHA sends a 40-character digest instead of the whole script on every call (the callback
   // route's hot path runs one per request); EVAL runs, and caches, a script Redis does not hold yet.
   const digests = new Map<string, string>();

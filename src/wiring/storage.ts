@@ -20,6 +20,7 @@ export function createStorage(config: Readonly<Config>, logger: Logger, override
     prefix: config.redis.prefix,
     retentionDays: config.jobs.reportRetentionDays,
     retentionSeconds: config.jobs.reportRetentionSeconds,
+    ...(config.callbacks.bodyRetentionDays !== null ? { callbackBodyRetentionDays: config.callbacks.bodyRetentionDays } : {}),
   });
   const queue = createReportQueue(redis, {
     prefix: config.redis.prefix,

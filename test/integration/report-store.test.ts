@@ -92,6 +92,25 @@ describe('report store', () => {
     assert.equal(await store().acceptCallback(generateId('r'), callback()), 'missing');
   });
 
+  test('a kept callback body expires after callbackBodyRetentionDays, never after its record', async () => {
+    const day = 86_400;
+    const shorter = createReportStore(redis, { prefix, retentionDays: 30, callbackBodyRetentionDays: 2, now: () => clock });
+    const { id } = await shorter.create(newReport());
+    await shorter.acceptCallback(id, callback());
+    const bodyTtl = await redis.ttl(`${prefix}:report:${id}:callback-body`);
+    assert.ok(bodyTtl > 2 * day - 60 && bodyTtl <= 2 * day, `body TTL ${bodyTtl}`);
+    assert.ok((await redis.ttl(`${prefix}:report:${id}`)) > 29 * day, 'the record keeps the report retention');
+
+    const schedule = newReport({ source: 'schedule', scheduleId: 's1', overdueAt: null });
+    await shorter.create(schedule, { callback: callback(), dedupeKey: `${prefix}:dedupe:body-ttl` });
+    assert.ok((await redis.ttl(`${prefix}:report:${schedule.id}:callback-body`)) <= 2 * day, 'a schedule callback body too');
+
+    const longer = createReportStore(redis, { prefix, retentionDays: 30, callbackBodyRetentionDays: 90, now: () => clock });
+    const second = await longer.create(newReport());
+    await longer.acceptCallback(second.id, callback());
+    assert.ok((await redis.ttl(`${prefix}:report:${second.id}:callback-body`)) <= 30 * day, 'capped at the record retention');
+  });
+
   test('a schedule report is created with its callback in one step, once per dedupe key', async () => {
     const report = newReport({ source: 'schedule', scheduleId: 's1', overdueAt: null });
     const first = await store().create(report, { callback: callback(), dedupeKey: `${prefix}:dedupe:1` });

@@ -60,6 +60,15 @@ describe('configuration', () => {
     assert.match(problems({ ...valid, ADMIN_TOKEN: 'short' }).join(), /ADMIN_TOKEN: must be at least 16 characters/u);
   });
 
+  test('CALLBACK_BODY_RETENTION_DAYS: 0 keeps bodies as long as reports; longer than REPORT_RETENTION_DAYS is refused', () => {
+    assert.equal(loadConfig(valid).callbacks.bodyRetentionDays, null);
+    assert.equal(loadConfig({ ...valid, CALLBACK_BODY_RETENTION_DAYS: '7' }).callbacks.bodyRetentionDays, 7);
+    assert.match(
+      problems({ ...valid, CALLBACK_BODY_RETENTION_DAYS: '500', REPORT_RETENTION_DAYS: '400' }).join(),
+      /CALLBACK_BODY_RETENTION_DAYS: 500 is longer than REPORT_RETENTION_DAYS \(400\)/u,
+    );
+  });
+
   test('defaults are safe: private networks refused, Losant production URL, https ports', () => {
     const config = loadConfig(valid);
     assert.equal(config.download.allowPrivateNetworks, false);
