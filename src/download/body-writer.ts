@@ -4,6 +4,7 @@ import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { DownloadError } from './errors.js';
+import { createYoungGarbageCollector } from './young-garbage.js';
 
 /**
  * Streams a response body to a file: transfer bytes counted, content codings undone, decoded
@@ -84,9 +85,12 @@ export async function writeBody(body: Readable, path: string, plan: BodyPlan, si
     yield* stream;
   }
 
+  const collectYoungGarbage = createYoungGarbageCollector();
+
   async function* measure(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
       written += chunk.length;
+      collectYoungGarbage(chunk.length);
       // Checked before the chunk is passed on, so the file never grows past the cap.
       if (written > plan.maxBytes) throw tooLarge(`it is larger than the limit of ${plan.maxBytes} bytes (DOWNLOAD_MAX_BYTES)`);
       hash.update(chunk);

@@ -15,12 +15,13 @@ describe('the worker command line', () => {
     assert.deepEqual(parseProcfileCommand(`all: ${scripts.start}`, 'all'), { ...worker, script: 'dist/src/main.js' });
   });
 
-  test('the worker caps the young and old generations and keeps WebAssembly on its baseline compiler', () => {
+  test('the worker caps the young and old generations, exposes gc to the downloader and keeps WebAssembly on its baseline compiler', () => {
     const { env, nodeArgs } = parseProcfileCommand(procfile, 'worker');
     assert.deepEqual(env, { MALLOC_MMAP_THRESHOLD_: '65536' });
     assert.ok(nodeArgs.some((arg) => /^--max-semi-space-size=\d+$/u.test(arg)));
     assert.ok(nodeArgs.some((arg) => /^--max-old-space-size=\d+$/u.test(arg)));
     assert.ok(nodeArgs.includes('--no-wasm-tier-up') && nodeArgs.includes('--no-wasm-dynamic-tiering'));
+    assert.ok(nodeArgs.includes('--expose-gc'), 'src/download/young-garbage.ts does nothing without it');
   });
 
   test('a Procfile line is read as environment, node flags and script', () => {
