@@ -35,8 +35,6 @@ export interface SummaryAccumulator {
    * kept-text.ts) becomes a bad row on that line instead.
    */
   addRow(fields: ReadonlyArray<string | undefined>, line: number): void;
-  /** One row keyed by column name; without setColumns, the first such row's keys are the columns. */
-  addNamedRow(row: Readonly<Record<string, string | undefined>>, line: number): void;
   addBadRow(bad: BadRow): void;
   finish(): ReportSummary;
 }
@@ -115,7 +113,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
   const badRows: BadRow[] = [];
   const resourceTypes = { organization: 0, application: 0 };
 
-  const setColumns = (headers: readonly string[]): ColumnsState => {
+  const setColumns = (headers: readonly string[]): void => {
     const names = [...headers];
     const roles = detectRoles(names);
     const totalled = names.map((name) => !isExcludedFromTotals(name, roles));
@@ -155,7 +153,6 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       cellNumberRow: new Float64Array(names.length).fill(-1),
       rankedValues: new Float64Array(ranked.length),
     };
-    return state;
   };
 
   // Consecutive rows mostly repeat the resource type: classify each distinct text once.
@@ -233,14 +230,6 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
     s.table.add(key, name, rankedValues);
   };
 
-  const addNamedRow = (row: Readonly<Record<string, string | undefined>>, line: number): void => {
-    const s = state ?? setColumns(Object.keys(row));
-    addRow(
-      s.names.map((column) => (Object.hasOwn(row, column) ? row[column] : undefined)),
-      line,
-    );
-  };
-
   const resourceGrouping = (s: ColumnsState | null): ResourceGrouping => {
     const { organization, application } = resourceTypes;
     if (organization > 0 && application === 0) return 'organization';
@@ -307,11 +296,8 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
   };
 
   return {
-    setColumns: (headers) => {
-      setColumns(headers);
-    },
+    setColumns,
     addRow,
-    addNamedRow,
     addBadRow,
     finish,
   };

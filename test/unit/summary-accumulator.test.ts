@@ -51,16 +51,6 @@ describe('summary totals', () => {
   test('negative numbers count in totals', () => {
     assert.equal(summarize(['payloadBillableCount'], [['10'], ['-4']]).totals.payloadBillableCount, 6);
   });
-
-  test('without setColumns the first row gives the columns', () => {
-    const accumulator = createSummaryAccumulator();
-    accumulator.addNamedRow({ resourceId: 'a', deviceCount: '2' }, 2);
-    accumulator.addNamedRow({ resourceId: 'b', deviceCount: '3' }, 3);
-    const summary = accumulator.finish();
-    assert.deepEqual(summary.columns, ['resourceId', 'deviceCount']);
-    assert.deepEqual(summary.totals, { deviceCount: 5 });
-    assert.equal(summary.resourceCount, 2);
-  });
 });
 
 describe('summary top lists', () => {
