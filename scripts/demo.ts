@@ -84,7 +84,9 @@ if (!record || record.status !== 'delivered') {
 } else {
   const summary = record.summary!;
   console.log(`\nDelivered. History: ${record.history.map((entry) => entry.status).join(' -> ')}`);
-  console.log(`Rows ${summary.rows} (${summary.badRowCount} bad), ${summary.resourceCount} ${summary.grouping.resource}s, ${summary.period.start} .. ${summary.period.end}`);
+  console.log(
+    `Rows ${summary.rows} (${summary.badRowCount} bad), ${summary.resourceCount} ${summary.grouping.resource}s, ${summary.period.start} .. ${summary.period.end}`,
+  );
   const main = ['payloadBillableCount', 'deviceCount', 'notebookMinutesCount'].filter((column) => column in summary.totals);
   const per = summary.grouping.date === 'unknown' ? 'period' : summary.grouping.date;
   for (const column of main) {
@@ -97,7 +99,8 @@ if (!record || record.status !== 'delivered') {
   if (summary.levelsUnavailable) console.log(`  levels not computed: ${summary.levelsUnavailable}`);
   for (const list of summary.top.slice(0, 1)) {
     console.log(`Top by ${list.label}:`);
-    for (const entry of list.entries.slice(0, 5)) console.log(`  ${entry.name.padEnd(32)} ${entry.value.toLocaleString('en-US').padStart(14)}  ${(entry.share * 100).toFixed(1)}%`);
+    for (const entry of list.entries.slice(0, 5))
+      console.log(`  ${entry.name.padEnd(32)} ${entry.value.toLocaleString('en-US').padStart(14)}  ${(entry.share * 100).toFixed(1)}%`);
   }
   console.log(`\nEmail:        ${record.email?.outboxPath ?? `sent, Message-ID ${record.email?.messageId ?? '?'}`}`);
   console.log(`Archived CSV: ${record.archive?.csv.location ?? '(not archived)'}`);

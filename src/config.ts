@@ -44,9 +44,7 @@ const list = (fallback: string[]) =>
 const emailList = list([]).pipe(z.array(z.email({ message: 'every address must be a valid email address' })).max(50));
 
 const secretToken = (name: string) =>
-  z
-    .string({ message: `${name} is required` })
-    .min(16, `must be at least 16 characters (generate one with: openssl rand -hex 32)`);
+  z.string({ message: `${name} is required` }).min(16, `must be at least 16 characters (generate one with: openssl rand -hex 32)`);
 
 /**
  * Losant accepts callback URLs of at most 1024 characters. Ours are the base plus
@@ -107,13 +105,19 @@ const envSchema = z.object({
     .string()
     .default('redis://127.0.0.1:6379')
     .pipe(z.url().refine((value) => /^rediss?:$/u.test(new URL(value).protocol), 'must start with redis:// or rediss://')),
-  REDIS_PREFIX: z.string().regex(/^[\w-]{1,32}$/u, 'letters, digits, _ or -, at most 32').default('report-relay'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w-]{1,32}$/u, 'letters, digits, _ or -, at most 32')
+    .default('report-relay'),
   REDIS_REQUIRE_NOEVICTION: bool(false),
 
   ADMIN_TOKEN: secretToken('ADMIN_TOKEN'),
   ADMIN_RATE_LIMIT_PER_MINUTE: int(300, 1, 1_000_000),
 
-  LOSANT_API_URL: z.url().default('https://api.losant.com').transform((value) => value.replace(/\/+$/u, '')),
+  LOSANT_API_URL: z
+    .url()
+    .default('https://api.losant.com')
+    .transform((value) => value.replace(/\/+$/u, '')),
   LOSANT_API_TOKEN: z.string({ message: 'LOSANT_API_TOKEN is required: an API token with the instance.* or all.Instance scope' }).min(1),
   LOSANT_INSTANCE_ID: z
     .string({ message: 'LOSANT_INSTANCE_ID is required: the 24-hex-digit id of your Losant instance' })
@@ -125,7 +129,12 @@ const envSchema = z.object({
     .string()
     .optional()
     .transform((value) => (value === '' ? undefined : value))
-    .pipe(z.url().refine((value) => /^smtps?:$/u.test(new URL(value).protocol), 'must start with smtp:// or smtps://').optional()),
+    .pipe(
+      z
+        .url()
+        .refine((value) => /^smtps?:$/u.test(new URL(value).protocol), 'must start with smtp:// or smtps://')
+        .optional(),
+    ),
   MAIL_FROM: z.string().default('report-relay <report-relay@localhost>'),
   REPORT_EMAIL_TO: emailList,
   EMAIL_GZIP_ABOVE_BYTES: int(2 * 1024 * 1024, 0),

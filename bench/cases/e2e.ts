@@ -55,7 +55,8 @@ async function post(url: string, body: string): Promise<number> {
 }
 
 const e2eCase: BenchCase = {
-  description: 'End to end: callback arrival to the email accepted by a local SMTP server, 10,000-row report over loopback, against a hand-written script on the same libraries',
+  description:
+    'End to end: callback arrival to the email accepted by a local SMTP server, 10,000-row report over loopback, against a hand-written script on the same libraries',
   defaults: { runs: 3, warmup: 1 },
   options: ['--reports N   reports per run, one after another (default 50; warm-up runs use 10)', '--rows N      rows of the report CSV (default 10000)'],
 
@@ -102,7 +103,10 @@ const e2eCase: BenchCase = {
             for (let i = 0; i < count; i++) {
               const id = `${++baselineCount}`;
               const started = performance.now();
-              const status = await post(`${baseline.url}/callbacks/${id}`, JSON.stringify({ jobId: `job${id}`, status: 'completed', success: true, url: csvUrl }));
+              const status = await post(
+                `${baseline.url}/callbacks/${id}`,
+                JSON.stringify({ jobId: `job${id}`, status: 'completed', success: true, url: csvUrl }),
+              );
               if (status !== 202) throw new Error(`the baseline answered ${status}`);
               latencies.push((await sink.acceptedAt(`<baseline-${id}@bench>`)) - started);
             }
@@ -142,7 +146,8 @@ const e2eCase: BenchCase = {
         parameters: {
           report: `${rows.toLocaleString('en-US')} rows, ${formatNumber(csv.bytes / 1e6)} MB, served over loopback HTTP (a URL callback, the body Losant most plausibly sends)`,
           measured: 'from just before the callback POST to the moment the SMTP server has the whole message and accepts it (matched by Message-ID)',
-          service: 'in this process, wired by src/deps.ts: web app + worker (WORKER_CONCURRENCY 2, default settings), SMTP to the local sink, logs at info to /dev/null',
+          service:
+            'in this process, wired by src/deps.ts: web app + worker (WORKER_CONCURRENCY 2, default settings), SMTP to the local sink, logs at info to /dev/null',
           order: `reports one after another; the next starts when the previous one is delivered; ${runs} kept + ${warmup} warm-up runs (warm-up runs send 10), interleaved with the baseline`,
           baseline: 'bench/e2e/baseline.ts: express + helmet answers 202, then undici download, csv-parse (columns) sum, nodemailer send with the CSV attached',
         },

@@ -48,7 +48,8 @@ function cpuNote(subject: Measurement, baseline: Measurement): string[] {
 }
 
 const intakeCase: BenchCase = {
-  description: 'Callback intake: the real web process under concurrent distinct valid callbacks (autocannon, own process) against a bare Express 5 + helmet + GET/SET/queue.add handler',
+  description:
+    'Callback intake: the real web process under concurrent distinct valid callbacks (autocannon, own process) against a bare Express 5 + helmet + GET/SET/queue.add handler',
   defaults: { runs: 3, warmup: 0 },
   options: [
     '--seconds N          measured load per run (default 10)',
@@ -80,35 +81,37 @@ const intakeCase: BenchCase = {
     // Each run needs more distinct callbacks than it can send; the pool grows with what runs show.
     let ratePerSecond = 3000;
     const audits: Array<{ side: IntakeSide; run: number; result: IntakeRun }> = [];
-    const sideRunner = (side: IntakeSide) => async (run: number): Promise<Metrics> => {
-      for (let attempt = 1; ; attempt++) {
-        const pool = Math.ceil(ratePerSecond * (seconds + warmupSeconds) * 1.6) + connections * 4;
-        const result = await runIntake(side, pool, settings, run);
-        ratePerSecond = Math.max(ratePerSecond, result.load.targetsUsed / (seconds + warmupSeconds));
-        if (result.load.exhausted) {
-          if (attempt >= 3) throw new Error(`${side}: sent more than the ${pool} prepared callbacks three times`);
-          log(`${side}: the ${pool} prepared callbacks ran out; again with more`);
-          continue;
+    const sideRunner =
+      (side: IntakeSide) =>
+      async (run: number): Promise<Metrics> => {
+        for (let attempt = 1; ; attempt++) {
+          const pool = Math.ceil(ratePerSecond * (seconds + warmupSeconds) * 1.6) + connections * 4;
+          const result = await runIntake(side, pool, settings, run);
+          ratePerSecond = Math.max(ratePerSecond, result.load.targetsUsed / (seconds + warmupSeconds));
+          if (result.load.exhausted) {
+            if (attempt >= 3) throw new Error(`${side}: sent more than the ${pool} prepared callbacks three times`);
+            log(`${side}: the ${pool} prepared callbacks ran out; again with more`);
+            continue;
+          }
+          const { load } = result;
+          if (run > 0) audits.push({ side, run, result });
+          const cpu = result.serverCpuMicrosPerRequest;
+          log(
+            `run ${run} ${side.padEnd(8)} ${formatNumber(load.requestsPerSecond)} req/s, p50 ${load.latencyP50Ms} ms, p99 ${load.latencyP99Ms} ms,` +
+              ` server CPU ${cpu === null ? 'n/a' : formatNumber(cpu)} µs/req, Redis CPU ${formatNumber(result.redisCpuMicrosPerRequest)} µs/req;` +
+              ` ${result.audit.accepted} accepted, ${result.audit.stored} stored, ${result.audit.queued} queued, ${result.audit.acceptedButMissing} missing`,
+          );
+          return {
+            'req/s': load.requestsPerSecond,
+            'p50 ms': load.latencyP50Ms,
+            'p99 ms': load.latencyP99Ms,
+            'mean ms': load.latencyMeanMs,
+            'non-2xx + errors': load.non2xx + load.errors,
+            ...(cpu === null ? {} : { 'server CPU µs/req': cpu }),
+            'Redis CPU µs/req': result.redisCpuMicrosPerRequest,
+          };
         }
-        const { load } = result;
-        if (run > 0) audits.push({ side, run, result });
-        const cpu = result.serverCpuMicrosPerRequest;
-        log(
-          `run ${run} ${side.padEnd(8)} ${formatNumber(load.requestsPerSecond)} req/s, p50 ${load.latencyP50Ms} ms, p99 ${load.latencyP99Ms} ms,` +
-            ` server CPU ${cpu === null ? 'n/a' : formatNumber(cpu)} µs/req, Redis CPU ${formatNumber(result.redisCpuMicrosPerRequest)} µs/req;` +
-            ` ${result.audit.accepted} accepted, ${result.audit.stored} stored, ${result.audit.queued} queued, ${result.audit.acceptedButMissing} missing`,
-        );
-        return {
-          'req/s': load.requestsPerSecond,
-          'p50 ms': load.latencyP50Ms,
-          'p99 ms': load.latencyP99Ms,
-          'mean ms': load.latencyMeanMs,
-          'non-2xx + errors': load.non2xx + load.errors,
-          ...(cpu === null ? {} : { 'server CPU µs/req': cpu }),
-          'Redis CPU µs/req': result.redisCpuMicrosPerRequest,
-        };
-      }
-    };
+      };
 
     let measured;
     try {
@@ -153,7 +156,12 @@ const intakeCase: BenchCase = {
         subject: 'src/web.ts in its own process (NODE_ENV=production, LOG_LEVEL=info to /dev/null), no worker',
         baseline: 'bench/intake/baseline-server.ts in its own process: express.raw, GET secret, SET body, queue.add, 202',
         'runs per side': `${runs} kept + ${warmup} warmup, interleaved, fresh records, key prefix and server process each`,
-        ...(storeOnly ? { decomposition: "bench/intake/store-only-server.ts: the baseline's shape doing the service's Redis work (HMGET match, constant-time check, accept script, add with the service's job options), no request id or log line" } : {}),
+        ...(storeOnly
+          ? {
+              decomposition:
+                "bench/intake/store-only-server.ts: the baseline's shape doing the service's Redis work (HMGET match, constant-time check, accept script, add with the service's job options), no request id or log line",
+            }
+          : {}),
       },
       measurements: storeOnly ? [subject, storeOnly, baseline] : [subject, baseline],
       comparisons: [
@@ -161,11 +169,26 @@ const intakeCase: BenchCase = {
         compare(subject, baseline, 'p99 ms', { atMost: 1.2 }, 'p99 latency at most 1.2× the bare handler'),
       ],
       checks: [
-        checkEquals('subject: 202 answers whose callback, status and job are not in Redis (all runs)', sum((a) => a.acceptedButMissing), 0, ''),
+        checkEquals(
+          'subject: 202 answers whose callback, status and job are not in Redis (all runs)',
+          sum((a) => a.acceptedButMissing),
+          0,
+          '',
+        ),
         checkEquals('subject: non-2xx answers and errors (all runs, median)', subject.summary['non-2xx + errors']!.median, 0, ''),
       ],
       tables: storeOnly
-        ? [decompositionTable([['subject', subject], ['store-only', storeOnly], ['baseline', baseline]], baseline), auditTable]
+        ? [
+            decompositionTable(
+              [
+                ['subject', subject],
+                ['store-only', storeOnly],
+                ['baseline', baseline],
+              ],
+              baseline,
+            ),
+            auditTable,
+          ]
         : [auditTable],
       notes: [
         `The service stored ${sum((a) => a.stored)} callbacks and answered ${sum((a) => a.accepted)} with 202 over the kept runs; the difference is requests still in flight when the load generator stopped (at most ${connections} at the end of the warm-up and ${connections} at the end of a run), stored but never seen answered.`,

@@ -108,8 +108,15 @@ const parserCase: BenchCase = {
 
     const borderline = comparisons
       .filter((c) => c.runRatios !== undefined && c.runRatios.min < 2 && c.runRatios.max >= 2)
-      .map((c) => `${c.subject}'s per-run ratios (${c.runRatios!.min.toFixed(2)}–${c.runRatios!.max.toFixed(2)}×) straddle the 2× target: its speed verdict could flip on another run.`);
-    const correctness: Table = { title: 'Correctness (each parser fed a byte stream; records compared as plain objects)', columns: ['case', ...PARSER_NAMES], rows: correctnessRows };
+      .map(
+        (c) =>
+          `${c.subject}'s per-run ratios (${c.runRatios!.min.toFixed(2)}–${c.runRatios!.max.toFixed(2)}×) straddle the 2× target: its speed verdict could flip on another run.`,
+      );
+    const correctness: Table = {
+      title: 'Correctness (each parser fed a byte stream; records compared as plain objects)',
+      columns: ['case', ...PARSER_NAMES],
+      rows: correctnessRows,
+    };
     const normalisations = cases.filter((c) => c.normalisation !== undefined).map((c) => `Corpus normalisation, ${c.name}: ${c.normalisation}.`);
     return {
       parameters: {

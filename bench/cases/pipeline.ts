@@ -126,7 +126,9 @@ const pipelineCase: BenchCase = {
             runs: isBig ? bigRuns : runs,
             warmup: isBig ? 0 : warmup,
             onRun: (name, run, m) =>
-              log(`run ${run} ${name.padEnd(30)} ${formatNumber(m['MB/s']!)} MB/s, ${formatNumber(m['rows/s']!)} rows/s, peak RSS ${formatNumber(m.peakRssMB!)} MB`),
+              log(
+                `run ${run} ${name.padEnd(30)} ${formatNumber(m['MB/s']!)} MB/s, ${formatNumber(m['rows/s']!)} rows/s, peak RSS ${formatNumber(m.peakRssMB!)} MB`,
+              ),
           },
         );
         const subject = measured[subjectName]!;
@@ -136,7 +138,14 @@ const pipelineCase: BenchCase = {
         // The issue's speed target is for the ~150 MB report; other sizes are shown for context.
         const speed = compare(subject, baseline, 'MB/s', { atLeast: 0.8 }, `at least 0.8× the MB/s of csv-parse alone (${label})`);
         if (mb === targetMb) comparisons.push(speed);
-        else otherSpeeds.push([label, formatNumber(speed.subjectMedian), formatNumber(speed.baselineMedian), `${speed.ratio.toFixed(2)}×`, `${speed.runRatios?.min.toFixed(2) ?? ''}–${speed.runRatios?.max.toFixed(2) ?? ''}×`]);
+        else
+          otherSpeeds.push([
+            label,
+            formatNumber(speed.subjectMedian),
+            formatNumber(speed.baselineMedian),
+            `${speed.ratio.toFixed(2)}×`,
+            `${speed.runRatios?.min.toFixed(2) ?? ''}–${speed.runRatios?.max.toFixed(2) ?? ''}×`,
+          ]);
         checks.push(checkBelow(`${subjectName}: peak RSS (median)`, subject.summary.peakRssMB!.median, RSS_LIMIT_MB, 'MB'));
         checks.push(checkBelow(`${subjectName}: peak RSS (highest run)`, subject.summary.peakRssMB!.max, RSS_LIMIT_MB, 'MB'));
         if (stepRss.setup !== undefined) setupRssByLabel.push(median(stepRss.setup));
@@ -161,18 +170,32 @@ const pipelineCase: BenchCase = {
     // Retained memory over the largest report: the heap left after a full collection, sampled as
     // the rows go by. Peak RSS depends on when V8 collects; this shows whether anything stays.
     const largest = reports.get(Math.max(...allSizes))!;
-    const retained = await runChild<RetainedHeapResult>(compiled.jsPath(retainedScript), [largest.path, String(Math.max(10_000, Math.floor(largest.rows / 8)))], {
-      ...childOptions,
-      nodeArgs: ['--expose-gc'],
-    });
+    const retained = await runChild<RetainedHeapResult>(
+      compiled.jsPath(retainedScript),
+      [largest.path, String(Math.max(10_000, Math.floor(largest.rows / 8)))],
+      {
+        ...childOptions,
+        nodeArgs: ['--expose-gc'],
+      },
+    );
     const retainedSamples = retained.json.samples;
     const firstRetained = retainedSamples[0]?.heapUsedMB ?? 0;
     const lastRetained = retainedSamples.at(-1)?.heapUsedMB ?? 0;
     if (retainedSamples.length >= 2) {
-      checks.push(checkBelow(`summary of the ${sizeLabel(Math.max(...allSizes))} report: retained heap growth, first to last sample`, lastRetained - firstRetained, 1, 'MB'));
+      checks.push(
+        checkBelow(
+          `summary of the ${sizeLabel(Math.max(...allSizes))} report: retained heap growth, first to last sample`,
+          lastRetained - firstRetained,
+          1,
+          'MB',
+        ),
+      );
     }
     // The summary at the default limits, under the worker's heap limit: must fit with room to spare.
-    const atLimits = await runChild<SummaryAtLimitsResult>(compiled.jsPath(atLimitsScript), [], { ...subjectOptions, nodeArgs: ['--expose-gc', ...worker.nodeArgs] });
+    const atLimits = await runChild<SummaryAtLimitsResult>(compiled.jsPath(atLimitsScript), [], {
+      ...subjectOptions,
+      nodeArgs: ['--expose-gc', ...worker.nodeArgs],
+    });
     const limits = atLimits.json;
     checks.push(
       checkBelow(
@@ -191,11 +214,18 @@ const pipelineCase: BenchCase = {
     const smallest = Math.min(...allSizes);
     for (const mb of allSizes.filter((size) => size !== smallest)) {
       comparisons.push(
-        compare(subjects.get(mb)!, subjects.get(smallest)!, 'peakRssMB', { atMost: FLAT_RATIO }, `peak RSS flat: ${sizeLabel(mb)} within ${FLAT_RATIO}× of ${sizeLabel(smallest)}`),
+        compare(
+          subjects.get(mb)!,
+          subjects.get(smallest)!,
+          'peakRssMB',
+          { atMost: FLAT_RATIO },
+          `peak RSS flat: ${sizeLabel(mb)} within ${FLAT_RATIO}× of ${sizeLabel(smallest)}`,
+        ),
       );
     }
     const stepsTable: Table = {
-      title: 'Where the subject spends time and memory (medians of kept runs; RSS sampled every 20 ms inside the child; setup = modules loaded, Redis connected)',
+      title:
+        'Where the subject spends time and memory (medians of kept runs; RSS sampled every 20 ms inside the child; setup = modules loaded, Redis connected)',
       columns: ['report', 'step', 'ms', 'share of total', 'highest RSS MB'],
       rows: stepRows,
     };
@@ -224,12 +254,12 @@ const pipelineCase: BenchCase = {
         sizes: allSizes.map(sizeLabel).join(', '),
         serving: 'loopback HTTP from the harness process, Content-Length, text/csv, streamed from disk (page cache)',
         subject:
-          'bench/pipeline/subject.ts: createStorage + createPipeline + createWorkerRuntime (the worker process\'s wiring, default limits), a stored URL callback, then fetchCsv, archiveCsv, summarizeCsv (the job steps) with a Redis record',
+          "bench/pipeline/subject.ts: createStorage + createPipeline + createWorkerRuntime (the worker process's wiring, default limits), a stored URL callback, then fetchCsv, archiveCsv, summarizeCsv (the job steps) with a Redis record",
         'subject process': `as the Procfile's worker line: ${workerSettings} (the baseline: plain node)`,
         baseline: 'bench/pipeline/baseline.ts: undici request piped into csv-parse (columns: true), summing payloadBillableCount',
         'MB/s': 'file bytes / 10^6 / time inside the child from the first step to the summary (start-up excluded; wallMs includes it)',
         children: 'compiled to JavaScript (tsc, as npm run build) and run with plain node, as in production; no tsx in the measured process',
-        'peak RSS': 'maxRSS of the child process: Node itself, the modules loaded (the worker process\'s) and the work',
+        'peak RSS': "maxRSS of the child process: Node itself, the modules loaded (the worker process's) and the work",
         runs: `${runs} kept + ${warmup} warmup per size, interleaved, one child process each${big ? `; 1 GB: ${bigRuns} kept, no warmup` : ''}`,
       },
       measurements,

@@ -58,7 +58,8 @@ export async function startBenchService(options: { smtpUrl: string; dataDir: str
       for (;;) {
         const record = await core.store.get(reportId);
         if (record !== null && statuses.includes(record.status)) return record;
-        if (Date.now() > deadline) throw new Error(`report ${reportId} did not reach ${statuses.join('/')}: ${record?.status ?? 'no record'} ${JSON.stringify(record?.error ?? null)}`);
+        if (Date.now() > deadline)
+          throw new Error(`report ${reportId} did not reach ${statuses.join('/')}: ${record?.status ?? 'no record'} ${JSON.stringify(record?.error ?? null)}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },

@@ -51,7 +51,6 @@ interface Resource {
   scale: number;
 }
 
-
 const ADJECTIVES = ['North', 'Blue', 'Rapid', 'Smart', 'Central', 'Quiet', 'Prime', 'Harbor', 'Summit', 'Delta'];
 const NOUNS = ['Fleet', 'Plant', 'Depot', 'Greenhouse', 'Pipeline', 'Warehouse', 'Campus', 'Turbines', 'Chillers', 'Meters'];
 // Multi-byte names make chunk boundaries fall inside characters, as in real exports.

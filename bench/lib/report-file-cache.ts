@@ -19,7 +19,10 @@ export function reportCacheDir(): string {
  */
 export async function cachedReportCsv(mb: number, options: { seed?: number; log?: (line: string) => void } = {}): Promise<GeneratedReport> {
   const seed = options.seed ?? 1;
-  const version = createHash('sha256').update(await readFile(generatorSource)).digest('hex').slice(0, 12);
+  const version = createHash('sha256')
+    .update(await readFile(generatorSource))
+    .digest('hex')
+    .slice(0, 12);
   const dir = reportCacheDir();
   const path = join(dir, `usage-${mb}MB-seed${seed}-${version}.csv`);
   const facts = `${path}.json`;

@@ -111,7 +111,11 @@ function caseTables(result: CaseResult): Table[] {
 export function textTable(table: Table): string {
   const cells = [table.columns, ...table.rows.map((row) => row.map(String))];
   const widths = table.columns.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [table.title, line(cells[0]!), rule, ...cells.slice(1).map(line)].join('\n');
 }
@@ -191,7 +195,10 @@ export function outcomeMissed(outcome: CaseOutcome): boolean {
 export function mergeWithPrevious(previous: RunReport | null, current: RunReport, order: readonly string[]): RunReport {
   const byName = new Map<string, CaseOutcome>();
   for (const outcome of previous?.cases ?? []) {
-    byName.set(outcome.name, { ...outcome, origin: outcome.origin ?? { command: previous!.command, startedAt: previous!.startedAt, machine: previous!.machine } });
+    byName.set(outcome.name, {
+      ...outcome,
+      origin: outcome.origin ?? { command: previous!.command, startedAt: previous!.startedAt, machine: previous!.machine },
+    });
   }
   for (const outcome of current.cases) byName.set(outcome.name, outcome);
   const cases = order.flatMap((name) => {

@@ -18,7 +18,10 @@ export interface ProcessCommand {
 export function parseProcfileCommand(procfile: string, name: string): ProcessCommand {
   const line = procfile.split('\n').find((text) => text.startsWith(`${name}:`));
   if (line === undefined) throw new Error(`the Procfile has no "${name}:" line`);
-  const words = line.slice(name.length + 1).trim().split(/\s+/u);
+  const words = line
+    .slice(name.length + 1)
+    .trim()
+    .split(/\s+/u);
   const env: Record<string, string> = {};
   let index = 0;
   for (; index < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/u.test(words[index]!); index++) {

@@ -94,7 +94,11 @@ export function ownEdgeCases(): CorrectnessCase[] {
   const crlfReport = Buffer.from(`${header}\r\n${multiline.csv}\r\n${multiline.csv}\r\n`);
   return [
     { name: 'own: UTF-8 BOM before the header', csv: Buffer.from(`\uFEFFa,b\n1,2\n`), expected: [{ a: '1', b: '2' }] },
-    { name: 'own: quoted report field with embedded newline, comma and quotes', csv: Buffer.from(`${header}\n${multiline.csv}\n`), expected: [multiline.record] },
+    {
+      name: 'own: quoted report field with embedded newline, comma and quotes',
+      csv: Buffer.from(`${header}\n${multiline.csv}\n`),
+      expected: [multiline.record],
+    },
     { name: 'own: empty file', csv: Buffer.alloc(0), expected: [] },
     { name: 'own: header only', csv: Buffer.from(`${header}\n`), expected: [] },
     {

@@ -22,10 +22,7 @@ const COPY_CHUNK_BYTES = 1024 * 1024;
  * Streams `source` into `targetPath` so that readers see either no file / the previous file, or the
  * complete new one (see commitAtomically). The sha256 is computed on the way through.
  */
-export function writeFileAtomically(
-  targetPath: string,
-  source: Readable | AsyncIterable<Buffer | string> | Buffer | string,
-): Promise<WrittenFile> {
+export function writeFileAtomically(targetPath: string, source: Readable | AsyncIterable<Buffer | string> | Buffer | string): Promise<WrittenFile> {
   return commitAtomically(targetPath, (tempPath) => streamInto(tempPath, source));
 }
 

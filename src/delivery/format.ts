@@ -56,8 +56,11 @@ export function formatChange(change: ColumnChange): FormattedChange {
  * headers nor break the layout of the text tables.
  */
 export function singleLine(value: string, maxLength = 120): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/gu, ' ').replace(/\s+/gu, ' ').trim();
+  const flat = value
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/gu, ' ')
+    .replace(/\s+/gu, ' ')
+    .trim();
   const chars = Array.from(flat);
   return chars.length > maxLength ? `${chars.slice(0, maxLength - 1).join('')}…` : flat;
 }

@@ -20,11 +20,7 @@ export class MailError extends AppError {
   readonly permanent: boolean;
   readonly smtpCode?: number;
 
-  constructor(
-    code: MailErrorCode,
-    message: string,
-    options: { permanent: boolean; smtpCode?: number; details?: unknown; cause?: unknown },
-  ) {
+  constructor(code: MailErrorCode, message: string, options: { permanent: boolean; smtpCode?: number; details?: unknown; cause?: unknown }) {
     super(code, code === 'mail_invalid' ? 500 : 502, message, { details: options.details, cause: options.cause });
     this.permanent = options.permanent;
     if (options.smtpCode !== undefined) this.smtpCode = options.smtpCode;

@@ -151,8 +151,20 @@ const HEADER_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/u;
 const CONTENT_TYPE = /^[\w.+-]+\/[\w.+-]+$/u;
 /** Headers nodemailer builds from the message fields; letting callers set them would bypass those checks. */
 const RESERVED_HEADERS = new Set([
-  'from', 'to', 'cc', 'bcc', 'reply-to', 'sender', 'subject', 'date', 'message-id', 'mime-version',
-  'content-type', 'content-transfer-encoding', 'content-disposition', 'return-path',
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'reply-to',
+  'sender',
+  'subject',
+  'date',
+  'message-id',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'content-disposition',
+  'return-path',
 ]);
 
 /** Validates and normalizes the caller's message; throws a permanent MailError when it is unusable. */
@@ -223,7 +235,11 @@ async function openAttachments(attachments: MailAttachment[]): Promise<Readable[
 
 function fileNameFor(messageId: string): string {
   // A leading dot would hide the file (and mark it as a temp file), so it becomes "_".
-  return messageId.replace(/^<|>$/gu, '').replace(/[^\w.@-]/gu, '_').replace(/^\./u, '_').slice(0, 200);
+  return messageId
+    .replace(/^<|>$/gu, '')
+    .replace(/[^\w.@-]/gu, '_')
+    .replace(/^\./u, '_')
+    .slice(0, 200);
 }
 
 function logged(error: MailError, messageId: string, logger: Logger | undefined, server: string): MailError {

@@ -65,7 +65,9 @@ function note(text: string): SafeHtml {
 function factsTable(view: ReportView): SafeHtml {
   return html`<table role="presentation" cellpadding="0" cellspacing="0" style="font-size:14px;">
 ${view.facts.map(
-  (fact) => html`<tr><td style="padding:2px 16px 2px 0;color:${MUTED};white-space:nowrap;">${fact.label}</td><td style="padding:2px 0;color:${TEXT};">${fact.value}</td></tr>
+  (
+    fact,
+  ) => html`<tr><td style="padding:2px 16px 2px 0;color:${MUTED};white-space:nowrap;">${fact.label}</td><td style="padding:2px 0;color:${TEXT};">${fact.value}</td></tr>
 `,
 )}</table>`;
 }
@@ -106,7 +108,9 @@ function topTable(table: TopTable): SafeHtml {
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;">
 <tr><th align="right" style="${TH}${NUM}">#</th><th align="left" style="${TH}text-align:left;">Name</th><th align="right" style="${TH}${NUM}">Value</th><th align="left" colspan="2" style="${TH}text-align:left;">Share</th></tr>
 ${table.rows.map(
-  (row) => html`<tr><td align="right" style="${TD}${NUM}color:${MUTED};">${row.rank}</td><td style="${TD}">${row.name}${row.id !== null && html`<div style="font-size:11px;color:${MUTED};">${row.id}</div>`}</td><td align="right" style="${TD}${NUM}">${row.value}</td><td style="${TD}width:160px;">${bar(row.sharePercent)}</td><td align="right" style="${TD}${NUM}width:56px;">${row.share}</td></tr>
+  (
+    row,
+  ) => html`<tr><td align="right" style="${TD}${NUM}color:${MUTED};">${row.rank}</td><td style="${TD}">${row.name}${row.id !== null && html`<div style="font-size:11px;color:${MUTED};">${row.id}</div>`}</td><td align="right" style="${TD}${NUM}">${row.value}</td><td style="${TD}width:160px;">${bar(row.sharePercent)}</td><td align="right" style="${TD}${NUM}width:56px;">${row.share}</td></tr>
 `,
 )}</table>`;
 }

@@ -12,7 +12,13 @@ export function renderText(view: ReportView): string {
   const heading = (title: string) => lines.push('', title.toUpperCase(), '='.repeat(Math.min(width(title), 72)));
 
   lines.push(view.title.toUpperCase(), '='.repeat(width(view.title)));
-  lines.push(...table(null, view.facts.map((fact) => [fact.label, fact.value]), ['left', 'left']));
+  lines.push(
+    ...table(
+      null,
+      view.facts.map((fact) => [fact.label, fact.value]),
+      ['left', 'left'],
+    ),
+  );
 
   if (view.badRows) {
     lines.push('', `! ${view.badRows.summary}`, ...view.badRows.examples.map((example) => `  - ${example}`));
@@ -35,9 +41,7 @@ export function renderText(view: ReportView): string {
     const headers = withIds ? ['#', 'Name', 'ID', 'Value', 'Share'] : ['#', 'Name', 'Value', 'Share'];
     const rows = top.rows.map((row) => {
       const share = `${textBar(row.sharePercent)} ${row.share.padStart(6)}`;
-      return withIds
-        ? [String(row.rank), row.name, row.id ?? '', row.value, share]
-        : [String(row.rank), row.name, row.value, share];
+      return withIds ? [String(row.rank), row.name, row.id ?? '', row.value, share] : [String(row.rank), row.name, row.value, share];
     });
     lines.push(...table(headers, rows, withIds ? ['right', 'left', 'left', 'right', 'left'] : ['right', 'left', 'right', 'left']));
   }

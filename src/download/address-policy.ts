@@ -157,7 +157,7 @@ const IPV4_RANGES: readonly Range4[] = [
 function inRange4(value: number, base: number, prefix: number): boolean {
   if (prefix === 0) return true;
   const mask = prefix === 32 ? 0xffffffff : (0xffffffff << (32 - prefix)) >>> 0;
-  return ((value & mask) >>> 0) === ((base & mask) >>> 0);
+  return (value & mask) >>> 0 === (base & mask) >>> 0;
 }
 
 export function categorizeIPv4(value: number): AddressCategory {
@@ -257,9 +257,7 @@ export function createAddressPolicy(options: AddressPolicyOptions): AddressPolic
       if (info.embedded !== undefined && exceptions.has(info.embedded.ipv4)) return { allowed: true };
       const what = DESCRIPTION[info.category];
       const reason =
-        info.embedded === undefined
-          ? `${address} is ${what}`
-          : `${address} carries ${info.embedded.ipv4} (${info.embedded.via}), which is ${what}`;
+        info.embedded === undefined ? `${address} is ${what}` : `${address} carries ${info.embedded.ipv4} (${info.embedded.via}), which is ${what}`;
       return { allowed: false, reason };
     },
   };

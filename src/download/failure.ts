@@ -64,11 +64,7 @@ export function toDownloadError(error: unknown, context: FailureContext): Downlo
     });
   }
   if (code === 'UND_ERR_BODY_TIMEOUT') {
-    return new DownloadError(
-      'download_timeout',
-      `the download stalled: no data for ${context.idleTimeoutMs} ms (DOWNLOAD_IDLE_TIMEOUT_MS)`,
-      { cause: error },
-    );
+    return new DownloadError('download_timeout', `the download stalled: no data for ${context.idleTimeoutMs} ms (DOWNLOAD_IDLE_TIMEOUT_MS)`, { cause: error });
   }
   if (isFsError(like)) {
     return new DownloadError('download_write_failed', `the download could not be written to disk: ${code ?? message}`, {

@@ -55,9 +55,7 @@ export function createHostAllowlist(entries: readonly string[]): HostAllowlist {
     normalized.push(wildcard ? `*.${host}` : host);
   }
   if (invalid.length > 0) {
-    throw new TypeError(
-      `DOWNLOAD_ALLOWED_HOSTS has entries that are not a host or "*.domain": ${invalid.map((item) => JSON.stringify(item)).join(', ')}`,
-    );
+    throw new TypeError(`DOWNLOAD_ALLOWED_HOSTS has entries that are not a host or "*.domain": ${invalid.map((item) => JSON.stringify(item)).join(', ')}`);
   }
 
   return {

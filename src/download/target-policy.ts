@@ -59,11 +59,9 @@ export function createTargetPolicy(options: TargetPolicyOptions): TargetPolicy {
       }
       const host = comparableHost(url.hostname);
       if (!allowlist.allows(url.hostname)) {
-        throw new DownloadError(
-          'download_host_not_allowed',
-          `the download host "${host}" is not allowed; add it to DOWNLOAD_ALLOWED_HOSTS if it is trusted`,
-          { details: { host } },
-        );
+        throw new DownloadError('download_host_not_allowed', `the download host "${host}" is not allowed; add it to DOWNLOAD_ALLOWED_HOSTS if it is trusted`, {
+          details: { host },
+        });
       }
       const port = effectivePort(url);
       if (allowedPorts !== '*' && !allowedPorts.includes(port)) {

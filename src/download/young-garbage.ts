@@ -16,7 +16,10 @@ export type ExposedGc = (options: { type: 'minor' | 'major' }) => void;
 export const YOUNG_COLLECTION_EVERY_BYTES = 4 * 1024 * 1024;
 
 /** Returns a function to call with each chunk's size; it asks for a young collection as due. */
-export function createYoungGarbageCollector(everyBytes: number = YOUNG_COLLECTION_EVERY_BYTES, gc: ExposedGc | undefined = exposedGc()): (bytes: number) => void {
+export function createYoungGarbageCollector(
+  everyBytes: number = YOUNG_COLLECTION_EVERY_BYTES,
+  gc: ExposedGc | undefined = exposedGc(),
+): (bytes: number) => void {
   if (gc === undefined) return () => undefined;
   let sinceLast = 0;
   return (bytes) => {

@@ -48,7 +48,11 @@ class FirstLine extends Transform {
     if (this.line === null && this.buffered.length < MAX_HEADER) {
       this.buffered += chunk.toString('utf8');
       const end = this.buffered.indexOf('\n');
-      if (end >= 0) this.line = this.buffered.slice(0, end).replace(/\r$/u, '').replace(/^\uFEFF/u, '');
+      if (end >= 0)
+        this.line = this.buffered
+          .slice(0, end)
+          .replace(/\r$/u, '')
+          .replace(/^\uFEFF/u, '');
     }
     callback(null, chunk);
   }
@@ -71,7 +75,11 @@ class SkipLineIf extends Transform {
     if (end < 0 && this.pendingBytes < MAX_HEADER) return callback();
     this.decided = true;
     this.pending = [];
-    const first = joined.subarray(0, end < 0 ? joined.length : end).toString('utf8').replace(/\r$/u, '').replace(/^\uFEFF/u, '');
+    const first = joined
+      .subarray(0, end < 0 ? joined.length : end)
+      .toString('utf8')
+      .replace(/\r$/u, '')
+      .replace(/^\uFEFF/u, '');
     if (end >= 0 && first === this.header) callback(null, joined.subarray(end + 1));
     else callback(null, joined);
   }

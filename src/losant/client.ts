@@ -251,7 +251,10 @@ export function createLosantClient(options: LosantClientOptions): LosantClient {
 
     if (status >= 200 && status < 300) {
       if (jsonError !== undefined) {
-        return { error: fail('losant_bad_response', `HTTP ${status} with a body that is not JSON`, { httpStatus: status, cause: jsonError }), retryable: false };
+        return {
+          error: fail('losant_bad_response', `HTTP ${status} with a body that is not JSON`, { httpStatus: status, cause: jsonError }),
+          retryable: false,
+        };
       }
       const parsed = call.parse(status, body);
       if (parsed.ok) return { value: parsed.value };

@@ -11,7 +11,15 @@ export {
   type GenerateReportOptions,
   type GenerateReportResult,
 } from './client.js';
-export { LosantApiError, LosantValidationError, LOSANT_ACTIONS, codeForStatus, type LosantAction, type LosantErrorCode, type LosantApiErrorInit } from './errors.js';
+export {
+  LosantApiError,
+  LosantValidationError,
+  LOSANT_ACTIONS,
+  codeForStatus,
+  type LosantAction,
+  type LosantErrorCode,
+  type LosantApiErrorInit,
+} from './errors.js';
 export { backoffDelay, backoffCeiling, parseRetryAfter, retryDelay, type BackoffOptions } from './retry.js';
 export * from './response-schemas.js';
 export * from './request-schemas.js';

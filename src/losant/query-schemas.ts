@@ -22,9 +22,7 @@ export const rangeOrder = { message: 'must not be before start', path: ['end'] }
 
 export const rangeQuery = z.strictObject({ start: timestamp, end: timestamp }).refine(startBeforeEnd, rangeOrder);
 
-export const payloadCountsQuery = z
-  .strictObject({ start: timestamp, end: timestamp, asBytes: z.boolean().optional() })
-  .refine(startBeforeEnd, rangeOrder);
+export const payloadCountsQuery = z.strictObject({ start: timestamp, end: timestamp, asBytes: z.boolean().optional() }).refine(startBeforeEnd, rangeOrder);
 
 export const payloadCountsBreakdownQuery = z
   .strictObject({

@@ -52,9 +52,7 @@ const rangeOf = <T extends z.ZodType>(item: T) =>
     counts: z.array(item),
   });
 
-export const deviceCountsSchema = rangeOf(
-  z.looseObject({ date: dateTime, created: count, deleted: count, total: count }),
-);
+export const deviceCountsSchema = rangeOf(z.looseObject({ date: dateTime, created: count, deleted: count, total: count }));
 export type DeviceCounts = z.infer<typeof deviceCountsSchema>;
 
 export const notebookMinuteCountsSchema = rangeOf(

@@ -31,7 +31,7 @@ export function interpretCallback(body: Buffer, contentType: string | null): Cal
   if (type === 'application/x-www-form-urlencoded') {
     return interpretObject(Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
   }
-  if (type === 'application/json' || type?.endsWith('+json') || (type === null || type === 'text/plain') && looksLikeJson(body)) {
+  if (type === 'application/json' || type?.endsWith('+json') || ((type === null || type === 'text/plain') && looksLikeJson(body))) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -83,7 +83,10 @@ function interpretObject(value: unknown): CallbackContent {
   }
   if (otherSchemes.length > 0) {
     // Said plainly, so that a callback naming file:, ftp: or data: reads as refused, not as a puzzle.
-    return { kind: 'unrecognized', reason: `no download URL found: it names only ${otherSchemes.join(', ')} URLs, and only http: and https: URLs are ever fetched` };
+    return {
+      kind: 'unrecognized',
+      reason: `no download URL found: it names only ${otherSchemes.join(', ')} URLs, and only http: and https: URLs are ever fetched`,
+    };
   }
   const keys = Object.keys(value).slice(0, 10).join(', ');
   return { kind: 'unrecognized', reason: `no download URL, inline CSV or error found (top-level keys: ${keys || 'none'})` };
@@ -181,7 +184,7 @@ function looksLikeCsv(body: Buffer): boolean {
 function text(value: unknown): string {
   let s: string;
   try {
-    s = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+    s = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   } catch {
     // JSON.stringify recurses: a value nested thousands of levels deep overflows the stack.
     s = '(a value nested too deeply to show; the raw callback is kept on the record)';

@@ -8,7 +8,17 @@ import { REPORT_ID_PATTERN, SECRET_PATTERN, secretMatches } from './secrets.js';
 import type { CallbackMatch, ReportStore } from './store.js';
 
 /** Request headers worth keeping with a callback; everything else (cookies, auth) is dropped. */
-const KEPT_HEADERS = ['content-type', 'content-length', 'content-encoding', 'user-agent', 'x-losant-job-id', 'x-job-id', 'x-request-id', 'x-forwarded-for', 'date'];
+const KEPT_HEADERS = [
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'user-agent',
+  'x-losant-job-id',
+  'x-job-id',
+  'x-request-id',
+  'x-forwarded-for',
+  'date',
+];
 
 export interface IncomingCallback {
   body: Buffer;

@@ -19,10 +19,17 @@ export function createRejectedCallbacks(redis: Redis, options: { prefix: string;
         truncated: body.length > MAX_BODY_BYTES,
         bodyBase64: body.subarray(0, MAX_BODY_BYTES).toString('base64'),
       });
-      await redis.multi().lpush(key(reportId), entry).ltrim(key(reportId), 0, KEEP - 1).expire(key(reportId), options.retentionSeconds).exec();
+      await redis
+        .multi()
+        .lpush(key(reportId), entry)
+        .ltrim(key(reportId), 0, KEEP - 1)
+        .expire(key(reportId), options.retentionSeconds)
+        .exec();
     },
     async list(reportId: string): Promise<Array<{ reason: string; info: CallbackInfo; truncated: boolean; bodyBase64: string }>> {
-      return (await redis.lrange(key(reportId), 0, -1)).map((entry) => JSON.parse(entry) as { reason: string; info: CallbackInfo; truncated: boolean; bodyBase64: string });
+      return (await redis.lrange(key(reportId), 0, -1)).map(
+        (entry) => JSON.parse(entry) as { reason: string; info: CallbackInfo; truncated: boolean; bodyBase64: string },
+      );
     },
   };
 }

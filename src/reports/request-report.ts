@@ -15,7 +15,10 @@ export const reportRequestSchema = z
     resourceGroupBy: resourceGroupBySchema.optional(),
     dateGroupBy: dateGroupBySchema.optional(),
     includeSandbox: z.boolean().optional(),
-    recipients: z.array(z.email({ message: 'must be a valid email address' })).max(10, 'at most 10 recipients').optional(),
+    recipients: z
+      .array(z.email({ message: 'must be a valid email address' }))
+      .max(10, 'at most 10 recipients')
+      .optional(),
     email: z.boolean().optional(),
     archive: z.boolean().optional(),
   })

@@ -11,9 +11,7 @@ export function seriesKeyForSchedule(scheduleId: string): string {
 
 export function seriesKeyForRequest(request: ReportRequest): string {
   const spanDays =
-    request.start !== undefined && request.end !== undefined
-      ? Math.round((Date.parse(request.end) - Date.parse(request.start)) / 86_400_000)
-      : null;
+    request.start !== undefined && request.end !== undefined ? Math.round((Date.parse(request.end) - Date.parse(request.start)) / 86_400_000) : null;
   const kind = {
     resourceGroupBy: request.resourceGroupBy ?? 'default',
     dateGroupBy: request.dateGroupBy ?? 'default',

@@ -3,15 +3,7 @@ import type { Redis } from 'ioredis';
 import type { ReportSummary } from '../summary/types.js';
 import { reportKeys } from './keys.js';
 import { ACCEPT_CALLBACK, CREATE_REPORT, TRANSITION } from './lua.js';
-import {
-  JSON_FIELDS,
-  REPORT_STATUSES,
-  type CallbackInfo,
-  type HistoryEntry,
-  type JsonField,
-  type ReportRecord,
-  type ReportStatus,
-} from './record.js';
+import { JSON_FIELDS, REPORT_STATUSES, type CallbackInfo, type HistoryEntry, type JsonField, type ReportRecord, type ReportStatus } from './record.js';
 
 export interface NewReport {
   id: string;
@@ -67,7 +59,10 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
   const keys = reportKeys(options.prefix);
   const now = options.now ?? (() => new Date());
   const retentionSeconds = options.retentionSeconds ?? options.retentionDays * 86_400;
-  const bodyTtlSeconds = Math.min(options.callbackBodyRetentionDays !== undefined ? options.callbackBodyRetentionDays * 86_400 : retentionSeconds, retentionSeconds);
+  const bodyTtlSeconds = Math.min(
+    options.callbackBodyRetentionDays !== undefined ? options.callbackBodyRetentionDays * 86_400 : retentionSeconds,
+    retentionSeconds,
+  );
   // EVALSHA sends a 40-character digest instead of the whole script on every call (the callback
   // route's hot path runs one per request); EVAL runs, and caches, a script Redis does not hold yet.
   const digests = new Map<string, string>();
@@ -120,14 +115,22 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
       runs: 1,
     });
     fields.push(
-      'id', report.id,
-      'source', report.source,
-      'scheduleId', report.scheduleId ?? '',
-      'seriesKey', report.seriesKey,
-      'secretHash', report.secretHash ?? '',
-      'createdAt', at.toISOString(),
-      'updatedAt', at.toISOString(),
-      'overdueAt', report.overdueAt?.toISOString() ?? '',
+      'id',
+      report.id,
+      'source',
+      report.source,
+      'scheduleId',
+      report.scheduleId ?? '',
+      'seriesKey',
+      report.seriesKey,
+      'secretHash',
+      report.secretHash ?? '',
+      'createdAt',
+      at.toISOString(),
+      'updatedAt',
+      at.toISOString(),
+      'overdueAt',
+      report.overdueAt?.toISOString() ?? '',
     );
     const dedupe = extra.dedupeKey ?? '';
     const awaiting = status === 'requested' && report.overdueAt ? 'add' : '';
@@ -135,9 +138,17 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
       CREATE_REPORT,
       [keys.record(report.id), keys.history(report.id), keys.callbackBody(report.id), dedupe],
       [
-        options.prefix, report.id, at.getTime(), status, historyEntry(status, report.note), retentionSeconds,
-        awaiting, report.overdueAt?.getTime() ?? 0,
-        extra.callback?.body ?? '', bodyTtlSeconds, retentionSeconds,
+        options.prefix,
+        report.id,
+        at.getTime(),
+        status,
+        historyEntry(status, report.note),
+        retentionSeconds,
+        awaiting,
+        report.overdueAt?.getTime() ?? 0,
+        extra.callback?.body ?? '',
+        bodyTtlSeconds,
+        retentionSeconds,
         ...fields,
       ].map((value) => (typeof value === 'number' ? String(value) : value)),
     );
@@ -175,11 +186,21 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     const to = request.to ?? '';
     const entry = request.to !== undefined || request.note !== undefined ? historyEntry(request.to ?? (await currentStatus(id)) ?? 'failed', request.note) : '';
     const awaiting = request.awaiting;
-    const [code, status] = await run(TRANSITION, [keys.record(id), keys.history(id)], [
-      options.prefix, id, request.from === '*' ? '*' : request.from.join(','), to, entry, String(retentionSeconds),
-      awaiting?.mode ?? '', awaiting?.mode === 'add' ? String(awaiting.deadline.getTime()) : '0',
-      ...fields,
-    ]);
+    const [code, status] = await run(
+      TRANSITION,
+      [keys.record(id), keys.history(id)],
+      [
+        options.prefix,
+        id,
+        request.from === '*' ? '*' : request.from.join(','),
+        to,
+        entry,
+        String(retentionSeconds),
+        awaiting?.mode ?? '',
+        awaiting?.mode === 'add' ? String(awaiting.deadline.getTime()) : '0',
+        ...fields,
+      ],
+    );
     if (code === 1) return { ok: true, previous: status as ReportStatus };
     return { ok: false, current: code === 0 ? null : (status as ReportStatus) };
   }
@@ -189,11 +210,20 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
   }
 
   async function acceptCallback(id: string, callback: ReceivedCallback): Promise<'accepted' | 'duplicate' | 'missing'> {
-    const [code] = await run(ACCEPT_CALLBACK, [keys.record(id), keys.history(id), keys.callbackBody(id)], [
-      options.prefix, id, JSON.stringify(callback.info), callback.body, String(bodyTtlSeconds),
-      historyEntry('callback_received', `callback received (${callback.info.bytes} bytes, ${callback.info.contentType ?? 'no content type'})`),
-      String(retentionSeconds), now().toISOString(),
-    ]);
+    const [code] = await run(
+      ACCEPT_CALLBACK,
+      [keys.record(id), keys.history(id), keys.callbackBody(id)],
+      [
+        options.prefix,
+        id,
+        JSON.stringify(callback.info),
+        callback.body,
+        String(bodyTtlSeconds),
+        historyEntry('callback_received', `callback received (${callback.info.bytes} bytes, ${callback.info.contentType ?? 'no content type'})`),
+        String(retentionSeconds),
+        now().toISOString(),
+      ],
+    );
     return code === 1 ? 'accepted' : code === 2 ? 'duplicate' : 'missing';
   }
 
@@ -203,10 +233,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
 
   async function list(query: { status?: ReportStatus; offset: number; limit: number }) {
     const index = query.status ? `${keys.byStatus}:${query.status}` : keys.byCreated;
-    const [ids, total] = await Promise.all([
-      redis.zrevrange(index, query.offset, query.offset + query.limit - 1),
-      redis.zcard(index),
-    ]);
+    const [ids, total] = await Promise.all([redis.zrevrange(index, query.offset, query.offset + query.limit - 1), redis.zcard(index)]);
     const records = await Promise.all(ids.map((id) => get(id)));
     return { items: records.filter((record): record is ReportRecord => record !== null), total };
   }

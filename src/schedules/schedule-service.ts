@@ -78,7 +78,10 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     return (await deps.losant.get()).reportConfigs ?? [];
   }
 
-  function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, body: unknown): T {
+  function parse<T>(
+    schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } },
+    body: unknown,
+  ): T {
     const result = schema.safeParse(body ?? {});
     if (!result.success) throw new ValidationError(`Invalid schedule: ${formatIssues(result.error.issues)}`, result.error.issues);
     return result.data;
@@ -117,7 +120,8 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       const secret = generateSecret();
       const schedule: Schedule = {
         id,
-        name: input.name ?? `${input.dateGroupBy === 'day' ? 'daily' : `${input.dateGroupBy}ly`} ${input.resourceGroupBy} report (${input.cron} ${input.timezone})`,
+        name:
+          input.name ?? `${input.dateGroupBy === 'day' ? 'daily' : `${input.dateGroupBy}ly`} ${input.resourceGroupBy} report (${input.cron} ${input.timezone})`,
         cron: input.cron,
         timezone: input.timezone,
         resourceGroupBy: input.resourceGroupBy,

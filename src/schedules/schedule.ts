@@ -105,5 +105,10 @@ export type UpdateScheduleInput = z.infer<typeof updateScheduleSchema>;
 
 export const rotateSecretSchema = z.strictObject({
   /** How long the previous secret keeps working (default one day). */
-  graceSeconds: z.number().int().min(0).max(30 * 86_400).default(86_400),
+  graceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(86_400),
 });

@@ -22,7 +22,11 @@ export function scopeAllows(scope: string, action: ActionName): boolean {
 /** A JWT-shaped token (Losant's tokens are JWTs); the simulator only compares it as a string. */
 export function makeToken(scopes: ReadonlyArray<string>): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  return [part({ alg: 'HS256', typ: 'JWT' }), part({ sub: randomBytes(12).toString('hex'), scope: scopes, iss: 'losant-sim' }), randomBytes(32).toString('base64url')].join('.');
+  return [
+    part({ alg: 'HS256', typ: 'JWT' }),
+    part({ sub: randomBytes(12).toString('hex'), scope: scopes, iss: 'losant-sim' }),
+    randomBytes(32).toString('base64url'),
+  ].join('.');
 }
 
 export function createAuth() {

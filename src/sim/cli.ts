@@ -12,7 +12,9 @@ import { CALLBACK_SHAPES, type CallbackShape } from './types.js';
  */
 
 function usage(message: string): never {
-  console.error(`${message}\nUsage: npm run sim -- [--port 4100] [--host 127.0.0.1] [--token T] [--seed 1] [--delay 200] [--shape ${CALLBACK_SHAPES.join('|')}] [--orgs 6]`);
+  console.error(
+    `${message}\nUsage: npm run sim -- [--port 4100] [--host 127.0.0.1] [--token T] [--seed 1] [--delay 200] [--shape ${CALLBACK_SHAPES.join('|')}] [--orgs 6]`,
+  );
   process.exit(2);
 }
 

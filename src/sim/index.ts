@@ -17,7 +17,18 @@ import type { CallbackShape, SimJob, SimRequest, Simulator, SimulatorOptions } f
 import { createUsage } from './usage.js';
 import { createWorld } from './world.js';
 
-export type { ActionName, CallbackShape, FaultRule, Faults, SimCallbackOutcome, SimJob, SimRequest, Simulator, SimulatorOptions, ResolvedReport } from './types.js';
+export type {
+  ActionName,
+  CallbackShape,
+  FaultRule,
+  Faults,
+  SimCallbackOutcome,
+  SimJob,
+  SimRequest,
+  Simulator,
+  SimulatorOptions,
+  ResolvedReport,
+} from './types.js';
 export { ACTION_NAMES, CALLBACK_SHAPES } from './types.js';
 export { REPORT_COLUMNS } from './report-rows.js';
 
@@ -51,7 +62,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const reportDelayMs = options.reportDelayMs ?? DEFAULTS.reportDelayMs;
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? createLogger({ name: 'losant-sim', level: 'silent' });
-  const world = createWorld({ seed, organizations: options.organizations ?? DEFAULTS.organizations, ...(options.instanceId ? { instanceId: options.instanceId } : {}) });
+  const world = createWorld({
+    seed,
+    organizations: options.organizations ?? DEFAULTS.organizations,
+    ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+  });
   const usage = createUsage(seed);
   const auth = createAuth();
   const token = options.token ?? makeToken(ALL_SCOPES);
@@ -65,7 +80,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const csv = (report: ResolvedReport) => reportCsvStream(world, usage, report);
   const downloads = createDownloads({ now, ttlMs: options.downloadTtlMs ?? DEFAULTS.downloadTtlMs, baseUrl: () => url, faults, csv });
-  const jobs = createJobRunner({ now, logger, reportDelayMs, faults, downloads, dispatcher, shape: () => shape, rowCount: (report) => reportRowCount(world, report), csv });
+  const jobs = createJobRunner({
+    now,
+    logger,
+    reportDelayMs,
+    faults,
+    downloads,
+    dispatcher,
+    shape: () => shape,
+    rowCount: (report) => reportRowCount(world, report),
+    csv,
+  });
   const instance = createInstanceStore({ seed, instanceId: world.instanceId, now });
 
   const runConfig = (config: StoredReportConfig, at: Date): SimJob => {
@@ -76,7 +101,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
   const scheduler = createScheduler<StoredReportConfig>({ now, onFire: (config, at) => void runConfig(config, at) });
   const api = createApi({ world, usage, instance, jobs, faults, now, onReportConfigs: () => scheduler.replace(instance.get().reportConfigs) });
-  const server = createSimServer({ instanceId: world.instanceId, auth, faults, downloads, api, record: (r) => requests.push(r), now, logger, signal: stop.signal });
+  const server = createSimServer({
+    instanceId: world.instanceId,
+    auth,
+    faults,
+    downloads,
+    api,
+    record: (r) => requests.push(r),
+    now,
+    logger,
+    signal: stop.signal,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

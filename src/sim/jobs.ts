@@ -104,7 +104,16 @@ export function createJobRunner(options: JobRunnerOptions) {
     },
 
     create(report: ResolvedReport, source: SimJob['source'], configId?: string): SimJob {
-      const job: SimJob = { jobId: newJobId(), options: report, source, state: 'queued', rows: 0, shape: options.shape(), callbacks: [], createdAt: options.now() };
+      const job: SimJob = {
+        jobId: newJobId(),
+        options: report,
+        source,
+        state: 'queued',
+        rows: 0,
+        shape: options.shape(),
+        callbacks: [],
+        createdAt: options.now(),
+      };
       if (configId !== undefined) job.configId = configId;
       jobs.push(job);
       return job;
@@ -126,7 +135,10 @@ export function createJobRunner(options: JobRunnerOptions) {
       return new Promise<SimJob>((resolve, reject) => {
         const timer = setTimeout(() => {
           const list = waiters.get(jobId) ?? [];
-          waiters.set(jobId, list.filter((waiter) => waiter.timer !== timer));
+          waiters.set(
+            jobId,
+            list.filter((waiter) => waiter.timer !== timer),
+          );
           reject(new Error(`Job ${jobId} was not done within ${timeoutMs} ms (state: ${job.state})`));
         }, timeoutMs);
         waiters.set(jobId, [...(waiters.get(jobId) ?? []), { resolve, reject, timer }]);

@@ -57,7 +57,13 @@ export function intIn(key: Key, min: number, max: number): number {
 
 /** A 24-hex-digit id (Losant's ObjectId shape) for a key. */
 export function hexId(key: Key): string {
-  return [0, 1, 2].map((part) => hash32([...key, 'id', part]).toString(16).padStart(8, '0')).join('');
+  return [0, 1, 2]
+    .map((part) =>
+      hash32([...key, 'id', part])
+        .toString(16)
+        .padStart(8, '0'),
+    )
+    .join('');
 }
 
 /** mulberry32: a tiny seeded generator, for the few places that draw a sequence. */

@@ -30,10 +30,7 @@ export const payloadCountsQuerySchema = rangeQuerySchema.extend({ asBytes: flag 
 export const payloadCountsBreakdownQuerySchema = rangeQuerySchema.extend({
   asBytes: flag,
   includeNonBillable: flag,
-  resolution: z
-    .enum(['86400000', '3600000'], { message: 'must be 86400000 (a day) or 3600000 (an hour)' })
-    .default('86400000')
-    .transform(Number),
+  resolution: z.enum(['86400000', '3600000'], { message: 'must be 86400000 (a day) or 3600000 (an hour)' }).default('86400000').transform(Number),
 });
 
 export const historicalSummariesQuerySchema = z.object({

@@ -34,7 +34,9 @@ export function scheduleProblem(config: Pick<ReportConfig, 'cron' | 'timezone'>)
 }
 
 export function nextFireTime(config: Pick<ReportConfig, 'cron' | 'timezone'>, after: Date): Date {
-  return CronExpressionParser.parse(config.cron, { tz: config.timezone ?? DEFAULT_TIMEZONE, currentDate: after }).next().toDate();
+  return CronExpressionParser.parse(config.cron, { tz: config.timezone ?? DEFAULT_TIMEZONE, currentDate: after })
+    .next()
+    .toDate();
 }
 
 export interface ScheduledConfig extends Pick<ReportConfig, 'cron' | 'timezone'> {

@@ -126,10 +126,13 @@ export function createSimServer(deps: ServerDependencies): Server {
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sim.invalid');
-    const segments = url.pathname.split('/').filter((segment) => segment !== '').map(safeDecode);
+    const segments = url.pathname
+      .split('/')
+      .filter((segment) => segment !== '')
+      .map(safeDecode);
     const method = req.method ?? 'GET';
     const isInstance = segments[0] === 'instances' && segments.length >= 2 && segments.length <= 3;
-    const action = isInstance ? ROUTES[`${method} ${segments[2] ?? ''}`] ?? null : null;
+    const action = isInstance ? (ROUTES[`${method} ${segments[2] ?? ''}`] ?? null) : null;
     const { text, tooLarge } = await readBody(req);
     let body: unknown = text === '' ? undefined : text;
     let bodyError: LosantSimError | undefined;

@@ -16,7 +16,10 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 
 function detailsInMb(details: SourceMap): SourceMap {
   return Object.fromEntries(
-    Object.entries(details).map(([type, bySource]) => [type, Object.fromEntries(Object.entries(bySource).map(([source, bytes]) => [source, bytesToMb(bytes)]))]),
+    Object.entries(details).map(([type, bySource]) => [
+      type,
+      Object.fromEntries(Object.entries(bySource).map(([source, bytes]) => [source, bytesToMb(bytes)])),
+    ]),
   );
 }
 
@@ -85,9 +88,7 @@ export function historicalSummaries(world: World, usage: Usage, query: Historica
   const resources = [...reportResources(world, 'organization', false), ...reportResources(world, 'application', true)];
   const { filterField, filter } = query;
   const selected =
-    filterField === undefined || filter === undefined || filter === ''
-      ? resources
-      : resources.filter((resource) => resource[filterField] === filter);
+    filterField === undefined || filter === undefined || filter === '' ? resources : resources.filter((resource) => resource[filterField] === filter);
   const direction = query.sortDirection === 'desc' ? -1 : 1;
   // Every item of one month shares its period start, so both sort fields come down to resourceId.
   const sorted = selected.sort((a, b) => direction * a.resourceId.localeCompare(b.resourceId));

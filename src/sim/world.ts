@@ -57,7 +57,16 @@ const NAMES = [
   'Vandelay Industries',
   'Massive Dynamic Labs',
 ];
-const APP_NAMES = ['Fleet Tracker', 'Cold Storage Monitor', 'Smart Meters', 'Asset Health', 'Greenhouse Climate', 'Pump Stations', 'Air Quality', 'Building Energy'];
+const APP_NAMES = [
+  'Fleet Tracker',
+  'Cold Storage Monitor',
+  'Smart Meters',
+  'Asset Health',
+  'Greenhouse Climate',
+  'Pump Stations',
+  'Air Quality',
+  'Building Energy',
+];
 const USER_NAMES = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Katherine Johnson', 'Linus Pauling', 'Hedy Lamarr'];
 const REGIONS = ['us-east', 'us-west', 'eu-central', 'ap-south'];
 const TIERS = ['bronze', 'silver', 'gold', 'platinum'];
@@ -112,7 +121,14 @@ export function createWorld(options: { seed: number; organizations: number; inst
     const applicationIds: string[] = [];
     for (let a = 0; a < appCount; a += 1) {
       const appId = hexId([seed, 'sandbox-app', id, a]);
-      applications.push({ id: appId, name: `${name.split(' ')[0] ?? 'My'}'s Sandbox ${a + 1}`, ownerType: 'user', ownerId: id, ownerName: name, sandbox: true });
+      applications.push({
+        id: appId,
+        name: `${name.split(' ')[0] ?? 'My'}'s Sandbox ${a + 1}`,
+        ownerType: 'user',
+        ownerId: id,
+        ownerName: name,
+        sandbox: true,
+      });
       applicationIds.push(appId);
     }
     return { id, name, applicationIds };

@@ -1,12 +1,6 @@
 import { detectRoles, isExcludedFromTotals, isLevelColumn, type ColumnRoles } from './columns.js';
 import { labelForColumn } from './labels.js';
-import {
-  cutForDisplay,
-  MAX_PERIOD_START_CHARS,
-  MAX_QUOTED_COLUMN_CHARS,
-  MAX_RESOURCE_ID_CHARS,
-  MAX_RESOURCE_NAME_CHARS,
-} from './kept-text.js';
+import { cutForDisplay, MAX_PERIOD_START_CHARS, MAX_QUOTED_COLUMN_CHARS, MAX_RESOURCE_ID_CHARS, MAX_RESOURCE_NAME_CHARS } from './kept-text.js';
 import { createLevelTracker, type LevelTracker } from './level-tracker.js';
 import { plainNumberOrNaN, roundSum } from './numbers.js';
 import { createPeriodTracker, type PeriodTracker } from './period.js';

@@ -36,19 +36,13 @@ function findColumn(columns: readonly string[], candidates: readonly string[]): 
 }
 
 function findPayloadColumn(columns: readonly string[]): string | null {
-  return (
-    findColumn(columns, ['payloadBillableCount']) ??
-    columns.find((column) => /^payload.*count$/u.test(normalizeColumnName(column))) ??
-    null
-  );
+  return findColumn(columns, ['payloadBillableCount']) ?? columns.find((column) => /^payload.*count$/u.test(normalizeColumnName(column))) ?? null;
 }
 
 export function detectRoles(columns: readonly string[]): ColumnRoles {
-  const main = [
-    findPayloadColumn(columns),
-    findColumn(columns, ['deviceCount']),
-    findColumn(columns, ['notebookMinutesCount']),
-  ].filter((column): column is string => column !== null);
+  const main = [findPayloadColumn(columns), findColumn(columns, ['deviceCount']), findColumn(columns, ['notebookMinutesCount'])].filter(
+    (column): column is string => column !== null,
+  );
   return {
     type: findColumn(columns, CANDIDATES.type),
     id: findColumn(columns, CANDIDATES.id),

@@ -41,8 +41,7 @@ export function createPipeline(storage: Storage, overrides: PipelineOverrides = 
       ...(overrides.allowedPrivateAddresses ? { allowedPrivateAddresses: overrides.allowedPrivateAddresses } : {}),
     });
   const mailer =
-    overrides.mailer ??
-    createMailer({ smtpUrl: config.mail.smtpUrl, outboxDir: join(dataDir, 'outbox'), timeoutMs: config.mail.timeoutMs, logger });
+    overrides.mailer ?? createMailer({ smtpUrl: config.mail.smtpUrl, outboxDir: join(dataDir, 'outbox'), timeoutMs: config.mail.timeoutMs, logger });
   const csvLimits = { maxColumns: config.csv.maxColumns, maxFieldBytes: config.csv.maxFieldBytes };
 
   const deps: PipelineDeps = {

@@ -5,9 +5,7 @@ import { readReportCsv, type ReadReportOptions } from '../../src/csv/read-report
 
 /** What readReportCsv told its visitor, one entry per call, in order (copies, so later reuse cannot change them). */
 export type ReportEvent =
-  | { kind: 'columns'; columns: string[] }
-  | { kind: 'row'; line: number; fields: string[] }
-  | { kind: 'bad'; line: number; reason: string };
+  { kind: 'columns'; columns: string[] } | { kind: 'row'; line: number; fields: string[] } | { kind: 'bad'; line: number; reason: string };
 
 /** Reads the whole CSV with readReportCsv and returns every visitor call; rejects as the read does. */
 export async function readReportEvents(input: Readable, limits: CsvLimits, options: ReadReportOptions = {}): Promise<ReportEvent[]> {

@@ -2,7 +2,16 @@ import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../src/config.js';
-import { createCore, createPipeline, createWebApp, createWorkerRuntime, type Core, type Pipeline, type PipelineOverrides, type WorkerRuntime } from '../../src/deps.js';
+import {
+  createCore,
+  createPipeline,
+  createWebApp,
+  createWorkerRuntime,
+  type Core,
+  type Pipeline,
+  type PipelineOverrides,
+  type WorkerRuntime,
+} from '../../src/deps.js';
 import type { Logger } from '../../src/log.js';
 import { waitUntilReady } from '../../src/redis.js';
 import type { ReportRecord, ReportStatus } from '../../src/reports/record.js';
@@ -27,7 +36,9 @@ export interface RunningService {
  * a worker consuming the queue. Its own Redis prefix, data directory and config; the public
  * URL is the port it actually got.
  */
-export async function startService(options: { env?: Record<string, string>; worker?: boolean; logger?: Logger; pipeline?: PipelineOverrides; name?: string } = {}): Promise<RunningService> {
+export async function startService(
+  options: { env?: Record<string, string>; worker?: boolean; logger?: Logger; pipeline?: PipelineOverrides; name?: string } = {},
+): Promise<RunningService> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -50,7 +61,9 @@ export async function startService(options: { env?: Record<string, string>; work
       if (last && statuses.includes(last.status)) return last;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error(`report ${reportId} did not reach ${statuses.join('/')}; last: ${JSON.stringify(last && { status: last.status, error: last.error, history: last.history })}`);
+    throw new Error(
+      `report ${reportId} did not reach ${statuses.join('/')}; last: ${JSON.stringify(last && { status: last.status, error: last.error, history: last.history })}`,
+    );
   }
 
   return {

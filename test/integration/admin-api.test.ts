@@ -152,7 +152,9 @@ describe('admin API rate limit', () => {
     await awayFromMinuteBoundary();
     const statuses: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      const response = await request(limited.url).get('/admin/reports').set('Authorization', i % 2 ? `Bearer ${TEST_ADMIN_TOKEN}` : 'Bearer nope-nope-nope-nope');
+      const response = await request(limited.url)
+        .get('/admin/reports')
+        .set('Authorization', i % 2 ? `Bearer ${TEST_ADMIN_TOKEN}` : 'Bearer nope-nope-nope-nope');
       statuses.push(response.status);
       if (response.status === 429) assert.ok(Number(response.headers['retry-after']) > 0);
     }

@@ -15,12 +15,16 @@ const CSV = 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,A
 async function newReport(options: { jobId?: string } = {}) {
   const report = await createAwaitingReport(service.core.store, service.url);
   if (options.jobId) {
-    await service.core.store.transition(report.id, { from: ['requested'], to: 'accepted', set: { losant: { jobId: options.jobId, acceptedAt: null, legacy: false } } });
+    await service.core.store.transition(report.id, {
+      from: ['requested'],
+      to: 'accepted',
+      set: { losant: { jobId: options.jobId, acceptedAt: null, legacy: false } },
+    });
   }
   return report;
 }
 
-const jobCount = async () => (await service.core.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'));
+const jobCount = async () => await service.core.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
 const totalJobs = async () => Object.values(await jobCount()).reduce((sum, n) => sum + n, 0);
 
 describe('callback receiver', () => {
@@ -71,9 +75,7 @@ describe('callback receiver', () => {
   test('50 identical callbacks at once: every sender gets a 2xx, one is kept and one job is enqueued', async () => {
     const report = await newReport();
     const before = await totalJobs();
-    const responses = await Promise.all(
-      Array.from({ length: 50 }, () => request(service.url).post(report.path).set('Content-Type', 'text/csv').send(CSV)),
-    );
+    const responses = await Promise.all(Array.from({ length: 50 }, () => request(service.url).post(report.path).set('Content-Type', 'text/csv').send(CSV)));
     const statuses = responses.map((response) => response.status).sort();
     assert.equal(statuses.filter((status) => status === 202).length, 1);
     assert.equal(statuses.filter((status) => status === 200).length, 49);

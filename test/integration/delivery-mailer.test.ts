@@ -282,7 +282,11 @@ void describe('mailer', () => {
     const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
     try {
       await mailer.send(
-        message({ subject: 'Report\r\nBcc: attacker@example.com', headers: { 'X-Schedule': 'Monthly\r\nX-Injected: yes' }, messageId: '<report-crlf@report-relay>' }),
+        message({
+          subject: 'Report\r\nBcc: attacker@example.com',
+          headers: { 'X-Schedule': 'Monthly\r\nX-Injected: yes' },
+          messageId: '<report-crlf@report-relay>',
+        }),
       );
     } finally {
       mailer.close();

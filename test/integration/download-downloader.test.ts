@@ -160,7 +160,10 @@ describe('successful downloads', () => {
     // The server holds back the second half until the first is on disk: a downloader that
     // buffered the body in memory would never get there.
     for (let waited = 0; ; waited += 20) {
-      const size = await stat(`${path}.part`).then((s) => s.size, () => 0);
+      const size = await stat(`${path}.part`).then(
+        (s) => s.size,
+        () => 0,
+      );
       if (size >= 2 * 1024 * 1024) break;
       assert.ok(waited < 5_000, 'the .part file grows before the body is complete');
       await sleep(20);
@@ -323,9 +326,7 @@ describe('timeouts', () => {
     });
     const path = destination();
     const started = Date.now();
-    const error = await expectFailure(
-      downloader({ idleTimeoutMs: 2_000, totalTimeoutMs: 700 }).download(`${server.base}/trickle-forever`, path),
-    );
+    const error = await expectFailure(downloader({ idleTimeoutMs: 2_000, totalTimeoutMs: 700 }).download(`${server.base}/trickle-forever`, path));
     assert.equal(error.code, 'download_timeout');
     assert.equal(error.permanent, false);
     assert.match(error.message, /DOWNLOAD_TIMEOUT_MS/u);

@@ -111,7 +111,10 @@ void describe('every action succeeds against the simulator and its answer parses
     assert.deepEqual(requests[0]?.body, { reportConfigs: configs });
     assert.equal(requests[0]?.method, 'PATCH');
     assert.match(String(requests[0]?.headers['content-type']), /^application\/json/u);
-    assert.deepEqual(instance.reportConfigs?.map((config) => config.cron), ['0 4 1 * *', '0 4 * * 1']);
+    assert.deepEqual(
+      instance.reportConfigs?.map((config) => config.cron),
+      ['0 4 1 * *', '0 4 * * 1'],
+    );
     assert.ok(instance.reportConfigs?.every((config) => typeof config.id === 'string' && config.id !== ''));
     await client().patch({ reportConfigs: [] });
   });
@@ -170,7 +173,15 @@ void describe('every action succeeds against the simulator and its answer parses
 
   void test('historicalSummaries sends its paging and sorting and returns a page of items', async () => {
     const { requests, value } = await requestsDuring(() =>
-      client().historicalSummaries({ month: START, sortField: 'resourceId', sortDirection: 'desc', page: 0, perPage: 5, filterField: 'resourceType', filter: 'organization' }),
+      client().historicalSummaries({
+        month: START,
+        sortField: 'resourceId',
+        sortDirection: 'desc',
+        page: 0,
+        perPage: 5,
+        filterField: 'resourceType',
+        filter: 'organization',
+      }),
     );
     assert.deepEqual(requests[0]?.query, {
       month: String(START),
@@ -484,7 +495,12 @@ void describe('malformed answers are errors at the edge', () => {
       action: 'payloadCountsBreakdown',
       status: 200,
       count: 1,
-      body: { start: '2026-02-01T00:00:00.000Z', end: '2026-02-01T23:59:59.999Z', counts: [{ date: '2026-02-01T00:00:00.000Z', value: 3, extra: 'kept' }], next: 1 },
+      body: {
+        start: '2026-02-01T00:00:00.000Z',
+        end: '2026-02-01T23:59:59.999Z',
+        counts: [{ date: '2026-02-01T00:00:00.000Z', value: 3, extra: 'kept' }],
+        next: 1,
+      },
     });
     const value = await client().payloadCountsBreakdown({ start: START, end: START + DAY - 1 });
     assert.equal(value.counts[0]?.value, 3);
@@ -523,7 +539,9 @@ void describe('edges the simulator has no switch for (a small local server)', ()
     answer = (_req, res) => {
       if (first) {
         first = false;
-        res.writeHead(503, { 'retry-after': 'Sun, 01 Mar 2026 12:00:07 GMT', 'content-type': 'application/json' }).end('{"type":"Unavailable","message":"later"}');
+        res
+          .writeHead(503, { 'retry-after': 'Sun, 01 Mar 2026 12:00:07 GMT', 'content-type': 'application/json' })
+          .end('{"type":"Unavailable","message":"later"}');
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: [], count: 0, totalCount: 0, perPage: 100, page: 0 }));

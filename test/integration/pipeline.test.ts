@@ -22,13 +22,18 @@ async function requestReport(body: Record<string, unknown> = {}): Promise<string
   // One report job at a time per instance, as on Losant: wait for the previous one.
   const previous = sim.jobs.at(-1);
   if (previous) await sim.waitForJob(previous.jobId, 20_000);
-  const response = await request(service.url).post('/admin/reports').set(auth).send({ ...RANGE, recipients: ['ops@example.com'], ...body });
+  const response = await request(service.url)
+    .post('/admin/reports')
+    .set(auth)
+    .send({ ...RANGE, recipients: ['ops@example.com'], ...body });
   assert.equal(response.status, 202, JSON.stringify(response.body));
   return response.body.report.id as string;
 }
 
 async function sha256(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 describe('report pipeline, end to end', () => {
@@ -51,7 +56,14 @@ describe('report pipeline, end to end', () => {
   });
   beforeEach(() => {
     sim.setCallbackShape('json-url');
-    sim.setFaults({ duplicateDelivery: 0, callbackBeforeAccept: false, callbackDelayMs: 0, noCallback: false, downloadFailOnce: false, downloadExpired: false });
+    sim.setFaults({
+      duplicateDelivery: 0,
+      callbackBeforeAccept: false,
+      callbackDelayMs: 0,
+      noCallback: false,
+      downloadFailOnce: false,
+      downloadExpired: false,
+    });
   });
   after(async () => {
     await service.stop();
@@ -64,9 +76,10 @@ describe('report pipeline, end to end', () => {
     const id = await requestReport();
     const record = await service.waitForStatus(id, ['delivered', 'failed', 'unrecognized']);
     assert.equal(record.status, 'delivered', JSON.stringify(record.error));
-    assert.deepEqual(record.history.map((entry) => entry.status).filter((status, i, all) => all.indexOf(status) === i), [
-      'requested', 'accepted', 'callback_received', 'downloaded', 'archived', 'summarized', 'emailed', 'delivered',
-    ]);
+    assert.deepEqual(
+      record.history.map((entry) => entry.status).filter((status, i, all) => all.indexOf(status) === i),
+      ['requested', 'accepted', 'callback_received', 'downloaded', 'archived', 'summarized', 'emailed', 'delivered'],
+    );
 
     const [message] = (await smtp.waitForMessages(before + 1)).slice(before);
     assert.ok(message);
@@ -74,7 +87,9 @@ describe('report pipeline, end to end', () => {
     assert.equal(message.parsed.messageId, `<report-${id}@report-relay>`);
     assert.match(message.parsed.subject ?? '', /usage report/iu);
     assert.match(String(message.parsed.html), /<table/u);
-    assert.ok(message.parsed.text?.includes(String(record.summary?.rows ?? 'x')) || message.parsed.text?.includes(record.summary!.rows.toLocaleString('en-US')));
+    assert.ok(
+      message.parsed.text?.includes(String(record.summary?.rows ?? 'x')) || message.parsed.text?.includes(record.summary!.rows.toLocaleString('en-US')),
+    );
     const attachment = message.parsed.attachments[0];
     assert.ok(attachment, 'the CSV is attached');
     assert.match(attachment.filename ?? '', /\.csv/u);

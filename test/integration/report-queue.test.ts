@@ -43,9 +43,15 @@ describe('report queue', () => {
     };
     try {
       const jobIds = await Promise.all(ids.map((id) => reports.enqueue(id, 1)));
-      assert.deepEqual(jobIds, ids.map((id) => processJobId(id, 1)));
+      assert.deepEqual(
+        jobIds,
+        ids.map((id) => processJobId(id, 1)),
+      );
       // 450 jobs asked for in one turn: batches of at most 200, nothing sent one by one.
-      assert.deepEqual(sent.map((batch) => batch.length), [200, 200, 50]);
+      assert.deepEqual(
+        sent.map((batch) => batch.length),
+        [200, 200, 50],
+      );
       assert.deepEqual(sent.flat(), jobIds);
     } finally {
       reports.queue.addBulk = addBulk;
@@ -93,7 +99,10 @@ describe('report queue: closing and failures', () => {
       await reports.queue.waitUntilReady();
       redis.disconnect(); // no reconnect: every command now fails fast
       const results = await Promise.allSettled([reports.enqueue('r-a', 1), reports.enqueue('r-b', 1)]);
-      assert.deepEqual(results.map((result) => result.status), ['rejected', 'rejected']);
+      assert.deepEqual(
+        results.map((result) => result.status),
+        ['rejected', 'rejected'],
+      );
     } finally {
       await reports.close().catch(() => {});
     }

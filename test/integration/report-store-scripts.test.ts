@@ -48,14 +48,21 @@ describe('report store scripts', () => {
     assert.equal(await reports.acceptCallback(id, { info, body: Buffer.from('a,b\n') }), 'duplicate');
     const record = await reports.get(id);
     assert.equal(record?.status, 'callback_received');
-    assert.deepEqual(record?.history.map((entry) => entry.status), ['requested', 'accepted', 'callback_received']);
+    assert.deepEqual(
+      record?.history.map((entry) => entry.status),
+      ['requested', 'accepted', 'callback_received'],
+    );
   });
 
   test('the callback match of a report is its secret hash, Losant job and run; none for an unknown report', async () => {
     const reports = store();
     const id = generateId('r');
     await reports.create(newReport(id));
-    assert.deepEqual(await reports.getCallbackMatch(id), { secretHash: hashSecret('s'.repeat(43)), losant: { jobId: null, acceptedAt: null, legacy: false }, runs: 1 });
+    assert.deepEqual(await reports.getCallbackMatch(id), {
+      secretHash: hashSecret('s'.repeat(43)),
+      losant: { jobId: null, acceptedAt: null, legacy: false },
+      runs: 1,
+    });
     const losant = { jobId: 'job-1', acceptedAt: '2026-01-01T00:00:00.000Z', legacy: false };
     await reports.transition(id, { from: '*', set: { losant, runs: 3 } });
     assert.deepEqual(await reports.getCallbackMatch(id), { secretHash: hashSecret('s'.repeat(43)), losant, runs: 3 });

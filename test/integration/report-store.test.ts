@@ -76,7 +76,10 @@ describe('report store', () => {
     const record = (await store().get(id))!;
     assert.equal(record.status, 'accepted');
     assert.equal(record.losant.jobId, 'job-1');
-    assert.deepEqual(record.history.map((entry) => entry.status), ['requested', 'accepted']);
+    assert.deepEqual(
+      record.history.map((entry) => entry.status),
+      ['requested', 'accepted'],
+    );
     assert.deepEqual(await store().transition(generateId('r'), { from: '*', to: 'failed' }), { ok: false, current: null });
   });
 
@@ -130,11 +133,20 @@ describe('report store', () => {
     await store().transition(ids[1]!, { from: '*', to: 'failed' });
     const page = await store().list({ offset: 0, limit: 2 });
     assert.equal(page.total, 5);
-    assert.deepEqual(page.items.map((item) => item.id), [ids[4], ids[3]]);
+    assert.deepEqual(
+      page.items.map((item) => item.id),
+      [ids[4], ids[3]],
+    );
     const next = await store().list({ offset: 2, limit: 2 });
-    assert.deepEqual(next.items.map((item) => item.id), [ids[2], ids[1]]);
+    assert.deepEqual(
+      next.items.map((item) => item.id),
+      [ids[2], ids[1]],
+    );
     const failed = await store().list({ status: 'failed', offset: 0, limit: 10 });
-    assert.deepEqual(failed.items.map((item) => item.id), [ids[1]]);
+    assert.deepEqual(
+      failed.items.map((item) => item.id),
+      [ids[1]],
+    );
     assert.equal((await store().countByStatus()).requested, 4);
   });
 

@@ -35,7 +35,10 @@ describe('schedules', () => {
 
   test('creating a schedule adds one config with its own callback URL and leaves the others exactly as they were', async () => {
     const [foreignBefore] = await losantConfigs();
-    const created = await request(service.url).post('/admin/schedules').set(auth).send({ cron: '0 4 1,15 * *', timezone: 'America/Chicago', dateGroupBy: 'day', periods: 14 });
+    const created = await request(service.url)
+      .post('/admin/schedules')
+      .set(auth)
+      .send({ cron: '0 4 1,15 * *', timezone: 'America/Chicago', dateGroupBy: 'day', periods: 14 });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const schedule = created.body.schedule;
     assert.equal(schedule.losantConfig.cron, '0 4 1,15 * *');
@@ -45,14 +48,20 @@ describe('schedules', () => {
 
     const configs = await losantConfigs();
     assert.equal(configs.length, 2);
-    assert.deepEqual(configs.find((config) => config.id === foreignBefore!.id), foreignBefore);
+    assert.deepEqual(
+      configs.find((config) => config.id === foreignBefore!.id),
+      foreignBefore,
+    );
     const ours = configs.find((config) => config.id === schedule.losantConfigId);
     assert.ok(ours?.callbackUrl?.startsWith(`${service.url}/callbacks/s/${schedule.id}/`));
 
     const listed = await request(service.url).get('/admin/schedules').set(auth);
     assert.equal(listed.status, 200);
     assert.equal(listed.body.unmanagedConfigs, 1);
-    assert.deepEqual(listed.body.items.map((item: { id: string }) => item.id), [schedule.id]);
+    assert.deepEqual(
+      listed.body.items.map((item: { id: string }) => item.id),
+      [schedule.id],
+    );
   });
 
   test('a bad cron, time zone, period or unknown field is refused before Losant sees it', async () => {
@@ -98,7 +107,10 @@ describe('schedules', () => {
 
     const deleted = await request(service.url).delete(`/admin/schedules/${id}`).set(auth);
     assert.equal(deleted.status, 204);
-    assert.equal((await losantConfigs()).some((config) => config.callbackUrl?.includes(`/callbacks/s/${id}/`)), false);
+    assert.equal(
+      (await losantConfigs()).some((config) => config.callbackUrl?.includes(`/callbacks/s/${id}/`)),
+      false,
+    );
     assert.equal((await request(service.url).get(`/admin/schedules/${id}`).set(auth)).status, 404);
     assert.equal((await request(newUrl).post('').set('Content-Type', 'text/csv').send('a,b\n3,4\n')).status, 404);
   });
@@ -117,7 +129,10 @@ describe('schedules', () => {
     const existing = (await losantConfigs()).length;
     const ids: string[] = [];
     for (let i = existing; i < 10; i += 1) {
-      const created = await request(service.url).post('/admin/schedules').set(auth).send({ cron: `${i} 3 * * *`, email: false });
+      const created = await request(service.url)
+        .post('/admin/schedules')
+        .set(auth)
+        .send({ cron: `${i} 3 * * *`, email: false });
       assert.equal(created.status, 201);
       ids.push(created.body.schedule.id as string);
     }

@@ -33,7 +33,10 @@ after(async () => {
   await sim.close();
 });
 
-async function call<T = LosantErrorBody>(path: string, init: { method?: string; token?: string | null; body?: unknown; rawBody?: string; contentType?: string; instanceId?: string } = {}) {
+async function call<T = LosantErrorBody>(
+  path: string,
+  init: { method?: string; token?: string | null; body?: unknown; rawBody?: string; contentType?: string; instanceId?: string } = {},
+) {
   const headers: Record<string, string> = { 'accept-version': '^1.30.0' };
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? sim.token}`;
   let body: string | undefined;
@@ -110,13 +113,23 @@ describe('simulator auth and errors', () => {
     await expectError(call('/generateReport', { method: 'POST', body: { callbackUrl: 'not a url' } }), 400, 'Validation', /callbackUrl/u);
     await expectError(call('/generateReport', { method: 'POST', body: { start: '2026-01-01' } }), 400, 'Validation', /start/u);
     await expectError(call('/generateReport', { method: 'POST', rawBody: '{"start":' }), 400, 'Validation', /JSON/u);
-    await expectError(call('/generateReport', { method: 'POST', rawBody: 'a=b', contentType: 'application/x-www-form-urlencoded' }), 400, 'Validation', /Content-Type/u);
+    await expectError(
+      call('/generateReport', { method: 'POST', rawBody: 'a=b', contentType: 'application/x-www-form-urlencoded' }),
+      400,
+      'Validation',
+      /Content-Type/u,
+    );
     await expectError(call('', { method: 'PATCH', body: { name: 'x' } }), 400, 'Validation', /name/u);
     await expectError(call('', { method: 'PATCH' }), 400, 'Validation', /body/u);
     await expectError(call('', { method: 'PATCH', body: { mfaMode: 'sometimes' } }), 400, 'Validation', /mfaMode/u);
     await expectError(call('', { method: 'PATCH', body: { orgDefaultLimitConfig: { dataTTL: 10 } } }), 400, 'Validation', /dataTTL/u);
     await expectError(call('', { method: 'PATCH', body: { reportConfigs: [{ cron: '0 4 1 * *', periods: 91 }] } }), 400, 'Validation', /periods/u);
-    await expectError(call('', { method: 'PATCH', body: { reportConfigs: Array.from({ length: 11 }, () => ({ cron: '0 4 1 * *' })) } }), 400, 'Validation', /reportConfigs/u);
+    await expectError(
+      call('', { method: 'PATCH', body: { reportConfigs: Array.from({ length: 11 }, () => ({ cron: '0 4 1 * *' })) } }),
+      400,
+      'Validation',
+      /reportConfigs/u,
+    );
   });
 
   test('every request is recorded with its action', async () => {
@@ -213,7 +226,9 @@ describe('simulator actions answer in Losant shapes', () => {
     const ids = all.body.items.map((item) => item.resourceId);
     assert.deepEqual(ids, [...ids].sort());
 
-    const orgs = await call<HistoricalSummaries>(`/historicalSummaries?month=${Date.UTC(2026, 0, 15)}&filterField=resourceType&filter=organization&perPage=2&page=1&sortField=resourceId&sortDirection=desc`);
+    const orgs = await call<HistoricalSummaries>(
+      `/historicalSummaries?month=${Date.UTC(2026, 0, 15)}&filterField=resourceType&filter=organization&perPage=2&page=1&sortField=resourceId&sortDirection=desc`,
+    );
     assertSchema('historicalSummaries', orgs.body);
     assert.equal(orgs.body.totalCount, 6);
     assert.equal(orgs.body.count, 2);
@@ -260,7 +275,11 @@ describe('simulator numbers agree between actions and the report', () => {
     const { body } = await call<DeviceCounts>(`/deviceCounts?${range}`);
     const { sum } = await januaryCsv({ dateGroupBy: 'day' });
     for (const day of body.counts) {
-      assert.equal(sum('deviceCount', (row) => row.currentPeriodStart === day.date), day.total, day.date);
+      assert.equal(
+        sum('deviceCount', (row) => row.currentPeriodStart === day.date),
+        day.total,
+        day.date,
+      );
     }
   });
 
@@ -280,9 +299,16 @@ describe('simulator numbers agree between actions and the report', () => {
     const all = (await call<PayloadCountsBreakdown>(`/payloadCountsBreakdown?${range}&includeNonBillable=true`)).body;
     const { sum } = await januaryCsv({ dateGroupBy: 'day' });
     assert.equal(sum('payloadBillableCount') + sum('payloadNonbillableCount'), everything);
-    assert.equal(all.counts.reduce((total, c) => total + c.value, 0), everything);
+    assert.equal(
+      all.counts.reduce((total, c) => total + c.value, 0),
+      everything,
+    );
     for (const day of billable.counts) {
-      assert.equal(sum('payloadBillableCount', (row) => row.currentPeriodStart === day.date), day.value, day.date);
+      assert.equal(
+        sum('payloadBillableCount', (row) => row.currentPeriodStart === day.date),
+        day.value,
+        day.date,
+      );
     }
   });
 
@@ -308,9 +334,11 @@ describe('simulator numbers agree between actions and the report', () => {
       assert.ok(row, `${item.resourceType} ${item.resourceId} is in the report`);
       for (const column of columns) assert.equal(Number(row[column]), item[column], `${item.resourceName} ${column}`);
       assert.equal(row.resourceName, item.resourceName);
-      const detailSum = Object.values(item.payloadCountDetails ?? {}).reduce((total, bySource) => total + Object.values(bySource).reduce((a, b) => a + b, 0), 0);
+      const detailSum = Object.values(item.payloadCountDetails ?? {}).reduce(
+        (total, bySource) => total + Object.values(bySource).reduce((a, b) => a + b, 0),
+        0,
+      );
       assert.equal(detailSum, (item.payloadBillableCount ?? 0) + (item.payloadNonbillableCount ?? 0));
     }
   });
-
 });

@@ -37,10 +37,14 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, ms = 15_000): Promi
 describe('npm run sim (src/sim/cli.ts)', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     test(`prints its URL, instance id and token, serves the API, and exits 0 on ${signal}`, async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/cli.ts', '--port', '0', '--token', 'fixed-cli-token', '--seed', '5', '--shape', 'json-urls', '--delay', '50'], {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'src/sim/cli.ts', '--port', '0', '--token', 'fixed-cli-token', '--seed', '5', '--shape', 'json-urls', '--delay', '50'],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       const exited = exitOf(child, 20_000);
       const output = await waitForOutput(child, /LOSANT_API_TOKEN=.*\n/u);
       const url = /LOSANT_API_URL=(\S+)/u.exec(output)?.[1];
@@ -56,7 +60,10 @@ describe('npm run sim (src/sim/cli.ts)', () => {
   }
 
   test('rejects an unknown callback shape with a usage message', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/cli.ts', '--port', '0', '--shape', 'xml'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/cli.ts', '--port', '0', '--shape', 'xml'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     assert.equal(await exitOf(child, 20_000), 2);

@@ -95,7 +95,10 @@ describe('generateReport and its callback', () => {
     const job = await sim.waitForJob(answer.body.jobId);
     assert.equal(job.state, 'done');
     assert.equal(job.source, 'api');
-    assert.deepEqual(job.callbacks.map((c) => c.status), [200]);
+    assert.deepEqual(
+      job.callbacks.map((c) => c.status),
+      [200],
+    );
     assert.equal(receiver.deliveries.length, 1);
     const delivery = receiver.deliveries[0]!;
     assert.match(String(delivery.headers['content-type']), /^application\/json/u);
@@ -199,7 +202,10 @@ describe('generateReport and its callback', () => {
     const { sim, receiver } = await setup();
     receiver.status = 500;
     const job = await sim.waitForJob(await accepted(sim, { ...JANUARY, callbackUrl: receiver.url }));
-    assert.deepEqual(job.callbacks.map((c) => c.status), [500]);
+    assert.deepEqual(
+      job.callbacks.map((c) => c.status),
+      [500],
+    );
     assert.equal(receiver.deliveries.length, 1);
 
     const closed = await startReceiver();

@@ -81,7 +81,12 @@ describe('report configs', () => {
     const badZone = await patch(sim, { reportConfigs: [{ cron: '0 4 1 * *', timezone: 'Mars/Olympus_Mons' }] });
     assert.equal(badZone.status, 400);
     assert.match(badZone.body.message, /reportConfigs\.0\.timezone/u);
-    const repeated = await patch(sim, { reportConfigs: [{ id: 'x', cron: '0 4 1 * *' }, { id: 'x', cron: '0 4 2 * *' }] });
+    const repeated = await patch(sim, {
+      reportConfigs: [
+        { id: 'x', cron: '0 4 1 * *' },
+        { id: 'x', cron: '0 4 2 * *' },
+      ],
+    });
     assert.equal(repeated.status, 400);
     assert.match(repeated.body.message, /reportConfigs\.1\.id/u);
     assert.equal(validateLosant('error', repeated.body), null);
@@ -101,9 +106,17 @@ describe('report configs', () => {
     assert.equal(job.options.start, '2026-01-01T00:00:00.000Z');
     assert.equal(job.options.end, '2026-03-31T23:59:59.999Z');
     assert.equal(job.options.resourceGroupBy, 'application');
-    assert.deepEqual(job.callbacks.map((c) => c.status), [204]);
+    assert.deepEqual(
+      job.callbacks.map((c) => c.status),
+      [204],
+    );
     assert.equal((receiver.bodies[0] as { jobId: string }).jobId, job.jobId);
-    const header = (await text(sim.buildReportCsv({ start: job.options.start, end: job.options.end, resourceGroupBy: 'application', dateGroupBy: 'month', includeSandbox: true }))).split('\n').length - 2;
+    const header =
+      (
+        await text(
+          sim.buildReportCsv({ start: job.options.start, end: job.options.end, resourceGroupBy: 'application', dateGroupBy: 'month', includeSandbox: true }),
+        )
+      ).split('\n').length - 2;
     assert.equal(job.rows, header);
   });
 

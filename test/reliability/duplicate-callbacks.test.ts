@@ -48,7 +48,10 @@ describe('50 identical callbacks at once', () => {
     );
     const statuses = responses.map((response) => response.status);
     await Promise.all(responses.map((response) => response.text()));
-    assert.ok(statuses.every((status) => status >= 200 && status < 300), `statuses: ${statuses.join(',')}`);
+    assert.ok(
+      statuses.every((status) => status >= 200 && status < 300),
+      `statuses: ${statuses.join(',')}`,
+    );
     assert.equal(statuses.filter((status) => status === 202).length, 1, 'exactly one callback is the one kept');
 
     const record = await service.waitForStatus(id, ['delivered', 'failed'], 20_000);
@@ -56,7 +59,9 @@ describe('50 identical callbacks at once', () => {
     // Let any second job (there must be none) run before counting effects.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 
-    const processing = logs.lines.map((line) => JSON.parse(line) as { msg?: string; reportId?: string }).filter((line) => line.reportId === id && line.msg === 'processing report');
+    const processing = logs.lines
+      .map((line) => JSON.parse(line) as { msg?: string; reportId?: string })
+      .filter((line) => line.reportId === id && line.msg === 'processing report');
     assert.equal(processing.length, 1, 'one processing run');
     assert.equal(csv.requests, 1, 'one download');
 
@@ -69,7 +74,9 @@ describe('50 identical callbacks at once', () => {
     assert.equal(final.emailAttempts, 1);
     assert.equal(notesMatching(final, /^CSV archived at /u), 1, 'one "archived" history entry');
     assert.equal(final.history.filter((entry) => entry.status === 'archived').length, 1);
-    const files = archiveFiles(service.config.dataDir, id).map((path) => basename(path)).sort();
+    const files = archiveFiles(service.config.dataDir, id)
+      .map((path) => basename(path))
+      .sort();
     assert.deepEqual(files, ['report.csv', 'summary.json'], 'one archived CSV (and its summary), no temp files');
 
     const counts = await service.core.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');

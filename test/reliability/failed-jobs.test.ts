@@ -26,7 +26,11 @@ async function reportWithCallback(): Promise<string> {
 describe('failed reports', () => {
   before(async () => {
     mailer = createMemoryMailer();
-    service = await startService({ name: 'rel-failed', pipeline: { mailer }, env: { FAILED_JOBS_KEEP: String(FAILED_KEEP), WORKER_CONCURRENCY: '4', JOB_ATTEMPTS: '2' } });
+    service = await startService({
+      name: 'rel-failed',
+      pipeline: { mailer },
+      env: { FAILED_JOBS_KEEP: String(FAILED_KEEP), WORKER_CONCURRENCY: '4', JOB_ATTEMPTS: '2' },
+    });
   });
   after(async () => {
     await service?.stop();
@@ -40,26 +44,40 @@ describe('failed reports', () => {
     const listed = await fetch(`${service.url}/admin/reports?status=failed&limit=50`, { headers: adminHeaders });
     assert.equal(listed.status, 200);
     const { items } = (await listed.json()) as { items: Array<{ id: string; error: { step: string; code: string; permanent: boolean } }> };
-    assert.deepEqual(ids.filter((id) => !items.some((item) => item.id === id)), [], 'every failed report is listed');
+    assert.deepEqual(
+      ids.filter((id) => !items.some((item) => item.id === id)),
+      [],
+      'every failed report is listed',
+    );
     for (const item of items) assert.deepEqual([item.error.step, item.error.code, item.error.permanent], ['email', 'smtp_rejected', true]);
 
     const failedJobs = await service.core.queue.queue.getFailed();
     assert.equal(failedJobs.length, FAILED_KEEP, 'failed jobs are kept, but only FAILED_JOBS_KEEP of them');
-    assert.ok(failedJobs.every((job) => /550/u.test(job.failedReason)), 'with the reason');
+    assert.ok(
+      failedJobs.every((job) => /550/u.test(job.failedReason)),
+      'with the reason',
+    );
 
     for (const id of ids) {
       const answers = await Promise.all([1, 2].map(() => fetch(`${service.url}/admin/reports/${id}/retry`, { method: 'POST', headers: adminHeaders })));
       const statuses = answers.map((answer) => answer.status).sort();
       // One click starts the re-run; the other finds it running (200) or, rarely, already delivered (409).
       assert.equal(statuses.filter((status) => status === 202).length, 1, `retry answers: ${statuses.join(',')}`);
-      assert.ok(statuses.every((status) => [200, 202, 409].includes(status)), `retry answers: ${statuses.join(',')}`);
+      assert.ok(
+        statuses.every((status) => [200, 202, 409].includes(status)),
+        `retry answers: ${statuses.join(',')}`,
+      );
     }
     for (const id of ids) {
       const record = await service.waitForStatus(id, ['delivered', 'failed']);
       assert.equal(record.status, 'delivered', JSON.stringify(record.error));
       assert.equal(record.runs, 2, 'one re-run');
       assert.equal(record.history.filter((entry) => /^re-run \d+ requested/u.test(entry.note ?? '')).length, 1);
-      assert.equal(record.history.filter((entry) => /^CSV archived at /u.test(entry.note ?? '')).length, 1, 'the archive from the first run is kept, not redone');
+      assert.equal(
+        record.history.filter((entry) => /^CSV archived at /u.test(entry.note ?? '')).length,
+        1,
+        'the archive from the first run is kept, not redone',
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
     const sent = mailer.sent.map((message) => message.messageId).sort();

@@ -48,16 +48,27 @@ describe('Redis memory with 10,000 reports', () => {
   before(async () => {
     await ensureBuilt();
     redis = await startOwnRedis();
-    const settings = { DATA_DIR: dataDir, REDIS_URL: redis.url, REDIS_PREFIX: prefix, REPORT_RETENTION_SECONDS: String(RETENTION_SECONDS), COMPLETED_JOBS_KEEP: String(COMPLETED_KEEP) };
+    const settings = {
+      DATA_DIR: dataDir,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: prefix,
+      REPORT_RETENTION_SECONDS: String(RETENTION_SECONDS),
+      COMPLETED_JOBS_KEEP: String(COMPLETED_KEEP),
+    };
     core = createCore(testConfig(settings), silentLogger());
     for (let i = 0; i < 2; i += 1) {
-      const worker = spawnService('worker', serviceEnv({ port: 0, redisUrl: redis.url, prefix, dataDir, extra: { ...settings, WORKER_CONCURRENCY: '16', LOG_LEVEL: 'warn' } }), `worker-${i}`);
+      const worker = spawnService(
+        'worker',
+        serviceEnv({ port: 0, redisUrl: redis.url, prefix, dataDir, extra: { ...settings, WORKER_CONCURRENCY: '16', LOG_LEVEL: 'warn' } }),
+        `worker-${i}`,
+      );
       workers.push(worker);
     }
     // LOG_LEVEL=warn keeps 20,000 log lines out of this process; BullMQ lists the workers once they are connected.
     const deadline = Date.now() + 15_000;
     while ((await core.queue.queue.getWorkersCount()) < 2) {
-      if (Date.now() > deadline || workers.some((worker) => !worker.alive)) throw new Error(`workers did not start: ${workers.map((w) => w.stderr()).join('\n')}`);
+      if (Date.now() > deadline || workers.some((worker) => !worker.alive))
+        throw new Error(`workers did not start: ${workers.map((w) => w.stderr()).join('\n')}`);
       await sleep(100);
     }
   });
@@ -82,7 +93,7 @@ describe('Redis memory with 10,000 reports', () => {
     })();
 
     const startedAt = Date.now();
-    for (let created = 0; created < TOTAL; ) {
+    for (let created = 0; created < TOTAL;) {
       // A short backlog, as real intake has: a record must not expire while its job waits.
       while ((await core.queue.queue.getWaitingCount()) > 150) await sleep(10);
       const batch = Math.min(100, TOTAL - created);

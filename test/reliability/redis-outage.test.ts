@@ -134,17 +134,31 @@ describe('Redis goes away while callbacks arrive', () => {
 
     // 1. Only 202 (stored) or 503 (not stored, try again): nothing else, no hang, no reset.
     const statuses = sent.map((entry) => entry.status);
-    assert.deepEqual([...new Set(statuses)].filter((status) => status !== 202 && status !== 503), [], `statuses: ${statuses.join(',')}`);
+    assert.deepEqual(
+      [...new Set(statuses)].filter((status) => status !== 202 && status !== 503),
+      [],
+      `statuses: ${statuses.join(',')}`,
+    );
     const refused = sent.filter((entry) => entry.status === 503);
     const acknowledged = sent.filter((entry) => entry.status === 202);
     assert.ok(refused.length > 0, 'the outage was hit by callbacks');
-    assert.ok(acknowledged.some((entry) => entry.at < outageStartedAt), 'callbacks were acknowledged before the outage');
+    assert.ok(
+      acknowledged.some((entry) => entry.at < outageStartedAt),
+      'callbacks were acknowledged before the outage',
+    );
     const afterReturn = acknowledged.filter((entry) => entry.at > restartedAt);
-    assert.ok(afterReturn.length > 0, `callbacks were acknowledged after Redis returned: ${sent.map((e) => `${e.at - restartedAt}:${e.status}`).join(' ')} ready ${readyAt - restartedAt}`);
+    assert.ok(
+      afterReturn.length > 0,
+      `callbacks were acknowledged after Redis returned: ${sent.map((e) => `${e.at - restartedAt}:${e.status}`).join(' ')} ready ${readyAt - restartedAt}`,
+    );
 
     // 2. Readiness follows Redis.
     assert.ok(readiness.length >= 5, `readiness was polled ${readiness.length} times`);
-    assert.deepEqual(readiness.filter((probe) => probe.status !== 503), [], '/readyz is 503 while Redis is away');
+    assert.deepEqual(
+      readiness.filter((probe) => probe.status !== 503),
+      [],
+      '/readyz is 503 while Redis is away',
+    );
     assert.ok(readyAt > 0, '/readyz is 200 again after Redis returned');
     assert.ok(readyAt - restartedAt < 10_000, `/readyz was 200 again ${readyAt - restartedAt} ms after Redis returned`);
 

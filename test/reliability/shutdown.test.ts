@@ -124,7 +124,10 @@ describe('graceful shutdown', () => {
     csv.stallNext();
     const before = csv.requests;
     const first = await requestAwaitingReport(baseUrl, sim, { email: false });
-    assert.equal((await fetch(first.callbackUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url: csv.url }) })).status, 202);
+    assert.equal(
+      (await fetch(first.callbackUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url: csv.url }) })).status,
+      202,
+    );
     await csv.waitForRequest(before + 1);
 
     const signalledAt = Date.now();
@@ -157,14 +160,24 @@ describe('graceful shutdown', () => {
     csv.stallNext();
     const before = csv.requests;
     const report = await requestAwaitingReport(baseUrl, sim, { email: false });
-    assert.equal((await fetch(report.callbackUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url: csv.url }) })).status, 202);
+    assert.equal(
+      (await fetch(report.callbackUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url: csv.url }) })).status,
+      202,
+    );
     await csv.waitForRequest(before + 1);
 
     const signalledAt = Date.now();
     worker.signal('SIGTERM');
     const exit = await worker.exited;
     const exitMs = Date.now() - signalledAt;
-    assert.deepEqual(exit, { code: 0, signal: null }, worker.logs.slice(-5).map((line) => JSON.stringify(line)).join('\n'));
+    assert.deepEqual(
+      exit,
+      { code: 0, signal: null },
+      worker.logs
+        .slice(-5)
+        .map((line) => JSON.stringify(line))
+        .join('\n'),
+    );
     assert.ok(exitMs < SHUTDOWN_TIMEOUT_MS, `exited after ${exitMs} ms`);
 
     const job = await probe.queue.getJob(processJobId(report.id, 1));
@@ -183,6 +196,8 @@ describe('graceful shutdown', () => {
     web.signal('SIGTERM');
     assert.equal((await next.exited).code, 0);
     assert.equal((await web.exited).code, 0);
-    t.diagnostic(`worker: stuck job returned, exit 0 ${exitMs} ms after SIGTERM (deadline ${SHUTDOWN_TIMEOUT_MS}); next worker delivered it in ${takeoverMs} ms`);
+    t.diagnostic(
+      `worker: stuck job returned, exit 0 ${exitMs} ms after SIGTERM (deadline ${SHUTDOWN_TIMEOUT_MS}); next worker delivered it in ${takeoverMs} ms`,
+    );
   });
 });

@@ -75,7 +75,12 @@ describe('a worker killed with SIGKILL', () => {
     const { record, recoveryMs } = await killAndRecover(id);
     assert.equal(record.status, 'delivered', JSON.stringify(record.error));
     assert.equal(csv.requests, before + 2, 'the interrupted download was made again, once');
-    assert.deepEqual(archiveFiles(dataDir, id).map((path) => basename(path)).sort(), ['report.csv', 'summary.json']);
+    assert.deepEqual(
+      archiveFiles(dataDir, id)
+        .map((path) => basename(path))
+        .sort(),
+      ['report.csv', 'summary.json'],
+    );
     assert.equal(notesMatching(record, /^CSV archived at /u), 1);
     assert.equal(mailsFor(id).length, 1, 'one email');
     assert.equal(record.emailAttempts, 1);
@@ -87,13 +92,20 @@ describe('a worker killed with SIGKILL', () => {
     const before = csv.requests;
     const id = await reportWithCallback();
     await smtp.waitForStall();
-    const archivedBefore = archiveFiles(dataDir, id).map((path) => basename(path)).sort();
+    const archivedBefore = archiveFiles(dataDir, id)
+      .map((path) => basename(path))
+      .sort();
     assert.deepEqual(archivedBefore, ['report.csv', 'summary.json'], 'the worker is in the email step with the archive written');
 
     const { record, recoveryMs } = await killAndRecover(id);
     assert.equal(record.status, 'delivered', JSON.stringify(record.error));
     assert.equal(csv.requests, before + 1, 'the CSV was not downloaded again');
-    assert.deepEqual(archiveFiles(dataDir, id).map((path) => basename(path)).sort(), ['report.csv', 'summary.json']);
+    assert.deepEqual(
+      archiveFiles(dataDir, id)
+        .map((path) => basename(path))
+        .sort(),
+      ['report.csv', 'summary.json'],
+    );
     assert.equal(notesMatching(record, /^CSV archived at /u), 1, 'one archived entry');
     assert.equal(record.history.filter((entry) => entry.status === 'summarized' && /^parsed /u.test(entry.note ?? '')).length, 1, 'parsed once');
     assert.equal(mailsFor(id).length, 1, 'one email');
@@ -117,7 +129,12 @@ describe('a worker killed with SIGKILL', () => {
     assert.equal(mails.filter((mail) => mail.acknowledged).length, 1, 'exactly one hand-off completed');
     assert.equal(record.emailAttempts, 2);
     assert.equal(record.email?.messageId, `<report-${id}@report-relay>`);
-    assert.deepEqual(archiveFiles(dataDir, id).map((path) => basename(path)).sort(), ['report.csv', 'summary.json']);
+    assert.deepEqual(
+      archiveFiles(dataDir, id)
+        .map((path) => basename(path))
+        .sort(),
+      ['report.csv', 'summary.json'],
+    );
     t.diagnostic(`kill after DATA was sent: ${mails.length} copies received, delivered ${recoveryMs} ms after the kill`);
   });
 

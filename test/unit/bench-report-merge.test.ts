@@ -23,13 +23,22 @@ const outcome = (name: string, pass = true): CaseOutcome => ({
   status: 'ok',
   result: { parameters: {}, measurements: [], comparisons: [], checks: [{ name: `${name} check`, value: 1, unit: 'ms', target: '< 2 ms', pass }] },
 });
-const run = (command: string, cases: CaseOutcome[], load = 0.5): RunReport => ({ command, startedAt: `${command} start`, finishedAt: `${command} end`, machine: machine(load), cases });
+const run = (command: string, cases: CaseOutcome[], load = 0.5): RunReport => ({
+  command,
+  startedAt: `${command} start`,
+  finishedAt: `${command} end`,
+  machine: machine(load),
+  cases,
+});
 
 describe('merging bench results', () => {
   test('a run of some cases replaces their sections, keeps the others marked with their own run, in case order', () => {
     const previous = run('npm run bench', [outcome('a'), outcome('b'), outcome('gone')], 1.5);
     const merged = mergeWithPrevious(previous, run('npm run bench -- b', [outcome('b', false)]), ['a', 'b', 'c']);
-    assert.deepEqual(merged.cases.map((c) => c.name), ['a', 'b']);
+    assert.deepEqual(
+      merged.cases.map((c) => c.name),
+      ['a', 'b'],
+    );
     assert.equal(merged.command, 'npm run bench -- b');
     assert.equal(merged.cases[0]?.origin?.command, 'npm run bench');
     assert.equal(merged.cases[0]?.origin?.machine.loadAverage1m, 1.5);
@@ -45,6 +54,9 @@ describe('merging bench results', () => {
   });
 
   test('without previous results only the cases just run are written', () => {
-    assert.deepEqual(mergeWithPrevious(null, run('x', [outcome('b')]), ['a', 'b']).cases.map((c) => c.name), ['b']);
+    assert.deepEqual(
+      mergeWithPrevious(null, run('x', [outcome('b')]), ['a', 'b']).cases.map((c) => c.name),
+      ['b'],
+    );
   });
 });

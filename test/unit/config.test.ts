@@ -26,7 +26,10 @@ describe('configuration', () => {
   test('a missing configuration names every required variable at once', () => {
     const listed = problems({});
     for (const name of ['PUBLIC_URL', 'ADMIN_TOKEN', 'LOSANT_API_TOKEN', 'LOSANT_INSTANCE_ID']) {
-      assert.ok(listed.some((line) => line.startsWith(`${name}:`)), `${name} is not named in ${listed.join(' | ')}`);
+      assert.ok(
+        listed.some((line) => line.startsWith(`${name}:`)),
+        `${name} is not named in ${listed.join(' | ')}`,
+      );
     }
   });
 
@@ -84,9 +87,21 @@ describe('configuration', () => {
     const example = readFileSync(new URL('../../config/example.env', import.meta.url), 'utf8');
     const documented = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]+)=/gmu)].map((match) => match[1]));
     assert.ok(read.size > 30, `found only ${read.size} variables in config.ts`);
-    assert.deepEqual([...read].filter((name) => !documented.has(name)), [], 'variables missing from example.env');
-    assert.deepEqual([...documented].filter((name) => !read.has(name)), [], 'example.env documents unknown variables');
+    assert.deepEqual(
+      [...read].filter((name) => !documented.has(name)),
+      [],
+      'variables missing from example.env',
+    );
+    assert.deepEqual(
+      [...documented].filter((name) => !read.has(name)),
+      [],
+      'example.env documents unknown variables',
+    );
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    assert.deepEqual([...read].filter((name) => !readme.includes(`| \`${name}\``)), [], 'variables missing from the README table');
+    assert.deepEqual(
+      [...read].filter((name) => !readme.includes(`| \`${name}\``)),
+      [],
+      'variables missing from the README table',
+    );
   });
 });

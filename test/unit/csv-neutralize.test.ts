@@ -14,7 +14,24 @@ const records = (csv: string | Buffer): string[][] => parseSync(csv, { bom: true
 
 describe('neutralizeCell', () => {
   test('cells a spreadsheet would run as formulas get a leading apostrophe', () => {
-    for (const cell of ['=1+2', '+cmd', '-2+3', '@SUM(A1)', '\tTAB', '\rCR', '=HYPERLINK("http://x")', '-', '+', '--1', '-1-1', '- 5', '＝1+2', '＋1', '－1', '＠x']) {
+    for (const cell of [
+      '=1+2',
+      '+cmd',
+      '-2+3',
+      '@SUM(A1)',
+      '\tTAB',
+      '\rCR',
+      '=HYPERLINK("http://x")',
+      '-',
+      '+',
+      '--1',
+      '-1-1',
+      '- 5',
+      '＝1+2',
+      '＋1',
+      '－1',
+      '＠x',
+    ]) {
       assert.equal(neutralizeCell(cell), `'${cell}`, JSON.stringify(cell));
     }
   });

@@ -14,7 +14,17 @@ import { PermanentError } from '../../src/errors.js';
 
 const LIMITS = { maxColumns: 2_000, maxFieldBytes: 1024 * 1024 };
 const fixtureUrl = (name: string) => new URL(`../fixtures/csv/${name}`, import.meta.url);
-const FIXTURES = ['org-daily-tags.csv', 'app-monthly-sandbox.csv', 'quoted-names.csv', 'bom-crlf.csv', 'formula-injection.csv', 'formula-cr.csv', 'ragged.csv', 'header-only.csv', 'empty.csv'];
+const FIXTURES = [
+  'org-daily-tags.csv',
+  'app-monthly-sandbox.csv',
+  'quoted-names.csv',
+  'bom-crlf.csv',
+  'formula-injection.csv',
+  'formula-cr.csv',
+  'ragged.csv',
+  'header-only.csv',
+  'empty.csv',
+];
 
 async function withDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'report-relay-attachment-'));

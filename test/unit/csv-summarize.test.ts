@@ -13,8 +13,7 @@ import type { LevelFigures } from '../../src/summary/types.js';
 const LIMITS = { maxColumns: 2_000, maxFieldBytes: 1024 * 1024 };
 const fixtureUrl = (name: string) => new URL(`../fixtures/csv/${name}`, import.meta.url);
 const summarizeFixture = (name: string) => summarizeReportCsv(createReadStream(fixtureUrl(name)), LIMITS);
-const summarizeText = (csv: string, options?: { topN?: number; maxResources?: number }) =>
-  summarizeReportCsv(Readable.from([csv]), LIMITS, options);
+const summarizeText = (csv: string, options?: { topN?: number; maxResources?: number }) => summarizeReportCsv(Readable.from([csv]), LIMITS, options);
 
 const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
 
@@ -31,11 +30,29 @@ function records(name: string): Array<Record<string, string>> {
 }
 
 /** Columns of the fixtures that are labels, not quantities. */
-const LABEL_COLUMNS = new Set(['resourceType', 'resourceId', 'resourceName', 'ownerType', 'ownerId', 'ownerName', 'currentPeriodStart', 'currentPeriodEnd', 'sandbox']);
+const LABEL_COLUMNS = new Set([
+  'resourceType',
+  'resourceId',
+  'resourceName',
+  'ownerType',
+  'ownerId',
+  'ownerName',
+  'currentPeriodStart',
+  'currentPeriodEnd',
+  'sandbox',
+]);
 /** Quantities of the fixtures that accumulate over time; every other quantity is a count at a moment. */
-const FLOW_COLUMNS = new Set(['notebookRunCount', 'notebookMinutesCount', 'payloadBillableCount', 'payloadNonbillableCount', 'payloadBillableSizeMb', 'payloadNonbillableSizeMb']);
+const FLOW_COLUMNS = new Set([
+  'notebookRunCount',
+  'notebookMinutesCount',
+  'payloadBillableCount',
+  'payloadNonbillableCount',
+  'payloadBillableSizeMb',
+  'payloadNonbillableSizeMb',
+]);
 
-const quantityColumns = (rows: Array<Record<string, string>>) => Object.keys(rows[0]!).filter((column) => !LABEL_COLUMNS.has(column) && !column.startsWith('tag:'));
+const quantityColumns = (rows: Array<Record<string, string>>) =>
+  Object.keys(rows[0]!).filter((column) => !LABEL_COLUMNS.has(column) && !column.startsWith('tag:'));
 const levelColumns = (rows: Array<Record<string, string>>) => quantityColumns(rows).filter((column) => !FLOW_COLUMNS.has(column));
 
 /** Peak and latest of each level column: sums per currentPeriodStart, then the largest and the last by date. */
@@ -109,9 +126,7 @@ describe('summarizeReportCsv: an organization-grouped daily report with tags', (
     const expectTop = (pick: (entry: { payloads: number; devices: number; minutes: number }) => number) => {
       const entries = [...byResource].map(([id, entry]) => ({ id, name: entry.name, value: pick(entry) })).filter((entry) => entry.value > 0);
       const sum = entries.reduce((total, entry) => total + entry.value, 0);
-      return entries
-        .sort((a, b) => b.value - a.value)
-        .map((entry) => ({ ...entry, value: round6(entry.value), share: round6(entry.value / sum) }));
+      return entries.sort((a, b) => b.value - a.value).map((entry) => ({ ...entry, value: round6(entry.value), share: round6(entry.value / sum) }));
     };
 
     const summary = await summarizeFixture('org-daily-tags.csv');
@@ -173,7 +188,11 @@ describe('summarizeReportCsv: a monthly report of one month', () => {
     assert.equal(summary.rows, 3);
     assert.deepEqual(Object.keys(summary.levels), levelColumns(oneMonth));
     for (const column of levelColumns(oneMonth)) {
-      assert.deepEqual(summary.levels[column], { peak: summary.totals[column], latest: summary.totals[column], peakPeriod: '2026-01-01T00:00:00.000Z' }, column);
+      assert.deepEqual(
+        summary.levels[column],
+        { peak: summary.totals[column], latest: summary.totals[column], peakPeriod: '2026-01-01T00:00:00.000Z' },
+        column,
+      );
     }
     assert.equal(summary.levels.deviceCount?.peak, 118 + 290 + 4);
   });

@@ -22,7 +22,10 @@ async function readAll(stream: Readable): Promise<Buffer> {
 /** Every file below `dir`, relative, so tests can see stray temp files. */
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1)).sort();
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+    .sort();
 }
 
 void describe('file archive', () => {
@@ -115,7 +118,10 @@ void describe('file archive', () => {
       assert.equal(result.bytes, contents[index]!.length);
     });
     const final = await readFile(join(root, 'file-race/report.csv'));
-    assert.ok(contents.some((content) => content.equals(final)), 'the stored file is exactly one of the sources');
+    assert.ok(
+      contents.some((content) => content.equals(final)),
+      'the stored file is exactly one of the sources',
+    );
     assert.deepEqual(await listFiles(join(root, 'file-race')), ['report.csv']);
   });
 

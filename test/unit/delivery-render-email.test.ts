@@ -11,7 +11,16 @@ function makeSummary(overrides: Partial<ReportSummary> = {}): ReportSummary {
     rows: 1240,
     badRowCount: 0,
     badRows: [],
-    columns: ['resourceType', 'resourceId', 'resourceName', 'currentPeriodStart', 'deviceCount', 'payloadBillableCount', 'payloadBillableSizeMb', 'customTagCount'],
+    columns: [
+      'resourceType',
+      'resourceId',
+      'resourceName',
+      'currentPeriodStart',
+      'deviceCount',
+      'payloadBillableCount',
+      'payloadBillableSizeMb',
+      'customTagCount',
+    ],
     period: { start: '2026-10-01T00:00:00.000Z', end: '2026-10-31T00:00:00.000Z' },
     grouping: { resource: 'organization', date: 'day' },
     resourceCount: 40,
@@ -114,8 +123,14 @@ void describe('report email rendering', () => {
 
     const tags = tagsIn(html);
     assert.ok(tags.length > 50);
-    assert.deepEqual(tags.filter((tag) => !ALLOWED_TAGS.has(tag.name)).map((tag) => tag.name), []);
-    assert.deepEqual(tags.filter((tag) => /\b(?:src|href|on\w+)\s*=/iu.test(tag.attributes)), []);
+    assert.deepEqual(
+      tags.filter((tag) => !ALLOWED_TAGS.has(tag.name)).map((tag) => tag.name),
+      [],
+    );
+    assert.deepEqual(
+      tags.filter((tag) => /\b(?:src|href|on\w+)\s*=/iu.test(tag.attributes)),
+      [],
+    );
     assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'), 'the name is shown as text');
   });
 
@@ -125,8 +140,14 @@ void describe('report email rendering', () => {
     const order = ['Billable payloads', 'Billable payload size (MB)', 'Devices', 'Custom tag count'];
     for (const part of [html, text]) {
       const positions = order.map((label) => part.indexOf(label));
-      assert.ok(positions.every((position) => position >= 0), `all labels present: ${positions.join(',')}`);
-      assert.deepEqual([...positions].sort((a, b) => a - b), positions);
+      assert.ok(
+        positions.every((position) => position >= 0),
+        `all labels present: ${positions.join(',')}`,
+      );
+      assert.deepEqual(
+        [...positions].sort((a, b) => a - b),
+        positions,
+      );
     }
   });
 
@@ -147,7 +168,15 @@ void describe('report email rendering', () => {
       top: [{ column: '<u>c</u>', label: '<em>label</em>', entries: [{ id: "<id'1>", name: 'n', value: 1, share: 1 }] }],
     });
     const { html } = renderReportEmail(
-      makeInput({ summary, comparison: null, instanceId: '<inst>', reportId: '<rep>', request: { scheduleName: '<sched>' }, archiveLocation: '<loc>', attachment: { omittedReason: '<too big>' } }),
+      makeInput({
+        summary,
+        comparison: null,
+        instanceId: '<inst>',
+        reportId: '<rep>',
+        request: { scheduleName: '<sched>' },
+        archiveLocation: '<loc>',
+        attachment: { omittedReason: '<too big>' },
+      }),
     );
 
     for (const raw of ['<b>', '<i>', '<u>', '<em>', "<id'1>", '<inst>', '<rep>', '<sched>', '<loc>', '<too big>']) {
@@ -162,7 +191,10 @@ void describe('report email rendering', () => {
       makeInput({ request: { scheduleName: 'Monthly\r\nBcc: attacker@example.com' }, summary: withTopNames('Evil\r\nSubject: hi') }),
     );
 
-    assert.ok(Array.from(subject).every((char) => char.charCodeAt(0) >= 0x20), 'no control characters in the subject');
+    assert.ok(
+      Array.from(subject).every((char) => char.charCodeAt(0) >= 0x20),
+      'no control characters in the subject',
+    );
     assert.equal(subject, 'Losant usage report 2026-10-01 to 2026-10-31, by organization, per day (Monthly Bcc: attacker@example.com)');
     assert.ok(text.includes('Evil Subject: hi'), 'names are shown on one line in the text tables');
   });
@@ -306,7 +338,10 @@ void describe('report email rendering', () => {
   void test('the period falls back to the request when the CSV had no dates', () => {
     const summary = makeSummary({ period: { start: null, end: null }, grouping: { resource: 'unknown', date: 'unknown' } });
     const email = renderReportEmail(
-      makeInput({ summary, request: { start: '2026-10-01T00:00:00.000Z', end: '2026-10-15T12:30:00.000Z', resourceGroupBy: 'application', dateGroupBy: 'month' } }),
+      makeInput({
+        summary,
+        request: { start: '2026-10-01T00:00:00.000Z', end: '2026-10-15T12:30:00.000Z', resourceGroupBy: 'application', dateGroupBy: 'month' },
+      }),
     );
     assert.equal(email.subject, 'Losant usage report 2026-10-01 to 2026-10-15 12:30 UTC, by application, per month');
     assert.ok(email.text.includes('Top applications by billable payloads'.toUpperCase()));

@@ -28,7 +28,14 @@ describe('download URL checks', () => {
     assert.doesNotThrow(() => policy.check(new URL('http://plain.example/file.csv')));
   });
 
-  for (const url of ['file:///etc/passwd', 'ftp://reports.losant.com/x', 'data:text/csv,a,b', 'gopher://reports.losant.com/', 'javascript:alert(1)', 'ws://reports.losant.com/']) {
+  for (const url of [
+    'file:///etc/passwd',
+    'ftp://reports.losant.com/x',
+    'data:text/csv,a,b',
+    'gopher://reports.losant.com/',
+    'javascript:alert(1)',
+    'ws://reports.losant.com/',
+  ]) {
     test(`${url.split(':')[0]}: URLs are refused as a bad scheme, permanently`, () => {
       const error = refusal(url);
       assert.equal(error.code, 'download_bad_scheme');
@@ -85,9 +92,6 @@ describe('download URL checks', () => {
   });
 
   test('describeUrl keeps scheme, host and path, never the query or fragment', () => {
-    assert.equal(
-      describeUrl(new URL('https://reports.losant.com:8443/a/b.csv?X-Amz-Signature=secret#frag')),
-      'https://reports.losant.com:8443/a/b.csv',
-    );
+    assert.equal(describeUrl(new URL('https://reports.losant.com:8443/a/b.csv?X-Amz-Signature=secret#frag')), 'https://reports.losant.com:8443/a/b.csv');
   });
 });

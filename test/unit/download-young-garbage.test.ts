@@ -31,7 +31,10 @@ describe('young collections during a download', () => {
       'const collect = createYoungGarbageCollector(10);',
       'collect(10);',
     ].join('\n');
-    const run = spawnSync(process.execPath, ['--expose-gc', '--trace-gc', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+    const run = spawnSync(process.execPath, ['--expose-gc', '--trace-gc', '--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /Scavenge[^\n]*testing/u, 'a young collection asked for by code');
     assert.doesNotMatch(run.stdout, /Mark-Compact[^\n]*testing/u, 'not a full one');

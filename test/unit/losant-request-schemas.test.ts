@@ -60,7 +60,8 @@ function* boundedProperties(schema: JsonSchema, path: (string | number)[] = []):
     const here = [...path, name];
     if (property.type === 'object') yield* boundedProperties(property, here);
     if (probes(property).length > 0) yield { path: here, schema: property };
-    if (property.type === 'array' && property.items?.type === 'string' && probes(property.items).length > 0) yield { path: [...here, 0], schema: property.items };
+    if (property.type === 'array' && property.items?.type === 'string' && probes(property.items).length > 0)
+      yield { path: [...here, 0], schema: property.items };
   }
 }
 
@@ -95,7 +96,11 @@ describe("request bodies are bounded as Losant's schemas bound them", () => {
           const losantAccepts = validateLosant(body.name, document) === null;
           const ours = body.ours.safeParse(document);
           const shown = typeof value === 'string' || Array.isArray(value) ? `length ${value.length}` : String(value);
-          assert.equal(ours.success, losantAccepts, `${path.join('.')} = ${shown}: Losant ${losantAccepts ? 'accepts' : 'refuses'} it, we ${ours.success ? 'accept' : 'refuse'} it`);
+          assert.equal(
+            ours.success,
+            losantAccepts,
+            `${path.join('.')} = ${shown}: Losant ${losantAccepts ? 'accepts' : 'refuses'} it, we ${ours.success ? 'accept' : 'refuse'} it`,
+          );
           if (!ours.success) {
             assert.ok(
               describeIssues(ours.error.issues).some((problem) => problem.startsWith(`${path.join('.')}:`)),

@@ -17,9 +17,27 @@ void describe('backoff', () => {
   });
 
   void test('full jitter: the delay is random * ceiling, from 0 up to just under the ceiling', () => {
-    assert.equal(backoffDelay(3, options(() => 0)), 0);
-    assert.equal(backoffDelay(3, options(() => 0.5)), 400);
-    assert.equal(backoffDelay(3, options(() => 0.999999)), 799);
+    assert.equal(
+      backoffDelay(
+        3,
+        options(() => 0),
+      ),
+      0,
+    );
+    assert.equal(
+      backoffDelay(
+        3,
+        options(() => 0.5),
+      ),
+      400,
+    );
+    assert.equal(
+      backoffDelay(
+        3,
+        options(() => 0.999999),
+      ),
+      799,
+    );
   });
 
   void test('with a real random source every delay stays within [0, ceiling)', () => {
@@ -34,8 +52,20 @@ void describe('backoff', () => {
   });
 
   void test('a random source that strays outside [0, 1) cannot push the delay outside [0, ceiling]', () => {
-    assert.equal(backoffDelay(1, options(() => 7)), 200);
-    assert.equal(backoffDelay(1, options(() => -3)), 0);
+    assert.equal(
+      backoffDelay(
+        1,
+        options(() => 7),
+      ),
+      200,
+    );
+    assert.equal(
+      backoffDelay(
+        1,
+        options(() => -3),
+      ),
+      0,
+    );
   });
 
   void test('a negative or fractional retry number is treated as the first retry', () => {
@@ -68,14 +98,35 @@ void describe('Retry-After', () => {
 
 void describe('retryDelay', () => {
   void test('honours Retry-After when the server gave one, without jitter', () => {
-    assert.equal(retryDelay(0, 2_000, options(() => 0)), 2_000);
+    assert.equal(
+      retryDelay(
+        0,
+        2_000,
+        options(() => 0),
+      ),
+      2_000,
+    );
   });
 
   void test('caps a Retry-After larger than maxDelayMs', () => {
-    assert.equal(retryDelay(0, 3_600_000, options(() => 0.5, 100, 5_000)), 5_000);
+    assert.equal(
+      retryDelay(
+        0,
+        3_600_000,
+        options(() => 0.5, 100, 5_000),
+      ),
+      5_000,
+    );
   });
 
   void test('falls back to jittered backoff when there is no Retry-After', () => {
-    assert.equal(retryDelay(2, undefined, options(() => 0.5)), 200);
+    assert.equal(
+      retryDelay(
+        2,
+        undefined,
+        options(() => 0.5),
+      ),
+      200,
+    );
   });
 });

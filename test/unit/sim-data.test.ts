@@ -68,7 +68,10 @@ describe('simulator data', () => {
   test('splitting by weights always sums to the total', () => {
     for (const total of [0, 1, 7, 1000, 123_457]) {
       const parts = splitByWeights(total, [0.3, 2, 0, 1.7, 5]);
-      assert.equal(parts.reduce((x, y) => x + y, 0), total);
+      assert.equal(
+        parts.reduce((x, y) => x + y, 0),
+        total,
+      );
       assert.ok(parts.every((part) => part >= 0));
     }
     assert.deepEqual(splitByWeights(5, [0, 0]), [0, 5]);
@@ -87,7 +90,10 @@ describe('simulator data', () => {
     assert.equal(days.length, 3);
     assert.equal(new Date(days[2]!.end).toISOString(), '2026-01-03T23:59:59.999Z');
     const months = bucketsBetween(Date.UTC(2025, 11, 15), Date.UTC(2026, 1, 2), 'month');
-    assert.deepEqual(months.map((m) => new Date(m.start).toISOString().slice(0, 7)), ['2025-12', '2026-01', '2026-02']);
+    assert.deepEqual(
+      months.map((m) => new Date(m.start).toISOString().slice(0, 7)),
+      ['2025-12', '2026-01', '2026-02'],
+    );
     assert.equal(countBuckets(Date.UTC(2025, 11, 15), Date.UTC(2026, 1, 2), 'month'), 3);
     assert.equal(new Date(previousMonth(Date.UTC(2026, 2, 10)).end).toISOString(), '2026-02-28T23:59:59.999Z');
     const last = lastFullBuckets(Date.UTC(2026, 2, 1, 4), 'month', 3);
@@ -174,8 +180,19 @@ describe('simulator report CSV', () => {
       const orgRow = orgRows.find((row) => row.resourceId === org.id)!;
       const apps = appRows.filter((row) => row.ownerId === org.id);
       assert.equal(apps.length, org.applicationIds.length);
-      for (const column of ['deviceCount', 'payloadBillableCount', 'payloadNonbillableCount', 'notebookMinutesCount', 'workflowCount', 'dashboardCount'] as const) {
-        assert.equal(Number(orgRow[column]), apps.reduce((sum, row) => sum + Number(row[column]), 0), `${org.name} ${column}`);
+      for (const column of [
+        'deviceCount',
+        'payloadBillableCount',
+        'payloadNonbillableCount',
+        'notebookMinutesCount',
+        'workflowCount',
+        'dashboardCount',
+      ] as const) {
+        assert.equal(
+          Number(orgRow[column]),
+          apps.reduce((sum, row) => sum + Number(row[column]), 0),
+          `${org.name} ${column}`,
+        );
       }
       assert.equal(Number(orgRow.applicationCount), org.applicationIds.length);
     }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LOSANT_SCHEMA_NAMES, losantExample, validateLosant, type LosantSchemaName } from '../helpers/losant-schemas.js';
 
-test("every Losant example document validates against its schema with the Ajv helper", () => {
+test('every Losant example document validates against its schema with the Ajv helper', () => {
   const withExamples = LOSANT_SCHEMA_NAMES.filter((name) => name !== 'instanceReportConfig') as LosantSchemaName[];
   assert.ok(withExamples.length >= 12);
   for (const name of withExamples) assert.equal(validateLosant(name, losantExample(name)), null, name);

@@ -256,7 +256,13 @@ describe('summary levels: peak and latest of level columns', () => {
   });
 
   test('without a period column all rows are one period and peakPeriod is null', () => {
-    const summary = summarize(['resourceId', 'deviceCount'], [['a', '2'], ['b', '3']]);
+    const summary = summarize(
+      ['resourceId', 'deviceCount'],
+      [
+        ['a', '2'],
+        ['b', '3'],
+      ],
+    );
     assert.deepEqual(summary.levels, { deviceCount: { peak: 5, latest: 5, peakPeriod: null } });
   });
 
@@ -318,7 +324,15 @@ describe('summary period and grouping', () => {
   });
 
   test('a lone date column: the step between dates decides, and the last date ends the period', () => {
-    const summary = summarize(['date', 'deviceCount'], [['2026-03-01', '1'], ['2026-03-01', '2'], ['2026-03-02', '1'], ['2026-03-03', '1']]);
+    const summary = summarize(
+      ['date', 'deviceCount'],
+      [
+        ['2026-03-01', '1'],
+        ['2026-03-01', '2'],
+        ['2026-03-02', '1'],
+        ['2026-03-03', '1'],
+      ],
+    );
     assert.deepEqual(summary.period, { start: '2026-03-01T00:00:00.000Z', end: '2026-03-03T00:00:00.000Z' });
     assert.equal(summary.grouping.date, 'day');
     const monthly = summarize(['month'], [['2026-01'], ['2026-02']]);

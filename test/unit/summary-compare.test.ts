@@ -48,7 +48,9 @@ describe('compareSummaries', () => {
     const comparison = compareSummaries(
       {
         reportId: 'rep_1',
-        summary: summary({ deviceCount: 2_800, payloadBillableCount: 10 }, february, { deviceCount: { peak: 110, latest: 100, peakPeriod: '2026-02-10T00:00:00.000Z' } }),
+        summary: summary({ deviceCount: 2_800, payloadBillableCount: 10 }, february, {
+          deviceCount: { peak: 110, latest: 100, peakPeriod: '2026-02-10T00:00:00.000Z' },
+        }),
       },
       summary({ deviceCount: 3_700, payloadBillableCount: 12 }, march, { deviceCount: { peak: 130, latest: 125, peakPeriod: '2026-03-30T00:00:00.000Z' } }),
     );
@@ -68,10 +70,7 @@ describe('compareSummaries', () => {
   });
 
   test('columns present in only one report are left out', () => {
-    const comparison = compareSummaries(
-      { reportId: 'rep_1', summary: summary({ gone: 1, both: 2 }) },
-      summary({ both: 3, added: 4 }),
-    );
+    const comparison = compareSummaries({ reportId: 'rep_1', summary: summary({ gone: 1, both: 2 }) }, summary({ both: 3, added: 4 }));
     assert.deepEqual(Object.keys(comparison.totals), ['both']);
   });
 

@@ -50,10 +50,12 @@ describe('labelForColumn', () => {
 
 describe('orderColumns', () => {
   test('the main columns come first in their fixed order, the rest in file order', () => {
-    assert.deepEqual(
-      orderColumns(['zeta', 'deviceCount', 'alpha', 'payloadBillableCount'], ['alpha', 'zeta', 'deviceCount', 'payloadBillableCount']),
-      ['payloadBillableCount', 'deviceCount', 'alpha', 'zeta'],
-    );
+    assert.deepEqual(orderColumns(['zeta', 'deviceCount', 'alpha', 'payloadBillableCount'], ['alpha', 'zeta', 'deviceCount', 'payloadBillableCount']), [
+      'payloadBillableCount',
+      'deviceCount',
+      'alpha',
+      'zeta',
+    ]);
   });
 
   test('columns missing from the file order come last, by name', () => {

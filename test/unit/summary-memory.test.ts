@@ -46,7 +46,9 @@ function runProbe(): Promise<SummaryMemoryResult> {
 describe('summary memory per distinct resource and period', () => {
   test('100,000 resources with 64-character ids in 1 KB cells and 10,000-character names fit the worker heap cap', async (t) => {
     const result = await runProbe();
-    t.diagnostic(`kept heap ${(result.keptHeapBytes / MB).toFixed(1)} MB for ${result.resources} resources (heap limit ${(result.heapLimitBytes / MB).toFixed(0)} MB)`);
+    t.diagnostic(
+      `kept heap ${(result.keptHeapBytes / MB).toFixed(1)} MB for ${result.resources} resources (heap limit ${(result.heapLimitBytes / MB).toFixed(0)} MB)`,
+    );
     assert.equal(result.resources, RESOURCES);
     assert.equal(result.badRowCount, 0);
     const bound = RESOURCES * MAX_BYTES_PER_RESOURCE;

@@ -19,7 +19,8 @@ function staticGraph(entry: string): { files: Set<string>; packages: Set<string>
     files.add(file);
     for (const [, specifier] of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT)) {
       if (specifier!.startsWith('.')) visit(resolve(dirname(file), specifier!.replace(/\.js$/u, '.ts')));
-      else if (!specifier!.startsWith('node:')) packages.add(specifier!.startsWith('@') ? specifier!.split('/').slice(0, 2).join('/') : specifier!.split('/')[0]!);
+      else if (!specifier!.startsWith('node:'))
+        packages.add(specifier!.startsWith('@') ? specifier!.split('/').slice(0, 2).join('/') : specifier!.split('/')[0]!);
     }
   };
   visit(join(root, entry));

@@ -5,10 +5,22 @@ import { route } from '../handler.js';
 /** Schedules: the instance's reportConfigs that this service manages. */
 export function adminScheduleRoutes(schedules: ScheduleService): Router {
   const router = Router();
-  router.get('/admin/schedules', route(async () => ({ status: 200, body: await schedules.list() })));
-  router.post('/admin/schedules', route(async (req) => ({ status: 201, body: { schedule: await schedules.create(req.body) } })));
-  router.get('/admin/schedules/:id', route(async (req) => ({ status: 200, body: { schedule: await schedules.get(String(req.params.id)) } })));
-  router.put('/admin/schedules/:id', route(async (req) => ({ status: 200, body: { schedule: await schedules.update(String(req.params.id), req.body) } })));
+  router.get(
+    '/admin/schedules',
+    route(async () => ({ status: 200, body: await schedules.list() })),
+  );
+  router.post(
+    '/admin/schedules',
+    route(async (req) => ({ status: 201, body: { schedule: await schedules.create(req.body) } })),
+  );
+  router.get(
+    '/admin/schedules/:id',
+    route(async (req) => ({ status: 200, body: { schedule: await schedules.get(String(req.params.id)) } })),
+  );
+  router.put(
+    '/admin/schedules/:id',
+    route(async (req) => ({ status: 200, body: { schedule: await schedules.update(String(req.params.id), req.body) } })),
+  );
   router.delete(
     '/admin/schedules/:id',
     route(async (req) => {

@@ -20,7 +20,13 @@ async function redisAnswers(redis: Redis, timeoutMs: number): Promise<boolean> {
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([redis.ping().then((reply) => reply === 'PONG', () => false), timeout]);
+    return await Promise.race([
+      redis.ping().then(
+        (reply) => reply === 'PONG',
+        () => false,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -29,7 +35,10 @@ async function redisAnswers(redis: Redis, timeoutMs: number): Promise<boolean> {
 /** /healthz: the process is alive. /readyz: Redis answers and, where workers run, they consume. */
 export function healthRoutes(deps: HealthDeps): Router {
   const router = Router();
-  router.get('/healthz', route(() => Promise.resolve({ status: 200, body: { status: 'ok' } })));
+  router.get(
+    '/healthz',
+    route(() => Promise.resolve({ status: 200, body: { status: 'ok' } })),
+  );
   router.get(
     '/readyz',
     route(async () => {

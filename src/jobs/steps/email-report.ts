@@ -87,12 +87,18 @@ async function prepareAttachment(
   let gzBytes = await fileSize(paths.attachmentGz);
   if (gzBytes === null) {
     // The callback form of pipeline hands back the gzip stream and destroys it if the read fails.
-    await writeAtomically(paths.attachmentGz, pipeline(createReadStream(paths.attachment), createGzip(), () => undefined));
+    await writeAtomically(
+      paths.attachmentGz,
+      pipeline(createReadStream(paths.attachment), createGzip(), () => undefined),
+    );
     gzBytes = (await fileSize(paths.attachmentGz)) ?? 0;
   }
   if (gzBytes > deps.mail.maxAttachmentBytes) {
     const where = record.archive ? ' it is in the archive' : ' enable archiving to keep it';
-    return { files: [], info: { omittedReason: `the CSV is ${gzBytes} bytes even compressed, above the ${deps.mail.maxAttachmentBytes}-byte attachment limit;${where}` } };
+    return {
+      files: [],
+      info: { omittedReason: `the CSV is ${gzBytes} bytes even compressed, above the ${deps.mail.maxAttachmentBytes}-byte attachment limit;${where}` },
+    };
   }
   return {
     files: [{ filename: `${name}.gz`, path: paths.attachmentGz, contentType: 'application/gzip' }],

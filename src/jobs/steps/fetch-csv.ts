@@ -47,7 +47,12 @@ export async function fetchCsv(deps: PipelineDeps, record: ReportRecord, signal:
     const error =
       content.kind === 'unrecognized'
         ? { step: 'callback' as const, code: 'callback_unrecognized', message: `The callback could not be interpreted: ${content.reason}`, permanent: true }
-        : { step: 'callback' as const, code: 'losant_report_failed', message: `Losant reported that the report failed: ${content.error.name}: ${content.error.message}`, permanent: true };
+        : {
+            step: 'callback' as const,
+            code: 'losant_report_failed',
+            message: `Losant reported that the report failed: ${content.error.name}: ${content.error.message}`,
+            permanent: true,
+          };
     await deps.store.transition(record.id, {
       from: IN_PIPELINE,
       to,

@@ -135,7 +135,10 @@ export function spawnService(entry: EntryPoint, env: Record<string, string>, nam
         };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          const tail = logs.slice(-15).map((line) => JSON.stringify(line)).join('\n');
+          const tail = logs
+            .slice(-15)
+            .map((line) => JSON.stringify(line))
+            .join('\n');
           reject(new Error(`${name}: no matching log line within ${timeoutMs} ms; last lines:\n${tail}\nstderr: ${stderr.slice(-2000)}`));
         }, timeoutMs);
         waiters.add(waiter);
@@ -165,5 +168,4 @@ export function spawnService(entry: EntryPoint, env: Record<string, string>, nam
 }
 
 /** Matches a log line by its message. */
-export const msg = (text: string | RegExp) => (line: LogLine) =>
-  typeof text === 'string' ? line.msg === text : text.test(String(line.msg ?? ''));
+export const msg = (text: string | RegExp) => (line: LogLine) => (typeof text === 'string' ? line.msg === text : text.test(String(line.msg ?? '')));

@@ -34,11 +34,16 @@ export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnR
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'report-relay-redis-'));
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--save', '',
-    '--maxmemory-policy', options.maxmemoryPolicy ?? 'noeviction',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--maxmemory-policy',
+    options.maxmemoryPolicy ?? 'noeviction',
     ...(options.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
   ];
   let child: ChildProcess | null = null;

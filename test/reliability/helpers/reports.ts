@@ -52,7 +52,9 @@ export async function waitForReport(baseUrl: string, id: string, statuses: Repor
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`report ${id} did not reach ${statuses.join('/')}; last: ${JSON.stringify(last && { status: last.status, error: last.error, history: last.history })}`);
+  throw new Error(
+    `report ${id} did not reach ${statuses.join('/')}; last: ${JSON.stringify(last && { status: last.status, error: last.error, history: last.history })}`,
+  );
 }
 
 /** How many history entries have a note matching `pattern` (each effect leaves one: "CSV archived at ..."). */

@@ -46,7 +46,11 @@ const WRONG_CREDENTIALS: Array<[name: string, headers: Record<string, string>, q
 ];
 
 function send(method: string, path: string, headers: Record<string, string> = {}, body = '{}'): Promise<RawResponse> {
-  return rawRequest(`${harness.service.url}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: method === 'GET' ? undefined : body });
+  return rawRequest(`${harness.service.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: method === 'GET' ? undefined : body,
+  });
 }
 
 const json = (response: RawResponse): { error?: { code?: string } } => JSON.parse(response.body.toString('utf8') || '{}');
@@ -136,7 +140,9 @@ describe('admin API authentication', () => {
       .flatMap((entry) => (entry.body as { reportConfigs: Array<{ callbackUrl: string }> }).reportConfigs)
       .map((config) => config.callbackUrl.split('/').at(-1)!);
     const answers = await Promise.all(
-      [`/admin/reports/${report.id}`, '/admin/reports', '/admin/schedules', `/admin/schedules/${scheduleId}`].map((path) => request(harness.service.url).get(path).set(AUTH)),
+      [`/admin/reports/${report.id}`, '/admin/reports', '/admin/schedules', `/admin/schedules/${scheduleId}`].map((path) =>
+        request(harness.service.url).get(path).set(AUTH),
+      ),
     );
     const text = answers.map((answer) => JSON.stringify(answer.body)).join('\n');
     assert.ok(text.includes(report.id) && text.includes(scheduleId));
@@ -167,14 +173,17 @@ describe('admin API authentication', () => {
       ['callback 202', await rawRequest(report.callbackUrl, { headers: { 'content-type': 'text/csv' }, body: 'a,b\n1,2\n' })],
       ['healthz', await send('GET', '/healthz')],
     ];
-    assert.deepEqual(answers.map(([name, response]) => [name, response.status]), [
-      ['admin 200', 200],
-      ['unknown route', 404],
-      ['callback 404', 404],
-      ['callback 413', 413],
-      ['callback 202', 202],
-      ['healthz', 200],
-    ]);
+    assert.deepEqual(
+      answers.map(([name, response]) => [name, response.status]),
+      [
+        ['admin 200', 200],
+        ['unknown route', 404],
+        ['callback 404', 404],
+        ['callback 413', 413],
+        ['callback 202', 202],
+        ['healthz', 200],
+      ],
+    );
     for (const [name, response] of answers) assertHelmet(response, name);
   });
 });
@@ -207,7 +216,10 @@ describe('admin API rate limit', () => {
       }
     }
     assert.deepEqual(statuses.slice(4), [429, 429, 429, 429]);
-    assert.ok(statuses.slice(0, 4).every((status) => status !== 429), `first four: ${statuses.slice(0, 4).join(',')}`);
+    assert.ok(
+      statuses.slice(0, 4).every((status) => status !== 429),
+      `first four: ${statuses.slice(0, 4).join(',')}`,
+    );
     // The budget is the admin API's: health checks and Losant's callbacks are not held back by it.
     assert.equal((await rawRequest(`${limited.service.url}/healthz`, { method: 'GET' })).status, 200);
     assert.equal((await rawRequest(`${limited.service.url}/callbacks/r/${generateId('r')}/x`, { body: 'x' })).status, 404);

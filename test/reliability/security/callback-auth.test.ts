@@ -59,10 +59,7 @@ function scheduleUrl(scheduleId: string): string {
 }
 
 async function createSchedule(name: string): Promise<{ id: string; url: string }> {
-  const response = await request(harness.service.url)
-    .post('/admin/schedules')
-    .set(AUTH)
-    .send({ name, cron: '0 4 1 * *', email: false, archive: true });
+  const response = await request(harness.service.url).post('/admin/schedules').set(AUTH).send({ name, cron: '0 4 1 * *', email: false, archive: true });
   assert.equal(response.status, 201, JSON.stringify(response.body));
   const id = response.body.schedule.id as string;
   return { id, url: scheduleUrl(id) };
@@ -181,7 +178,9 @@ describe('callback authentication', () => {
     assert.equal(record.status, 'delivered', JSON.stringify(record.error));
     await smtp.waitForMessages(before + 1);
     const schedule = await createSchedule('logged');
-    const job = await harness.sim.triggerReportConfig((await request(harness.service.url).get(`/admin/schedules/${schedule.id}`).set(AUTH)).body.schedule.losantConfigId as string);
+    const job = await harness.sim.triggerReportConfig(
+      (await request(harness.service.url).get(`/admin/schedules/${schedule.id}`).set(AUTH)).body.schedule.losantConfigId as string,
+    );
     assert.equal(job.callbacks[0]?.status, 202);
     for (const path of [`/admin/reports/${id}`, `/admin/reports/${id}/callback`, '/admin/reports?limit=5', '/admin/schedules']) {
       assert.equal((await request(harness.service.url).get(path).set(AUTH)).status, 200, path);
@@ -216,7 +215,11 @@ describe('callback authentication', () => {
     for (const url of new Set(callbackUrls)) {
       const secret = url.split('/').at(-1)!;
       assert.equal(text.includes(url), false, `a callback URL was logged: ${url}`);
-      assert.equal(text.toLowerCase().includes(secret.toLowerCase()), false, `a callback secret was logged (from ${new URL(url).pathname.split('/').slice(0, 4).join('/')})`);
+      assert.equal(
+        text.toLowerCase().includes(secret.toLowerCase()),
+        false,
+        `a callback secret was logged (from ${new URL(url).pathname.split('/').slice(0, 4).join('/')})`,
+      );
     }
     assert.equal(text.includes(TEST_ADMIN_TOKEN), false, 'the admin token was logged');
     assert.equal(text.includes(harness.sim.token), false, 'the Losant API token was logged');

@@ -29,22 +29,82 @@ interface StoredCase {
 }
 
 const STORED: StoredCase[] = [
-  { name: 'invalid JSON', body: '{"url": "https://files.example.com/r.csv', headers: { 'content-type': 'application/json' }, ends: 'unrecognized', reason: /not valid JSON/u },
-  { name: 'JSON with trailing garbage', body: '{"status":"completed"} trailing', headers: { 'content-type': 'application/json' }, ends: 'unrecognized', reason: /not valid JSON/u },
-  { name: 'invalid UTF-8 sent as JSON', body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), headers: { 'content-type': 'application/json' }, ends: 'unrecognized', reason: /top-level keys|not valid JSON/u },
-  { name: 'XML', body: '<report><url>https://files.example.com/r.csv</url></report>', headers: { 'content-type': 'application/xml' }, ends: 'unrecognized', reason: /application\/xml/u },
+  {
+    name: 'invalid JSON',
+    body: '{"url": "https://files.example.com/r.csv',
+    headers: { 'content-type': 'application/json' },
+    ends: 'unrecognized',
+    reason: /not valid JSON/u,
+  },
+  {
+    name: 'JSON with trailing garbage',
+    body: '{"status":"completed"} trailing',
+    headers: { 'content-type': 'application/json' },
+    ends: 'unrecognized',
+    reason: /not valid JSON/u,
+  },
+  {
+    name: 'invalid UTF-8 sent as JSON',
+    body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
+    headers: { 'content-type': 'application/json' },
+    ends: 'unrecognized',
+    reason: /top-level keys|not valid JSON/u,
+  },
+  {
+    name: 'XML',
+    body: '<report><url>https://files.example.com/r.csv</url></report>',
+    headers: { 'content-type': 'application/xml' },
+    ends: 'unrecognized',
+    reason: /application\/xml/u,
+  },
   { name: 'HTML', body: '<html><script>alert(1)</script></html>', headers: { 'content-type': 'text/html' }, ends: 'unrecognized', reason: /text\/html/u },
-  { name: 'binary sent as an image', body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0x2c, 0x0a]), headers: { 'content-type': 'image/png' }, ends: 'unrecognized', reason: /image\/png/u },
-  { name: 'multipart form data', body: '--b\r\nContent-Disposition: form-data; name="url"\r\n\r\nhttps://files.example.com/r.csv\r\n--b--\r\n', headers: { 'content-type': 'multipart/form-data; boundary=b' }, ends: 'unrecognized', reason: /multipart\/form-data/u },
-  { name: 'a content type that is not a media type', body: '{"a":1}', headers: { 'content-type': ';;;' }, ends: 'unrecognized', reason: /top-level keys: a|untyped/u },
+  {
+    name: 'binary sent as an image',
+    body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0x2c, 0x0a]),
+    headers: { 'content-type': 'image/png' },
+    ends: 'unrecognized',
+    reason: /image\/png/u,
+  },
+  {
+    name: 'multipart form data',
+    body: '--b\r\nContent-Disposition: form-data; name="url"\r\n\r\nhttps://files.example.com/r.csv\r\n--b--\r\n',
+    headers: { 'content-type': 'multipart/form-data; boundary=b' },
+    ends: 'unrecognized',
+    reason: /multipart\/form-data/u,
+  },
+  {
+    name: 'a content type that is not a media type',
+    body: '{"a":1}',
+    headers: { 'content-type': ';;;' },
+    ends: 'unrecognized',
+    reason: /top-level keys: a|untyped/u,
+  },
   { name: 'an empty body with no type', body: '', headers: { 'content-length': '0' }, ends: 'unrecognized', reason: /empty/u },
   { name: 'an empty JSON body', body: '', headers: { 'content-type': 'application/json', 'content-length': '0' }, ends: 'unrecognized', reason: /empty/u },
   { name: 'JSON null', body: 'null', headers: { 'content-type': 'application/json' }, ends: 'unrecognized', reason: /not an object/u },
   { name: 'a JSON number', body: '12345', headers: { 'content-type': 'application/json' }, ends: 'unrecognized', reason: /not an object/u },
-  { name: 'a JSON string that is not a URL', body: '"file:///etc/passwd"', headers: { 'content-type': 'application/json' }, ends: 'unrecognized', reason: /not an object/u },
+  {
+    name: 'a JSON string that is not a URL',
+    body: '"file:///etc/passwd"',
+    headers: { 'content-type': 'application/json' },
+    ends: 'unrecognized',
+    reason: /not an object/u,
+  },
   { name: '100,000 nested arrays', body: deepArrays(100_000), headers: { 'content-type': 'application/json' }, ends: 'unrecognized', reason: /not an object/u },
-  { name: '100,000 nested objects', body: deepObjects(100_000), headers: { 'content-type': 'application/json' }, ends: 'unrecognized', reason: /top-level keys: a/u },
-  { name: '100,000 nested objects sent as text/plain', body: deepObjects(100_000), headers: { 'content-type': 'text/plain' }, ends: 'unrecognized', reason: /top-level keys: a/u },
+  {
+    name: '100,000 nested objects',
+    body: deepObjects(100_000),
+    headers: { 'content-type': 'application/json' },
+    ends: 'unrecognized',
+    reason: /top-level keys: a/u,
+  },
+  {
+    name: '100,000 nested objects sent as text/plain',
+    body: deepObjects(100_000),
+    headers: { 'content-type': 'text/plain' },
+    ends: 'unrecognized',
+    reason: /top-level keys: a/u,
+  },
   {
     name: 'a failure whose error is nested 100,000 levels deep',
     body: `{"status":"failed","error":${deepObjects(100_000)}}`,
@@ -59,10 +119,34 @@ const STORED: StoredCase[] = [
     ends: 'failed',
     reason: /Losant reported that the report failed/u,
   },
-  { name: 'a top-level array of 4 million numbers', body: `[${'0,'.repeat(4_000_000)}0]`, headers: { 'content-type': 'application/json' }, ends: 'unrecognized', reason: /not an object/u },
-  { name: 'an object holding 500,000 objects', body: `{"items":[${'{"n":1},'.repeat(500_000)}{}]}`, headers: { 'content-type': 'application/json' }, ends: 'unrecognized', reason: /top-level keys: items/u },
-  { name: 'an object with 200,000 keys', body: `{${Array.from({ length: 200_000 }, (_, i) => `"k${i}":${i}`).join(',')}}`, headers: { 'content-type': 'application/json' }, ends: 'unrecognized', reason: /top-level keys: k0, k1/u },
-  { name: '1,000,000 download URLs that are not URLs', body: `{"downloadUrls":[${'"x",'.repeat(1_000_000)}"x"]}`, headers: { 'content-type': 'application/json' }, ends: 'unrecognized', reason: /top-level keys: downloadUrls/u },
+  {
+    name: 'a top-level array of 4 million numbers',
+    body: `[${'0,'.repeat(4_000_000)}0]`,
+    headers: { 'content-type': 'application/json' },
+    ends: 'unrecognized',
+    reason: /not an object/u,
+  },
+  {
+    name: 'an object holding 500,000 objects',
+    body: `{"items":[${'{"n":1},'.repeat(500_000)}{}]}`,
+    headers: { 'content-type': 'application/json' },
+    ends: 'unrecognized',
+    reason: /top-level keys: items/u,
+  },
+  {
+    name: 'an object with 200,000 keys',
+    body: `{${Array.from({ length: 200_000 }, (_, i) => `"k${i}":${i}`).join(',')}}`,
+    headers: { 'content-type': 'application/json' },
+    ends: 'unrecognized',
+    reason: /top-level keys: k0, k1/u,
+  },
+  {
+    name: '1,000,000 download URLs that are not URLs',
+    body: `{"downloadUrls":[${'"x",'.repeat(1_000_000)}"x"]}`,
+    headers: { 'content-type': 'application/json' },
+    ends: 'unrecognized',
+    reason: /top-level keys: downloadUrls/u,
+  },
 ];
 
 /** Raw bytes on a socket, for requests no HTTP client would send; resolves with the status line. */
@@ -128,7 +212,10 @@ describe('malformed callbacks', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal((await harness.service.core.store.get(report.id))?.status, 'accepted', 'nothing was stored');
-    const resent = await rawRequest(report.callbackUrl, { headers: { 'content-type': 'text/csv' }, body: 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\n' });
+    const resent = await rawRequest(report.callbackUrl, {
+      headers: { 'content-type': 'text/csv' },
+      body: 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\n',
+    });
     assert.equal(resent.status, 202, 'the resend is not a duplicate');
     assert.equal((await harness.service.waitForStatus(report.id, ['delivered', 'failed', 'unrecognized'])).status, 'delivered');
   });
@@ -136,9 +223,18 @@ describe('malformed callbacks', () => {
   test('bodies HTTP itself cannot read get a clear 4xx, and the report keeps waiting for a good one', async () => {
     const report = await harness.newReport();
     const refused: Array<[string, Promise<number>]> = [
-      ['corrupt gzip', rawRequest(report.callbackUrl, { headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip' }, body: 'not gzip at all' }).then((r) => r.status)],
-      ['unknown content coding', rawRequest(report.callbackUrl, { headers: { 'content-type': 'text/csv', 'content-encoding': 'x-unheard-of' }, body: 'a,b\n' }).then((r) => r.status)],
-      ['a body over the limit', rawRequest(report.callbackUrl, { headers: { 'content-type': 'text/csv' }, body: Buffer.alloc(17 * 1024 * 1024, 0x61) }).then((r) => r.status)],
+      [
+        'corrupt gzip',
+        rawRequest(report.callbackUrl, { headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip' }, body: 'not gzip at all' }).then((r) => r.status),
+      ],
+      [
+        'unknown content coding',
+        rawRequest(report.callbackUrl, { headers: { 'content-type': 'text/csv', 'content-encoding': 'x-unheard-of' }, body: 'a,b\n' }).then((r) => r.status),
+      ],
+      [
+        'a body over the limit',
+        rawRequest(report.callbackUrl, { headers: { 'content-type': 'text/csv' }, body: Buffer.alloc(17 * 1024 * 1024, 0x61) }).then((r) => r.status),
+      ],
     ];
     for (const [name, pending] of refused) {
       const status = await pending;
@@ -159,7 +255,10 @@ describe('malformed callbacks', () => {
     assert.equal((await harness.service.core.store.get(report.id))?.status, 'accepted', 'nothing was stored');
     await expectHealthy(harness.service);
 
-    const good = await rawRequest(report.callbackUrl, { headers: { 'content-type': 'text/csv' }, body: 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\n' });
+    const good = await rawRequest(report.callbackUrl, {
+      headers: { 'content-type': 'text/csv' },
+      body: 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\n',
+    });
     assert.equal(good.status, 202);
     assert.equal((await harness.service.waitForStatus(report.id, ['delivered', 'failed', 'unrecognized'])).status, 'delivered');
   });

@@ -48,7 +48,29 @@ function tags(html: string): Array<{ name: string; attributes: string }> {
 
 /** The tags and attributes the report template itself uses; anything else came from the data. */
 function assertOnlyTemplateMarkup(html: string): void {
-  const allowed = new Set(['html', 'head', 'meta', 'title', 'body', 'table', 'tr', 'td', 'th', 'div', 'span', 'p', 'b', 'strong', 'br', 'ul', 'li', 'small', 'thead', 'tbody', 'code']);
+  const allowed = new Set([
+    'html',
+    'head',
+    'meta',
+    'title',
+    'body',
+    'table',
+    'tr',
+    'td',
+    'th',
+    'div',
+    'span',
+    'p',
+    'b',
+    'strong',
+    'br',
+    'ul',
+    'li',
+    'small',
+    'thead',
+    'tbody',
+    'code',
+  ]);
   for (const tag of tags(html)) {
     assert.ok(allowed.has(tag.name), `unexpected <${tag.name}> in the email`);
     assert.equal(/\b(?:href|src|on\w+|srcdoc|action|formaction)\s*=/iu.test(tag.attributes), false, `active attribute in <${tag.name}${tag.attributes}>`);
@@ -166,7 +188,10 @@ describe('malicious CSV content, end to end', () => {
     assert.deepEqual(attached[1]!.slice(2, 5), ['file:///etc/passwd', '/etc/passwd', target], 'the cells are data in the CSV');
     const raw = message.raw.toString('utf8');
     assert.equal(/^root:/mu.test(raw), false, 'no line of /etc/passwd in the message');
-    assert.equal(message.parsed.attachments.some((attachment) => attachment.contentType !== 'text/csv'), false);
+    assert.equal(
+      message.parsed.attachments.some((attachment) => attachment.contentType !== 'text/csv'),
+      false,
+    );
     assertOnlyTemplateMarkup(String(message.parsed.html));
     assert.equal(trap.connections, 0, 'no URL was fetched');
   });

@@ -61,7 +61,14 @@ describe('peak memory under hostile inputs (child process per case)', () => {
   const plain = (s: Served): number => s.bytes;
   const downloads: Array<[string, (s: Served) => Route, string, string, string, (s: Served) => number]> = [
     ['an endless CSV (cap 256 MiB)', (s) => bigCsv(s), '/endless.csv', 'download', 'download_too_large', plain],
-    ['an endless gzip bomb (cap 256 MiB decoded)', (s) => gzipBomb(s, { members: Number.POSITIVE_INFINITY, as: 'content-encoding' }), '/bomb.csv', 'download', 'download_too_large', bombDecodedBytes],
+    [
+      'an endless gzip bomb (cap 256 MiB decoded)',
+      (s) => gzipBomb(s, { members: Number.POSITIVE_INFINITY, as: 'content-encoding' }),
+      '/bomb.csv',
+      'download',
+      'download_too_large',
+      bombDecodedBytes,
+    ],
     ['a 200 MiB single field', (s) => hugeField(s, 200 * MiB), '/field.csv', 'parse', 'csv_field_too_large', plain],
     ['100,000 columns × 1,000 rows (190 MiB)', (s) => wideCsv(s, 100_000, 1_000), '/wide.csv', 'parse', 'csv_too_many_columns', plain],
   ];
@@ -85,7 +92,9 @@ describe('peak memory under hostile inputs (child process per case)', () => {
 
   test('a 400 MiB callback body streamed without Content-Length: 413, nothing stored, peak RSS < 300 MiB', async (t) => {
     const result = await probe(['callback-flood']);
-    t.diagnostic(`callback flood: peak RSS ${mib(result.maxRss)} (ru_maxrss), sampled peak ${mib(result.sampledPeakRss)}, baseline ${mib(result.baselineRss)}, ${result.ms} ms`);
+    t.diagnostic(
+      `callback flood: peak RSS ${mib(result.maxRss)} (ru_maxrss), sampled peak ${mib(result.sampledPeakRss)}, baseline ${mib(result.baselineRss)}, ${result.ms} ms`,
+    );
     assert.ok([413, 'ECONNRESET', 'EPIPE'].includes(result.httpStatus ?? ''), `answer: ${String(result.httpStatus)}`);
     assert.equal(result.stored, 'requested', 'nothing was stored');
     assert.equal(result.normalReportAfter, 'delivered');

@@ -79,7 +79,13 @@ async function main(): Promise<void> {
       assert.ok(target, 'a download URL');
       assert.equal((await rawRequest(url, urlCallback(target))).status, 202);
       const record = await service.waitForStatus(url.split('/').at(-2)!, ['delivered', 'failed', 'unrecognized'], 120_000);
-      outcome = { status: record.status, step: record.error?.step, code: record.error?.code, message: record.error?.message, downloadedBytes: record.download?.bytes ?? null };
+      outcome = {
+        status: record.status,
+        step: record.error?.step,
+        code: record.error?.code,
+        message: record.error?.message,
+        downloadedBytes: record.download?.bytes ?? null,
+      };
     }
     clearInterval(sampler);
     const ms = Date.now() - started;

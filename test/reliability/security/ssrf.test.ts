@@ -8,7 +8,18 @@ import { createGuardedLookup } from '../../../src/download/guarded-connector.js'
 import { createHostAllowlist } from '../../../src/download/host-allowlist.js';
 import { createTargetPolicy } from '../../../src/download/target-policy.js';
 import type { ReportRecord } from '../../../src/reports/record.js';
-import { rawRequest, retryNotes, startFileServer, startHarness, startTrap, stubLookup, urlCallback, type FileServer, type Harness, type Trap } from './harness.js';
+import {
+  rawRequest,
+  retryNotes,
+  startFileServer,
+  startHarness,
+  startTrap,
+  stubLookup,
+  urlCallback,
+  type FileServer,
+  type Harness,
+  type Trap,
+} from './harness.js';
 
 /*
  * Item 10: a callback naming a download URL can never make the service connect to this machine
@@ -124,7 +135,11 @@ describe('SSRF through the whole service', () => {
   }
 
   test('an allowed name whose DNS answer is private fails the report and connects nowhere', async () => {
-    await expectRefused(`http://${PRIVATE_DNS}:${trap4.port}/r.csv`, 'download_private_address', /"private-dns\.allowed\.test": 127\.0\.0\.1 is a loopback address/u);
+    await expectRefused(
+      `http://${PRIVATE_DNS}:${trap4.port}/r.csv`,
+      'download_private_address',
+      /"private-dns\.allowed\.test": 127\.0\.0\.1 is a loopback address/u,
+    );
     assert.ok(resolver.questions.includes(PRIVATE_DNS), 'the name was resolved by the stub');
   });
 
@@ -226,8 +241,20 @@ describe('addresses off this machine are refused at the guard (stub resolver, ne
       allowedPorts: [80, 443],
       addressPolicy: policy,
     });
-    for (const url of ['http://10.1.2.3/', 'http://172.16.5.4/', 'https://192.168.1.1/', 'http://169.254.169.254/latest/meta-data/', 'http://0xa9.0xfe.0xa9.0xfe/', 'http://[fd00::1]/', 'http://[::ffff:10.0.0.1]/']) {
-      assert.throws(() => targets.check(new URL(url)), (error: unknown) => error instanceof DownloadError && error.code === 'download_private_address', url);
+    for (const url of [
+      'http://10.1.2.3/',
+      'http://172.16.5.4/',
+      'https://192.168.1.1/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://0xa9.0xfe.0xa9.0xfe/',
+      'http://[fd00::1]/',
+      'http://[::ffff:10.0.0.1]/',
+    ]) {
+      assert.throws(
+        () => targets.check(new URL(url)),
+        (error: unknown) => error instanceof DownloadError && error.code === 'download_private_address',
+        url,
+      );
     }
     assert.doesNotThrow(() => targets.check(new URL('https://93.184.215.14/r.csv')));
   });
