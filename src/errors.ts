@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * Errors that cross module boundaries carry a stable `code` and the HTTP status that the one
  * error mapper (src/http/error-handler.ts) answers with. Anything else is a bug and maps to 500.
@@ -65,4 +67,35 @@ export function describeIssues(issues: ReadonlyArray<Issue>): string[] {
 
 export function formatIssues(issues: ReadonlyArray<Issue>): string {
   return describeIssues(issues).join('; ');
+}
+
+/**
+ * Data read back from Redis that does not have the shape this version writes (written by an
+ * older version, by hand, or by another program sharing the prefix). Names the key and every
+ * problem, so an operator can find and repair or delete it.
+ */
+export class CorruptDataError extends AppError {
+  readonly key: string;
+  constructor(key: string, problems: readonly string[]) {
+    super('corrupt_data', 500, `The data at Redis key ${key} is not what this version expects: ${problems.join('; ')}`, { details: { key, problems } });
+    this.key = key;
+  }
+}
+
+/** Parses data read back from Redis with its schema; a mismatch is a CorruptDataError naming the key. */
+export function parseStored<T>(key: string, schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new CorruptDataError(key, describeIssues(result.error.issues));
+  return result.data;
+}
+
+/** JSON text read back from Redis, parsed and checked with its schema. */
+export function parseStoredJson<T>(key: string, schema: z.ZodType<T>, text: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CorruptDataError(key, ['is not JSON']);
+  }
+  return parseStored(key, schema, value);
 }

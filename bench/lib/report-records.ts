@@ -50,12 +50,7 @@ export async function createAwaitingReports(
       overdueAt,
       note: 'created by the benchmark',
     });
-    const moved = await store.transition(id, {
-      from: ['requested'],
-      to: 'accepted',
-      set: { losant: { jobId, acceptedAt: new Date().toISOString(), legacy: false } },
-      note: `Losant queued job ${jobId}`,
-    });
+    const moved = await store.markAccepted(id, { jobId, acceptedAt: new Date().toISOString(), legacy: false }, `Losant queued job ${jobId}`);
     if (!moved.ok) throw new Error(`report ${id} could not be moved to accepted`);
     reports[index] = { id, jobId, callbackPath: `/callbacks/r/${id}/${secret}` };
   };

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
+import { redisKeys } from '../redis-keys.js';
 
 export class RateLimitedError extends AppError {
   constructor(retryAfterSeconds: number) {
@@ -14,9 +15,10 @@ export class RateLimitedError extends AppError {
  */
 export function rateLimit(redis: Redis, options: { prefix: string; perMinute: number; now?: () => number }): RequestHandler {
   const now = options.now ?? Date.now;
+  const keys = redisKeys(options.prefix);
   return (req, res, next) => {
     const window = Math.floor(now() / 60_000);
-    const key = `${options.prefix}:ratelimit:${req.ip ?? 'unknown'}:${window}`;
+    const key = keys.rateLimit(req.ip ?? 'unknown', window);
     redis
       .multi()
       .incr(key)

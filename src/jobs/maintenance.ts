@@ -1,13 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
-import { IN_PIPELINE } from '../reports/record.js';
+import { redisKeys } from '../redis-keys.js';
+import { IN_PIPELINE } from '../reports/state-machine.js';
 import type { ReportStore } from '../reports/store.js';
-import { processJobId, type ReportQueue } from './queue.js';
+import type { ReportQueue } from './queue.js';
 
 export interface MaintenanceDeps {
   redis: Redis;
   store: ReportStore;
-  queue: ReportQueue;
+  queue: Pick<ReportQueue, 'enqueue' | 'runState'>;
   prefix: string;
   logger: Logger;
   /** How long a record may sit in the pipeline with no queued job before it is enqueued again. */
@@ -35,17 +36,12 @@ export function createMaintenance(deps: MaintenanceDeps) {
   const now = deps.now ?? (() => new Date());
   const staleAfterMs = deps.staleAfterMs ?? 30_000;
   const maxRequeues = deps.maxRequeues ?? 3;
-  const lockKey = `${deps.prefix}:maintenance-lock`;
+  const keys = redisKeys(deps.prefix);
 
   async function markOverdue(): Promise<number> {
     let count = 0;
     for (const id of await deps.store.overdueCandidates()) {
-      const moved = await deps.store.transition(id, {
-        from: ['requested', 'accepted'],
-        to: 'overdue',
-        awaiting: { mode: 'remove' },
-        note: 'no callback from Losant by the overdue deadline',
-      });
+      const moved = await deps.store.markOverdue(id, 'no callback from Losant by the overdue deadline');
       if (moved.ok) count += 1;
       else await deps.store.forgetAwaiting(id);
     }
@@ -58,33 +54,26 @@ export function createMaintenance(deps: MaintenanceDeps) {
       for (const id of await deps.store.idsInStatus(status)) {
         const record = await deps.store.get(id);
         if (!record || now().getTime() - Date.parse(record.updatedAt) < staleAfterMs) continue;
-        const job = await deps.queue.queue.getJob(processJobId(id, record.runs));
-        const state = job ? await job.getState() : 'missing';
+        const { state, remove } = await deps.queue.runState(id, record.runs);
         if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') continue;
         // A report whose job keeps dying (its worker crashes or is killed on it every time) would
         // otherwise be requeued forever: after a few requeues of the same run it is failed instead.
-        const requeuesKey = `${deps.prefix}:report:${id}:requeues:${record.runs}`;
+        const requeuesKey = keys.report.requeues(id, record.runs);
         const requeues = await deps.redis.incr(requeuesKey);
         await deps.redis.expire(requeuesKey, 7 * 86_400);
         if (requeues > maxRequeues) {
-          await deps.store.transition(id, {
-            from: IN_PIPELINE,
-            to: 'failed',
-            set: {
-              error: {
-                step: 'internal',
-                code: 'job_keeps_stopping',
-                message: `the report's job stopped without finishing ${requeues} times (its worker crashed or was killed each time); retry it once the cause is fixed`,
-                permanent: false,
-                at: now().toISOString(),
-              },
-            },
-            note: `gave up after ${maxRequeues} requeues of run ${record.runs}`,
-          });
+          const error = {
+            step: 'internal' as const,
+            code: 'job_keeps_stopping',
+            message: `the report's job stopped without finishing ${requeues} times (its worker crashed or was killed each time); retry it once the cause is fixed`,
+            permanent: false,
+            at: now().toISOString(),
+          };
+          await deps.store.markFailed(id, { error }, `gave up after ${maxRequeues} requeues of run ${record.runs}`);
           deps.logger.error({ reportId: id, status, jobState: state, requeues }, 'report job keeps stopping; marked failed');
           continue;
         }
-        if (job) await job.remove();
+        await remove();
         await deps.queue.enqueue(id, record.runs);
         deps.logger.warn({ reportId: id, status, jobState: state, requeues }, 'report had no live job; enqueued again');
         count += 1;
@@ -94,14 +83,14 @@ export function createMaintenance(deps: MaintenanceDeps) {
   }
 
   async function runOnce(lockMs = 30_000): Promise<MaintenanceResult | null> {
-    const locked = await deps.redis.set(lockKey, String(process.pid), 'PX', lockMs, 'NX');
+    const locked = await deps.redis.set(keys.maintenanceLock, String(process.pid), 'PX', lockMs, 'NX');
     if (locked !== 'OK') return null;
     try {
       const result = { overdue: await markOverdue(), requeued: await requeueStuck(), swept: await deps.store.sweepIndexes() };
       if (result.overdue + result.requeued + result.swept > 0) deps.logger.info(result, 'maintenance done');
       return result;
     } finally {
-      await deps.redis.del(lockKey);
+      await deps.redis.del(keys.maintenanceLock);
     }
   }
 

@@ -1,5 +1,6 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import { IN_PIPELINE, type ReportError, type ReportRecord } from '../reports/record.js';
+import type { ReportError, ReportRecord } from '../reports/record.js';
+import { IN_PIPELINE } from '../reports/state-machine.js';
 import type { PipelineDeps } from './pipeline.js';
 import { RETURN_TO_QUEUE, type ProcessReportData } from './queue.js';
 import { archiveCsv } from './steps/archive-csv.js';
@@ -54,7 +55,7 @@ export function createReportProcessor(deps: PipelineDeps) {
       await emailReport(deps, await load());
 
       record = await load();
-      await deps.store.transition(reportId, { from: IN_PIPELINE, to: 'delivered', set: { error: null }, note: 'everything asked for was delivered' });
+      await deps.store.markDelivered(reportId, 'everything asked for was delivered');
       if (record.summary) await deps.store.setLatestInSeries(record.seriesKey, reportId, record.summary);
       await removeDir(workPaths(deps.workDir, reportId).dir);
       log.info('report delivered');
@@ -74,20 +75,19 @@ export function createReportProcessor(deps: PipelineDeps) {
       const at = deps.now().toISOString();
       const reportError = { step: failure.step, code: failure.code, message: failure.message, permanent: failure.permanent, at };
       if (lastAttempt) {
-        await deps.store.transition(reportId, {
-          from: IN_PIPELINE,
-          to: 'failed',
-          set: { error: reportError },
-          note: `${failure.step} failed${failure.permanent ? '' : ` after ${job.attemptsMade + 1} attempts`}: ${failure.message}`,
-        });
+        await deps.store.markFailed(
+          reportId,
+          { error: reportError },
+          `${failure.step} failed${failure.permanent ? '' : ` after ${job.attemptsMade + 1} attempts`}: ${failure.message}`,
+        );
         log.error({ step: failure.step, code: failure.code, err: failure.message }, 'report failed');
         throw new UnrecoverableError(failure.message);
       }
-      await deps.store.transition(reportId, {
-        from: IN_PIPELINE,
-        set: { error: reportError },
-        note: `attempt ${job.attemptsMade + 1} of ${attempts} failed at ${failure.step}: ${failure.message}; will retry`,
-      });
+      await deps.store.noteAttemptFailed(
+        reportId,
+        reportError,
+        `attempt ${job.attemptsMade + 1} of ${attempts} failed at ${failure.step}: ${failure.message}; will retry`,
+      );
       log.warn({ step: failure.step, code: failure.code, err: failure.message }, 'report step failed; will retry');
       throw failure instanceof StepFailure ? failure : error;
     }

@@ -70,6 +70,15 @@ export function createReportQueue(connection: ConnectionOptions, settings: Queue
 
   return {
     queue,
+    /**
+     * Where the job of a report's run stands in BullMQ ('missing' when there is none), and a way
+     * to remove it: what the reconciler needs to tell a live job from a lost one.
+     */
+    async runState(reportId: string, run: number): Promise<{ state: string; remove: () => Promise<void> }> {
+      const job = await queue.getJob(processJobId(reportId, run));
+      if (!job) return { state: 'missing', remove: () => Promise.resolve() };
+      return { state: await job.getState(), remove: () => job.remove() };
+    },
     /** Adds the report's run as a job; adding the same run again is a no-op (the job id is derived from both). */
     enqueue(reportId: string, run: number): Promise<string> {
       const jobId = processJobId(reportId, run);

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Logger } from '../log.js';
-import type { ReportQueue } from '../jobs/queue.js';
+import type { EnqueueRun } from './enqueue-run.js';
 import { callbackJobId } from './interpret-callback.js';
 import type { CallbackInfo } from './record.js';
 import type { RejectedCallbacks } from './rejected-callbacks.js';
@@ -26,13 +26,14 @@ export interface IncomingCallback {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** What became of a callback; src/http/routes/callbacks.ts says it in HTTP. */
 export type CallbackOutcome =
-  | { status: 202; body: { received: true; reportId: string } }
-  | { status: 200; body: { received: true; duplicate: true; reportId: string } }
-  | { status: 404; body: { error: { code: 'not_found'; message: string } } }
-  | { status: 409; body: { error: { code: 'job_mismatch'; message: string } } };
+  | { kind: 'accepted'; reportId: string }
+  | { kind: 'duplicate'; reportId: string }
+  | { kind: 'not_found' }
+  | { kind: 'job_mismatch'; expectedJobId: string; callbackJobId: string };
 
-export const NOT_FOUND: CallbackOutcome = { status: 404, body: { error: { code: 'not_found', message: 'Not found' } } };
+export const NOT_FOUND: CallbackOutcome = { kind: 'not_found' };
 
 export function buildCallbackInfo(callback: IncomingCallback, now: Date): CallbackInfo {
   const headers: Record<string, string> = {};
@@ -53,7 +54,7 @@ export function buildCallbackInfo(callback: IncomingCallback, now: Date): Callba
 
 export interface CallbackReceiverDeps {
   store: ReportStore;
-  queue: Pick<ReportQueue, 'enqueue'>;
+  enqueue: EnqueueRun;
   rejected: RejectedCallbacks;
   logger: Logger;
   now?: () => Date;
@@ -93,9 +94,9 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
     if (expected !== null && info.jobId !== null && expected !== info.jobId) {
       const reason = `names Losant job ${info.jobId}, but this report belongs to job ${expected}`;
       await deps.rejected.keep(reportId, info, callback.body, reason);
-      await deps.store.transition(reportId, { from: '*', note: `refused a callback that ${reason}; it is kept beside the report` });
+      await deps.store.addNote(reportId, `refused a callback that ${reason}; it is kept beside the report`);
       log.warn({ reportId, expectedJobId: expected, callbackJobId: info.jobId }, 'callback names another Losant job; refused and kept');
-      return { status: 409, body: { error: { code: 'job_mismatch', message: `this report belongs to Losant job ${expected}, not ${info.jobId}` } } };
+      return { kind: 'job_mismatch', expectedJobId: expected, callbackJobId: info.jobId };
     }
 
     const result = await deps.store.acceptCallback(reportId, { info, body: callback.body });
@@ -104,23 +105,23 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
       // The first delivery may have been stored but not enqueued (Redis went away in between and
       // its sender got an error, so it tries again): the job id is deterministic, so enqueueing
       // again is a no-op when the job exists and repairs it at once when it does not.
-      await deps.queue.enqueue(reportId, record.runs).catch((error: unknown) => {
+      await deps.enqueue(reportId, record.runs).catch((error: unknown) => {
         log.warn({ reportId, err: (error as Error).message }, 'repeated callback: enqueue failed; the reconciler will enqueue it');
       });
       log.info({ reportId, bytes: info.bytes }, 'repeated callback acknowledged; already received');
-      return { status: 200, body: { received: true, duplicate: true, reportId } };
+      return { kind: 'duplicate', reportId };
     }
     if (expected === null && info.jobId !== null) {
-      await deps.store.transition(reportId, { from: '*', set: { losant: { ...record.losant, jobId: info.jobId } } });
+      await deps.store.recordLosantJob(reportId, { ...record.losant, jobId: info.jobId });
     }
     try {
-      await deps.queue.enqueue(reportId, record.runs);
+      await deps.enqueue(reportId, record.runs);
     } catch (error) {
       log.error({ reportId, err: (error as Error).message }, 'callback stored but not enqueued; the reconciler will enqueue it');
     }
     // The request's own line (status 202, path with the report id) says as much at info.
     log.debug({ reportId, bytes: info.bytes, contentType: info.contentType }, 'callback received');
-    return { status: 202, body: { received: true, reportId } };
+    return { kind: 'accepted', reportId };
   }
 
   return { authenticate, receive };

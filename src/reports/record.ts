@@ -1,39 +1,15 @@
 import type { DateGroupBy, ResourceGroupBy } from '../losant/request-schemas.js';
 import type { ReportSummary, SummaryComparison } from '../summary/types.js';
 
+import type { ReportStatus } from './state-machine.js';
+
+export type { ReportStatus } from './state-machine.js';
+
 /**
- * A report is a record with a state machine, kept in Redis.
- *
- *   requested ─► accepted ─► callback_received ─► downloaded ─► archived ─► summarized ─► emailed ─► delivered
- *        │           │   ▲            ▲
- *        │           ▼   │ (late)     │ retry
- *        │        overdue             └──────── failed (step, reason) / unrecognized (callback kept)
- *        └──► failed (Losant refused the request)
- *
+ * A report is a record with a state machine (src/reports/state-machine.ts), kept in Redis.
  * Each step also leaves a marker (download, archive, summary, email) so that a re-run skips
  * what is already done: effects happen once even though jobs run at least once.
  */
-export const REPORT_STATUSES = [
-  'requested',
-  'accepted',
-  'overdue',
-  'callback_received',
-  'downloaded',
-  'archived',
-  'summarized',
-  'emailed',
-  'delivered',
-  'failed',
-  'unrecognized',
-] as const;
-export type ReportStatus = (typeof REPORT_STATUSES)[number];
-
-/** States in which the report waits for Losant's callback. */
-export const AWAITING_CALLBACK: readonly ReportStatus[] = ['requested', 'accepted', 'overdue'];
-/** States in which the worker has work to do. */
-export const IN_PIPELINE: readonly ReportStatus[] = ['callback_received', 'downloaded', 'archived', 'summarized', 'emailed'];
-/** States from which an operator may re-run processing. */
-export const RETRYABLE: readonly ReportStatus[] = ['failed', 'unrecognized'];
 
 export interface ReportRequest {
   start?: string;
@@ -125,6 +101,8 @@ export interface ReportRecord {
   status: ReportStatus;
   source: 'api' | 'schedule';
   scheduleId: string | null;
+  /** The schedule's name when the report was made, for the email. */
+  scheduleName: string | null;
   request: ReportRequest;
   delivery: DeliveryPlan;
   /** Reports in one series are compared with each other ("change since the previous report"). */
@@ -148,19 +126,3 @@ export interface ReportRecord {
   runs: number;
   history: HistoryEntry[];
 }
-
-/** Fields stored as JSON in the record's Redis hash. */
-export const JSON_FIELDS = [
-  'request',
-  'delivery',
-  'losant',
-  'callback',
-  'interpretation',
-  'download',
-  'archive',
-  'summary',
-  'comparison',
-  'email',
-  'error',
-] as const satisfies ReadonlyArray<keyof ReportRecord>;
-export type JsonField = (typeof JSON_FIELDS)[number];

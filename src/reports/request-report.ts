@@ -92,12 +92,12 @@ export function createReportRequester(deps: RequestReportDeps) {
       const answer = await deps.losant.generateReport({ ...request, callbackUrl });
       const losant = { jobId: answer.jobId, acceptedAt: now().toISOString(), legacy: answer.legacy };
       const note = answer.legacy ? 'Losant accepted the request (old API: no job id)' : `Losant queued job ${answer.jobId ?? ''}`;
-      const moved = await deps.store.transition(id, { from: ['requested'], to: 'accepted', set: { losant }, note });
+      const moved = await deps.store.markAccepted(id, losant, note);
       if (!moved.ok) {
         // The callback came first: keep its status, just record Losant's job id.
         const current = await deps.store.get(id);
         const known = current?.losant.jobId ?? null;
-        await deps.store.transition(id, { from: '*', set: { losant: { ...losant, jobId: known ?? answer.jobId } }, note });
+        await deps.store.recordLosantJob(id, { ...losant, jobId: known ?? answer.jobId }, note);
       }
       log.info({ losantJobId: answer.jobId }, 'report requested from Losant');
       return { ok: true, record: (await deps.store.get(id))! };
@@ -105,18 +105,13 @@ export function createReportRequester(deps: RequestReportDeps) {
       const appError = error instanceof AppError ? error : new AppError('internal', 500, 'Unexpected error while calling Losant', { cause: error });
       if (appError.code === 'losant_outcome_unknown') {
         // Losant may have queued the job before the connection failed: keep waiting for its callback.
-        await deps.store.transition(id, {
-          from: '*',
-          note: `Losant's answer was lost (${appError.message}); waiting for a callback until the overdue deadline`,
-        });
+        await deps.store.addNote(id, `Losant's answer was lost (${appError.message}); waiting for a callback until the overdue deadline`);
       } else {
-        await deps.store.transition(id, {
-          from: ['requested'],
-          to: 'failed',
-          set: { error: { step: 'request', code: appError.code, message: appError.message, permanent: true, at: now().toISOString() } },
-          note: `Losant refused the request: ${appError.message}`,
-          awaiting: { mode: 'remove' },
-        });
+        await deps.store.markRequestFailed(
+          id,
+          { step: 'request', code: appError.code, message: appError.message, permanent: true, at: now().toISOString() },
+          `Losant refused the request: ${appError.message}`,
+        );
       }
       log.warn({ code: appError.code, err: appError.message }, 'report request to Losant failed');
       return { ok: false, record: (await deps.store.get(id))!, error: appError };

@@ -1,12 +1,13 @@
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { ReportQueue } from '../jobs/queue.js';
 import type { Logger } from '../log.js';
-import { AWAITING_CALLBACK, IN_PIPELINE, RETRYABLE, type ReportRecord } from './record.js';
+import type { EnqueueRun } from './enqueue-run.js';
+import type { ReportRecord } from './record.js';
+import { AWAITING_CALLBACK, IN_PIPELINE } from './state-machine.js';
 import type { ReportStore } from './store.js';
 
 export interface RetryDeps {
   store: ReportStore;
-  queue: Pick<ReportQueue, 'enqueue'>;
+  enqueue: EnqueueRun;
   logger: Logger;
 }
 
@@ -25,14 +26,9 @@ export function createReportRetrier(deps: RetryDeps) {
       throw new ConflictError('Losant has not called back for this report, so there is nothing to process; request a new report instead');
     }
     const runs = record.runs + 1;
-    const moved = await deps.store.transition(id, {
-      from: RETRYABLE,
-      to: 'callback_received',
-      set: { runs, error: null },
-      note: `re-run ${runs} requested by an operator`,
-    });
+    const moved = await deps.store.markRetried(id, runs, `re-run ${runs} requested by an operator`);
     if (!moved.ok) return { record: (await deps.store.get(id)) ?? record, started: false };
-    await deps.queue.enqueue(id, runs);
+    await deps.enqueue(id, runs);
     deps.logger.info({ reportId: id, run: runs }, 'report re-run enqueued');
     return { record: (await deps.store.get(id))!, started: true };
   };

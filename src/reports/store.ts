@@ -1,14 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { CorruptDataError, parseStored, parseStoredJson } from '../errors.js';
+import { redisKeys } from '../redis-keys.js';
 import type { ReportSummary } from '../summary/types.js';
-import { reportKeys } from './keys.js';
-import { ACCEPT_CALLBACK, CREATE_REPORT, TRANSITION } from './lua.js';
-import { JSON_FIELDS, REPORT_STATUSES, type CallbackInfo, type HistoryEntry, type JsonField, type ReportRecord, type ReportStatus } from './record.js';
+import { ACCEPT_CALLBACK, APPLY_OPERATION, CREATE_REPORT } from './lua.js';
+import { decodeRecord, encodeFields, type RecordFields } from './record-codec.js';
+import { countFieldSchema, JSON_FIELD_SCHEMAS, seriesEntrySchema } from './record-schema.js';
+import type { ArchiveInfo, CallbackInfo, DownloadInfo, EmailInfo, Interpretation, LosantJobInfo, ReportError, ReportRecord, ReportStatus } from './record.js';
+import { IN_PIPELINE, isReportStatus, movesInto, REPORT_STATUSES } from './state-machine.js';
 
 export interface NewReport {
   id: string;
   source: ReportRecord['source'];
   scheduleId: string | null;
+  scheduleName?: string;
   request: ReportRecord['request'];
   delivery: ReportRecord['delivery'];
   seriesKey: string;
@@ -23,16 +28,6 @@ export interface ReceivedCallback {
   body: Buffer;
 }
 
-export type RecordFields = Partial<Pick<ReportRecord, JsonField | 'overdueAt' | 'emailAttempts' | 'runs'>>;
-
-export interface TransitionRequest {
-  from: readonly ReportStatus[] | '*';
-  to?: ReportStatus;
-  set?: RecordFields;
-  note?: string;
-  awaiting?: { mode: 'add'; deadline: Date } | { mode: 'remove' };
-}
-
 /** The few fields of a record that receiving a callback needs. */
 export interface CallbackMatch {
   secretHash: string | null;
@@ -41,6 +36,9 @@ export interface CallbackMatch {
 }
 
 export type TransitionResult = { ok: true; previous: ReportStatus } | { ok: false; current: ReportStatus | null };
+
+/** What an operation does to the status: move it (only as the table allows), or keep it while in one of the given statuses. */
+type StatusChange = { to: ReportStatus } | { stayIn: readonly ReportStatus[] | 'any' };
 
 export interface ReportStoreOptions {
   prefix: string;
@@ -54,9 +52,13 @@ export interface ReportStoreOptions {
 
 export type ReportStore = ReturnType<typeof createReportStore>;
 
-/** Report records in Redis: one hash per report, a history list, and sorted-set indexes. */
+/**
+ * Report records in Redis: one hash per report, a history list, and sorted-set indexes. A
+ * record's status changes only through the named operations below, each one atomic script
+ * that the state machine's table governs (src/reports/state-machine.ts).
+ */
 export function createReportStore(redis: Redis, options: ReportStoreOptions) {
-  const keys = reportKeys(options.prefix);
+  const keys = redisKeys(options.prefix);
   const now = options.now ?? (() => new Date());
   const retentionSeconds = options.retentionSeconds ?? options.retentionDays * 86_400;
   const bodyTtlSeconds = Math.min(
@@ -66,40 +68,34 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
   // EVALSHA sends a 40-character digest instead of the whole script on every call (the callback
   // route's hot path runs one per request); EVAL runs, and caches, a script Redis does not hold yet.
   const digests = new Map<string, string>();
-  const run = async (script: string, keyList: string[], args: (string | number | Buffer)[]): Promise<[number, string]> => {
+  const run = async (script: string, keyList: string[], args: (string | Buffer)[]): Promise<{ code: number; value: string }> => {
     let sha = digests.get(script);
     if (sha === undefined) {
       sha = createHash('sha1').update(script).digest('hex');
       digests.set(script, sha);
     }
+    let reply: unknown;
     try {
-      return (await redis.evalsha(sha, keyList.length, ...keyList, ...args)) as [number, string];
+      reply = await redis.evalsha(sha, keyList.length, ...keyList, ...args);
     } catch (error) {
       // NOSCRIPT: the script did not run (first call, SCRIPT FLUSH, a restarted Redis), so running it now runs it once.
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return (await redis.eval(script, keyList.length, ...keyList, ...args)) as [number, string];
+      reply = await redis.eval(script, keyList.length, ...keyList, ...args);
     }
+    if (!Array.isArray(reply) || typeof reply[0] !== 'number' || typeof reply[1] !== 'string') {
+      throw new CorruptDataError(keyList[0] ?? '(no key)', [`a report script answered ${JSON.stringify(reply)}`]);
+    }
+    return { code: reply[0], value: reply[1] };
   };
-
-  function historyEntry(status: ReportStatus, note?: string): string {
-    const entry: HistoryEntry = note === undefined ? { at: now().toISOString(), status } : { at: now().toISOString(), status, note };
-    return JSON.stringify(entry);
-  }
-
-  function flatten(fields: RecordFields): string[] {
-    const out: string[] = [];
-    for (const [name, value] of Object.entries(fields)) {
-      if (value === undefined) continue;
-      if ((JSON_FIELDS as readonly string[]).includes(name)) out.push(name, JSON.stringify(value));
-      else out.push(name, typeof value === 'string' || typeof value === 'number' ? String(value) : '');
-    }
-    return out;
-  }
+  const statusOf = (key: string, value: string): ReportStatus => {
+    if (isReportStatus(value)) return value;
+    throw new CorruptDataError(key, [`status "${value.slice(0, 40)}" is not one of ${REPORT_STATUSES.join(', ')}`]);
+  };
 
   async function create(report: NewReport, extra: { callback?: ReceivedCallback; dedupeKey?: string } = {}) {
     const at = now();
     const status: ReportStatus = extra.callback ? 'callback_received' : report.status;
-    const fields = flatten({
+    const fields = encodeFields({
       request: report.request,
       delivery: report.delivery,
       losant: { jobId: extra.callback?.info.jobId ?? null, acceptedAt: null, legacy: false },
@@ -115,50 +111,40 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
       runs: 1,
     });
     fields.push(
-      'id',
+      ...['id', report.id, 'source', report.source, 'scheduleId', report.scheduleId ?? '', 'scheduleName', report.scheduleName ?? ''],
+      ...['seriesKey', report.seriesKey, 'secretHash', report.secretHash ?? '', 'overdueAt', report.overdueAt?.toISOString() ?? ''],
+      ...['createdAt', at.toISOString(), 'updatedAt', at.toISOString()],
+    );
+    const keyList = [
+      keys.report.record(report.id),
+      keys.report.history(report.id),
+      keys.report.callbackBody(report.id),
+      keys.reports.byCreated,
+      keys.reports.awaiting,
+      keys.reports.byStatus(status),
+      ...(extra.dedupeKey === undefined ? [] : [extra.dedupeKey]),
+    ];
+    const { code, value } = await run(CREATE_REPORT, keyList, [
       report.id,
-      'source',
-      report.source,
-      'scheduleId',
-      report.scheduleId ?? '',
-      'seriesKey',
-      report.seriesKey,
-      'secretHash',
-      report.secretHash ?? '',
-      'createdAt',
+      String(at.getTime()),
+      status,
       at.toISOString(),
-      'updatedAt',
-      at.toISOString(),
-      'overdueAt',
-      report.overdueAt?.toISOString() ?? '',
-    );
-    const dedupe = extra.dedupeKey ?? '';
-    const awaiting = status === 'requested' && report.overdueAt ? 'add' : '';
-    const [code, id] = await run(
-      CREATE_REPORT,
-      [keys.record(report.id), keys.history(report.id), keys.callbackBody(report.id), dedupe],
-      [
-        options.prefix,
-        report.id,
-        at.getTime(),
-        status,
-        historyEntry(status, report.note),
-        retentionSeconds,
-        awaiting,
-        report.overdueAt?.getTime() ?? 0,
-        extra.callback?.body ?? '',
-        bodyTtlSeconds,
-        retentionSeconds,
-        ...fields,
-      ].map((value) => (typeof value === 'number' ? String(value) : value)),
-    );
-    return { id, created: code === 1 };
+      report.note,
+      String(retentionSeconds),
+      report.overdueAt ? String(report.overdueAt.getTime()) : '',
+      extra.callback?.body ?? '',
+      String(bodyTtlSeconds),
+      String(retentionSeconds),
+      ...fields,
+    ]);
+    return { id: value, created: code === 1 };
   }
 
   async function get(id: string): Promise<ReportRecord | null> {
-    const [hash, history] = await Promise.all([redis.hgetall(keys.record(id)), redis.lrange(keys.history(id), 0, -1)]);
-    if (!hash.status) return null;
-    return toRecord(hash, history);
+    const key = keys.report.record(id);
+    const [hash, history] = await Promise.all([redis.hgetall(key), redis.lrange(keys.report.history(id), 0, -1)]);
+    if (Object.keys(hash).length === 0) return null;
+    return decodeRecord(key, hash, history);
   }
 
   /**
@@ -166,73 +152,74 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
    * Losant job and run to match and enqueue), in one HMGET instead of a whole record per callback.
    */
   async function getCallbackMatch(id: string): Promise<CallbackMatch | null> {
-    const [status, secretHash, losant, runs] = await redis.hmget(keys.record(id), 'status', 'secretHash', 'losant', 'runs');
+    const key = keys.report.record(id);
+    const [status, secretHash, losant, runs] = await redis.hmget(key, 'status', 'secretHash', 'losant', 'runs');
     if (status === null || status === undefined || status === '') return null;
-    const parsed = losant === null || losant === undefined || losant === '' ? null : (JSON.parse(losant) as ReportRecord['losant'] | null);
     return {
       secretHash: secretHash === null || secretHash === undefined || secretHash === '' ? null : secretHash,
-      losant: parsed ?? { jobId: null, acceptedAt: null, legacy: false },
-      runs: Number(runs ?? 1),
+      losant:
+        losant === null || losant === undefined || losant === ''
+          ? { jobId: null, acceptedAt: null, legacy: false }
+          : parseStoredJson(key, JSON_FIELD_SCHEMAS.losant, losant),
+      runs: runs === null || runs === undefined ? 1 : parseStored(key, countFieldSchema, runs),
     };
   }
 
   async function getSecretHash(id: string): Promise<string | null> {
-    const value = await redis.hget(keys.record(id), 'secretHash');
+    const value = await redis.hget(keys.report.record(id), 'secretHash');
     return value === null || value === '' ? null : value;
   }
 
-  async function transition(id: string, request: TransitionRequest): Promise<TransitionResult> {
-    const fields = [...flatten(request.set ?? {}), 'updatedAt', now().toISOString()];
-    const to = request.to ?? '';
-    const entry = request.to !== undefined || request.note !== undefined ? historyEntry(request.to ?? (await currentStatus(id)) ?? 'failed', request.note) : '';
-    const awaiting = request.awaiting;
-    const [code, status] = await run(
-      TRANSITION,
-      [keys.record(id), keys.history(id)],
-      [
-        options.prefix,
-        id,
-        request.from === '*' ? '*' : request.from.join(','),
-        to,
-        entry,
-        String(retentionSeconds),
-        awaiting?.mode ?? '',
-        awaiting?.mode === 'add' ? String(awaiting.deadline.getTime()) : '0',
-        ...fields,
-      ],
+  /** Runs one operation in one script: the status check against the table, the fields, the indexes and the history entry. */
+  async function apply(id: string, change: StatusChange, fields: RecordFields, note = ''): Promise<TransitionResult> {
+    const to = 'to' in change ? change.to : '';
+    const stayIn = 'to' in change || change.stayIn === 'any' ? '*' : `,${change.stayIn.join(',')},`;
+    const statuses = 'to' in change ? [...movesInto(change.to), change.to] : [];
+    const record = keys.report.record(id);
+    const { code, value } = await run(
+      APPLY_OPERATION,
+      [record, keys.report.history(id), keys.reports.awaiting, ...statuses.map((status) => keys.reports.byStatus(status))],
+      [id, to, stayIn, note, now().toISOString(), String(retentionSeconds), String(statuses.length), ...statuses, ...encodeFields(fields)],
     );
-    if (code === 1) return { ok: true, previous: status as ReportStatus };
-    return { ok: false, current: code === 0 ? null : (status as ReportStatus) };
+    if (code === 1) return { ok: true, previous: statusOf(record, value) };
+    return { ok: false, current: code === 0 ? null : statusOf(record, value) };
   }
 
-  async function currentStatus(id: string): Promise<ReportStatus | null> {
-    return (await redis.hget(keys.record(id), 'status')) as ReportStatus | null;
-  }
-
+  /**
+   * Keeps the first callback of a report and moves it to callback_received; a repeat only
+   * counts as a duplicate. 'missing': no such report.
+   */
   async function acceptCallback(id: string, callback: ReceivedCallback): Promise<'accepted' | 'duplicate' | 'missing'> {
-    const [code] = await run(
+    const statuses = [...movesInto('callback_received'), 'callback_received' as const];
+    const record = keys.report.record(id);
+    const { code, value } = await run(
       ACCEPT_CALLBACK,
-      [keys.record(id), keys.history(id), keys.callbackBody(id)],
+      [record, keys.report.history(id), keys.report.callbackBody(id), keys.reports.awaiting, ...statuses.map((status) => keys.reports.byStatus(status))],
       [
-        options.prefix,
         id,
         JSON.stringify(callback.info),
         callback.body,
         String(bodyTtlSeconds),
-        historyEntry('callback_received', `callback received (${callback.info.bytes} bytes, ${callback.info.contentType ?? 'no content type'})`),
-        String(retentionSeconds),
+        `callback received (${callback.info.bytes} bytes, ${callback.info.contentType ?? 'no content type'})`,
         now().toISOString(),
+        String(retentionSeconds),
+        String(statuses.length),
+        ...statuses,
       ],
     );
-    return code === 1 ? 'accepted' : code === 2 ? 'duplicate' : 'missing';
+    if (code === 1) return 'accepted';
+    if (code === 2) return 'duplicate';
+    if (code === 0) return 'missing';
+    // Only a record that already has a callback is in a status that cannot take one; so this is a record in a state the table never makes.
+    throw new CorruptDataError(record, [`status ${value} without a callback cannot take one`]);
   }
 
   async function getCallbackBody(id: string): Promise<Buffer | null> {
-    return redis.getBuffer(keys.callbackBody(id));
+    return redis.getBuffer(keys.report.callbackBody(id));
   }
 
   async function list(query: { status?: ReportStatus; offset: number; limit: number }) {
-    const index = query.status ? `${keys.byStatus}:${query.status}` : keys.byCreated;
+    const index = query.status ? keys.reports.byStatus(query.status) : keys.reports.byCreated;
     const [ids, total] = await Promise.all([redis.zrevrange(index, query.offset, query.offset + query.limit - 1), redis.zcard(index)]);
     const records = await Promise.all(ids.map((id) => get(id)));
     return { items: records.filter((record): record is ReportRecord => record !== null), total };
@@ -240,31 +227,33 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
 
   /** Ids of reports waiting for a callback whose deadline has passed. */
   async function overdueCandidates(limit = 500): Promise<string[]> {
-    return redis.zrangebyscore(keys.awaiting, '0', String(now().getTime()), 'LIMIT', '0', String(limit));
+    return redis.zrangebyscore(keys.reports.awaiting, '0', String(now().getTime()), 'LIMIT', '0', String(limit));
   }
 
   async function forgetAwaiting(id: string): Promise<void> {
-    await redis.zrem(keys.awaiting, id);
+    await redis.zrem(keys.reports.awaiting, id);
   }
 
   async function idsInStatus(status: ReportStatus, limit = 1000): Promise<string[]> {
-    return redis.zrange(`${keys.byStatus}:${status}`, '0', String(limit - 1));
+    return redis.zrange(keys.reports.byStatus(status), '0', String(limit - 1));
   }
 
   async function countByStatus(): Promise<Record<ReportStatus, number>> {
-    const counts = await Promise.all(REPORT_STATUSES.map((status) => redis.zcard(`${keys.byStatus}:${status}`)));
-    return Object.fromEntries(REPORT_STATUSES.map((status, i) => [status, counts[i] ?? 0])) as Record<ReportStatus, number>;
+    const counts = await Promise.all(REPORT_STATUSES.map((status) => redis.zcard(keys.reports.byStatus(status))));
+    const byStatus = {} as Record<ReportStatus, number>; // filled for every status just below
+    REPORT_STATUSES.forEach((status, i) => (byStatus[status] = counts[i] ?? 0));
+    return byStatus;
   }
 
   /** Drops index entries whose record has expired, so the indexes stay bounded too. */
   async function sweepIndexes(batch = 1000): Promise<number> {
     const cutoff = now().getTime() - retentionSeconds * 1000;
-    const old = await redis.zrangebyscore(keys.byCreated, '0', String(cutoff), 'LIMIT', '0', String(batch));
+    const old = await redis.zrangebyscore(keys.reports.byCreated, '0', String(cutoff), 'LIMIT', '0', String(batch));
     let removed = 0;
     for (const id of old) {
-      if ((await redis.exists(keys.record(id))) === 1) continue;
-      const pipeline = redis.pipeline().zrem(keys.byCreated, id).zrem(keys.awaiting, id);
-      for (const status of REPORT_STATUSES) pipeline.zrem(`${keys.byStatus}:${status}`, id);
+      if ((await redis.exists(keys.report.record(id))) === 1) continue;
+      const pipeline = redis.pipeline().zrem(keys.reports.byCreated, id).zrem(keys.reports.awaiting, id);
+      for (const status of REPORT_STATUSES) pipeline.zrem(keys.reports.byStatus(status), id);
       await pipeline.exec();
       removed += 1;
     }
@@ -272,22 +261,61 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
   }
 
   async function latestInSeries(seriesKey: string): Promise<{ reportId: string; summary: ReportSummary } | null> {
-    const value = await redis.get(keys.series(seriesKey));
-    return value === null ? null : (JSON.parse(value) as { reportId: string; summary: ReportSummary });
+    const key = keys.series(seriesKey);
+    const value = await redis.get(key);
+    return value === null ? null : parseStoredJson(key, seriesEntrySchema, value);
   }
 
   async function setLatestInSeries(seriesKey: string, reportId: string, summary: ReportSummary): Promise<void> {
     await redis.set(keys.series(seriesKey), JSON.stringify({ reportId, summary }), 'EX', retentionSeconds);
   }
 
+  const anyStatus = { stayIn: 'any' } as const;
+  const inPipeline = { stayIn: IN_PIPELINE };
+
+  /**
+   * The named operations: the only ways a record changes. Each says where it moves the record
+   * (or which statuses it may annotate without moving), what it records, and why.
+   */
+  const operations = {
+    /** Losant queued the report's job. */
+    markAccepted: (id: string, losant: LosantJobInfo, note: string) => apply(id, { to: 'accepted' }, { losant }, note),
+    /** Records which Losant job the report belongs to, whatever its status. */
+    recordLosantJob: (id: string, losant: LosantJobInfo, note?: string) => apply(id, anyStatus, { losant }, note),
+    /** A history note, whatever the status. */
+    addNote: (id: string, note: string) => apply(id, anyStatus, {}, note),
+    /** Losant refused the request: the report ends before it began. */
+    markRequestFailed: (id: string, error: ReportError, note: string) => apply(id, { to: 'failed' }, { error }, note),
+    /** No callback came by the deadline. */
+    markOverdue: (id: string, note: string) => apply(id, { to: 'overdue' }, {}, note),
+    /** The CSV is in the work directory. */
+    markDownloaded: (id: string, found: { interpretation: Interpretation; download: DownloadInfo }, note: string) =>
+      apply(id, { to: 'downloaded' }, found, note),
+    /** Nobody understands the callback: kept, for an operator (a retry interprets it again). */
+    markUnrecognized: (id: string, found: { interpretation: Interpretation; error: ReportError }, note: string) =>
+      apply(id, { to: 'unrecognized' }, found, note),
+    markArchived: (id: string, archive: ArchiveInfo, note: string) => apply(id, { to: 'archived' }, { archive }, note),
+    markSummarized: (id: string, result: Pick<RecordFields, 'summary' | 'comparison' | 'archive'>, note: string) =>
+      apply(id, { to: 'summarized' }, result, note),
+    /** An email hand-off begins: counted first, so a crash mid-send shows as more attempts than emails. */
+    noteEmailAttempt: (id: string, attempt: number, note: string) => apply(id, inPipeline, { emailAttempts: attempt }, note),
+    markEmailed: (id: string, email: EmailInfo, note: string) => apply(id, { to: 'emailed' }, { email }, note),
+    markDelivered: (id: string, note: string) => apply(id, { to: 'delivered' }, { error: null }, note),
+    /** A processing attempt failed and will be retried: the record says why meanwhile. */
+    noteAttemptFailed: (id: string, error: ReportError, note: string) => apply(id, inPipeline, { error }, note),
+    /** Processing ended without delivering (a permanent error, the last attempt, or Losant's own failure). */
+    markFailed: (id: string, found: { error: ReportError; interpretation?: Interpretation }, note: string) => apply(id, { to: 'failed' }, found, note),
+    /** An operator starts a new run of a failed or unrecognized report. */
+    markRetried: (id: string, runs: number, note: string) => apply(id, { to: 'callback_received' }, { runs, error: null }, note),
+  };
+
   return {
-    keys,
     create,
     get,
     getCallbackMatch,
     getSecretHash,
-    transition,
     acceptCallback,
+    ...operations,
     getCallbackBody,
     list,
     overdueCandidates,
@@ -297,38 +325,5 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     sweepIndexes,
     latestInSeries,
     setLatestInSeries,
-  };
-}
-
-function toRecord(hash: Record<string, string>, history: string[]): ReportRecord {
-  const json = <T>(name: JsonField): T => {
-    const value = hash[name];
-    return (value === undefined || value === '' ? null : JSON.parse(value)) as T;
-  };
-  const callback = json<CallbackInfo | null>('callback');
-  if (callback) callback.duplicates = Number(hash.callbackDuplicates ?? 0);
-  return {
-    id: hash.id ?? '',
-    status: hash.status as ReportStatus,
-    source: (hash.source ?? 'api') as ReportRecord['source'],
-    scheduleId: hash.scheduleId === undefined || hash.scheduleId === '' ? null : hash.scheduleId,
-    request: json('request') ?? {},
-    delivery: json('delivery') ?? { email: false, archive: false, recipients: [] },
-    seriesKey: hash.seriesKey ?? '',
-    createdAt: hash.createdAt ?? '',
-    updatedAt: hash.updatedAt ?? '',
-    overdueAt: hash.overdueAt === undefined || hash.overdueAt === '' ? null : hash.overdueAt,
-    losant: json('losant') ?? { jobId: null, acceptedAt: null, legacy: false },
-    callback,
-    interpretation: json('interpretation'),
-    download: json('download'),
-    archive: json('archive'),
-    summary: json('summary'),
-    comparison: json('comparison'),
-    email: json('email'),
-    emailAttempts: Number(hash.emailAttempts ?? 0),
-    error: json('error'),
-    runs: Number(hash.runs ?? 1),
-    history: history.map((entry) => JSON.parse(entry) as HistoryEntry),
   };
 }

@@ -1,18 +1,16 @@
-import type { ReportQueue } from '../jobs/queue.js';
 import type { Logger } from '../log.js';
+import { redisKeys } from '../redis-keys.js';
+import type { EnqueueRun } from '../reports/enqueue-run.js';
 import { buildCallbackInfo, NOT_FOUND, type CallbackOutcome, type IncomingCallback } from '../reports/receive-callback.js';
 import { generateId, SCHEDULE_ID_PATTERN, SECRET_PATTERN, secretMatches } from '../reports/secrets.js';
 import { seriesKeyForSchedule } from '../reports/series.js';
 import type { ReportStore } from '../reports/store.js';
 import type { ScheduleStore } from './schedule-store.js';
 
-/** How long a schedule run's delivery is remembered to recognise a repeat of it. */
-const DEDUPE_TTL_SECONDS = 7 * 86_400;
-
 export interface ScheduleCallbackDeps {
   schedules: ScheduleStore;
   reports: ReportStore;
-  queue: Pick<ReportQueue, 'enqueue'>;
+  enqueue: EnqueueRun;
   prefix: string;
   logger: Logger;
   now?: () => Date;
@@ -26,6 +24,7 @@ export interface ScheduleCallbackDeps {
  */
 export function createScheduleCallbackReceiver(deps: ScheduleCallbackDeps) {
   const now = deps.now ?? (() => new Date());
+  const keys = redisKeys(deps.prefix);
 
   async function authenticate(scheduleId: string, secret: string): Promise<boolean> {
     if (!SCHEDULE_ID_PATTERN.test(scheduleId) || !SECRET_PATTERN.test(secret)) {
@@ -59,23 +58,24 @@ export function createScheduleCallbackReceiver(deps: ScheduleCallbackDeps) {
         secretHash: null,
         status: 'callback_received',
         overdueAt: null,
+        scheduleName: schedule.name,
         note: `scheduled run of "${schedule.name}"`,
       },
-      { callback: { info, body: callback.body }, dedupeKey: `${deps.prefix}:schedule-delivery:${scheduleId}:${fingerprint}` },
+      { callback: { info, body: callback.body }, dedupeKey: keys.schedule.delivery(scheduleId, fingerprint) },
     );
     const log = deps.logger.child({ scheduleId, reportId });
     if (!created) {
       log.info('repeated schedule callback acknowledged; already received');
-      return { status: 200, body: { received: true, duplicate: true, reportId } };
+      return { kind: 'duplicate', reportId };
     }
     try {
-      await deps.queue.enqueue(reportId, 1);
+      await deps.enqueue(reportId, 1);
     } catch (error) {
       log.error({ err: (error as Error).message }, 'schedule callback stored but not enqueued; the reconciler will enqueue it');
     }
     log.info({ bytes: info.bytes }, 'schedule callback received');
-    return { status: 202, body: { received: true, reportId } };
+    return { kind: 'accepted', reportId };
   }
 
-  return { authenticate, receive, dedupeTtlSeconds: DEDUPE_TTL_SECONDS };
+  return { authenticate, receive };
 }

@@ -1,20 +1,45 @@
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { parseStoredJson } from '../errors.js';
+import { dateGroupBySchema, resourceGroupBySchema } from '../losant/request-schemas.js';
+import { redisKeys } from '../redis-keys.js';
 import type { Schedule } from './schedule.js';
 
-interface StoredSchedule {
+export interface StoredSchedule {
   schedule: Schedule;
   secretHash: string;
   previousSecretHash: string | null;
 }
 
+/** A schedule document as read back from Redis (see parseStored: a mismatch names the key). */
+const storedScheduleSchema: z.ZodType<StoredSchedule> = z.object({
+  schedule: z.object({
+    id: z.string().min(1),
+    name: z.string(),
+    cron: z.string(),
+    timezone: z.string(),
+    resourceGroupBy: resourceGroupBySchema,
+    dateGroupBy: dateGroupBySchema,
+    periods: z.number().int().positive(),
+    includeSandbox: z.boolean(),
+    delivery: z.object({ email: z.boolean(), archive: z.boolean(), recipients: z.array(z.string()) }),
+    losantConfigId: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    previousSecretValidUntil: z.string().nullable(),
+  }),
+  secretHash: z.string().min(1),
+  previousSecretHash: z.string().nullable(),
+});
+
 /** Schedules in Redis: one JSON document each, plus a set of ids. Schedules do not expire. */
 export function createScheduleStore(redis: Redis, prefix: string) {
-  const key = (id: string) => `${prefix}:schedule:${id}`;
-  const ids = `${prefix}:schedules`;
+  const keys = redisKeys(prefix).schedule;
 
   async function load(id: string): Promise<StoredSchedule | null> {
-    const value = await redis.get(key(id));
-    return value === null ? null : (JSON.parse(value) as StoredSchedule);
+    const key = keys.document(id);
+    const value = await redis.get(key);
+    return value === null ? null : parseStoredJson(key, storedScheduleSchema, value);
   }
 
   return {
@@ -23,13 +48,13 @@ export function createScheduleStore(redis: Redis, prefix: string) {
       return (await load(id))?.schedule ?? null;
     },
     async save(stored: StoredSchedule): Promise<void> {
-      await redis.multi().set(key(stored.schedule.id), JSON.stringify(stored)).sadd(ids, stored.schedule.id).exec();
+      await redis.multi().set(keys.document(stored.schedule.id), JSON.stringify(stored)).sadd(keys.ids, stored.schedule.id).exec();
     },
     async remove(id: string): Promise<void> {
-      await redis.multi().del(key(id)).srem(ids, id).exec();
+      await redis.multi().del(keys.document(id)).srem(keys.ids, id).exec();
     },
     async list(): Promise<Schedule[]> {
-      const all = await redis.smembers(ids);
+      const all = await redis.smembers(keys.ids);
       const loaded = await Promise.all(all.map((id) => load(id)));
       return loaded
         .filter((entry): entry is StoredSchedule => entry !== null)
@@ -38,20 +63,18 @@ export function createScheduleStore(redis: Redis, prefix: string) {
     },
     /** Serializes changes to the instance's reportConfigs (a read-modify-write on Losant). */
     async withLock<T>(work: () => Promise<T>, timeoutMs = 30_000): Promise<T | null> {
-      const lock = `${prefix}:schedules-lock`;
       const token = `${process.pid}-${Math.random()}`;
       const deadline = Date.now() + timeoutMs;
-      while ((await redis.set(lock, token, 'PX', timeoutMs, 'NX')) !== 'OK') {
+      while ((await redis.set(keys.lock, token, 'PX', timeoutMs, 'NX')) !== 'OK') {
         if (Date.now() > deadline) return null;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       try {
         return await work();
       } finally {
-        if ((await redis.get(lock)) === token) await redis.del(lock);
+        if ((await redis.get(keys.lock)) === token) await redis.del(keys.lock);
       }
     },
   };
 }
 export type ScheduleStore = ReturnType<typeof createScheduleStore>;
-export type { StoredSchedule };

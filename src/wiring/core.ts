@@ -35,9 +35,10 @@ export function addServices(storage: Storage, overrides: CoreOverrides = {}) {
     overdueMs: config.callbacks.overdueMs,
     logger,
   });
-  const retryReport = createReportRetrier({ store, queue, logger });
+  const enqueue = (reportId: string, run: number) => queue.enqueue(reportId, run);
+  const retryReport = createReportRetrier({ store, enqueue, logger });
   const rejected = createRejectedCallbacks(redis, { prefix: config.redis.prefix, retentionSeconds: config.jobs.reportRetentionSeconds });
-  const callbacks = createCallbackReceiver({ store, queue, rejected, logger });
+  const callbacks = createCallbackReceiver({ store, enqueue, rejected, logger });
   const scheduleStore = createScheduleStore(redis, config.redis.prefix);
   const schedules = createScheduleService({
     store: scheduleStore,
@@ -46,7 +47,7 @@ export function addServices(storage: Storage, overrides: CoreOverrides = {}) {
     defaultRecipients: config.mail.defaultRecipients,
     logger,
   });
-  const scheduleCallbacks = createScheduleCallbackReceiver({ schedules: scheduleStore, reports: store, queue, prefix: config.redis.prefix, logger });
+  const scheduleCallbacks = createScheduleCallbackReceiver({ schedules: scheduleStore, reports: store, enqueue, prefix: config.redis.prefix, logger });
 
   return { ...storage, losant, requestReport, retryReport, callbacks, rejected, schedules, scheduleCallbacks };
 }

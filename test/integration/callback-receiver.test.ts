@@ -15,11 +15,7 @@ const CSV = 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,A
 async function newReport(options: { jobId?: string } = {}) {
   const report = await createAwaitingReport(service.core.store, service.url);
   if (options.jobId) {
-    await service.core.store.transition(report.id, {
-      from: ['requested'],
-      to: 'accepted',
-      set: { losant: { jobId: options.jobId, acceptedAt: null, legacy: false } },
-    });
+    await service.core.store.markAccepted(report.id, { jobId: options.jobId, acceptedAt: null, legacy: false }, 'queued');
   }
   return report;
 }

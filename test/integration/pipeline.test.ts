@@ -232,13 +232,20 @@ describe('report pipeline, end to end', () => {
     assert.equal(kept.body.toString(), '{"hello":"world"}');
   });
 
-  test('a schedule created through the admin API fires in Losant and its report is delivered', async () => {
+  test('a schedule created through the admin API fires in Losant and its report is delivered, with the schedule named in the email', async () => {
     const previous = sim.jobs.at(-1);
     if (previous) await sim.waitForJob(previous.jobId, 20_000);
     const created = await request(service.url)
       .post('/admin/schedules')
       .set(auth)
-      .send({ cron: '0 4 1 * *', timezone: 'America/Chicago', dateGroupBy: 'day', periods: 3, recipients: ['sched@example.com'] });
+      .send({
+        name: 'Quarterly chargeback',
+        cron: '0 4 1 * *',
+        timezone: 'America/Chicago',
+        dateGroupBy: 'day',
+        periods: 3,
+        recipients: ['sched@example.com'],
+      });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const schedule = created.body.schedule;
     assert.ok(schedule.losantConfigId);
@@ -254,5 +261,6 @@ describe('report pipeline, end to end', () => {
     assert.equal(delivered.status, 'delivered', JSON.stringify(delivered.error));
     const messages = await smtp.waitForMessages(before + 1);
     assert.deepEqual(messages.at(-1)?.envelope.to, ['sched@example.com']);
+    assert.match(messages.at(-1)?.parsed.subject ?? '', /\(Quarterly chargeback\)$/u, 'the subject names the schedule, not its id');
   });
 });

@@ -40,7 +40,7 @@ describe('report store scripts', () => {
     const id = generateId('r');
     assert.deepEqual(await reports.create(newReport(id)), { id, created: true });
     await redis.script('FLUSH');
-    const moved = await reports.transition(id, { from: ['requested'], to: 'accepted', note: 'accepted' });
+    const moved = await reports.markAccepted(id, { jobId: 'job-0', acceptedAt: new Date().toISOString(), legacy: false }, 'accepted');
     assert.deepEqual(moved, { ok: true, previous: 'requested' });
     await redis.script('FLUSH');
     const info = { receivedAt: new Date().toISOString(), contentType: 'text/csv', bytes: 4, sha256: 'x', headers: {}, jobId: null, duplicates: 0 };
@@ -64,7 +64,14 @@ describe('report store scripts', () => {
       runs: 1,
     });
     const losant = { jobId: 'job-1', acceptedAt: '2026-01-01T00:00:00.000Z', legacy: false };
-    await reports.transition(id, { from: '*', set: { losant, runs: 3 } });
+    await reports.recordLosantJob(id, losant);
+    const info = { receivedAt: new Date().toISOString(), contentType: 'text/plain', bytes: 1, sha256: 'x', headers: {}, jobId: null, duplicates: 0 };
+    await reports.acceptCallback(id, { info, body: Buffer.from('?') });
+    const error = { step: 'callback' as const, code: 'callback_unrecognized', message: '?', permanent: true, at: info.receivedAt };
+    await reports.markUnrecognized(id, { interpretation: { kind: 'unrecognized' }, error }, 'unrecognized');
+    await reports.markRetried(id, 2, 'run 2');
+    await reports.markUnrecognized(id, { interpretation: { kind: 'unrecognized' }, error }, 'unrecognized');
+    await reports.markRetried(id, 3, 'run 3');
     assert.deepEqual(await reports.getCallbackMatch(id), { secretHash: hashSecret('s'.repeat(43)), losant, runs: 3 });
     assert.equal(await reports.getCallbackMatch(generateId('r')), null);
   });

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
 import type { ReceivedCallback } from '../../src/reports/store.js';
 import { createReportStore, type NewReport } from '../../src/reports/store.js';
+import { redisKeys } from '../../src/redis-keys.js';
 import { generateId } from '../../src/reports/secrets.js';
 import { deleteKeys, testRedis, uniquePrefix } from '../helpers/redis.js';
 
@@ -64,14 +65,10 @@ describe('report store', () => {
 
   test('a transition happens only from an allowed status, and records history', async () => {
     const { id } = await store().create(newReport());
-    const refused = await store().transition(id, { from: ['callback_received'], to: 'downloaded' });
+    const download = { bytes: 1, sha256: 'x', sources: 1, at: clock.toISOString() };
+    const refused = await store().markDownloaded(id, { interpretation: { kind: 'inline' }, download }, 'downloaded');
     assert.deepEqual(refused, { ok: false, current: 'requested' });
-    const moved = await store().transition(id, {
-      from: ['requested'],
-      to: 'accepted',
-      set: { losant: { jobId: 'job-1', acceptedAt: clock.toISOString(), legacy: false } },
-      note: 'queued',
-    });
+    const moved = await store().markAccepted(id, { jobId: 'job-1', acceptedAt: clock.toISOString(), legacy: false }, 'queued');
     assert.deepEqual(moved, { ok: true, previous: 'requested' });
     const record = (await store().get(id))!;
     assert.equal(record.status, 'accepted');
@@ -80,7 +77,7 @@ describe('report store', () => {
       record.history.map((entry) => entry.status),
       ['requested', 'accepted'],
     );
-    assert.deepEqual(await store().transition(generateId('r'), { from: '*', to: 'failed' }), { ok: false, current: null });
+    assert.deepEqual(await store().markOverdue(generateId('r'), 'late'), { ok: false, current: null });
   });
 
   test('the first callback is kept and moves the report; repeats only count as duplicates', async () => {
@@ -130,7 +127,7 @@ describe('report store', () => {
       clock = new Date(clock.getTime() + 1000);
       ids.push((await store().create(newReport())).id);
     }
-    await store().transition(ids[1]!, { from: '*', to: 'failed' });
+    await store().markRequestFailed(ids[1]!, { step: 'request', code: 'refused', message: 'refused', permanent: true, at: clock.toISOString() }, 'refused');
     const page = await store().list({ offset: 0, limit: 2 });
     assert.equal(page.total, 5);
     assert.deepEqual(
@@ -161,9 +158,10 @@ describe('report store', () => {
 
   test('records expire after the retention period and the sweep drops their index entries', async () => {
     const { id } = await store().create(newReport());
-    const ttl = await redis.ttl(store().keys.record(id));
+    const keys = redisKeys(prefix).report;
+    const ttl = await redis.ttl(keys.record(id));
     assert.ok(ttl > 29 * 86_400 && ttl <= 30 * 86_400, `ttl ${ttl}`);
-    await redis.del(store().keys.record(id), store().keys.history(id));
+    await redis.del(keys.record(id), keys.history(id));
     assert.equal(await store().sweepIndexes(), 0, 'entries younger than the retention stay');
     clock = new Date(clock.getTime() + 31 * 86_400_000);
     assert.equal(await store().sweepIndexes(), 1);

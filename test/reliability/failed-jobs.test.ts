@@ -19,7 +19,7 @@ let service: RunningService;
 async function reportWithCallback(): Promise<string> {
   const { id } = await createAwaitingReport(service.core.store, service.url, { email: true, archive: true, recipients: ['ops@example.com'] });
   const outcome = await service.core.callbacks.receive(id, { body: CSV, contentType: 'text/csv', headers: {} });
-  assert.equal(outcome.status, 202);
+  assert.equal(outcome.kind, 'accepted');
   return id;
 }
 

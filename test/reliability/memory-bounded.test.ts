@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { createCore, type Core } from '../../src/deps.js';
 import { createMaintenance } from '../../src/jobs/maintenance.js';
+import { redisKeys } from '../../src/redis-keys.js';
 import { testConfig } from '../helpers/config.js';
 import { silentLogger } from '../helpers/logger.js';
 import { uniquePrefix } from '../helpers/redis.js';
@@ -101,7 +102,7 @@ describe('Redis memory with 10,000 reports', () => {
         Array.from({ length: batch }, async () => {
           const { id } = await createAwaitingReport(core.store, 'http://127.0.0.1', { email: false, archive: false, recipients: [] });
           const outcome = await core.callbacks.receive(id, { body: CSV, contentType: 'text/csv', headers: {} });
-          assert.equal(outcome.status, 202);
+          assert.equal(outcome.kind, 'accepted');
         }),
       );
       created += batch;
@@ -131,8 +132,9 @@ describe('Redis memory with 10,000 reports', () => {
     const final = await memory();
 
     assert.ok(swept >= TOTAL, `index entries swept: ${swept}`);
-    assert.equal(await core.redis.zcard(core.store.keys.byCreated), 0, 'the by-created index is empty');
-    assert.equal(await core.redis.zcard(`${core.store.keys.byStatus}:delivered`), 0, 'the status index is empty');
+    const keys = redisKeys(prefix);
+    assert.equal(await core.redis.zcard(keys.reports.byCreated), 0, 'the by-created index is empty');
+    assert.equal(await core.redis.zcard(keys.reports.byStatus('delivered')), 0, 'the status index is empty');
     const reportKeys = await core.redis.keys(`${prefix}:report:*`);
     assert.deepEqual(reportKeys, [], 'no record, history or callback body is left');
     assert.ok(final.keys <= baseline.keys + COMPLETED_KEEP + 10, `keys: baseline ${baseline.keys}, peak ${peak.keys}, after ${final.keys}`);

@@ -32,13 +32,13 @@ describe('a callback stored but not enqueued', () => {
     // The receiver's real code path, with the enqueue failing as it does when Redis goes away mid-request.
     const receiver = createCallbackReceiver({
       store: service.core.store,
-      queue: { enqueue: () => Promise.reject(new Error('Connection is closed.')) },
+      enqueue: () => Promise.reject(new Error('Connection is closed.')),
       rejected: service.core.rejected,
       logger: logs.logger,
     });
     assert.ok(await receiver.authenticate(id, secret));
     const outcome = await receiver.receive(id, { body: Buffer.from(CSV), contentType: 'text/csv', headers: {} });
-    assert.equal(outcome.status, 202, 'stored, so acknowledged');
+    assert.equal(outcome.kind, 'accepted', 'stored, so acknowledged');
     assert.match(logs.text(), /stored but not enqueued/u);
     assert.equal(await service.core.queue.queue.getJob(processJobId(id, 1)), undefined, 'no job yet');
     assert.equal((await service.core.store.get(id))?.status, 'callback_received');
@@ -63,11 +63,11 @@ describe('a callback stored but not enqueued', () => {
     const { id, callbackUrl } = await createAwaitingReport(service.core.store, service.url);
     const failing = createCallbackReceiver({
       store: service.core.store,
-      queue: { enqueue: () => Promise.reject(new Error('Connection is closed.')) },
+      enqueue: () => Promise.reject(new Error('Connection is closed.')),
       rejected: service.core.rejected,
       logger: captureLogger('info').logger,
     });
-    assert.equal((await failing.receive(id, { body: Buffer.from(CSV), contentType: 'text/csv', headers: {} })).status, 202);
+    assert.equal((await failing.receive(id, { body: Buffer.from(CSV), contentType: 'text/csv', headers: {} })).kind, 'accepted');
     assert.equal(await service.core.queue.queue.getJob(processJobId(id, 1)), undefined, 'no job yet');
 
     // The sender saw an error (the answer was lost with Redis) and sends the same callback again.

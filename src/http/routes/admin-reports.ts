@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { NotFoundError, ValidationError, formatIssues } from '../../errors.js';
-import { REPORT_STATUSES } from '../../reports/record.js';
+import { REPORT_STATUSES } from '../../reports/state-machine.js';
 import type { RejectedCallbacks } from '../../reports/rejected-callbacks.js';
 import { parseReportRequest, type RequestReport } from '../../reports/request-report.js';
 import type { RetryReport } from '../../reports/retry-report.js';

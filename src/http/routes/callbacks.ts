@@ -1,9 +1,6 @@
-import express, { Router, type RequestHandler } from 'express';
-import type { CallbackReceiver, CallbackOutcome, IncomingCallback } from '../../reports/receive-callback.js';
-import { NOT_FOUND } from '../../reports/receive-callback.js';
-import type { CallbackMatch } from '../../reports/store.js';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { AppError } from '../../errors.js';
-import { route } from '../handler.js';
+import type { CallbackOutcome, CallbackReceiver, IncomingCallback } from '../../reports/receive-callback.js';
 
 export interface ScheduleCallbackReceiver {
   authenticate(scheduleId: string, secret: string): Promise<boolean>;
@@ -16,65 +13,91 @@ export interface CallbackRouteDeps {
   maxBytes: number;
 }
 
+/** How each outcome is said in HTTP: Losant (or whoever calls) only needs to know whether to send again. */
+function answer(outcome: CallbackOutcome): { status: number; body: unknown } {
+  switch (outcome.kind) {
+    case 'accepted':
+      return { status: 202, body: { received: true, reportId: outcome.reportId } };
+    case 'duplicate':
+      return { status: 200, body: { received: true, duplicate: true, reportId: outcome.reportId } };
+    case 'not_found':
+      return { status: 404, body: { error: { code: 'not_found', message: 'Not found' } } };
+    case 'job_mismatch':
+      return {
+        status: 409,
+        body: { error: { code: 'job_mismatch', message: `this report belongs to Losant job ${outcome.expectedJobId}, not ${outcome.callbackJobId}` } },
+      };
+  }
+}
+
+function send(res: Response, outcome: CallbackOutcome): void {
+  const { status, body } = answer(outcome);
+  res.status(status).json(body);
+}
+
 /**
  * Losant's callbacks. The secret in the URL is checked before the body is read (an unknown or
  * wrong one gets a 404 that reveals nothing); only then is the body read, raw, whatever its
- * type, up to the size limit.
+ * type, up to the size limit, and handed to the receiver with what the check found.
  */
 export function callbackRoutes(deps: CallbackRouteDeps): Router {
   const router = Router();
   const rawBody = express.raw({ type: () => true, limit: deps.maxBytes });
+  const readBody = (req: Request, res: Response) =>
+    new Promise<void>((resolve, reject) => {
+      // body-parser hands its own errors (too large, aborted) to `next`; they carry the status the error handler answers with.
+      rawBody(req, res, (error?: unknown) =>
+        error === undefined ? resolve() : reject(error instanceof Error ? error : new Error('reading the callback body failed')),
+      );
+    });
 
-  // What a successful check returns (the report's match, for reports) is kept for the handler,
-  // so a callback reads its record once.
-  const authenticated = (check: (id: string, secret: string) => Promise<unknown>): RequestHandler => {
-    return (req, res, next) => {
-      const { id, secret } = req.params as { id: string; secret: string };
-      check(id, secret).then((found) => {
-        if (found === null || found === false || found === undefined) {
-          res.status(NOT_FOUND.status).json(NOT_FOUND.body);
-          return;
-        }
-        res.locals.authenticated = found;
-        next();
-      }, next);
-    };
-  };
-
-  // A body cut off in transit (a dropped connection, broken chunking) while the secret was being
-  // checked reaches here unread. Kept as an empty callback, it would make Losant's resend of the
-  // real one a "duplicate"; refusing it keeps the report waiting for that resend.
-  const wholeBody: RequestHandler = (req, _res, next) => {
-    next(req.complete ? undefined : new AppError('body_incomplete', 400, 'The request body did not arrive whole; nothing was stored'));
-  };
-
-  const incoming = (req: express.Request): IncomingCallback => ({
+  const incoming = (req: Request): IncomingCallback => ({
     body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
     contentType: req.get('content-type') ?? null,
     headers: req.headers,
   });
 
-  for (const method of ['post', 'put'] as const) {
-    router[method](
-      '/callbacks/r/:id/:secret',
-      authenticated((id, secret) => deps.reports.authenticate(id, secret)),
-      rawBody,
-      wholeBody,
-      route(async (req, res) => deps.reports.receive(String(req.params.id), incoming(req), res.locals.authenticated as CallbackMatch)),
+  /**
+   * Authenticates, then reads the body, then receives. What a successful check found (the
+   * report's match, for reports) goes straight to `receive`, so a callback reads its record once.
+   */
+  function callbackRoute<Match>(
+    authenticate: (id: string, secret: string) => Promise<Match | null>,
+    receive: (id: string, callback: IncomingCallback, match: Match) => Promise<CallbackOutcome>,
+  ): RequestHandler<{ id: string; secret: string }> {
+    return (req, res, next) => {
+      const { id, secret } = req.params;
+      const handle = async () => {
+        const match = await authenticate(id, secret);
+        if (match === null) return send(res, { kind: 'not_found' });
+        await readBody(req, res);
+        // A body cut off in transit (a dropped connection, broken chunking) while the secret was
+        // being checked arrives here unread. Kept as an empty callback, it would make Losant's
+        // resend of the real one a "duplicate"; refusing it keeps the report waiting for that resend.
+        if (!req.complete) throw new AppError('body_incomplete', 400, 'The request body did not arrive whole; nothing was stored');
+        send(res, await receive(id, incoming(req), match));
+      };
+      handle().catch(next);
+    };
+  }
+
+  const reports = callbackRoute(
+    (id, secret) => deps.reports.authenticate(id, secret),
+    (id, callback, match) => deps.reports.receive(id, callback, match),
+  );
+  const schedules = deps.schedules;
+  const scheduleRoute =
+    schedules &&
+    callbackRoute(
+      async (id, secret) => ((await schedules.authenticate(id, secret)) ? true : null),
+      (id, callback) => schedules.receive(id, callback),
     );
-    const schedules = deps.schedules;
-    if (schedules) {
-      router[method](
-        '/callbacks/s/:id/:secret',
-        authenticated((id, secret) => schedules.authenticate(id, secret)),
-        rawBody,
-        wholeBody,
-        route(async (req) => schedules.receive(String(req.params.id), incoming(req))),
-      );
-    }
+  for (const method of ['post', 'put'] as const) {
+    router[method]('/callbacks/r/:id/:secret', reports);
+    if (scheduleRoute) router[method]('/callbacks/s/:id/:secret', scheduleRoute);
   }
   router.all('/callbacks/{*rest}', (_req, res) => {
-    res.status(NOT_FOUND.status).json(NOT_FOUND.body);
+    send(res, { kind: 'not_found' });
   });
   return router;
 }

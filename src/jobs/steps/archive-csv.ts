@@ -1,5 +1,4 @@
 import type { ReportRecord } from '../../reports/record.js';
-import { IN_PIPELINE } from '../../reports/record.js';
 import type { PipelineDeps } from '../pipeline.js';
 import { workPaths } from '../work-files.js';
 
@@ -14,10 +13,9 @@ export function archiveKey(record: ReportRecord, file: 'report.csv' | 'summary.j
 export async function archiveCsv(deps: PipelineDeps, record: ReportRecord): Promise<void> {
   if (!record.delivery.archive || record.archive) return;
   const stored = await deps.archive.putFile(archiveKey(record, 'report.csv'), workPaths(deps.workDir, record.id).csv);
-  await deps.store.transition(record.id, {
-    from: IN_PIPELINE,
-    to: 'archived',
-    set: { archive: { csv: stored, summary: null, at: deps.now().toISOString() } },
-    note: `CSV archived at ${stored.location} (sha256 ${stored.sha256.slice(0, 12)}…)`,
-  });
+  await deps.store.markArchived(
+    record.id,
+    { csv: stored, summary: null, at: deps.now().toISOString() },
+    `CSV archived at ${stored.location} (sha256 ${stored.sha256.slice(0, 12)}…)`,
+  );
 }

@@ -4,13 +4,18 @@ import { createGzip } from 'node:zlib';
 import { renderReportEmail, type ReportEmailInput } from '../../delivery/render-email.js';
 import type { MailAttachment } from '../../delivery/mailer.js';
 import type { ReportRecord } from '../../reports/record.js';
-import { IN_PIPELINE } from '../../reports/record.js';
 import type { PipelineDeps } from '../pipeline.js';
 import { fileSize, workPaths, writeAtomically } from '../work-files.js';
 
 /** The Message-ID of a report's email: the same on every attempt, so receivers can spot a repeat. */
 export function reportMessageId(reportId: string): string {
   return `<report-${reportId}@report-relay>`;
+}
+
+/** The schedule's name for the email: as recorded when the report was made (older records only know its id). */
+function scheduleNameOf(record: ReportRecord): { scheduleName?: string } {
+  if (record.scheduleName !== null) return { scheduleName: record.scheduleName };
+  return record.scheduleId === null ? {} : { scheduleName: `schedule ${record.scheduleId}` };
 }
 
 /**
@@ -31,7 +36,7 @@ export async function emailReport(deps: PipelineDeps, record: ReportRecord): Pro
   const input: ReportEmailInput = {
     reportId: record.id,
     instanceId: deps.instanceId,
-    request: { ...record.request, ...(record.scheduleId ? { scheduleName: `schedule ${record.scheduleId}` } : {}) },
+    request: { ...record.request, ...scheduleNameOf(record) },
     summary: record.summary,
     comparison: record.comparison,
     archiveLocation: record.archive?.csv.location ?? null,
@@ -41,7 +46,7 @@ export async function emailReport(deps: PipelineDeps, record: ReportRecord): Pro
   const rendered = renderReportEmail(input);
 
   const attempt = record.emailAttempts + 1;
-  await deps.store.transition(record.id, { from: IN_PIPELINE, set: { emailAttempts: attempt }, note: `email hand-off ${attempt} started` });
+  await deps.store.noteEmailAttempt(record.id, attempt, `email hand-off ${attempt} started`);
   const sent = await deps.mailer.send({
     from: deps.mail.from,
     to: record.delivery.recipients,
@@ -52,21 +57,18 @@ export async function emailReport(deps: PipelineDeps, record: ReportRecord): Pro
     attachments: attachment.files,
     headers: { 'X-Report-Id': record.id },
   });
-  await deps.store.transition(record.id, {
-    from: IN_PIPELINE,
-    to: 'emailed',
-    set: {
-      email: {
-        messageId: sent.messageId,
-        accepted: sent.accepted,
-        rejected: sent.rejected,
-        outboxPath: sent.outboxPath,
-        sentAt: deps.now().toISOString(),
-        attachment: attachment.files[0]?.filename ?? 'none',
-      },
+  await deps.store.markEmailed(
+    record.id,
+    {
+      messageId: sent.messageId,
+      accepted: sent.accepted,
+      rejected: sent.rejected,
+      outboxPath: sent.outboxPath,
+      sentAt: deps.now().toISOString(),
+      attachment: attachment.files[0]?.filename ?? 'none',
     },
-    note: sent.outboxPath ? `email written to ${sent.outboxPath}` : `email accepted for ${sent.accepted.length} recipient(s)`,
-  });
+    sent.outboxPath ? `email written to ${sent.outboxPath}` : `email accepted for ${sent.accepted.length} recipient(s)`,
+  );
 }
 
 async function prepareAttachment(

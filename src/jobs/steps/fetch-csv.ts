@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { interpretCallback } from '../../reports/interpret-callback.js';
 import type { Interpretation, ReportRecord } from '../../reports/record.js';
-import { IN_PIPELINE } from '../../reports/record.js';
 import { mergeCsvParts } from '../merge-parts.js';
 import type { PipelineDeps } from '../pipeline.js';
 import { ensureDir, fileSize, hashFile, writeAtomically, workPaths } from '../work-files.js';
@@ -53,12 +52,9 @@ export async function fetchCsv(deps: PipelineDeps, record: ReportRecord, signal:
             message: `Losant reported that the report failed: ${content.error.name}: ${content.error.message}`,
             permanent: true,
           };
-    await deps.store.transition(record.id, {
-      from: IN_PIPELINE,
-      to,
-      set: { interpretation, error: { ...error, at: deps.now().toISOString() } },
-      note: error.message,
-    });
+    const found = { interpretation, error: { ...error, at: deps.now().toISOString() } };
+    if (to === 'unrecognized') await deps.store.markUnrecognized(record.id, found, error.message);
+    else await deps.store.markFailed(record.id, found, error.message);
     return { done: false, status: to };
   }
 
@@ -78,11 +74,10 @@ export async function fetchCsv(deps: PipelineDeps, record: ReportRecord, signal:
     if (parts.length > 1) await mergeCsvParts(parts, paths.csv);
   }
   const { sha256, bytes } = written ?? (await hashFile(paths.csv));
-  await deps.store.transition(record.id, {
-    from: IN_PIPELINE,
-    to: 'downloaded',
-    set: { interpretation, download: { bytes, sha256, sources: content.kind === 'inline' ? 0 : content.urls.length, at: deps.now().toISOString() } },
-    note: content.kind === 'inline' ? `CSV received inline (${bytes} bytes)` : `CSV downloaded from ${interpretation.hosts?.join(', ') ?? ''} (${bytes} bytes)`,
-  });
+  await deps.store.markDownloaded(
+    record.id,
+    { interpretation, download: { bytes, sha256, sources: content.kind === 'inline' ? 0 : content.urls.length, at: deps.now().toISOString() } },
+    content.kind === 'inline' ? `CSV received inline (${bytes} bytes)` : `CSV downloaded from ${interpretation.hosts?.join(', ') ?? ''} (${bytes} bytes)`,
+  );
   return { done: true };
 }

@@ -1,13 +1,19 @@
 import { AppError } from '../../errors.js';
 import type { ReportError } from '../../reports/record.js';
 
-/** An error raised by a pipeline step, naming the step so the record says where it failed. */
-export class StepFailure extends AppError {
+/**
+ * An error raised by a pipeline step, naming the step so the record says where it failed, and
+ * whether a retry could help. Worker-side only: it never becomes an HTTP answer, so it has no status.
+ */
+export class StepFailure extends Error {
   readonly step: ReportError['step'];
+  readonly code: string;
   readonly permanent: boolean;
   constructor(step: ReportError['step'], code: string, message: string, permanent: boolean, options: { cause?: unknown } = {}) {
-    super(code, permanent ? 422 : 503, message, options);
+    super(message, { cause: options.cause });
+    this.name = 'StepFailure';
     this.step = step;
+    this.code = code;
     this.permanent = permanent;
   }
 }

@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import type { ReportRecord } from '../../reports/record.js';
-import { IN_PIPELINE } from '../../reports/record.js';
 import type { PipelineDeps } from '../pipeline.js';
 import { fileSize, workPaths } from '../work-files.js';
 import { archiveKey } from './archive-csv.js';
@@ -28,10 +27,9 @@ export async function summarizeCsv(deps: PipelineDeps, record: ReportRecord): Pr
     const stored = await deps.archive.putBuffer(archiveKey(record, 'summary.json'), JSON.stringify({ reportId: record.id, summary, comparison }, null, 2));
     archive = { ...archive, summary: stored };
   }
-  await deps.store.transition(record.id, {
-    from: IN_PIPELINE,
-    to: 'summarized',
-    set: { summary, comparison, ...(archive ? { archive } : {}) },
-    note: `parsed ${summary.rows} rows (${summary.badRowCount} bad) over ${summary.resourceCount} resources`,
-  });
+  await deps.store.markSummarized(
+    record.id,
+    { summary, comparison, ...(archive ? { archive } : {}) },
+    `parsed ${summary.rows} rows (${summary.badRowCount} bad) over ${summary.resourceCount} resources`,
+  );
 }

@@ -1,0 +1,51 @@
+import type { ReportStatus } from './reports/record.js';
+
+/**
+ * Every Redis key the service makes, in one place. All share the deployment's prefix, so tests
+ * (and several deployments on one Redis) never see each other's data. Lua scripts receive the
+ * keys they touch in KEYS and derive none themselves: that is what Redis Cluster needs to route
+ * a script, and it keeps the key layout readable here alone.
+ *
+ * BullMQ makes its own keys under `<prefix>:<queue name>:`; the queue is given the bare prefix.
+ */
+export function redisKeys(prefix: string) {
+  return {
+    /** What BullMQ is given as its `prefix`. */
+    queuePrefix: prefix,
+    report: {
+      /** The record: one hash. */
+      record: (id: string) => `${prefix}:report:${id}`,
+      /** Its history: a list of JSON entries, appended by the same script that changes the status. */
+      history: (id: string) => `${prefix}:report:${id}:history`,
+      /** The raw body of the callback kept for processing. */
+      callbackBody: (id: string) => `${prefix}:report:${id}:callback-body`,
+      /** Callbacks that authenticated but were refused, kept for an operator. */
+      rejectedCallbacks: (id: string) => `${prefix}:report:${id}:rejected-callbacks`,
+      /** How many times the reconciler enqueued one run of a report again. */
+      requeues: (id: string, run: number) => `${prefix}:report:${id}:requeues:${run}`,
+    },
+    reports: {
+      /** Every report id by creation time. */
+      byCreated: `${prefix}:reports:by-created`,
+      /** Report ids in one status, by creation time. */
+      byStatus: (status: ReportStatus) => `${prefix}:reports:status:${status}`,
+      /** Reports waiting for a callback, by the time they become overdue. */
+      awaiting: `${prefix}:reports:awaiting`,
+    },
+    /** The latest delivered summary of a series, to compare the next report with. */
+    series: (seriesKey: string) => `${prefix}:series:${seriesKey}`,
+    schedule: {
+      document: (id: string) => `${prefix}:schedule:${id}`,
+      ids: `${prefix}:schedules`,
+      /** Serializes read-modify-writes of the instance's reportConfigs on Losant. */
+      lock: `${prefix}:schedules-lock`,
+      /** Names the report made for one delivery of a schedule (by Losant job id or body hash), so a repeat is recognized. */
+      delivery: (scheduleId: string, fingerprint: string) => `${prefix}:schedule-delivery:${scheduleId}:${fingerprint}`,
+    },
+    /** Held by the one worker doing housekeeping at a time. */
+    maintenanceLock: `${prefix}:maintenance-lock`,
+    /** The admin API's request count of one client in one minute. */
+    rateLimit: (client: string, minute: number) => `${prefix}:ratelimit:${client}:${minute}`,
+  };
+}
+export type RedisKeys = ReturnType<typeof redisKeys>;
