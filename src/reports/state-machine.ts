@@ -1,7 +1,7 @@
 /**
  * A report's states and the moves between them. The table below is the single source: the Lua
  * scripts that change a record are generated from it (src/reports/lua.ts) and refuse any move it
- * does not list, and the store offers only the named operations of src/reports/operations.ts.
+ * does not list, and the store (src/reports/store.ts) offers only named operations (markDownloaded, markFailed, ...).
  *
  *   requested ─► accepted ─► callback_received ─► downloaded ─► archived ─► summarized ─► emailed ─► delivered
  *       │  │         │  ▲ ▲           │  (each step may be skipped: no archive, no email, a re-run
@@ -14,19 +14,12 @@
  * way out of them is a new run starting at callback_received (an operator's retry, or a
  * callback arriving for a request Losant had refused). `delivered` is final.
  */
-export const REPORT_STATUSES = [
-  'requested',
-  'accepted',
-  'overdue',
-  'callback_received',
-  'downloaded',
-  'archived',
-  'summarized',
-  'emailed',
-  'delivered',
-  'failed',
-  'unrecognized',
-] as const;
+/** The main line, in order: a move between two of these never goes to an earlier one. */
+const MAIN_LINE_STATUSES = ['requested', 'accepted', 'overdue', 'callback_received', 'downloaded', 'archived', 'summarized', 'emailed', 'delivered'] as const;
+/** The two states that end a run off the main line. */
+const RUN_END_STATUSES = ['failed', 'unrecognized'] as const;
+
+export const REPORT_STATUSES = [...MAIN_LINE_STATUSES, ...RUN_END_STATUSES] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
 /** Every allowed move, from → to. Anything not listed is refused by the scripts. */
@@ -44,18 +37,7 @@ export const MOVES: Readonly<Record<ReportStatus, readonly ReportStatus[]>> = {
   unrecognized: ['callback_received'],
 };
 
-/** The main line, in order: a move between two of these never goes to an earlier one. */
-export const MAIN_LINE: readonly ReportStatus[] = [
-  'requested',
-  'accepted',
-  'overdue',
-  'callback_received',
-  'downloaded',
-  'archived',
-  'summarized',
-  'emailed',
-  'delivered',
-];
+export const MAIN_LINE: readonly ReportStatus[] = MAIN_LINE_STATUSES;
 
 /** States in which the report waits for Losant's callback. */
 export const AWAITING_CALLBACK: readonly ReportStatus[] = ['requested', 'accepted', 'overdue'];
