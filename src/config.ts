@@ -92,7 +92,6 @@ const trustProxy = z
   });
 
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   PORT: int(3000, 0, 65535),
@@ -179,7 +178,6 @@ const envSchema = z.object({
 export type Env = z.input<typeof envSchema>;
 
 export interface Config {
-  nodeEnv: 'development' | 'production' | 'test';
   logLevel: string;
   http: { port: number; host: string; publicUrl: string; trustProxy: boolean | number | string };
   shutdownTimeoutMs: number;
@@ -246,7 +244,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ]);
   }
   const config: Config = {
-    nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, trustProxy: e.TRUST_PROXY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

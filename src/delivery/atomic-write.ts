@@ -10,11 +10,6 @@ export interface WrittenFile {
   bytes: number;
 }
 
-/** Temp files start with a dot so that archive keys (which may not) can never collide with them. */
-export function isTempFileName(name: string): boolean {
-  return name.startsWith('.') && name.endsWith('.tmp');
-}
-
 /** How much a file copy reads at a time: one buffer, reused for the whole copy. */
 const COPY_CHUNK_BYTES = 1024 * 1024;
 

@@ -9,7 +9,6 @@ export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 /** A complete, valid configuration for tests; `env` overrides any variable. */
 export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
   return loadConfig({
-    NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://127.0.0.1:3000',
     REDIS_URL,
