@@ -3,6 +3,7 @@ import type { LookupFunction } from 'node:net';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request, type Dispatcher } from 'undici';
+import { backoffDelay } from '../backoff.js';
 import type { Logger } from '../log.js';
 import { createAddressPolicy } from './address-policy.js';
 import { isGzipFile, parseContentEncoding, writeBody, type BodyResult } from './body-writer.js';
@@ -37,7 +38,7 @@ export interface DownloaderOptions {
   maxRedirects?: number;
   /** Extra attempts within one call after a transient failure; default 2. */
   retries?: number;
-  /** First backoff delay, doubled on each retry, with jitter; default 500. */
+  /** First backoff ceiling, doubled on each retry (full jitter, at most 30 s); default 500. */
   retryBaseDelayMs?: number;
   /** dns.lookup-compatible resolver; tests pass a stub. */
   lookup?: LookupFunction;
@@ -105,12 +106,6 @@ function validateOptions(options: DownloaderOptions): void {
     problems.push('allowedPorts must be "*" or a list of ports from 1 to 65535');
   }
   if (problems.length > 0) throw new TypeError(`Invalid downloader options: ${problems.join('; ')}`);
-}
-
-/** "Equal jitter": half the exponential step is fixed, so retries never bunch up at zero delay. */
-function backoffDelay(retry: number, baseMs: number): number {
-  const ceiling = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** retry);
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
 
 function header(headers: Dispatcher.ResponseData['headers'], name: string): string | null {
@@ -248,7 +243,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
       }
       await rm(partPath, { force: true });
 
-      const delayMs = backoffDelay(attempts - 1, retryBaseDelayMs);
+      const delayMs = backoffDelay(attempts - 1, { baseDelayMs: retryBaseDelayMs, maxDelayMs: MAX_BACKOFF_MS, random: Math.random });
       const retryable = !failure.permanent && failure.code !== 'download_aborted' && !deadline.timedOut;
       if (!retryable || attempts > retries || delayMs >= deadline.remainingMs()) {
         failure.attempts = attempts;

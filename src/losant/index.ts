@@ -20,6 +20,7 @@ export {
   type LosantErrorCode,
   type LosantApiErrorInit,
 } from './errors.js';
-export { backoffDelay, backoffCeiling, parseRetryAfter, retryDelay, type BackoffOptions } from './retry.js';
+export { backoffDelay, backoffCeiling, type BackoffOptions } from '../backoff.js';
+export { parseRetryAfter, retryDelay } from './retry.js';
 export * from './response-schemas.js';
 export * from './request-schemas.js';
