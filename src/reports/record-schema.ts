@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { setOwn } from '../own-record.js';
 import type { ReportSummary, SummaryComparison } from '../summary/types.js';
 import type {
   ArchiveInfo,
@@ -86,7 +87,7 @@ const errorSchema: z.ZodType<ReportError> = z.object({
 /**
  * A record keyed by names that come from the CSV (column names): any name is a key, `__proto__`
  * included. zod's own record schema copies entries by assignment, which would turn such a key
- * into a prototype change and lose it, so entries are defined as own properties instead.
+ * into a prototype change and lose it, so entries are defined as own properties (setOwn) instead.
  */
 function namedRecord<T>(valueSchema: z.ZodType<T>) {
   return z.unknown().transform((value, ctx): Record<string, T> => {
@@ -97,7 +98,7 @@ function namedRecord<T>(valueSchema: z.ZodType<T>) {
     const out: Record<string, T> = {};
     for (const [name, item] of Object.entries(value)) {
       const parsed = valueSchema.safeParse(item);
-      if (parsed.success) Object.defineProperty(out, name, { value: parsed.data, enumerable: true, writable: true, configurable: true });
+      if (parsed.success) setOwn(out, name, parsed.data);
       else for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [name, ...issue.path] });
     }
     return out;

@@ -1,3 +1,4 @@
+import { ownRecord } from '../own-record.js';
 import { detectRoles, isExcludedFromTotals, isLevelColumn, type ColumnRoles } from './columns.js';
 import { labelForColumn } from './labels.js';
 import { cutForDisplay, MAX_PERIOD_START_CHARS, MAX_QUOTED_COLUMN_CHARS, MAX_RESOURCE_ID_CHARS, MAX_RESOURCE_NAME_CHARS } from './kept-text.js';
@@ -79,15 +80,6 @@ function resourceKind(typeCell: string): ResourceKind {
   if (type === 'organization' || type === 'org') return 'organization';
   if (type === 'application' || type === 'app') return 'application';
   return null;
-}
-
-/** Copies entries into a plain object without letting a key like `__proto__` act as a setter. */
-function ownRecord<T>(entries: Iterable<[string, T]>): Record<string, T> {
-  const record: Record<string, T> = {};
-  for (const [key, value] of entries) {
-    Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
-  }
-  return record;
 }
 
 /**

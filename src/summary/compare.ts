@@ -1,3 +1,4 @@
+import { setOwn } from '../own-record.js';
 import { isLevelColumn } from './columns.js';
 import { levelFiguresOf } from './level-figures.js';
 import { roundSum } from './numbers.js';
@@ -34,8 +35,7 @@ export function compareSummaries(previous: { reportId: string; summary: ReportSu
     const before = comparedFigure(previous.summary, column);
     const now = comparedFigure(current, column);
     if (before === undefined || now === undefined) continue;
-    // defineProperty: a column named __proto__ stays an ordinary key.
-    Object.defineProperty(totals, column, { value: change(before, now), enumerable: true, writable: true, configurable: true });
+    setOwn(totals, column, change(before, now));
   }
   return {
     previousReportId: previous.reportId,
