@@ -1,10 +1,49 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import type { Config } from './config.js';
 
 export type { Logger };
 
 /**
+ * Every text setting of Config, by its dotted path, marked secret or not. The key type is derived
+ * from Config, so adding a text setting fails to compile until it is classified here: a new
+ * secret cannot be forgotten by the log redaction. The Redis URL may carry a password.
+ */
+const CONFIG_TEXT_SETTINGS = {
+  logLevel: 'plain',
+  'http.host': 'plain',
+  'http.publicUrl': 'plain',
+  'redis.url': 'secret',
+  'redis.prefix': 'plain',
+  'admin.token': 'secret',
+  'losant.apiUrl': 'plain',
+  'losant.apiToken': 'secret',
+  'losant.instanceId': 'plain',
+  'mail.smtpUrl': 'secret',
+  'mail.from': 'plain',
+  dataDir: 'plain',
+} as const satisfies Record<TextSettingPath<Config>, 'secret' | 'plain'>;
+
+/** Dotted paths of the settings whose value is text (string, or string | undefined). */
+type TextSettingPath<T, Prefix extends string = ''> = {
+  [K in keyof T & string]: NonNullable<T[K]> extends string
+    ? `${Prefix}${K}`
+    : NonNullable<T[K]> extends readonly unknown[]
+      ? never
+      : NonNullable<T[K]> extends object
+        ? TextSettingPath<NonNullable<T[K]>, `${Prefix}${K}.`>
+        : never;
+}[keyof T & string];
+
+/** The secret settings' paths, e.g. 'redis.url'. */
+export const CONFIG_SECRET_PATHS = (Object.keys(CONFIG_TEXT_SETTINGS) as (keyof typeof CONFIG_TEXT_SETTINGS)[]).filter(
+  (path) => CONFIG_TEXT_SETTINGS[path] === 'secret',
+);
+
+/**
  * Paths that may hold secrets. Callback URLs carry a secret in their path, so every field that
- * could hold one is censored, not only obvious tokens.
+ * could hold one is censored, not only obvious tokens. The config's secrets are censored wherever
+ * the config (`{ config }`, or the config itself) or one of its sections (`{ redis: config.redis }`)
+ * is logged.
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -19,9 +58,7 @@ export const REDACTED_PATHS = [
   '*.token',
   '*.secret',
   '*.password',
-  'config.adminToken',
-  'config.losantApiToken',
-  'config.smtpUrl',
+  ...CONFIG_SECRET_PATHS.flatMap((path) => [path, `*.${path}`]),
 ];
 
 export interface LogOptions {

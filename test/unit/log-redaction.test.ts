@@ -1,0 +1,48 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { CONFIG_SECRET_PATHS, createLogger } from '../../src/log.js';
+import { testConfig } from '../helpers/config.js';
+
+const SECRETS = {
+  REDIS_URL: 'redis://relay:redis-password-4f1c9a@127.0.0.1:6379/0',
+  ADMIN_TOKEN: 'admin-token-secret-0123456789abcdef0123',
+  LOSANT_API_TOKEN: 'losant-api-token-secret-9f8e7d6c5b4a',
+  SMTP_URL: 'smtps://mailer:smtp-password-77aa11@smtp.example.com:465',
+};
+
+/** The real logger, writing into a buffer. */
+function bufferedLogger() {
+  let text = '';
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      text += chunk.toString('utf8');
+      callback();
+    },
+  });
+  return { logger: createLogger({ level: 'debug', destination }), text: () => text };
+}
+
+void describe('log redaction', () => {
+  void test('every secret setting of a real config is censored, however the config is logged', () => {
+    const config = testConfig(SECRETS);
+    const { logger, text } = bufferedLogger();
+    logger.info({ config }, 'config under a key');
+    logger.info(config, 'config as the log object');
+    logger.info({ redis: config.redis, admin: config.admin, losant: config.losant, mail: config.mail }, 'config sections');
+    logger.info({ settings: { redis: config.redis } }, 'a section one level down');
+
+    const logged = text();
+    for (const [name, value] of Object.entries(SECRETS)) assert.ok(!logged.includes(value), `${name} appears in the log`);
+    assert.ok(!logged.includes('redis-password-4f1c9a'));
+    assert.ok(!logged.includes('smtp-password-77aa11'));
+    // The rest of the config is still logged.
+    assert.ok(logged.includes(config.losant.instanceId));
+    assert.ok(logged.includes('[redacted]'));
+    assert.equal(logged.trim().split('\n').length, 4);
+  });
+
+  void test('the secret settings include the Redis URL, the tokens and the SMTP URL', () => {
+    assert.deepEqual([...CONFIG_SECRET_PATHS].sort(), ['admin.token', 'losant.apiToken', 'mail.smtpUrl', 'redis.url']);
+  });
+});
