@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { pipeline, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createGzip, type ZlibOptions } from 'node:zlib';
+import { tempFileFor } from '../files/atomic-file.js';
 import { BATCH_CHARS, neutralizedLine } from './neutralize.js';
 
 export interface NeutralizedFile {
@@ -32,8 +31,8 @@ interface TempFileSink {
 }
 
 function createTempFileSink(path: string, gzip: boolean): TempFileSink {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const file = createWriteStream(temp, { flags: 'w', mode: 0o600 });
+  const temp = tempFileFor(path);
+  const file = createWriteStream(temp.path, { flags: 'wx', mode: 0o600 });
   // zlib compresses on libuv's thread pool, so the gzip copy costs the parsing thread little.
   // The compressor's input buffer holds several batches, so the parse goes on while zlib works
   // through the previous ones instead of waiting for each batch; its large output chunks mean few
@@ -55,11 +54,11 @@ function createTempFileSink(path: string, gzip: boolean): TempFileSink {
       entry.end(text);
       await finished(file);
     },
-    commit: () => rename(temp, path),
+    commit: () => temp.commit(),
     async discard() {
       entry.destroy();
       file.destroy();
-      await rm(temp, { force: true });
+      await temp.discard();
     },
     failure: () => failure,
   };

@@ -1,12 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '../errors.js';
 import { assertValidArchiveKey, ArchiveKeyError, type ArchiveTarget, type ArchivedObject } from './archive.js';
-import { copyFileAtomically, writeFileAtomically } from './atomic-write.js';
+import { copyFileAtomically, hashFile, writeFileAtomically } from '../files/atomic-file.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -35,13 +32,13 @@ export function createFileArchive(rootDir: string): ArchiveTarget {
 
     async putFile(key, sourcePath) {
       const path = pathOf(key);
-      const written = await copyFileAtomically(sourcePath, path);
+      const written = await copyFileAtomically(sourcePath, path, { durable: true });
       return objectAt(key, path, written.sha256, written.bytes);
     },
 
     async putBuffer(key, content) {
       const path = pathOf(key);
-      const written = await writeFileAtomically(path, content);
+      const written = await writeFileAtomically(path, content, { durable: true });
       return objectAt(key, path, written.sha256, written.bytes);
     },
 
@@ -55,20 +52,13 @@ export function createFileArchive(rootDir: string): ArchiveTarget {
         throw error;
       }
       // A file has no stored digest, so it is computed; stat is for audits and re-sends, not hot paths.
-      const hash = createHash('sha256');
-      let bytes = 0;
       try {
-        await pipeline(createReadStream(path, { highWaterMark: CHUNK_BYTES }), async (chunks: AsyncIterable<Buffer>) => {
-          for await (const chunk of chunks) {
-            hash.update(chunk);
-            bytes += chunk.length;
-          }
-        });
+        const { sha256, bytes } = await hashFile(path);
+        return objectAt(key, path, sha256, bytes);
       } catch (error) {
         if (isMissing(error)) return null;
         throw error;
       }
-      return objectAt(key, path, hash.digest('hex'), bytes);
     },
 
     async openRead(key): Promise<Readable> {

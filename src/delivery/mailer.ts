@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { SendMailOptions } from 'nodemailer';
 import type { Logger } from '../log.js';
-import { writeFileAtomically } from './atomic-write.js';
+import { writeFileAtomically } from '../files/atomic-file.js';
 import { singleLine } from './format.js';
 import { MailError, toMailError } from './mail-errors.js';
 import { createEmlTransport, createSmtpTransport, describeSmtpUrl } from './mail-transport.js';
@@ -117,7 +117,7 @@ function createOutboxMailer(options: MailerOptions): Mailer {
       try {
         const info = await transport.sendMail(toNodemailer(prepared, streams));
         // The same Message-ID always lands in the same file, so a retried job overwrites, not duplicates.
-        await writeFileAtomically(outboxPath, info.message as Readable);
+        await writeFileAtomically(outboxPath, info.message as Readable, { durable: true });
         const result: SendResult = {
           messageId: info.messageId,
           accepted: [...info.envelope.to],

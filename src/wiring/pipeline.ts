@@ -8,7 +8,7 @@ import { createFileArchive } from '../delivery/file-archive.js';
 import { createMailer, type Mailer } from '../delivery/mailer.js';
 import { createDownloader, type Downloader } from '../download/downloader.js';
 import type { PipelineDeps } from '../jobs/pipeline.js';
-import { writeAtomically } from '../jobs/work-files.js';
+import { writeFileAtomically } from '../files/atomic-file.js';
 import { compareSummaries } from '../summary/compare.js';
 import type { Storage } from './storage.js';
 
@@ -50,7 +50,7 @@ export function createPipeline(storage: Storage, overrides: PipelineOverrides = 
     summarize: (input, attachment) => (attachment === undefined ? summarizeReportCsv(input, csvLimits) : summarizeWithAttachment(input, csvLimits, attachment)),
     compare: compareSummaries,
     // Through a temporary file: a half-written attachment must never pass for a finished one.
-    neutralize: (source, destination) => writeAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)),
+    neutralize: (source, destination) => writeFileAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)).then(() => undefined),
     archive: createFileArchive(join(dataDir, 'archive')),
     mailer,
     workDir: join(dataDir, 'work'),

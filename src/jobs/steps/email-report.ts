@@ -5,7 +5,8 @@ import { renderReportEmail, type ReportEmailInput } from '../../delivery/render-
 import type { MailAttachment } from '../../delivery/mailer.js';
 import type { ReportRecord } from '../../reports/record.js';
 import type { PipelineDeps } from '../pipeline.js';
-import { fileSize, workPaths, writeAtomically } from '../work-files.js';
+import { writeFileAtomically } from '../../files/atomic-file.js';
+import { fileSize, workPaths } from '../work-files.js';
 
 /** The Message-ID of a report's email: the same on every attempt, so receivers can spot a repeat. */
 export function reportMessageId(reportId: string): string {
@@ -89,7 +90,7 @@ async function prepareAttachment(
   let gzBytes = await fileSize(paths.attachmentGz);
   if (gzBytes === null) {
     // The callback form of pipeline hands back the gzip stream and destroys it if the read fails.
-    await writeAtomically(
+    await writeFileAtomically(
       paths.attachmentGz,
       pipeline(createReadStream(paths.attachment), createGzip(), () => undefined),
     );

@@ -3,7 +3,8 @@ import { interpretCallback } from '../../reports/interpret-callback.js';
 import type { Interpretation, ReportRecord } from '../../reports/record.js';
 import { mergeCsvParts } from '../merge-parts.js';
 import type { PipelineDeps } from '../pipeline.js';
-import { ensureDir, fileSize, hashFile, writeAtomically, workPaths } from '../work-files.js';
+import { hashFile, writeFileAtomically } from '../../files/atomic-file.js';
+import { ensureDir, fileSize, workPaths } from '../work-files.js';
 import { StepFailure } from './step-failure.js';
 
 export type FetchOutcome = { done: true } | { done: false; status: 'unrecognized' | 'failed' };
@@ -24,7 +25,7 @@ export async function fetchCsv(deps: PipelineDeps, record: ReportRecord, signal:
   // From here on the CSV is written anew: an attachment made from an earlier copy must go.
   await Promise.all([rm(paths.attachment, { force: true }), rm(paths.attachmentGz, { force: true })]);
   if (record.archive) {
-    await writeAtomically(paths.csv, await deps.archive.openRead(record.archive.csv.key));
+    await writeFileAtomically(paths.csv, await deps.archive.openRead(record.archive.csv.key));
     return { done: true };
   }
 
@@ -62,7 +63,7 @@ export async function fetchCsv(deps: PipelineDeps, record: ReportRecord, signal:
   // would add a full pass over a report of hundreds of MB (bench/cases/pipeline.ts).
   let written: { sha256: string; bytes: number } | null = null;
   if (content.kind === 'inline') {
-    await writeAtomically(paths.csv, content.csv);
+    await writeFileAtomically(paths.csv, content.csv);
   } else {
     const parts: string[] = [];
     for (const [index, url] of content.urls.entries()) {
