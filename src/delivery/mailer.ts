@@ -69,11 +69,9 @@ function createSmtpMailer(smtpUrl: string, options: MailerOptions): Mailer {
 
   return {
     description,
-    async send(message) {
-      const prepared = prepare(message);
-      const streams = await openAttachments(message.attachments);
-      try {
-        const info = await transport.sendMail(toNodemailer(prepared, streams));
+    send: (message) =>
+      sendWith(message, { description, secrets, logger }, async (mail) => {
+        const info = await transport.sendMail(mail);
         const result: SendResult = {
           messageId: info.messageId,
           accepted: (info.accepted ?? []).map(String),
@@ -83,12 +81,7 @@ function createSmtpMailer(smtpUrl: string, options: MailerOptions): Mailer {
         };
         logger?.info({ messageId: result.messageId, accepted: result.accepted.length, rejected: result.rejected, server: description }, 'email sent');
         return result;
-      } catch (error) {
-        throw logged(toMailError(error, description, secrets), prepared.messageId, logger, description);
-      } finally {
-        for (const stream of streams) stream.destroy();
-      }
-    },
+      }),
     async verify() {
       try {
         await transport.verify();
@@ -110,12 +103,10 @@ function createOutboxMailer(options: MailerOptions): Mailer {
 
   return {
     description,
-    async send(message) {
-      const prepared = prepare(message);
-      const streams = await openAttachments(message.attachments);
-      const outboxPath = join(outboxDir, `${fileNameFor(prepared.messageId)}.eml`);
-      try {
-        const info = await transport.sendMail(toNodemailer(prepared, streams));
+    send: (message) =>
+      sendWith(message, { description, secrets: [], logger }, async (mail, prepared) => {
+        const outboxPath = join(outboxDir, `${fileNameFor(prepared.messageId)}.eml`);
+        const info = await transport.sendMail(mail);
         // The same Message-ID always lands in the same file, so a retried job overwrites, not duplicates.
         await writeFileAtomically(outboxPath, info.message as Readable, { durable: true });
         const result: SendResult = {
@@ -127,12 +118,7 @@ function createOutboxMailer(options: MailerOptions): Mailer {
         };
         logger?.info({ messageId: result.messageId, outboxPath }, 'email written to outbox');
         return result;
-      } catch (error) {
-        throw logged(toMailError(error, description), prepared.messageId, logger, description);
-      } finally {
-        for (const stream of streams) stream.destroy();
-      }
-    },
+      }),
     async verify() {
       await mkdir(outboxDir, { recursive: true });
       await access(outboxDir, constants.W_OK);
@@ -141,6 +127,33 @@ function createOutboxMailer(options: MailerOptions): Mailer {
       transport.close();
     },
   };
+}
+
+/** What a mailer's failures are described with: the server (safe to log) and the secrets to scrub. */
+interface SendChannel {
+  description: string;
+  secrets: readonly string[];
+  logger: Logger | undefined;
+}
+
+/**
+ * The send skeleton of every mailer: validate the message, open its attachments, hand it to
+ * `deliver`, turn any failure into a logged MailError, and always close the attachments.
+ */
+async function sendWith(
+  message: MailMessage,
+  channel: SendChannel,
+  deliver: (mail: SendMailOptions, prepared: PreparedMessage) => Promise<SendResult>,
+): Promise<SendResult> {
+  const prepared = prepare(message);
+  const streams = await openAttachments(message.attachments);
+  try {
+    return await deliver(toNodemailer(prepared, streams), prepared);
+  } catch (error) {
+    throw logged(toMailError(error, channel.description, channel.secrets), prepared.messageId, channel.logger, channel.description);
+  } finally {
+    for (const stream of streams) stream.destroy();
+  }
 }
 
 /** A message after prepare(): headers always present, attachments without paths (their files are opened apart). */
