@@ -1,22 +1,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { copyFileAtomically, hashFile, tempFileFor, writeFileAtomically } from '../../src/files/atomic-file.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
-async function withTempDir(run: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'atomic-file-'));
-  try {
-    await run(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const inTempDir = (run: (dir: string) => Promise<void>) => withTempDir('atomic-file-', run);
 
 /** A stream that gives some bytes, then fails. */
 function failingStream(): Readable {
@@ -31,7 +24,7 @@ function failingStream(): Readable {
 
 void describe('atomic files', () => {
   void test('a buffer, a string and a stream are written whole, with their sha256 and size', async () => {
-    await withTempDir(async (dir) => {
+    await inTempDir(async (dir) => {
       for (const [name, content, text] of [
         ['buffer.txt', Buffer.from('a buffer'), 'a buffer'],
         ['string.txt', 'a string', 'a string'],
@@ -46,7 +39,7 @@ void describe('atomic files', () => {
   });
 
   void test('a new file replaces the previous one', async () => {
-    await withTempDir(async (dir) => {
+    await inTempDir(async (dir) => {
       const target = join(dir, 'report.csv');
       await writeFileAtomically(target, 'old');
       await writeFileAtomically(target, 'new', { durable: true });
@@ -56,7 +49,7 @@ void describe('atomic files', () => {
   });
 
   void test('a failed write leaves the previous file as it was and no temp file behind', async () => {
-    await withTempDir(async (dir) => {
+    await inTempDir(async (dir) => {
       const target = join(dir, 'report.csv');
       await writeFile(target, 'previous');
       await assert.rejects(writeFileAtomically(target, failingStream()), /source broke/u);
@@ -67,7 +60,7 @@ void describe('atomic files', () => {
   });
 
   void test('a copy is whole and hashed; a failed copy leaves no temp file', async () => {
-    await withTempDir(async (dir) => {
+    await inTempDir(async (dir) => {
       const source = join(dir, 'source.bin');
       const content = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
       await writeFile(source, content);
@@ -82,7 +75,7 @@ void describe('atomic files', () => {
   });
 
   void test('a temp file is beside its target under a hidden name, and commit or discard leaves only the target', async () => {
-    await withTempDir(async (dir) => {
+    await inTempDir(async (dir) => {
       const target = join(dir, 'attachment.csv');
       const first = tempFileFor(target);
       const second = tempFileFor(target);

@@ -1,8 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
@@ -10,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { neutralizeCsv } from '../../src/csv/neutralize.js';
 import { summarizeReportCsv } from '../../src/csv/summarize-stream.js';
 import { summarizeWithAttachment } from '../../src/csv/summarize-with-attachment.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 import { PermanentError } from '../../src/errors.js';
 
 const LIMITS = { maxColumns: 2_000, maxFieldBytes: 1024 * 1024 };
@@ -26,14 +26,7 @@ const FIXTURES = [
   'empty.csv',
 ];
 
-async function withDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'report-relay-attachment-'));
-  try {
-    return await run(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = <T>(run: (dir: string) => Promise<T>) => withTempDir('report-relay-attachment-', run);
 
 describe('summarizing with the attachment from the same parse', () => {
   test('the attachment is byte for byte what neutralizeCsv writes, and the summary is unchanged', async () => {
