@@ -16,7 +16,7 @@ function findTests(dir) {
 // Arguments may name test files or folders; none means every test under test/.
 const filter = process.argv.slice(2);
 const files = (filter.length > 0 ? filter : ['test']).flatMap((path) => (statSync(path).isDirectory() ? findTests(path) : [path])).sort();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...files], {
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=600000', ...files], {
   stdio: 'inherit',
 });
 process.exit(result.status ?? 1);
