@@ -28,7 +28,12 @@ import { createAwaitingReport } from './helpers/reports.js';
  */
 
 const TOTAL = 10_000;
-const RETENTION_SECONDS = 6;
+// Long enough that no record can expire while its job waits, however busy the machine: intake below also
+// pauses while the oldest waiting job is older than a third of it.
+const RETENTION_SECONDS = 30;
+const MAX_WAITING_AGE_MS = (RETENTION_SECONDS * 1_000) / 3;
+// How long the test waits for a positive signal before calling the service hung: minutes, not a speed bound.
+const HANG_LIMIT_MS = 10 * 60_000;
 const COMPLETED_KEEP = 50;
 const CSV = Buffer.from('resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\norganization,o2,Beta,5\n');
 let redis: OwnRedis;
@@ -39,6 +44,18 @@ const dataDir = mkdtempSync(join(tmpdir(), 'report-relay-memory-'));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+
+/** Waits until at most 150 jobs wait and the oldest of them has waited less than MAX_WAITING_AGE_MS. */
+async function waitForShortBacklog(): Promise<void> {
+  const deadline = Date.now() + HANG_LIMIT_MS;
+  for (;;) {
+    const waiting = await core.queue.queue.getWaiting(0, 200);
+    const oldest = Math.min(Date.now(), ...waiting.map((job) => job.timestamp));
+    if (waiting.length <= 150 && Date.now() - oldest < MAX_WAITING_AGE_MS) return;
+    if (Date.now() > deadline) throw new Error(`the queue did not drain: ${waiting.length} jobs waiting`);
+    await sleep(50);
+  }
+}
 
 async function memory(): Promise<{ usedBytes: number; keys: number }> {
   const info = await core.redis.info('memory');
@@ -66,7 +83,7 @@ describe('Redis memory with 10,000 reports', () => {
       workers.push(worker);
     }
     // LOG_LEVEL=warn keeps 20,000 log lines out of this process; BullMQ lists the workers once they are connected.
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 60_000;
     while ((await core.queue.queue.getWorkersCount()) < 2) {
       if (Date.now() > deadline || workers.some((worker) => !worker.alive))
         throw new Error(`workers did not start: ${workers.map((w) => w.stderr()).join('\n')}`);
@@ -96,7 +113,7 @@ describe('Redis memory with 10,000 reports', () => {
     const startedAt = Date.now();
     for (let created = 0; created < TOTAL;) {
       // A short backlog, as real intake has: a record must not expire while its job waits.
-      while ((await core.queue.queue.getWaitingCount()) > 150) await sleep(10);
+      await waitForShortBacklog();
       const batch = Math.min(100, TOTAL - created);
       await Promise.all(
         Array.from({ length: batch }, async () => {
@@ -108,7 +125,8 @@ describe('Redis memory with 10,000 reports', () => {
       created += batch;
     }
     const counts = async () => core.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
-    while (Date.now() - startedAt < 55_000) {
+    const drainDeadline = Date.now() + HANG_LIMIT_MS;
+    while (Date.now() < drainDeadline) {
       const now = await counts();
       if ((now.waiting ?? 0) + (now.active ?? 0) + (now.delayed ?? 0) === 0) break;
       await sleep(100);
@@ -131,7 +149,6 @@ describe('Redis memory with 10,000 reports', () => {
     await sampler;
     const final = await memory();
 
-    assert.ok(swept >= TOTAL, `index entries swept: ${swept}`);
     const keys = redisKeys(prefix);
     assert.equal(await core.redis.zcard(keys.reports.byCreated), 0, 'the by-created index is empty');
     assert.equal(await core.redis.zcard(keys.reports.byStatus('delivered')), 0, 'the status index is empty');
@@ -144,7 +161,9 @@ describe('Redis memory with 10,000 reports', () => {
 
     t.diagnostic(
       `${TOTAL} reports in ${processedMs} ms (${Math.round(TOTAL / (processedMs / 1000))}/s); used_memory baseline ${mb(baseline.usedBytes)} (${baseline.keys} keys), ` +
-        `peak ${mb(peak.usedBytes)} (${peak.keys} keys), after expiry + sweep ${mb(final.usedBytes)} (${final.keys} keys); ${swept} index entries swept`,
+        `peak ${mb(peak.usedBytes)} (${peak.keys} keys), after expiry + sweep ${mb(final.usedBytes)} (${final.keys} keys); ` +
+        // The workers' own maintenance may sweep some entries first, so this count is a diagnostic; the empty indexes above are the check.
+        `${swept} index entries swept here`,
     );
   });
 });
