@@ -6,6 +6,7 @@ import { captureLogger } from '../helpers/logger.js';
 import { startService, type RunningService } from '../helpers/service.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { startCsvServer, type CsvServer } from './helpers/csv-server.js';
+import { waitForQueueIdle } from './helpers/queue-idle.js';
 import { archiveFiles, notesMatching, readAll, requestAwaitingReport } from './helpers/reports.js';
 
 /**
@@ -54,10 +55,10 @@ describe('50 identical callbacks at once', () => {
     );
     assert.equal(statuses.filter((status) => status === 202).length, 1, 'exactly one callback is the one kept');
 
-    const record = await service.waitForStatus(id, ['delivered', 'failed'], 20_000);
+    const record = await service.waitForStatus(id, ['delivered', 'failed']);
     assert.equal(record.status, 'delivered', JSON.stringify(record.error));
-    // Let any second job (there must be none) run before counting effects.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Any second job (there must be none) has run once the queue is idle: then the effects are final.
+    await waitForQueueIdle(service.core.queue.queue);
 
     const processing = logs.lines
       .map((line) => JSON.parse(line) as { msg?: string; reportId?: string })

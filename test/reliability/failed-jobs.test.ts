@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startService, type RunningService } from '../helpers/service.js';
 import { createMemoryMailer, type MemoryMailer } from './helpers/memory-mailer.js';
+import { waitForQueueIdle } from './helpers/queue-idle.js';
 import { adminHeaders, createAwaitingReport } from './helpers/reports.js';
 
 /**
@@ -79,7 +80,8 @@ describe('failed reports', () => {
         'the archive from the first run is kept, not redone',
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Once the queue is idle no re-run is left to send a second email.
+    await waitForQueueIdle(service.core.queue.queue);
     const sent = mailer.sent.map((message) => message.messageId).sort();
     assert.deepEqual(sent, ids.map((id) => `<report-${id}@report-relay>`).sort(), 'one email per report, sent by its re-run');
     assert.equal((await service.core.queue.queue.getJobCounts('failed')).failed, FAILED_KEEP, 'still bounded');
