@@ -72,7 +72,7 @@ export interface HistoricalSummariesQuery {
   filter?: string;
 }
 /** generateReport's body; start and end may also be Dates (sent as ISO date-times). */
-export type GenerateReportOptions = Omit<ReportOptions, 'start' | 'end'> & { start?: Date | string; end?: Date | string };
+export type GenerateReportOptions = Omit<ReportOptions, 'start' | 'end'> & { start?: Date | string | undefined; end?: Date | string | undefined };
 /** `legacy` is true for the pre-v1.24.2 answer `200 {success: true}`, which carries no job id. */
 export interface GenerateReportResult {
   jobId: string | null;

@@ -43,7 +43,11 @@ async function call<T = LosantErrorBody>(
   if (init.rawBody !== undefined) body = init.rawBody;
   else if (init.body !== undefined) body = JSON.stringify(init.body);
   if (body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
-  const response = await fetch(`${sim.url}/instances/${init.instanceId ?? sim.instanceId}${path}`, { method: init.method ?? 'GET', headers, body });
+  const response = await fetch(`${sim.url}/instances/${init.instanceId ?? sim.instanceId}${path}`, {
+    method: init.method ?? 'GET',
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
   return { status: response.status, body: (await response.json()) as T };
 }
 

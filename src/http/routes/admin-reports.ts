@@ -49,7 +49,8 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
     route(async (req) => {
       const parsed = listQuery.safeParse(req.query);
       if (!parsed.success) throw new ValidationError(`Invalid query: ${formatIssues(parsed.error.issues)}`);
-      const { items, total } = await deps.store.list(parsed.data);
+      const { status, offset, limit } = parsed.data;
+      const { items, total } = await deps.store.list({ offset, limit, ...(status === undefined ? {} : { status }) });
       const next = parsed.data.offset + items.length < total ? parsed.data.offset + parsed.data.limit : null;
       return { status: 200, body: { items, total, offset: parsed.data.offset, limit: parsed.data.limit, nextOffset: next } };
     }),

@@ -49,7 +49,7 @@ function send(method: string, path: string, headers: Record<string, string> = {}
   return rawRequest(`${harness.service.url}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
-    body: method === 'GET' ? undefined : body,
+    ...(method === 'GET' ? {} : { body }),
   });
 }
 
