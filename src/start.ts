@@ -50,8 +50,8 @@ async function run(role: Role, config: Readonly<Config>, logger: Logger): Promis
 
   let server: Server | null = null;
   if (role !== 'worker') {
-    // Loaded here only: Express, helmet, the admin routes, the Losant client and the schedules
-    // take 10-15 MB of a process's memory, and the worker process never uses them.
+    // Loaded here only: the worker process never uses Express, helmet, the admin routes, the Losant
+    // client or the schedules, so it does not pay for their memory.
     const [{ addServices }, { createWebApp }] = await Promise.all([import('./wiring/core.js'), import('./wiring/web-app.js')]);
     const app = createWebApp(addServices(storage), runtime ?? undefined);
     server = app.listen(config.http.port, config.http.host);

@@ -2,8 +2,8 @@
  * A download does almost no work in JavaScript per chunk, so V8's young generation fills slowly
  * and the dead socket buffers (a new 64 KiB one per read, allocated by Node) wait for the next
  * collection: V8 collects them only when their external memory has grown by tens of MB. A young
- * collection every few MiB written frees them while they are few: over a 150 MB download, peak
- * RSS 96 -> 74 MB at 4 MiB, for about 0.5 ms per collection (bench/README.md, pipeline).
+ * collection every few MiB written frees them while they are few, at a cost of well under a
+ * millisecond per collection (figures: bench/README.md, case pipeline).
  *
  * It needs `gc` exposed (`node --expose-gc`, as the Procfile's worker line does); without it this
  * does nothing and V8 collects on its own schedule as before.
