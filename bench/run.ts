@@ -1,5 +1,5 @@
 /**
- * Bench runner: `npm run bench` runs every case in bench/cases/, `npm run bench -- parser` one.
+ * Bench runner: `npm run bench` runs every case in bench/cases/ but the opt-in ones, `npm run bench -- parser` one.
  * Prints the machine's facts first, then each case's tables, and writes bench/results/latest.*.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -44,7 +44,8 @@ function usage(cases: Map<string, BenchCase>): string {
     'cases:',
   ];
   for (const [name, c] of cases) {
-    lines.push(`  ${name.padEnd(12)} ${c.description} (default ${c.defaults.runs} runs + ${c.defaults.warmup} warmup)`);
+    const optIn = c.optIn === true ? '; opt-in: runs only when named' : '';
+    lines.push(`  ${name.padEnd(12)} ${c.description} (default ${c.defaults.runs} runs + ${c.defaults.warmup} warmup${optIn})`);
     for (const option of c.options ?? []) lines.push(`  ${''.padEnd(12)}   ${option}`);
   }
   return lines.join('\n');
@@ -63,7 +64,7 @@ async function main(): Promise<number> {
     console.error(`unknown case(s): ${unknown.join(', ')}\n\n${usage(cases)}`);
     return 2;
   }
-  const selected = args.positionals.length > 0 ? args.positionals : [...cases.keys()];
+  const selected = args.positionals.length > 0 ? args.positionals : [...cases].filter(([, c]) => c.optIn !== true).map(([name]) => name);
 
   const startedAt = new Date().toISOString();
   // The bench is an entry point of its own; the service's config (with its required secrets) is not loaded here.

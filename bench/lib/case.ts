@@ -57,5 +57,7 @@ export interface BenchCase {
   defaults: { runs: number; warmup: number };
   /** One line per case-specific option, shown by --help. */
   options?: string[];
+  /** Run only when named: the case answers a question already decided, kept to re-check it. */
+  optIn?: boolean;
   run(context: CaseContext): Promise<CaseResult>;
 }
