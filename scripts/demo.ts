@@ -8,10 +8,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { createCore, createPipeline, createWebApp, createWorkerRuntime } from '../src/deps.js';
 import { createLogger } from '../src/log.js';
-import { waitUntilReady } from '../src/redis.js';
 import type { ReportRecord } from '../src/reports/record.js';
+import { createService } from '../src/service.js';
 import { startSimulator } from '../src/sim/index.js';
 
 const keep = process.argv.includes('--keep');
@@ -41,21 +40,19 @@ const config = loadConfig({
   DOWNLOAD_ALLOW_PRIVATE_NETWORKS: 'true',
 });
 const logger = createLogger({ level: config.logLevel, name: 'report-relay:demo' });
-const core = createCore(config, logger);
+const service = await createService({ config, role: 'all', overrides: { logger, server }, redisReadyTimeoutMs: 5_000 });
 try {
-  await waitUntilReady(core.redis, 5_000);
-} catch {
-  console.error(`No Redis answers at ${config.redis.url}. Start one with: bash scripts/ensure-redis.sh`);
+  await service.start();
+} catch (error) {
+  console.error(`${(error as Error).message}\nStart one with: bash scripts/ensure-redis.sh`);
+  await service.close();
+  await sim.close();
   process.exit(1);
 }
-const pipeline = createPipeline(core);
-const worker = createWorkerRuntime(core, pipeline);
-worker.start();
-server.on('request', createWebApp(core, worker));
 
 console.log(`Losant simulator  ${sim.url}  (instance ${sim.instanceId})`);
 console.log(`report-relay      ${publicUrl}  (admin token ${adminToken})`);
-console.log(`mail              ${pipeline.mailer.description}`);
+console.log(`mail              ${service.pipeline!.mailer.description}`);
 
 const month = new Date();
 const start = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() - 1, 1));
@@ -74,7 +71,7 @@ console.log(`-> ${answer.status}, report ${created.report.id}, Losant job ${crea
 const deadline = Date.now() + 60_000;
 let record: ReportRecord | null = null;
 while (Date.now() < deadline) {
-  record = await core.store.get(created.report.id);
+  record = await service.store.get(created.report.id);
   if (record && ['delivered', 'failed', 'unrecognized'].includes(record.status)) break;
   await new Promise((done) => setTimeout(done, 200));
 }
@@ -112,8 +109,5 @@ if (keep && process.exitCode !== 1) {
   await new Promise<void>((done) => process.once('SIGINT', () => done()));
 }
 server.closeAllConnections();
-await new Promise<void>((done) => server.close(() => done()));
-await worker.close();
-await pipeline.close();
-await core.close();
+await service.close();
 await sim.close();

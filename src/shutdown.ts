@@ -1,15 +1,15 @@
 import type { Logger } from './log.js';
 
 /**
- * Shutdown is a feature: on SIGTERM/SIGINT run the closers in order (stop intake first, then
- * finish work, then close connections) within a deadline; exit 0 when they finish, 1 when the
+ * Shutdown is a feature: on SIGTERM/SIGINT run `close` (the service's: stop intake first, then
+ * finish work, then close connections) within a deadline; exit 0 when it finishes, 1 when the
  * deadline passes. A second signal exits at once.
  */
 export function onShutdownSignals(options: {
   logger: Logger;
   timeoutMs: number;
-  /** Each closer is told how much of the deadline is left, so it can give up on waiting in time. */
-  closers: Array<{ name: string; close: (remainingMs: number) => Promise<unknown> }>;
+  /** Told how much of the deadline is left, so it can give up on waiting in time. */
+  close: (remainingMs: number) => Promise<void>;
   exit?: (code: number) => void;
 }): void {
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -23,7 +23,6 @@ export function onShutdownSignals(options: {
     }
     shuttingDown = true;
     options.logger.info({ signal, timeoutMs: options.timeoutMs }, 'shutting down');
-    const endsAt = Date.now() + options.timeoutMs;
     const deadline = setTimeout(() => {
       options.logger.error('shutdown deadline passed; exiting');
       exit(1);
@@ -31,13 +30,10 @@ export function onShutdownSignals(options: {
     deadline.unref();
 
     void (async () => {
-      for (const closer of options.closers) {
-        try {
-          await closer.close(endsAt - Date.now());
-          options.logger.info({ part: closer.name }, 'closed');
-        } catch (error) {
-          options.logger.warn({ part: closer.name, err: (error as Error).message }, 'close failed');
-        }
+      try {
+        await options.close(options.timeoutMs);
+      } catch (error) {
+        options.logger.warn({ err: (error as Error).message }, 'close failed');
       }
       clearTimeout(deadline);
       options.logger.info('shutdown complete');

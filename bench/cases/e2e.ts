@@ -81,7 +81,7 @@ const e2eCase: BenchCase = {
         {
           [SUBJECT]: async (run) => {
             const count = run === 0 ? Math.min(10, reportsPerRun) : reportsPerRun;
-            const reports = await createAwaitingReports(service.core.store, count, { recipients: ['billing@example.com'] });
+            const reports = await createAwaitingReports(service.store, count, { recipients: ['billing@example.com'] });
             const latencies: number[] = [];
             for (const report of reports) {
               const started = performance.now();
@@ -147,7 +147,7 @@ const e2eCase: BenchCase = {
           report: `${rows.toLocaleString('en-US')} rows, ${formatNumber(csv.bytes / 1e6)} MB, served over loopback HTTP (a URL callback, the body Losant most plausibly sends)`,
           measured: 'from just before the callback POST to the moment the SMTP server has the whole message and accepts it (matched by Message-ID)',
           service:
-            'in this process, wired by src/deps.ts: web app + worker (WORKER_CONCURRENCY 2, default settings), SMTP to the local sink, logs at info to /dev/null',
+            'in this process, built by createService (src/service.ts): web app + worker (WORKER_CONCURRENCY 2, default settings), SMTP to the local sink, logs at info to /dev/null',
           order: `reports one after another; the next starts when the previous one is delivered; ${runs} kept + ${warmup} warm-up runs (warm-up runs send 10), interleaved with the baseline`,
           baseline: 'bench/e2e/baseline.ts: express + helmet answers 202, then undici download, csv-parse (columns) sum, nodemailer send with the CSV attached',
         },

@@ -2,23 +2,22 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { createCore, createPipeline, createWebApp, createWorkerRuntime } from '../../src/deps.js';
-import type { Core } from '../../src/deps.js';
 import { createLogger } from '../../src/log.js';
-import { waitUntilReady } from '../../src/redis.js';
+import { closeRedis, createRedis } from '../../src/redis.js';
 import type { ReportRecord, ReportStatus } from '../../src/reports/record.js';
+import { createService, type Service } from '../../src/service.js';
 import { deleteKeysWithPrefix } from '../lib/redis-prefix.js';
 
 export interface BenchService {
   url: string;
-  core: Core;
+  store: Service['store'];
   /** Polls the record until it reaches one of `statuses`. */
   waitForStatus(reportId: string, statuses: readonly ReportStatus[], timeoutMs?: number): Promise<ReportRecord>;
   stop(): Promise<void>;
 }
 
 /**
- * The whole service in this process, wired by src/deps.ts as the entry points do: web app on
+ * The whole service in this process, built by createService as the entry points build it: web app on
  * 127.0.0.1, one worker (WORKER_CONCURRENCY default), SMTP to the given server, logs at info
  * level to /dev/null (their cost counts, their text does not matter).
  */
@@ -43,20 +42,18 @@ export async function startBenchService(options: { smtpUrl: string; dataDir: str
     DOWNLOAD_ALLOW_PRIVATE_NETWORKS: 'true',
   });
   const logger = createLogger({ level: config.logLevel, destination: pino.destination({ dest: '/dev/null', sync: false }) });
-  const core = createCore(config, logger);
-  await waitUntilReady(core.redis);
-  const pipeline = createPipeline(core);
-  const worker = createWorkerRuntime(core, pipeline);
-  worker.start();
-  server.on('request', createWebApp(core, worker));
+  // The bench's own connection: it outlives the service, to delete the bench's keys after close.
+  const redis = createRedis(config.redis.url, 'commands');
+  const service = await createService({ config, role: 'all', overrides: { logger, server, redis } });
+  await service.start();
 
   return {
     url: `http://127.0.0.1:${port}`,
-    core,
+    store: service.store,
     async waitForStatus(reportId, statuses, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const record = await core.store.get(reportId);
+        const record = await service.store.get(reportId);
         if (record !== null && statuses.includes(record.status)) return record;
         if (Date.now() > deadline)
           throw new Error(`report ${reportId} did not reach ${statuses.join('/')}: ${record?.status ?? 'no record'} ${JSON.stringify(record?.error ?? null)}`);
@@ -66,10 +63,9 @@ export async function startBenchService(options: { smtpUrl: string; dataDir: str
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await worker.close();
-      await pipeline.close();
-      await deleteKeysWithPrefix(core.redis, options.prefix);
-      await core.close();
+      await service.close();
+      await deleteKeysWithPrefix(redis, options.prefix);
+      await closeRedis(redis);
     },
   };
 }

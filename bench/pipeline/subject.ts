@@ -1,9 +1,9 @@
 /**
  * Subject of the pipeline bench, in its own process so its peak RSS is the pipeline's own:
  *   node --import tsx subject.ts <CSV URL> <data dir> <redis URL> <key prefix>
- * Wires the service as the worker process does (createStorage, createPipeline and
- * createWorkerRuntime from src/wiring/, default limits: the same modules and Redis connections,
- * the BullMQ worker built but not consuming), stores a callback naming the URL, and runs the real
+ * Builds the service as the worker process does (createService, role `worker`, default limits: the
+ * same modules and Redis connections, the BullMQ worker built but not started, so not consuming),
+ * stores a callback naming the URL, and runs the real
  * steps of a report job: download, archive, parse + summarize. Prints one JSON line
  * (PipelineRunResult).
  */
@@ -18,9 +18,7 @@ import { createLogger } from '../../src/log.js';
 import { waitUntilReady } from '../../src/redis.js';
 import { buildCallbackInfo } from '../../src/reports/receive-callback.js';
 import { generateId } from '../../src/reports/secrets.js';
-import { createPipeline } from '../../src/wiring/pipeline.js';
-import { createStorage } from '../../src/wiring/storage.js';
-import { createWorkerRuntime } from '../../src/wiring/worker-runtime.js';
+import { createService } from '../../src/service.js';
 import { deleteKeysWithPrefix } from '../lib/redis-prefix.js';
 import type { PipelineRunResult } from './result.js';
 
@@ -41,15 +39,13 @@ const config = loadConfig({
 });
 // Logged as in production (info, JSON), to nowhere.
 const logger = createLogger({ level: 'info', destination: pino.destination({ dest: '/dev/null', sync: false }) });
-const storage = createStorage(config, logger);
-await waitUntilReady(storage.redis);
-const pipeline = createPipeline(storage);
-const runtime = createWorkerRuntime(storage, pipeline);
-const { deps } = pipeline;
+const service = await createService({ config, role: 'worker', overrides: { logger } });
+await waitUntilReady(service.redis);
+const { deps } = service.pipeline!;
 
 const id = generateId('r');
 const body = Buffer.from(JSON.stringify({ jobId: 'benchJob', status: 'completed', success: true, url }));
-await storage.store.create(
+await service.store.create(
   {
     id,
     source: 'api',
@@ -65,7 +61,7 @@ await storage.store.create(
   { callback: { info: buildCallbackInfo({ body, contentType: 'application/json', headers: {} }, new Date()), body } },
 );
 const load = async () => {
-  const record = await storage.store.get(id);
+  const record = await service.store.get(id);
   if (record === null) throw new Error('the record vanished');
   return record;
 };
@@ -102,9 +98,7 @@ try {
   console.log(JSON.stringify(result));
 } finally {
   clearInterval(sampler);
-  await runtime.close();
-  await pipeline.close();
-  await deleteKeysWithPrefix(storage.redis, prefix);
-  await storage.close();
+  await deleteKeysWithPrefix(service.redis, prefix);
+  await service.close();
   await rm(dataDir, { recursive: true, force: true });
 }

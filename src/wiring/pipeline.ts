@@ -10,7 +10,10 @@ import { createDownloader, type Downloader } from '../download/downloader.js';
 import type { PipelineDeps } from '../jobs/pipeline.js';
 import { writeFileAtomically } from '../files/atomic-file.js';
 import { compareSummaries } from '../summary/compare.js';
-import type { Storage } from './storage.js';
+import type { Config } from '../config.js';
+import type { ArchiveTarget } from '../delivery/archive.js';
+import type { Logger } from '../log.js';
+import type { ReportStore } from '../reports/store.js';
 
 export interface PipelineOverrides {
   /** A stub resolver for downloads (tests). */
@@ -19,12 +22,13 @@ export interface PipelineOverrides {
   allowedPrivateAddresses?: string[];
   downloader?: Downloader;
   mailer?: Mailer;
+  archive?: ArchiveTarget;
   now?: () => Date;
 }
 
 /** The report job's parts: downloader, CSV summary, archive, mailer. */
-export function createPipeline(storage: Storage, overrides: PipelineOverrides = {}) {
-  const { config, logger } = storage;
+export function createPipeline(parts: { config: Readonly<Config>; logger: Logger; store: ReportStore }, overrides: PipelineOverrides = {}) {
+  const { config, logger, store } = parts;
   const dataDir = resolve(config.dataDir);
   const downloader =
     overrides.downloader ??
@@ -45,13 +49,13 @@ export function createPipeline(storage: Storage, overrides: PipelineOverrides = 
   const csvLimits = { maxColumns: config.csv.maxColumns, maxFieldBytes: config.csv.maxFieldBytes };
 
   const deps: PipelineDeps = {
-    store: storage.store,
+    store,
     download: (url, destination, signal) => downloader.download(url, destination, signal),
     summarize: (input, attachment) => (attachment === undefined ? summarizeReportCsv(input, csvLimits) : summarizeWithAttachment(input, csvLimits, attachment)),
     compare: compareSummaries,
     // Through a temporary file: a half-written attachment must never pass for a finished one.
     neutralize: (source, destination) => writeFileAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)).then(() => undefined),
-    archive: createFileArchive(join(dataDir, 'archive')),
+    archive: overrides.archive ?? createFileArchive(join(dataDir, 'archive')),
     mailer,
     workDir: join(dataDir, 'work'),
     mail: { from: config.mail.from, gzipAboveBytes: config.mail.gzipAboveBytes, maxAttachmentBytes: config.mail.maxAttachmentBytes },

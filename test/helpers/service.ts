@@ -1,63 +1,50 @@
 import { rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Config } from '../../src/config.js';
-import {
-  createCore,
-  createPipeline,
-  createWebApp,
-  createWorkerRuntime,
-  type Core,
-  type Pipeline,
-  type PipelineOverrides,
-  type WorkerRuntime,
-} from '../../src/deps.js';
 import type { Logger } from '../../src/log.js';
-import { waitUntilReady } from '../../src/redis.js';
+import { closeRedis, createRedis } from '../../src/redis.js';
 import type { ReportRecord, ReportStatus } from '../../src/reports/record.js';
+import { createService, type Service, type ServiceOverrides } from '../../src/service.js';
 import { testConfig } from './config.js';
 import { silentLogger } from './logger.js';
 import { deleteKeys, uniquePrefix } from './redis.js';
 
-export interface RunningService {
+export type RunningService = Service & {
   url: string;
-  config: Readonly<Config>;
-  core: Core;
-  pipeline: Pipeline | null;
-  worker: WorkerRuntime | null;
-  server: Server;
   /** Polls the record until it reaches one of `statuses` (or throws after timeoutMs with its last state). */
   waitForStatus(reportId: string, statuses: ReportStatus[], timeoutMs?: number): Promise<ReportRecord>;
   stop(): Promise<void>;
-}
+};
 
 /**
- * The whole service in this process: web app on 127.0.0.1 (port 0) and, unless `worker: false`,
- * a worker consuming the queue. Its own Redis prefix, data directory and config; the public
- * URL is the port it actually got.
+ * The whole service in this process, built by createService as the entry points build it: web app
+ * on 127.0.0.1 (port 0) and, unless `worker: false`, a worker consuming the queue. Its own Redis
+ * prefix, data directory and config; the public URL is the port it actually got. `overrides`
+ * replaces single parts (a mailer, a resolver, ...).
  */
 export async function startService(
-  options: { env?: Record<string, string>; worker?: boolean; logger?: Logger; pipeline?: PipelineOverrides; name?: string } = {},
+  options: { env?: Record<string, string>; worker?: boolean; logger?: Logger; overrides?: ServiceOverrides; name?: string } = {},
 ): Promise<RunningService> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const prefix = uniquePrefix(options.name ?? 'svc');
   const config = testConfig({ PUBLIC_URL: `http://127.0.0.1:${port}`, REDIS_PREFIX: prefix, ...options.env });
-  const logger = options.logger ?? silentLogger();
-  const core = createCore(config, logger);
-  await waitUntilReady(core.redis);
-  const pipeline = options.worker === false ? null : createPipeline(core, options.pipeline);
-  const worker = pipeline ? createWorkerRuntime(core, pipeline, { maintenanceIntervalMs: 500 }) : null;
-  worker?.start();
-  const app = createWebApp(core, worker ?? undefined);
-  server.on('request', app);
+  // The test's own connection: it outlives the service, to delete the test's keys after close.
+  const redis = createRedis(config.redis.url, 'commands');
+  const service = await createService({
+    config,
+    role: options.worker === false ? 'web' : 'all',
+    overrides: { logger: options.logger ?? silentLogger(), server, redis, ...options.overrides },
+    maintenanceIntervalMs: 500,
+  });
+  await service.start();
 
   async function waitForStatus(reportId: string, statuses: ReportStatus[], timeoutMs = 60_000): Promise<ReportRecord> {
     const deadline = Date.now() + timeoutMs;
     let last: ReportRecord | null = null;
     while (Date.now() < deadline) {
-      last = await core.store.get(reportId);
+      last = await service.store.get(reportId);
       if (last && statuses.includes(last.status)) return last;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -66,22 +53,16 @@ export async function startService(
     );
   }
 
-  return {
+  return Object.assign(service, {
     url: `http://127.0.0.1:${port}`,
-    config,
-    core,
-    pipeline,
-    worker,
-    server,
     waitForStatus,
     async stop() {
+      // A test may leave a request hanging on purpose; it must not hold the close up.
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await worker?.close();
-      await pipeline?.close();
-      await deleteKeys(core.redis, prefix);
-      await core.close();
+      await service.close();
+      await deleteKeys(redis, prefix);
+      await closeRedis(redis);
       if (!options.env?.DATA_DIR) await rm(config.dataDir, { recursive: true, force: true });
     },
-  };
+  });
 }

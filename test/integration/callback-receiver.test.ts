@@ -13,14 +13,14 @@ const logs = captureLogger('debug');
 const CSV = 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\n';
 
 async function newReport(options: { jobId?: string } = {}) {
-  const report = await createAwaitingReport(service.core.store, service.url);
+  const report = await createAwaitingReport(service.store, service.url);
   if (options.jobId) {
-    await service.core.store.markAccepted(report.id, { jobId: options.jobId, acceptedAt: null, legacy: false }, 'queued');
+    await service.store.markAccepted(report.id, { jobId: options.jobId, acceptedAt: null, legacy: false }, 'queued');
   }
   return report;
 }
 
-const jobCount = async () => await service.core.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+const jobCount = async () => await service.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
 const totalJobs = async () => Object.values(await jobCount()).reduce((sum, n) => sum + n, 0);
 
 describe('callback receiver', () => {
@@ -36,12 +36,12 @@ describe('callback receiver', () => {
     const response = await request(service.url).post(report.path).set('Content-Type', 'text/csv').set('X-Losant-Job-Id', 'job-1').send(CSV);
     assert.equal(response.status, 202);
     assert.deepEqual(response.body, { received: true, reportId: report.id });
-    const record = await service.core.store.get(report.id);
+    const record = await service.store.get(report.id);
     assert.equal(record?.status, 'callback_received');
     assert.equal(record?.callback?.contentType, 'text/csv');
     assert.equal(record?.callback?.jobId, 'job-1');
-    assert.equal((await service.core.store.getCallbackBody(report.id))?.toString(), CSV);
-    const job = await service.core.queue.queue.getJob(processJobId(report.id, 1));
+    assert.equal((await service.store.getCallbackBody(report.id))?.toString(), CSV);
+    const job = await service.queue.queue.getJob(processJobId(report.id, 1));
     assert.deepEqual(job?.data, { reportId: report.id });
   });
 
@@ -63,8 +63,8 @@ describe('callback receiver', () => {
       assert.equal(response.status, 404, path);
       assert.deepEqual(response.body, { error: { code: 'not_found', message: 'Not found' } });
     }
-    assert.equal((await service.core.store.get(report.id))?.status, 'requested');
-    assert.equal(await service.core.store.getCallbackBody(report.id), null);
+    assert.equal((await service.store.get(report.id))?.status, 'requested');
+    assert.equal(await service.store.getCallbackBody(report.id), null);
     assert.equal(await totalJobs(), before);
   });
 
@@ -76,7 +76,7 @@ describe('callback receiver', () => {
     assert.equal(statuses.filter((status) => status === 202).length, 1);
     assert.equal(statuses.filter((status) => status === 200).length, 49);
     assert.equal(await totalJobs(), before + 1);
-    assert.equal((await service.core.store.get(report.id))?.callback?.duplicates, 49);
+    assert.equal((await service.store.get(report.id))?.callback?.duplicates, 49);
   });
 
   test('a callback that arrives before Losant answered 202 is matched to its report', async () => {
@@ -86,7 +86,7 @@ describe('callback receiver', () => {
       .set('Content-Type', 'application/json')
       .send({ jobId: 'early-job', status: 'completed', url: 'https://files.example.com/r.csv' });
     assert.equal(response.status, 202);
-    const record = await service.core.store.get(report.id);
+    const record = await service.store.get(report.id);
     assert.equal(record?.status, 'callback_received');
     assert.equal(record?.losant.jobId, 'early-job');
   });
@@ -96,7 +96,7 @@ describe('callback receiver', () => {
     const response = await request(service.url).post(report.path).send({ jobId: 'job-B', url: 'https://files.example.com/r.csv' });
     assert.equal(response.status, 409);
     assert.equal(response.body.error.code, 'job_mismatch');
-    const record = await service.core.store.get(report.id);
+    const record = await service.store.get(report.id);
     assert.equal(record?.status, 'accepted');
     assert.match(record?.history.at(-1)?.note ?? '', /job-B/u);
     const kept = await request(service.url).get(`/admin/reports/${report.id}/rejected-callbacks`).set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
@@ -110,7 +110,7 @@ describe('callback receiver', () => {
     const response = await request(service.url).post(report.path).set('Content-Type', 'text/csv').send('x'.repeat(5000));
     assert.equal(response.status, 413);
     assert.equal(response.body.error.code, 'payload_too_large');
-    assert.equal((await service.core.store.get(report.id))?.status, 'requested');
+    assert.equal((await service.store.get(report.id))?.status, 'requested');
   });
 
   test('JSON, form and empty bodies are all kept as they came', async () => {
@@ -122,7 +122,7 @@ describe('callback receiver', () => {
       const report = await newReport();
       const response = await request(service.url).post(report.path).set('Content-Type', type).send(body);
       assert.equal(response.status, 202, type);
-      assert.equal((await service.core.store.getCallbackBody(report.id))?.toString(), body, type);
+      assert.equal((await service.store.getCallbackBody(report.id))?.toString(), body, type);
     }
   });
 

@@ -9,18 +9,18 @@ import { startService, type RunningService } from '../helpers/service.js';
 let service: RunningService;
 
 async function reportWithCallback(): Promise<string> {
-  const { id } = await createAwaitingReport(service.core.store, service.url);
+  const { id } = await createAwaitingReport(service.store, service.url);
   const info = { receivedAt: new Date().toISOString(), contentType: 'text/csv', bytes: 4, sha256: 'x', headers: {}, jobId: null, duplicates: 0 };
-  assert.equal(await service.core.store.acceptCallback(id, { info, body: Buffer.from('a,b\n') }), 'accepted');
+  assert.equal(await service.store.acceptCallback(id, { info, body: Buffer.from('a,b\n') }), 'accepted');
   return id;
 }
 
 /** Housekeeping over this test's service, treating every record as stale at once. */
 function housekeeping(options: { maxRequeues?: number } = {}) {
   return createMaintenance({
-    redis: service.core.redis,
-    store: service.core.store,
-    queue: service.core.queue,
+    redis: service.redis,
+    store: service.store,
+    queue: service.queue,
     prefix: service.config.redis.prefix,
     logger: silentLogger(),
     staleAfterMs: 0,
@@ -42,11 +42,11 @@ describe('housekeeping', () => {
     const requeued: number[] = [];
     for (let round = 0; round < 3; round += 1) {
       // As if a worker died on the job every time: the job is gone, the record still in the pipeline.
-      await (await service.core.queue.queue.getJob(processJobId(id, 1)))?.remove();
+      await (await service.queue.queue.getJob(processJobId(id, 1)))?.remove();
       requeued.push((await maintenance.runOnce())?.requeued ?? -1);
     }
     assert.deepEqual(requeued, [1, 1, 0]);
-    const record = await service.core.store.get(id);
+    const record = await service.store.get(id);
     assert.equal(record?.status, 'failed');
     assert.equal(record?.error?.code, 'job_keeps_stopping');
     assert.equal(record?.error?.permanent, false);
@@ -55,8 +55,8 @@ describe('housekeeping', () => {
   test('a report whose job is waiting in the queue is left alone', async () => {
     const maintenance = housekeeping();
     const id = await reportWithCallback();
-    await service.core.queue.enqueue(id, 1);
+    await service.queue.enqueue(id, 1);
     assert.equal((await maintenance.runOnce())?.requeued, 0);
-    assert.equal((await service.core.store.get(id))?.status, 'callback_received');
+    assert.equal((await service.store.get(id))?.status, 'callback_received');
   });
 });

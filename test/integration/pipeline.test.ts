@@ -134,7 +134,7 @@ describe('report pipeline, end to end', () => {
     const forThis = smtp.messages.slice(before).filter((message) => message.parsed.messageId === `<report-${id}@report-relay>`);
     assert.equal(forThis.length, 1);
     assert.equal(record.emailAttempts, 1);
-    assert.equal((await service.core.store.get(id))?.callback?.duplicates, 3);
+    assert.equal((await service.store.get(id))?.callback?.duplicates, 3);
   });
 
   test('a callback sent before Losant answered 202 is matched and delivered', async () => {
@@ -220,7 +220,7 @@ describe('report pipeline, end to end', () => {
     const created = await request(service.url).post('/admin/reports').set(auth).send({ email: false });
     // Losant answers but does not call back: the test sends the only callback.
     const id = created.body.report.id as string;
-    const record = await service.core.store.get(id);
+    const record = await service.store.get(id);
     assert.ok(record);
     const url = sim.requests.filter((entry) => entry.action === 'generateReport').at(-1)!.body as { callbackUrl: string };
     const response = await request(url.callbackUrl).post('').set('Content-Type', 'application/json').send({ hello: 'world' });

@@ -58,7 +58,7 @@ describe('50 identical callbacks at once', () => {
     const record = await service.waitForStatus(id, ['delivered', 'failed']);
     assert.equal(record.status, 'delivered', JSON.stringify(record.error));
     // Any second job (there must be none) has run once the queue is idle: then the effects are final.
-    await waitForQueueIdle(service.core.queue.queue);
+    await waitForQueueIdle(service.queue.queue);
 
     const processing = logs.lines
       .map((line) => JSON.parse(line) as { msg?: string; reportId?: string })
@@ -70,7 +70,7 @@ describe('50 identical callbacks at once', () => {
     assert.equal(mails.length, 1, 'one email with the report Message-ID');
     assert.equal(smtp.attempts, 1, 'one SMTP hand-off');
 
-    const final = (await service.core.store.get(id))!;
+    const final = (await service.store.get(id))!;
     assert.equal(final.callback?.duplicates, 49);
     assert.equal(final.emailAttempts, 1);
     assert.equal(notesMatching(final, /^CSV archived at /u), 1, 'one "archived" history entry');
@@ -80,7 +80,7 @@ describe('50 identical callbacks at once', () => {
       .sort();
     assert.deepEqual(files, ['report.csv', 'summary.json'], 'one archived CSV (and its summary), no temp files');
 
-    const counts = await service.core.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+    const counts = await service.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
     assert.equal(counts.completed, 1, `one job ran: ${JSON.stringify(counts)}`);
   });
 });

@@ -18,8 +18,8 @@ let mailer: MemoryMailer;
 let service: RunningService;
 
 async function reportWithCallback(): Promise<string> {
-  const { id } = await createAwaitingReport(service.core.store, service.url, { email: true, archive: true, recipients: ['ops@example.com'] });
-  const outcome = await service.core.callbacks.receive(id, { body: CSV, contentType: 'text/csv', headers: {} });
+  const { id } = await createAwaitingReport(service.store, service.url, { email: true, archive: true, recipients: ['ops@example.com'] });
+  const outcome = await service.web!.callbacks.receive(id, { body: CSV, contentType: 'text/csv', headers: {} });
   assert.equal(outcome.kind, 'accepted');
   return id;
 }
@@ -29,7 +29,7 @@ describe('failed reports', () => {
     mailer = createMemoryMailer();
     service = await startService({
       name: 'rel-failed',
-      pipeline: { mailer },
+      overrides: { mailer },
       env: { FAILED_JOBS_KEEP: String(FAILED_KEEP), WORKER_CONCURRENCY: '4', JOB_ATTEMPTS: '2' },
     });
   });
@@ -52,7 +52,7 @@ describe('failed reports', () => {
     );
     for (const item of items) assert.deepEqual([item.error.step, item.error.code, item.error.permanent], ['email', 'smtp_rejected', true]);
 
-    const failedJobs = await service.core.queue.queue.getFailed();
+    const failedJobs = await service.queue.queue.getFailed();
     assert.equal(failedJobs.length, FAILED_KEEP, 'failed jobs are kept, but only FAILED_JOBS_KEEP of them');
     assert.ok(
       failedJobs.every((job) => /550/u.test(job.failedReason)),
@@ -81,9 +81,9 @@ describe('failed reports', () => {
       );
     }
     // Once the queue is idle no re-run is left to send a second email.
-    await waitForQueueIdle(service.core.queue.queue);
+    await waitForQueueIdle(service.queue.queue);
     const sent = mailer.sent.map((message) => message.messageId).sort();
     assert.deepEqual(sent, ids.map((id) => `<report-${id}@report-relay>`).sort(), 'one email per report, sent by its re-run');
-    assert.equal((await service.core.queue.queue.getJobCounts('failed')).failed, FAILED_KEEP, 'still bounded');
+    assert.equal((await service.queue.queue.getJobCounts('failed')).failed, FAILED_KEEP, 'still bounded');
   });
 });

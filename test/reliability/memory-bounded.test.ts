@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import { createCore, type Core } from '../../src/deps.js';
 import { createMaintenance } from '../../src/jobs/maintenance.js';
 import { redisKeys } from '../../src/redis-keys.js';
+import { createService, type Service } from '../../src/service.js';
 import { testConfig } from '../helpers/config.js';
 import { silentLogger } from '../helpers/logger.js';
 import { uniquePrefix } from '../helpers/redis.js';
@@ -37,7 +37,7 @@ const HANG_LIMIT_MS = 10 * 60_000;
 const COMPLETED_KEEP = 50;
 const CSV = Buffer.from('resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\norganization,o2,Beta,5\n');
 let redis: OwnRedis;
-let core: Core;
+let service: Service;
 const workers: ServiceProcess[] = [];
 const prefix = uniquePrefix('rel-memory');
 const dataDir = mkdtempSync(join(tmpdir(), 'report-relay-memory-'));
@@ -49,7 +49,7 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 async function waitForShortBacklog(): Promise<void> {
   const deadline = Date.now() + HANG_LIMIT_MS;
   for (;;) {
-    const waiting = await core.queue.queue.getWaiting(0, 200);
+    const waiting = await service.queue.queue.getWaiting(0, 200);
     const oldest = Math.min(Date.now(), ...waiting.map((job) => job.timestamp));
     if (waiting.length <= 150 && Date.now() - oldest < MAX_WAITING_AGE_MS) return;
     if (Date.now() > deadline) throw new Error(`the queue did not drain: ${waiting.length} jobs waiting`);
@@ -58,8 +58,8 @@ async function waitForShortBacklog(): Promise<void> {
 }
 
 async function memory(): Promise<{ usedBytes: number; keys: number }> {
-  const info = await core.redis.info('memory');
-  return { usedBytes: Number(/used_memory:(\d+)/u.exec(info)?.[1]), keys: await core.redis.dbsize() };
+  const info = await service.redis.info('memory');
+  return { usedBytes: Number(/used_memory:(\d+)/u.exec(info)?.[1]), keys: await service.redis.dbsize() };
 }
 
 describe('Redis memory with 10,000 reports', () => {
@@ -73,7 +73,8 @@ describe('Redis memory with 10,000 reports', () => {
       REPORT_RETENTION_SECONDS: String(RETENTION_SECONDS),
       COMPLETED_JOBS_KEEP: String(COMPLETED_KEEP),
     };
-    core = createCore(testConfig(settings), silentLogger());
+    // Not started: this process only stores callbacks and enqueues, as the web side does; the workers are processes.
+    service = await createService({ config: testConfig(settings), role: 'web', overrides: { logger: silentLogger() } });
     for (let i = 0; i < 2; i += 1) {
       const worker = spawnService(
         'worker',
@@ -84,7 +85,7 @@ describe('Redis memory with 10,000 reports', () => {
     }
     // LOG_LEVEL=warn keeps 20,000 log lines out of this process; BullMQ lists the workers once they are connected.
     const deadline = Date.now() + 60_000;
-    while ((await core.queue.queue.getWorkersCount()) < 2) {
+    while ((await service.queue.queue.getWorkersCount()) < 2) {
       if (Date.now() > deadline || workers.some((worker) => !worker.alive))
         throw new Error(`workers did not start: ${workers.map((w) => w.stderr()).join('\n')}`);
       await sleep(100);
@@ -92,7 +93,7 @@ describe('Redis memory with 10,000 reports', () => {
   });
   after(async () => {
     await Promise.all(workers.map((worker) => worker.kill()));
-    await core?.close();
+    await service?.close();
     await redis?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -117,14 +118,14 @@ describe('Redis memory with 10,000 reports', () => {
       const batch = Math.min(100, TOTAL - created);
       await Promise.all(
         Array.from({ length: batch }, async () => {
-          const { id } = await createAwaitingReport(core.store, 'http://127.0.0.1', { email: false, archive: false, recipients: [] });
-          const outcome = await core.callbacks.receive(id, { body: CSV, contentType: 'text/csv', headers: {} });
+          const { id } = await createAwaitingReport(service.store, 'http://127.0.0.1', { email: false, archive: false, recipients: [] });
+          const outcome = await service.web!.callbacks.receive(id, { body: CSV, contentType: 'text/csv', headers: {} });
           assert.equal(outcome.kind, 'accepted');
         }),
       );
       created += batch;
     }
-    const counts = async () => core.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+    const counts = async () => service.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
     const drainDeadline = Date.now() + HANG_LIMIT_MS;
     while (Date.now() < drainDeadline) {
       const now = await counts();
@@ -138,7 +139,13 @@ describe('Redis memory with 10,000 reports', () => {
 
     // Records expire on their own; the indexes are swept by the maintenance the worker runs every minute, run here now.
     await sleep(RETENTION_SECONDS * 1_000 + 500);
-    const maintenance = createMaintenance({ redis: core.redis, store: core.store, queue: core.queue, prefix: `${prefix}-sweep`, logger: silentLogger() });
+    const maintenance = createMaintenance({
+      redis: service.redis,
+      store: service.store,
+      queue: service.queue,
+      prefix: `${prefix}-sweep`,
+      logger: silentLogger(),
+    });
     let swept = 0;
     for (let round = 0; round < 30; round += 1) {
       const result = await maintenance.runOnce();
@@ -150,9 +157,9 @@ describe('Redis memory with 10,000 reports', () => {
     const final = await memory();
 
     const keys = redisKeys(prefix);
-    assert.equal(await core.redis.zcard(keys.reports.byCreated), 0, 'the by-created index is empty');
-    assert.equal(await core.redis.zcard(keys.reports.byStatus('delivered')), 0, 'the status index is empty');
-    const reportKeys = await core.redis.keys(`${prefix}:report:*`);
+    assert.equal(await service.redis.zcard(keys.reports.byCreated), 0, 'the by-created index is empty');
+    assert.equal(await service.redis.zcard(keys.reports.byStatus('delivered')), 0, 'the status index is empty');
+    const reportKeys = await service.redis.keys(`${prefix}:report:*`);
     assert.deepEqual(reportKeys, [], 'no record, history or callback body is left');
     assert.ok(final.keys <= baseline.keys + COMPLETED_KEEP + 10, `keys: baseline ${baseline.keys}, peak ${peak.keys}, after ${final.keys}`);
     // What remains above the baseline: BullMQ's capped event stream (~10,000 entries, whatever the volume) and the kept jobs.

@@ -27,26 +27,26 @@ describe('a callback stored but not enqueued', () => {
 
   test('is acknowledged, then enqueued by the reconciler and delivered', async () => {
     const logs = captureLogger('info');
-    const { id, callbackUrl } = await createAwaitingReport(service.core.store, service.url);
+    const { id, callbackUrl } = await createAwaitingReport(service.store, service.url);
     const secret = callbackUrl.split('/').at(-1)!;
     // The receiver's real code path, with the enqueue failing as it does when Redis goes away mid-request.
     const receiver = createCallbackReceiver({
-      store: service.core.store,
+      store: service.store,
       enqueue: () => Promise.reject(new Error('Connection is closed.')),
-      rejected: service.core.rejected,
+      rejected: service.web!.rejected,
       logger: logs.logger,
     });
     assert.ok(await receiver.authenticate(id, secret));
     const outcome = await receiver.receive(id, { body: Buffer.from(CSV), contentType: 'text/csv', headers: {} });
     assert.equal(outcome.kind, 'accepted', 'stored, so acknowledged');
     assert.match(logs.text(), /stored but not enqueued/u);
-    assert.equal(await service.core.queue.queue.getJob(processJobId(id, 1)), undefined, 'no job yet');
-    assert.equal((await service.core.store.get(id))?.status, 'callback_received');
+    assert.equal(await service.queue.queue.getJob(processJobId(id, 1)), undefined, 'no job yet');
+    assert.equal((await service.store.get(id))?.status, 'callback_received');
 
     const maintenance = createMaintenance({
-      redis: service.core.redis,
-      store: service.core.store,
-      queue: service.core.queue,
+      redis: service.redis,
+      store: service.store,
+      queue: service.queue,
       prefix: `${service.config.redis.prefix}-test-lock`,
       logger: logs.logger,
       staleAfterMs: 0,
@@ -60,15 +60,15 @@ describe('a callback stored but not enqueued', () => {
   });
 
   test('is enqueued at once when its sender tries again, without waiting for the reconciler', async () => {
-    const { id, callbackUrl } = await createAwaitingReport(service.core.store, service.url);
+    const { id, callbackUrl } = await createAwaitingReport(service.store, service.url);
     const failing = createCallbackReceiver({
-      store: service.core.store,
+      store: service.store,
       enqueue: () => Promise.reject(new Error('Connection is closed.')),
-      rejected: service.core.rejected,
+      rejected: service.web!.rejected,
       logger: captureLogger('info').logger,
     });
     assert.equal((await failing.receive(id, { body: Buffer.from(CSV), contentType: 'text/csv', headers: {} })).kind, 'accepted');
-    assert.equal(await service.core.queue.queue.getJob(processJobId(id, 1)), undefined, 'no job yet');
+    assert.equal(await service.queue.queue.getJob(processJobId(id, 1)), undefined, 'no job yet');
 
     // The sender saw an error (the answer was lost with Redis) and sends the same callback again.
     const again = await fetch(callbackUrl, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: CSV });

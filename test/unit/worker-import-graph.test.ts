@@ -30,17 +30,16 @@ function staticGraph(entry: string): { files: Set<string>; packages: Set<string>
 describe('what the worker process loads', () => {
   test('src/worker.ts does not load the web side: no Express, helmet, HTTP routes, Losant client or schedules', () => {
     const { files, packages } = staticGraph('src/worker.ts');
-    assert.ok(files.has('src/wiring/pipeline.ts') && files.has('src/csv/read-report.ts'), 'the graph is followed');
+    assert.ok(files.has('src/service.ts') && files.has('src/wiring/pipeline.ts') && files.has('src/csv/read-report.ts'), 'the graph is followed');
     for (const name of ['express', 'helmet']) assert.ok(!packages.has(name), `${name} is loaded: ${[...packages].join(', ')}`);
-    const web = [...files].filter((file) => /^src\/(?:http|losant|schedules)\/|^src\/wiring\/(?:core|web-app)\.ts$|^src\/deps\.ts$/u.test(file));
+    const web = [...files].filter((file) => /^src\/(?:http|losant|schedules)\/|^src\/wiring\/web\.ts$/u.test(file));
     assert.deepEqual(web, []);
   });
 
-  test('the web and single-machine entry points reach the web side (through start)', () => {
-    const { files } = staticGraph('src/wiring/web-app.ts');
+  test('the web and single-machine entry points reach the web side (through createService)', () => {
+    const { files } = staticGraph('src/wiring/web.ts');
     assert.ok(files.has('src/http/app.ts'));
-    const start = readFileSync(join(root, 'src/start.ts'), 'utf8');
-    assert.match(start, /import\('\.\/wiring\/core\.js'\)/u);
-    assert.match(start, /import\('\.\/wiring\/web-app\.js'\)/u);
+    const service = readFileSync(join(root, 'src/service.ts'), 'utf8');
+    assert.match(service, /import\('\.\/wiring\/web\.js'\)/u);
   });
 });

@@ -109,16 +109,16 @@ describe('admin API authentication', () => {
   });
 
   test('refused requests change nothing: no report requested from Losant, the schedule neither deleted nor rotated', async () => {
-    const stored = await harness.service.core.schedules.get(scheduleId);
+    const stored = await harness.service.web!.schedules.get(scheduleId);
     const losantCalls = harness.sim.requests.length;
-    const reports = (await harness.service.core.store.list({ offset: 0, limit: 1 })).total;
+    const reports = (await harness.service.store.list({ offset: 0, limit: 1 })).total;
     const wrong = { authorization: 'Bearer wrong-token-wrong-token-wrong' };
     assert.equal((await send('POST', '/admin/reports', wrong, '{"email":false}')).status, 401);
     assert.equal((await send('POST', '/admin/schedules', wrong, '{"cron":"0 5 1 * *","email":false}')).status, 401);
     assert.equal((await send('DELETE', `/admin/schedules/${scheduleId}`, wrong)).status, 401);
     assert.equal((await send('POST', `/admin/schedules/${scheduleId}/rotate-secret`, wrong, '{"graceSeconds":0}')).status, 401);
     assert.equal(harness.sim.requests.length, losantCalls, 'Losant was not called');
-    assert.equal((await harness.service.core.store.list({ offset: 0, limit: 1 })).total, reports);
+    assert.equal((await harness.service.store.list({ offset: 0, limit: 1 })).total, reports);
     const after = await request(harness.service.url).get(`/admin/schedules/${scheduleId}`).set(AUTH);
     assert.equal(after.status, 200);
     assert.equal(after.body.schedule.previousSecretValidUntil, stored.previousSecretValidUntil, 'the secret was not rotated');

@@ -30,12 +30,12 @@ const flipCase = (text: string): string => {
 };
 
 async function totalJobs(): Promise<number> {
-  const counts = await harness.service.core.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+  const counts = await harness.service.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
   return Object.values(counts).reduce((sum, n) => sum + n, 0);
 }
 
 async function totalReports(): Promise<number> {
-  return (await harness.service.core.store.list({ offset: 0, limit: 1 })).total;
+  return (await harness.service.store.list({ offset: 0, limit: 1 })).total;
 }
 
 /** Every path must get exactly the 404 an unknown route gets, so a probe learns nothing. */
@@ -102,8 +102,8 @@ describe('callback authentication', () => {
     for (const method of ['GET', 'DELETE', 'PATCH']) await expectAllNotFound([`${base}/${a.secret}`], method);
 
     for (const report of [a, b]) {
-      assert.equal((await harness.service.core.store.get(report.id))?.status, 'accepted');
-      assert.equal(await harness.service.core.store.getCallbackBody(report.id), null);
+      assert.equal((await harness.service.store.get(report.id))?.status, 'accepted');
+      assert.equal(await harness.service.store.getCallbackBody(report.id), null);
     }
     assert.equal(await totalJobs(), jobs, 'nothing was enqueued');
 

@@ -4,8 +4,8 @@ import { rm } from 'node:fs/promises';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type LookupFunction, type Server } from 'node:net';
 import request from 'supertest';
-import type { PipelineOverrides } from '../../../src/deps.js';
 import type { Logger } from '../../../src/log.js';
+import type { ServiceOverrides } from '../../../src/service.js';
 import { startSimulator, type Simulator } from '../../../src/sim/index.js';
 import { TEST_ADMIN_TOKEN } from '../../helpers/config.js';
 import { startService, type RunningService } from '../../helpers/service.js';
@@ -38,7 +38,7 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   worker?: boolean;
   logger?: Logger;
-  pipeline?: PipelineOverrides;
+  overrides?: ServiceOverrides;
 }
 
 /** A simulator that never calls back, and the whole service pointed at it. */
@@ -48,7 +48,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     name: options.name,
     ...(options.worker === false ? { worker: false } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.pipeline ? { pipeline: options.pipeline } : {}),
+    ...(options.overrides ? { overrides: options.overrides } : {}),
     env: { LOSANT_API_URL: sim.url, LOSANT_API_TOKEN: sim.token, LOSANT_INSTANCE_ID: sim.instanceId, ...options.env },
   });
 

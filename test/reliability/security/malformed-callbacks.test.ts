@@ -211,7 +211,7 @@ describe('malformed callbacks', () => {
       });
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal((await harness.service.core.store.get(report.id))?.status, 'accepted', 'nothing was stored');
+    assert.equal((await harness.service.store.get(report.id))?.status, 'accepted', 'nothing was stored');
     const resent = await rawRequest(report.callbackUrl, {
       headers: { 'content-type': 'text/csv' },
       body: 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\n',
@@ -252,7 +252,7 @@ describe('malformed callbacks', () => {
       statuses.push(status);
       assert.ok(status >= 400 && status < 500, `${JSON.stringify(head.slice(0, 60))}: ${line}`);
     }
-    assert.equal((await harness.service.core.store.get(report.id))?.status, 'accepted', 'nothing was stored');
+    assert.equal((await harness.service.store.get(report.id))?.status, 'accepted', 'nothing was stored');
     await expectHealthy(harness.service);
 
     const good = await rawRequest(report.callbackUrl, {

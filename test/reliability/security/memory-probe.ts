@@ -20,7 +20,7 @@ const MiB = 1024 * 1024;
 const GOOD_CSV = 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\n';
 
 async function newReport(service: RunningService): Promise<string> {
-  return (await createAwaitingReport(service.core.store, service.url)).callbackUrl;
+  return (await createAwaitingReport(service.store, service.url)).callbackUrl;
 }
 
 async function deliverNormal(service: RunningService): Promise<string> {
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     const url = await newReport(service);
     let outcome: Record<string, unknown>;
     if (kind === 'callback-flood') {
-      outcome = { httpStatus: await flood(url, 400 * MiB), stored: (await service.core.store.get(url.split('/').at(-2)!))?.status };
+      outcome = { httpStatus: await flood(url, 400 * MiB), stored: (await service.store.get(url.split('/').at(-2)!))?.status };
     } else {
       assert.ok(target, 'a download URL');
       assert.equal((await rawRequest(url, urlCallback(target))).status, 202);

@@ -80,7 +80,7 @@ describe('oversized and slow reports', () => {
       assert.equal(response.status, 413);
       assert.equal(JSON.parse(response.body.toString('utf8')).error.code, 'payload_too_large');
     }
-    assert.equal((await harness.service.core.store.get(report.id))?.status, 'accepted', 'nothing was stored');
+    assert.equal((await harness.service.store.get(report.id))?.status, 'accepted', 'nothing was stored');
     assert.equal((await rawRequest(report.callbackUrl, { headers: { 'content-type': 'text/csv' }, body: GOOD_CSV })).status, 202);
     assert.equal((await harness.service.waitForStatus(report.id, ['delivered', 'failed'])).status, 'delivered');
   });

@@ -97,7 +97,7 @@ describe('SSRF through the whole service', () => {
         DOWNLOAD_CONNECT_TIMEOUT_MS: '1000',
         JOB_ATTEMPTS: '3',
       },
-      pipeline: { lookup: resolver.lookup, allowedPrivateAddresses: ['127.0.0.2'] },
+      overrides: { lookup: resolver.lookup, allowedPrivateAddresses: ['127.0.0.2'] },
     });
   });
   after(async () => {

@@ -1,22 +1,39 @@
+import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
+import { createApp } from '../http/app.js';
+import type { WorkerHealth } from '../http/routes/health.js';
+import type { ReportQueue } from '../jobs/queue.js';
 import type { Logger } from '../log.js';
 import { createLosantClient, type LosantClient } from '../losant/client.js';
 import { createCallbackReceiver } from '../reports/receive-callback.js';
 import { createRejectedCallbacks } from '../reports/rejected-callbacks.js';
 import { createReportRequester } from '../reports/request-report.js';
 import { createReportRetrier } from '../reports/retry-report.js';
+import type { ReportStore } from '../reports/store.js';
 import { createScheduleCallbackReceiver } from '../schedules/receive-schedule-callback.js';
 import { createScheduleService } from '../schedules/schedule-service.js';
 import { createScheduleStore } from '../schedules/schedule-store.js';
-import { createStorage, type Storage, type StorageOverrides } from './storage.js';
 
-export interface CoreOverrides extends StorageOverrides {
+export interface WebOverrides {
   losant?: LosantClient;
 }
 
-/** Storage plus what the web side serves: the Losant client, report requests, callbacks, schedules. */
-export function addServices(storage: Storage, overrides: CoreOverrides = {}) {
-  const { config, logger, redis, store, queue } = storage;
+/** What the web side builds on: the parts every role shares. */
+export interface SharedParts {
+  config: Readonly<Config>;
+  logger: Logger;
+  redis: Redis;
+  store: ReportStore;
+  queue: ReportQueue;
+}
+
+/**
+ * The web side: the Losant client, report requests, callbacks, schedules and the HTTP app that
+ * serves them. Loaded by src/service.ts only for the roles that serve HTTP, so the worker process
+ * never loads Express, helmet, the admin routes, the Losant client or the schedules.
+ */
+export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefined, overrides: WebOverrides = {}) {
+  const { config, logger, redis, store, queue } = parts;
   const losant =
     overrides.losant ??
     createLosantClient({
@@ -49,11 +66,26 @@ export function addServices(storage: Storage, overrides: CoreOverrides = {}) {
   });
   const scheduleCallbacks = createScheduleCallbackReceiver({ schedules: scheduleStore, reports: store, enqueue, prefix: config.redis.prefix, logger });
 
-  return { ...storage, losant, requestReport, retryReport, callbacks, rejected, schedules, scheduleCallbacks };
-}
+  const app = createApp({
+    logger,
+    redis,
+    store,
+    rejected,
+    callbacks,
+    scheduleCallbacks,
+    schedules,
+    requestReport,
+    retryReport,
+    ...(workers ? { workers } : {}),
+    settings: {
+      adminToken: config.admin.token,
+      adminRateLimitPerMinute: config.admin.rateLimitPerMinute,
+      callbackMaxBytes: config.callbacks.maxBytes,
+      redisPrefix: config.redis.prefix,
+      trustProxy: config.http.trustProxy,
+    },
+  });
 
-/** Everything but the HTTP app and the pipeline: what the web process (and a single-machine process) builds on. */
-export function createCore(config: Readonly<Config>, logger: Logger, overrides: CoreOverrides = {}) {
-  return addServices(createStorage(config, logger, overrides), overrides);
+  return { losant, requestReport, retryReport, callbacks, rejected, schedules, scheduleCallbacks, app };
 }
-export type Core = ReturnType<typeof createCore>;
+export type WebSide = ReturnType<typeof createWebSide>;

@@ -1,0 +1,214 @@
+import type { Server } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { createMaintenance, type Maintenance } from './jobs/maintenance.js';
+import { createReportProcessor } from './jobs/process-report.js';
+import { createReportQueue } from './jobs/queue.js';
+import { createReportWorker, type ReportWorker } from './jobs/worker.js';
+import { createLogger, type Logger } from './log.js';
+import { redisKeys } from './redis-keys.js';
+import { checkEvictionPolicy } from './redis-policy.js';
+import { closeRedis, createRedis, waitUntilReady } from './redis.js';
+import { createReportStore } from './reports/store.js';
+import { createPipeline, type Pipeline, type PipelineOverrides } from './wiring/pipeline.js';
+import type { WebOverrides, WebSide } from './wiring/web.js';
+
+/** `web` serves HTTP, `worker` runs report jobs and maintenance, `all` does both (one machine). */
+export type Role = 'web' | 'worker' | 'all';
+
+/** Parts a test, the bench or the demo puts in place of the ones the configuration would build. */
+export interface ServiceOverrides extends PipelineOverrides, WebOverrides {
+  /** Connection for commands; left open by close() (its owner quits it). */
+  redis?: Redis;
+  /** Connection the BullMQ worker blocks on; left open by close() (its owner quits it). */
+  blockingRedis?: Redis;
+  logger?: Logger;
+  /** A server the app is attached to instead of listening on HTTP_HOST:PORT (closed by close(), as intake). */
+  server?: Server;
+}
+
+export interface ServiceOptions {
+  config: Readonly<Config>;
+  role: Role;
+  overrides?: ServiceOverrides;
+  /** How often the worker's maintenance runs (default 60 s). */
+  maintenanceIntervalMs?: number;
+  /** How long start() waits for Redis to answer (default 10 s). */
+  redisReadyTimeoutMs?: number;
+}
+
+/** Time left to the shutdown deadline after the worker's grace: kept for the parts closed after it. */
+const AFTER_WORKER_RESERVE_MS = 3_000;
+
+/**
+ * The composition root: builds every part of the service from the configuration, in one place,
+ * for the entry points (src/start.ts), the tests, the bench and the demo. Nothing runs until
+ * start(); close() stops intake first, then finishes work, then closes connections, so it is
+ * also what a shutdown signal runs.
+ *
+ * The web side is imported only for the roles that serve HTTP: the worker process never loads
+ * Express, helmet, the admin routes, the Losant client or the schedules.
+ */
+export async function createService(options: ServiceOptions) {
+  const { config, role } = options;
+  const overrides = options.overrides ?? {};
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel, name: `report-relay:${role}` });
+  const keys = redisKeys(config.redis.prefix);
+  /** Connections this service made, and so quits on close; those passed in stay open. */
+  const ownConnections: Redis[] = [];
+  const own = (connection: Redis): Redis => {
+    ownConnections.push(connection);
+    return connection;
+  };
+
+  const redis = overrides.redis ?? own(createRedis(config.redis.url, 'commands'));
+  const store = createReportStore(redis, {
+    prefix: config.redis.prefix,
+    retentionDays: config.jobs.reportRetentionDays,
+    retentionSeconds: config.jobs.reportRetentionSeconds,
+    ...(config.callbacks.bodyRetentionDays !== null ? { callbackBodyRetentionDays: config.callbacks.bodyRetentionDays } : {}),
+  });
+  const queue = createReportQueue(redis, {
+    prefix: keys.queuePrefix,
+    attempts: config.jobs.attempts,
+    backoffMs: config.jobs.backoffMs,
+    completedKeep: config.jobs.completedKeep,
+    failedKeep: config.jobs.failedKeep,
+  });
+
+  let pipeline: Pipeline | null = null;
+  let worker: ReportWorker | null = null;
+  let maintenance: Maintenance | null = null;
+  if (role !== 'web') {
+    pipeline = createPipeline({ config, logger, store }, overrides);
+    worker = createReportWorker({
+      connection: overrides.blockingRedis ?? own(createRedis(config.redis.url, 'blocking')),
+      prefix: keys.queuePrefix,
+      concurrency: config.jobs.concurrency,
+      lockMs: config.jobs.lockMs,
+      processor: createReportProcessor(pipeline.deps),
+      logger,
+    });
+    maintenance = createMaintenance({ redis, store, queue, prefix: config.redis.prefix, logger });
+  }
+
+  let web: WebSide | null = null;
+  if (role !== 'worker') {
+    const { createWebSide } = await import('./wiring/web.js');
+    web = createWebSide({ config, logger, redis, store, queue }, worker ?? undefined, overrides);
+  }
+
+  let server: Server | null = null;
+  let stopMaintenance: (() => void) | null = null;
+  let starting: Promise<void> | null = null;
+
+  /** Waits for Redis, checks its eviction policy, then consumes jobs and serves HTTP. */
+  async function start(): Promise<void> {
+    const readyTimeoutMs = options.redisReadyTimeoutMs ?? 10_000;
+    await waitUntilReady(redis, readyTimeoutMs).catch(() => {
+      throw new Error(`Redis at ${new URL(config.redis.url).host} did not answer within ${readyTimeoutMs} ms; is it running? (see README: Redis)`);
+    });
+    await checkEvictionPolicy(redis, { require: config.redis.requireNoEviction, logger });
+    if (worker && maintenance && pipeline) {
+      worker.start();
+      stopMaintenance = maintenance.start(options.maintenanceIntervalMs ?? 60_000);
+      logger.info({ concurrency: config.jobs.concurrency, mail: pipeline.mailer.description }, 'worker consuming report jobs');
+    }
+    if (web) {
+      server = await listen(web.app, overrides.server, config);
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : config.http.port;
+      logger.info({ port, publicUrl: config.http.publicUrl }, 'web listening');
+    }
+  }
+
+  /**
+   * Closes in order: HTTP (intake), the worker (jobs still running when `remainingMs` is nearly
+   * spent go back to the queue), the pipeline, the queue, then the Redis connections this service
+   * made. A part that fails to close is logged and the rest still close.
+   */
+  async function close(remainingMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const endsAt = Date.now() + remainingMs;
+    await starting?.catch(() => undefined);
+    const parts: Array<[string, (() => Promise<void>) | null]> = [
+      ['http', server ? () => closeServer(server!) : null],
+      [
+        'worker',
+        worker
+          ? () => {
+              stopMaintenance?.();
+              const left = endsAt - Date.now();
+              return worker.close(left - Math.min(AFTER_WORKER_RESERVE_MS, left / 2));
+            }
+          : null,
+      ],
+      ['pipeline', pipeline ? () => pipeline.close() : null],
+      ['queue', () => queue.close()],
+      ['redis', () => Promise.all(ownConnections.map((connection) => closeRedis(connection))).then(() => undefined)],
+    ];
+    for (const [part, closePart] of parts) {
+      if (!closePart) continue;
+      try {
+        await closePart();
+        logger.info({ part }, 'closed');
+      } catch (error) {
+        logger.warn({ part, err: (error as Error).message }, 'close failed');
+      }
+    }
+  }
+
+  return {
+    config,
+    logger,
+    redis,
+    store,
+    queue,
+    /** The web side's parts (null for the worker role). */
+    web,
+    pipeline,
+    worker,
+    maintenance,
+    /** The server the app listens on, once started (null for the worker role). */
+    get server(): Server | null {
+      return server;
+    },
+    start(): Promise<void> {
+      starting ??= start();
+      return starting;
+    },
+    close,
+  };
+}
+export type Service = Awaited<ReturnType<typeof createService>>;
+
+async function listen(app: WebSide['app'], given: Server | undefined, config: Readonly<Config>): Promise<Server> {
+  if (given) {
+    given.on('request', app);
+    if (!given.listening) await new Promise<void>((resolve, reject) => given.once('listening', resolve).once('error', reject));
+    return given;
+  }
+  const server = app.listen(config.http.port, config.http.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  return server;
+}
+
+/**
+ * Stops accepting connections, lets in-flight requests finish, and drops keep-alive sockets as
+ * soon as they are idle: also those whose request finishes after the close began, which a
+ * client would otherwise hold open (and the process up) until its own keep-alive timeout.
+ */
+function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    server.close((error) => {
+      clearInterval(sweep);
+      if (error) reject(error);
+      else resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
