@@ -1,8 +1,8 @@
 /**
  * Bench runner: `npm run bench` runs every case in bench/cases/ but the opt-in ones, `npm run bench -- parser` one.
- * Prints the machine's facts first, then each case's tables, and writes bench/results/latest.*.
+ * Prints the machine's facts first, then each case's tables, and writes each case's results to bench/results/<case>.md.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -10,8 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { parseCliArgs } from './lib/args.js';
 import type { BenchCase } from './lib/case.js';
 import { machineFacts } from './lib/machine.js';
-import { mergeWithPrevious, outcomeMissed, readPreviousResults, renderCaseText, renderMachineText, writeResults } from './lib/report.js';
-import type { CaseOutcome } from './lib/report.js';
+import { outcomeMissed, renderCaseMarkdown, renderCaseText, renderMachineText } from './lib/report.js';
+import type { CaseOutcome, RunFacts } from './lib/report.js';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const repoDir = join(benchDir, '..');
@@ -66,17 +66,22 @@ async function main(): Promise<number> {
   }
   const selected = args.positionals.length > 0 ? args.positionals : [...cases].filter(([, c]) => c.optIn !== true).map(([name]) => name);
 
+  const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
   const startedAt = new Date().toISOString();
   // The bench is an entry point of its own; the service's config (with its required secrets) is not loaded here.
   const machine = await machineFacts({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', repoDir });
+  const run: RunFacts = { command, startedAt, machine };
   console.log(renderMachineText(machine));
+  await mkdir(resultsDir, { recursive: true });
 
   const outcomes: CaseOutcome[] = [];
   for (const name of selected) {
     const benchCase = cases.get(name)!;
+    const head = { name, description: benchCase.description };
     console.log(`\n== ${name}: ${benchCase.description}`);
     const tmpDir = await mkdtemp(join(os.tmpdir(), `report-relay-bench-${name}-`));
     const started = performance.now();
+    let outcome: CaseOutcome;
     try {
       const result = await benchCase.run({
         args,
@@ -87,23 +92,23 @@ async function main(): Promise<number> {
         machine,
         log: (line) => console.log(`   ${line}`),
       });
-      outcomes.push({ name, description: benchCase.description, durationMs: performance.now() - started, status: 'ok', result });
+      outcome = { ...head, durationMs: performance.now() - started, status: 'ok', result };
     } catch (error) {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      outcomes.push({ name, description: benchCase.description, durationMs: performance.now() - started, status: 'error', error: message });
+      outcome = { ...head, durationMs: performance.now() - started, status: 'error', error: message };
     } finally {
       if (args.has('keep')) console.log(`   kept ${tmpDir}`);
       else await rm(tmpDir, { recursive: true, force: true });
     }
-    console.log(`\n${renderCaseText(outcomes.at(-1)!)}`);
+    outcomes.push(outcome);
+    console.log(`\n${renderCaseText(outcome)}`);
+    // A failed case leaves its previous results file as it was.
+    if (outcome.status === 'ok') {
+      const file = join(resultsDir, `${name}.md`);
+      await writeFile(file, renderCaseMarkdown(outcome, run));
+      console.log(`\nwrote ${file}`);
+    }
   }
-
-  const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
-  const current = { command, startedAt, finishedAt: new Date().toISOString(), machine, cases: outcomes };
-  // Cases not run this time keep their last figures (marked with the run they came from).
-  const report = selected.length === cases.size ? current : mergeWithPrevious(await readPreviousResults(resultsDir), current, [...cases.keys()]);
-  const written = await writeResults(resultsDir, report);
-  console.log(`\nwrote ${written.markdown} and ${written.json}`);
 
   if (outcomes.some((o) => o.status === 'error')) return 1;
   const missed = outcomes.some(outcomeMissed);

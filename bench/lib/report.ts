@@ -1,32 +1,15 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { CaseResult, Table } from './case.js';
 import type { MachineFacts } from './machine.js';
 
-export interface CaseOutcome {
-  name: string;
-  description: string;
-  durationMs: number;
-  status: 'ok' | 'error';
-  error?: string;
-  result?: CaseResult;
-  /** Set when the outcome was carried over from an earlier run (see mergeWithPrevious). */
-  origin?: RunOrigin;
-}
+export type CaseOutcome = { name: string; description: string; durationMs: number } & (
+  { status: 'ok'; result: CaseResult } | { status: 'error'; error: string }
+);
 
-/** Where a carried-over case's figures came from: they are only comparable with their own machine. */
-export interface RunOrigin {
+/** What produced a results file: the command, when the run started, and on which machine. */
+export interface RunFacts {
   command: string;
   startedAt: string;
   machine: MachineFacts;
-}
-
-export interface RunReport {
-  command: string;
-  startedAt: string;
-  finishedAt: string;
-  machine: MachineFacts;
-  cases: CaseOutcome[];
 }
 
 /** Three significant figures at most, without exponent notation for the magnitudes benches see. */
@@ -108,7 +91,7 @@ function caseTables(result: CaseResult): Table[] {
   return [...tables, ...(result.tables ?? [])];
 }
 
-export function textTable(table: Table): string {
+function textTable(table: Table): string {
   const cells = [table.columns, ...table.rows.map((row) => row.map(String))];
   const widths = table.columns.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
   const line = (row: string[]) =>
@@ -120,7 +103,7 @@ export function textTable(table: Table): string {
   return [table.title, line(cells[0]!), rule, ...cells.slice(1).map(line)].join('\n');
 }
 
-export function markdownTable(table: Table): string {
+function markdownTable(table: Table): string {
   const escape = (cell: string | number) => String(cell).replaceAll('|', '\\|').replaceAll('\n', ' ');
   return [
     `**${table.title}**`,
@@ -132,7 +115,7 @@ export function markdownTable(table: Table): string {
 }
 
 /** A busy machine makes every figure noisy; say so next to the figures, not only in the facts. */
-export function busyWarning(machine: MachineFacts): string | undefined {
+function busyWarning(machine: MachineFacts): string | undefined {
   if (machine.loadAverage1m <= machine.availableParallelism) return undefined;
   return `Warning: the 1-minute load average (${machine.loadAverage1m}) exceeded the ${machine.availableParallelism} available CPUs when the run started; expect noisy figures.`;
 }
@@ -144,88 +127,33 @@ export function renderMachineText(machine: MachineFacts): string {
 
 export function renderCaseText(outcome: CaseOutcome): string {
   const head = `== ${outcome.name}: ${outcome.status === 'ok' ? 'done' : 'FAILED'} in ${(outcome.durationMs / 1000).toFixed(1)} s`;
-  if (outcome.result === undefined) return `${head}\n${outcome.error ?? ''}`;
+  if (outcome.status === 'error') return `${head}\n${outcome.error}`;
   const notes = outcome.result.notes ?? [];
   return [head, ...caseTables(outcome.result).map(textTable), ...(notes.length > 0 ? [notes.join('\n')] : [])].join('\n\n');
 }
 
-export function renderMarkdown(report: RunReport): string {
+/** The case's results file, bench/results/<case>.md: what produced the figures and on which machine, then the tables and notes. */
+export function renderCaseMarkdown(outcome: CaseOutcome & { status: 'ok' }, run: RunFacts): string {
+  const warning = busyWarning(run.machine);
   const parts = [
-    '# Benchmark results',
+    `# Benchmark results: ${outcome.name}`,
     '',
-    `Command: \`${report.command}\`  `,
-    `Started ${report.startedAt}, finished ${report.finishedAt}. Generated file: a run of every case rewrites it, a run of some cases replaces their sections.`,
+    outcome.description,
     '',
-    markdownTable(machineTable(report.machine)),
+    `Command: \`${run.command}\` (run started ${run.startedAt}; this case took ${(outcome.durationMs / 1000).toFixed(1)} s).  `,
+    'Generated file: every run of this case rewrites it.',
+    '',
+    markdownTable(machineTable(run.machine)),
+    ...(warning === undefined ? [] : ['', `**${warning}**`]),
+    ...caseTables(outcome.result).flatMap((table) => ['', markdownTable(table)]),
   ];
-  const warning = busyWarning(report.machine);
-  if (warning !== undefined) parts.push('', `**${warning}**`);
-  for (const outcome of report.cases) {
-    parts.push('', `## ${outcome.name}`, '', outcome.description, '');
-    if (outcome.origin !== undefined) {
-      const m = outcome.origin.machine;
-      parts.push(
-        `From an earlier run: \`${outcome.origin.command}\`, started ${outcome.origin.startedAt}` +
-          ` (load average ${m.loadAverage1m} at start, git ${m.gitCommit}${m.cpuModel === report.machine.cpuModel && m.cpus === report.machine.cpus ? '' : `, on ${m.cpuModel} × ${m.cpus}`}).`,
-        '',
-      );
-    }
-    parts.push(`Status: ${outcome.status}, ${(outcome.durationMs / 1000).toFixed(1)} s.`);
-    if (outcome.error !== undefined) parts.push('', '```', outcome.error, '```');
-    if (outcome.result === undefined) continue;
-    for (const table of caseTables(outcome.result)) parts.push('', markdownTable(table));
-    const notes = outcome.result.notes ?? [];
-    if (notes.length > 0) parts.push('', ...notes.map((note) => `- ${note}`));
-  }
+  const notes = outcome.result.notes ?? [];
+  if (notes.length > 0) parts.push('', ...notes.map((note) => `- ${note}`));
   return `${parts.join('\n')}\n`;
 }
 
 /** True when any absolute target or comparison of the outcome is a MISS. */
 export function outcomeMissed(outcome: CaseOutcome): boolean {
-  const result = outcome.result;
-  if (result === undefined) return false;
-  return result.comparisons.some((c) => !c.pass) || (result.checks ?? []).some((c) => !c.pass);
-}
-
-/**
- * A run of some cases keeps the other cases' sections from the previous report, each marked with
- * the run it came from, so latest.md always covers every case. Cases are ordered as `order`
- * (the runner's case list); cases that no longer exist are dropped.
- */
-export function mergeWithPrevious(previous: RunReport | null, current: RunReport, order: readonly string[]): RunReport {
-  const byName = new Map<string, CaseOutcome>();
-  for (const outcome of previous?.cases ?? []) {
-    byName.set(outcome.name, {
-      ...outcome,
-      origin: outcome.origin ?? { command: previous!.command, startedAt: previous!.startedAt, machine: previous!.machine },
-    });
-  }
-  for (const outcome of current.cases) byName.set(outcome.name, outcome);
-  const cases = order.flatMap((name) => {
-    const outcome = byName.get(name);
-    return outcome === undefined ? [] : [outcome];
-  });
-  return { ...current, cases };
-}
-
-/** The previous latest.json, or null when there is none or it cannot be read. */
-export async function readPreviousResults(dir: string): Promise<RunReport | null> {
-  try {
-    const report = JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')) as RunReport;
-    return Array.isArray(report.cases) && typeof report.command === 'string' ? report : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Writes latest.json and latest.md through temporary files so a killed run leaves the old pair. */
-export async function writeResults(dir: string, report: RunReport): Promise<{ json: string; markdown: string }> {
-  await mkdir(dir, { recursive: true });
-  const json = join(dir, 'latest.json');
-  const markdown = join(dir, 'latest.md');
-  await writeFile(`${json}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(`${markdown}.tmp`, renderMarkdown(report));
-  await rename(`${json}.tmp`, json);
-  await rename(`${markdown}.tmp`, markdown);
-  return { json, markdown };
+  if (outcome.status === 'error') return false;
+  return outcome.result.comparisons.some((c) => !c.pass) || (outcome.result.checks ?? []).some((c) => !c.pass);
 }

@@ -10,18 +10,16 @@ export interface Summary {
   median: number;
   min: number;
   max: number;
-  p25: number;
-  p75: number;
   /** p75 - p25, in the metric's unit. */
   iqr: number;
-  /** (max - min) / median: the whole range relative to the headline figure. */
+  /** (max - min) / median: the whole range relative to the headline figure; Infinity when the median is 0 but samples differ. */
   spread: number;
 }
 
-function sortedCopy(values: readonly number[], what: string): number[] {
-  if (values.length === 0) throw new RangeError(`${what} of an empty list is undefined`);
+function sortedCopy(values: readonly number[]): number[] {
+  if (values.length === 0) throw new RangeError('no samples');
   for (const value of values) {
-    if (!Number.isFinite(value)) throw new RangeError(`${what} needs finite numbers, got ${value}`);
+    if (!Number.isFinite(value)) throw new RangeError(`samples must be finite numbers, got ${value}`);
   }
   return [...values].sort((a, b) => a - b);
 }
@@ -29,50 +27,29 @@ function sortedCopy(values: readonly number[], what: string): number[] {
 /** Linear interpolation between closest ranks (the common "type 7" definition, as numpy's default). */
 function percentileOfSorted(sorted: readonly number[], p: number): number {
   const position = (p / 100) * (sorted.length - 1);
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  const low = sorted[lower]!;
-  const high = sorted[upper]!;
-  return low + (high - low) * (position - lower);
+  const low = sorted[Math.floor(position)]!;
+  const high = sorted[Math.ceil(position)]!;
+  return low + (high - low) * (position - Math.floor(position));
 }
 
 export function percentile(values: readonly number[], p: number): number {
   if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be from 0 to 100, got ${p}`);
-  return percentileOfSorted(sortedCopy(values, 'percentile'), p);
-}
-
-export function median(values: readonly number[]): number {
-  return percentileOfSorted(sortedCopy(values, 'median'), 50);
-}
-
-export function iqr(values: readonly number[]): number {
-  const sorted = sortedCopy(values, 'iqr');
-  return percentileOfSorted(sorted, 75) - percentileOfSorted(sorted, 25);
-}
-
-/** Relative range; 0 when every sample is equal, Infinity when the median is 0 but samples differ. */
-export function spread(values: readonly number[]): number {
-  const sorted = sortedCopy(values, 'spread');
-  const range = sorted[sorted.length - 1]! - sorted[0]!;
-  if (range === 0) return 0;
-  const mid = percentileOfSorted(sorted, 50);
-  return mid === 0 ? Number.POSITIVE_INFINITY : range / Math.abs(mid);
+  return percentileOfSorted(sortedCopy(values), p);
 }
 
 export function summarize(values: readonly number[]): Summary {
-  const sorted = sortedCopy(values, 'summary');
-  const mid = percentileOfSorted(sorted, 50);
-  const p25 = percentileOfSorted(sorted, 25);
-  const p75 = percentileOfSorted(sorted, 75);
+  const sorted = sortedCopy(values);
+  const median = percentileOfSorted(sorted, 50);
+  const min = sorted[0]!;
+  const max = sorted[sorted.length - 1]!;
+  const range = max - min;
   return {
     n: sorted.length,
-    median: mid,
-    min: sorted[0]!,
-    max: sorted[sorted.length - 1]!,
-    p25,
-    p75,
-    iqr: p75 - p25,
-    spread: spread(sorted),
+    median,
+    min,
+    max,
+    iqr: percentileOfSorted(sorted, 75) - percentileOfSorted(sorted, 25),
+    spread: range === 0 ? 0 : median === 0 ? Number.POSITIVE_INFINITY : range / Math.abs(median),
   };
 }
 
@@ -81,18 +58,15 @@ export function summarize(values: readonly number[]): Summary {
  * comes and goes is a bug in the case, and a median over a subset of runs would hide it.
  */
 export function summarizeSamples(samples: readonly Metrics[]): Record<string, Summary> {
-  const first = samples[0];
-  if (first === undefined) throw new RangeError('no samples to summarize');
-  const names = Object.keys(first).sort();
-  const result: Record<string, Summary> = {};
+  if (samples.length === 0) throw new RangeError('no samples to summarize');
+  const names = Object.keys(samples[0]!).sort();
   for (const [index, sample] of samples.entries()) {
     const keys = Object.keys(sample).sort();
     if (keys.join('\0') !== names.join('\0')) {
       throw new RangeError(`run ${index + 1} reported metrics [${keys.join(', ')}], expected [${names.join(', ')}]`);
     }
   }
-  for (const name of names) result[name] = summarize(samples.map((sample) => sample[name]!));
-  return result;
+  return Object.fromEntries(names.map((name) => [name, summarize(samples.map((sample) => sample[name]!))]));
 }
 
 export interface Target {
@@ -102,14 +76,8 @@ export interface Target {
   atMost?: number;
 }
 
-export interface RatioVerdict {
-  ratio: number;
-  target: string;
-  pass: boolean;
-}
-
 /** Ratio of medians subject/baseline judged against a target band. */
-export function judgeRatio(subjectMedian: number, baselineMedian: number, target: Target): RatioVerdict {
+export function judgeRatio(subjectMedian: number, baselineMedian: number, target: Target): { ratio: number; target: string; pass: boolean } {
   if (target.atLeast === undefined && target.atMost === undefined) throw new RangeError('a target needs atLeast or atMost');
   if (baselineMedian === 0) throw new RangeError('baseline median is 0; a ratio against it means nothing');
   const ratio = subjectMedian / baselineMedian;
