@@ -1,16 +1,9 @@
 import type { Check } from './case.js';
 import { formatNumber } from './report.js';
 
-/** An absolute target: pass when `value` is below `limit` (or at most, with `inclusive`). */
-export function checkBelow(name: string, value: number, limit: number, unit: string, options: { inclusive?: boolean } = {}): Check {
-  const inclusive = options.inclusive ?? false;
-  return {
-    name,
-    value,
-    unit,
-    target: `${inclusive ? '≤' : '<'} ${formatNumber(limit)} ${unit}`.trim(),
-    pass: Number.isFinite(value) && (inclusive ? value <= limit : value < limit),
-  };
+/** An absolute target: pass when `value` is below `limit`. */
+export function checkBelow(name: string, value: number, limit: number, unit: string): Check {
+  return { name, value, unit, target: `< ${formatNumber(limit)} ${unit}`.trim(), pass: Number.isFinite(value) && value < limit };
 }
 
 /** An absolute target: pass when `value` equals `expected` exactly (counts). */
