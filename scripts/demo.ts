@@ -52,7 +52,7 @@ try {
 
 console.log(`Losant simulator  ${sim.url}  (instance ${sim.instanceId})`);
 console.log(`report-relay      ${publicUrl}  (admin token ${adminToken})`);
-console.log(`mail              ${service.pipeline!.mailer.description}`);
+console.log(`mail              ${service.pipeline?.mailer.description ?? 'none'}`);
 
 const month = new Date();
 const start = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() - 1, 1));
@@ -75,11 +75,11 @@ while (Date.now() < deadline) {
   if (record && ['delivered', 'failed', 'unrecognized'].includes(record.status)) break;
   await new Promise((done) => setTimeout(done, 200));
 }
-if (!record || record.status !== 'delivered') {
+if (record?.status !== 'delivered' || record.summary === null) {
   console.error(`\nThe report did not get delivered: ${JSON.stringify(record?.error ?? record?.status)}`);
   process.exitCode = 1;
 } else {
-  const summary = record.summary!;
+  const { summary } = record;
   console.log(`\nDelivered. History: ${record.history.map((entry) => entry.status).join(' -> ')}`);
   console.log(
     `Rows ${summary.rows} (${summary.badRowCount} bad), ${summary.resourceCount} ${summary.grouping.resource}s, ${summary.period.start} .. ${summary.period.end}`,

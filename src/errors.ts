@@ -58,14 +58,17 @@ export class PermanentError extends AppError {
   }
 }
 
-type Issue = { path: ReadonlyArray<PropertyKey>; message: string };
+interface Issue {
+  path: readonly PropertyKey[];
+  message: string;
+}
 
 /** Describes zod-style issues as "path: message" lines, so every problem is named at once. */
-export function describeIssues(issues: ReadonlyArray<Issue>): string[] {
+export function describeIssues(issues: readonly Issue[]): string[] {
   return issues.map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`);
 }
 
-export function formatIssues(issues: ReadonlyArray<Issue>): string {
+export function formatIssues(issues: readonly Issue[]): string {
   return describeIssues(issues).join('; ');
 }
 
@@ -98,4 +101,20 @@ export function parseStoredJson<T>(key: string, schema: z.ZodType<T>, text: stri
     throw new CorruptDataError(key, ['is not JSON']);
   }
   return parseStored(key, schema, value);
+}
+
+/** The message of anything thrown: an Error's own, else the value as text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Anything thrown as an Error, for APIs that take one (stream callbacks, promise rejections). */
+export function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** The string `code` Node, undici, zlib and our own errors carry (`ENOENT`, `Z_DATA_ERROR`, ...), if any. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
 }

@@ -35,7 +35,8 @@ type TextSettingPath<T, Prefix extends string = ''> = {
 }[keyof T & string];
 
 /** The secret settings' paths, e.g. 'redis.url'. */
-export const CONFIG_SECRET_PATHS = (Object.keys(CONFIG_TEXT_SETTINGS) as (keyof typeof CONFIG_TEXT_SETTINGS)[]).filter(
+// as: Object.keys gives string[]; the object is a literal, so its keys are exactly these.
+export const CONFIG_SECRET_PATHS = (Object.keys(CONFIG_TEXT_SETTINGS) as Array<keyof typeof CONFIG_TEXT_SETTINGS>).filter(
   (path) => CONFIG_TEXT_SETTINGS[path] === 'secret',
 );
 

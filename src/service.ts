@@ -12,6 +12,7 @@ import { closeRedis, createRedis, waitUntilReady } from './redis.js';
 import { createReportStore } from './reports/store.js';
 import { createPipeline, type Pipeline, type PipelineOverrides } from './wiring/pipeline.js';
 import type { WebOverrides, WebSide } from './wiring/web.js';
+import { errorMessage } from './errors.js';
 
 /** `web` serves HTTP, `worker` runs report jobs and maintenance, `all` does both (one machine). */
 export type Role = 'web' | 'worker' | 'all';
@@ -130,8 +131,9 @@ export async function createService(options: ServiceOptions) {
   async function close(remainingMs = Number.POSITIVE_INFINITY): Promise<void> {
     const endsAt = Date.now() + remainingMs;
     await starting?.catch(() => undefined);
+    const listening = server;
     const parts: Array<[string, (() => Promise<void>) | null]> = [
-      ['http', server ? () => closeServer(server!) : null],
+      ['http', listening ? () => closeServer(listening) : null],
       [
         'worker',
         worker
@@ -152,7 +154,7 @@ export async function createService(options: ServiceOptions) {
         await closePart();
         logger.info({ part }, 'closed');
       } catch (error) {
-        logger.warn({ part, err: (error as Error).message }, 'close failed');
+        logger.warn({ part, err: errorMessage(error) }, 'close failed');
       }
     }
   }

@@ -26,7 +26,7 @@ export async function startBaselineReceiver(smtpUrl: string): Promise<BaselineRe
   const app = express();
   app.use(helmet());
   app.post('/callbacks/:id', express.json(), (req, res) => {
-    const id = String(req.params.id);
+    const id = req.params.id;
     const { url } = req.body as { url: string };
     res.status(202).json({ received: true });
     void (async () => {

@@ -6,7 +6,7 @@ import type { Comparison, Measurement } from './measure.js';
 export interface Table {
   title: string;
   columns: string[];
-  rows: (string | number)[][];
+  rows: Array<Array<string | number>>;
 }
 
 /**

@@ -42,7 +42,7 @@ async function redisVersion(url: string, timeoutMs: number): Promise<string> {
       }),
     ]);
     const version = /^redis_version:(.+)$/m.exec(info)?.[1]?.trim();
-    return version === undefined ? 'unavailable (no redis_version in INFO)' : version;
+    return version ?? 'unavailable (no redis_version in INFO)';
   } catch {
     return 'unavailable';
   } finally {

@@ -13,7 +13,7 @@ import type { ParserName } from './adapters.js';
 export interface CorrectnessCase {
   name: string;
   csv: Buffer;
-  expected: Record<string, string>[];
+  expected: Array<Record<string, string>>;
   /** Bytes per chunk fed to the parser; default: the whole file in one chunk. */
   chunkAt?: number[] | number;
   /** Any normalisation applied to the corpus's expected output, and why. */
@@ -47,7 +47,7 @@ export async function loadSpectrumCases(): Promise<CorrectnessCase[]> {
   return items.map((item) => {
     const parsed = JSON.parse(item.json.toString('utf8')) as unknown;
     const notes: string[] = [];
-    let expected = parsed as Record<string, string>[];
+    let expected = parsed as Array<Record<string, string>>;
     if (!Array.isArray(parsed)) {
       expected = [parsed as Record<string, string>];
       notes.push('expected JSON is a single object; wrapped in an array');
@@ -135,7 +135,7 @@ function chunks(csv: Buffer, chunkAt: CorrectnessCase['chunkAt']): Buffer[] {
 
 /** Records are compared as plain objects with own enumerable keys: prototypes are not the point. */
 export async function checkCase(parser: ParserName, testCase: CorrectnessCase): Promise<CheckResult> {
-  const actual: Record<string, unknown>[] = [];
+  const actual: Array<Record<string, unknown>> = [];
   try {
     await parseStream(parser, Readable.from(chunks(testCase.csv, testCase.chunkAt), { objectMode: false }), (record) => actual.push({ ...record }));
   } catch (error) {

@@ -23,7 +23,7 @@ export function decideParser(input: { incumbent: string; standings: ParserStandi
   if (incumbent === undefined) throw new RangeError(`incumbent ${input.incumbent} has no figures`);
   const passed = (s: ParserStanding) => input.total - s.failed.length;
   const lines: string[] = [];
-  const qualifying: { name: string; speedup: number }[] = [];
+  const qualifying: Array<{ name: string; speedup: number }> = [];
   for (const candidate of input.standings) {
     if (candidate === incumbent) continue;
     const speedup = candidate.mbPerSecond / incumbent.mbPerSecond;

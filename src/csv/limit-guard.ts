@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { fieldTooLargeError, recordTooLargeError, resolveMaxRecordBytes, tooManyColumnsError, type CsvLimits } from './limits.js';
+import { toError } from '../errors.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -89,7 +90,8 @@ export function createCsvLimitGuard(limits: CsvLimits): CsvLimitGuard {
 
   const scan = (buf: Buffer): void => {
     for (let i = 0; i < buf.length; i += 1) {
-      const b = buf[i] as number;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < buf.length
+      const b = buf[i]!;
       if (!bomDone) {
         if (b === BOM[bomMatched]) {
           bomMatched += 1;
@@ -163,7 +165,7 @@ export function createCsvLimitGuard(limits: CsvLimits): CsvLimitGuard {
       try {
         scan(chunk);
       } catch (error) {
-        callback(error as Error);
+        callback(toError(error));
         return;
       }
       callback(null, tooWide ? undefined : chunk);
@@ -174,11 +176,12 @@ export function createCsvLimitGuard(limits: CsvLimits): CsvLimitGuard {
         const unclosed = inQuotes && !quotePending;
         if (!unclosed && !isRecordEmpty()) endRecord();
       } catch (error) {
-        callback(error as Error);
+        callback(toError(error));
         return;
       }
       callback();
     },
   });
+  // as: defineProperty returns its argument's type; the getter just added makes it a CsvLimitGuard.
   return Object.defineProperty(guard, 'quotedLineBreakSeen', { get: () => quotedLineBreakSeen }) as CsvLimitGuard;
 }

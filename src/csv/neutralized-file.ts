@@ -38,6 +38,7 @@ function createTempFileSink(path: string, gzip: boolean): TempFileSink {
   // through the previous ones instead of waiting for each batch; its large output chunks mean few
   // hand-offs between zlib's thread and this one, each of which waits for the parse to yield.
   // (zlib streams take the stream options too; @types/node's ZlibOptions does not list them.)
+  // as: zlib streams take stream options too (writableHighWaterMark), which ZlibOptions does not list.
   const compressor = gzip ? createGzip({ writableHighWaterMark: GZIP_INPUT_BUFFER_BYTES, chunkSize: GZIP_OUTPUT_CHUNK_BYTES } as ZlibOptions) : null;
   const entry: Writable = compressor ?? file;
   let failure: Error | null = null;

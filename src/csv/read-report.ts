@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { createRecordClassifier, type ClassifyOptions, type ReportRecordVisitor } from './classify-records.js';
 import type { CsvLimits } from './limits.js';
 import { startReportParse, type ParsedRecord } from './report-parser.js';
+import { toError } from '../errors.js';
 
 export interface ReadReportOptions extends ClassifyOptions {
   /**
@@ -38,6 +39,7 @@ export function readReportCsv(input: Readable, limits: CsvLimits, visitor: Repor
     const take = (): void => {
       if (waiting) return;
       try {
+        // as: csv-parse types read() as any; with these options each record is an array of strings.
         for (let record = parser.read() as ParsedRecord | null; record !== null; record = parser.read() as ParsedRecord | null) {
           classify(record);
           const wait = ready?.();
@@ -51,7 +53,7 @@ export function readReportCsv(input: Readable, limits: CsvLimits, visitor: Repor
           }
         }
       } catch (error) {
-        fail(error as Error);
+        fail(toError(error));
       }
     };
     parser.on('readable', take);

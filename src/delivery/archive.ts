@@ -40,7 +40,7 @@ const MAX_KEY_LENGTH = 1024;
  * or start with a dot: that rules out "." and "..", and keeps hidden names free for temp files.
  */
 export function assertValidArchiveKey(key: string): void {
-  if (typeof key !== 'string' || key.length === 0) throw new ArchiveKeyError(String(key), 'must not be empty');
+  if (key.length === 0) throw new ArchiveKeyError(key, 'must not be empty');
   if (key.length > MAX_KEY_LENGTH) throw new ArchiveKeyError(key, `must be at most ${MAX_KEY_LENGTH} characters`);
   if (key.startsWith('/')) throw new ArchiveKeyError(key, 'must be relative, not an absolute path');
   if (!KEY_CHARACTERS.test(key)) throw new ArchiveKeyError(key, 'only letters, digits, "_", ".", "-" and "/" are allowed');

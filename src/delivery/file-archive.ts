@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { NotFoundError } from '../errors.js';
+import { errorCode, NotFoundError } from '../errors.js';
 import { assertValidArchiveKey, ArchiveKeyError, type ArchiveTarget, type ArchivedObject } from './archive.js';
 import { copyFileAtomically, hashFile, writeFileAtomically } from '../files/atomic-file.js';
 
@@ -80,6 +80,6 @@ export function createFileArchive(rootDir: string): ArchiveTarget {
 }
 
 function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const code = errorCode(error);
   return code === 'ENOENT' || code === 'ENOTDIR';
 }

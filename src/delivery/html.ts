@@ -24,6 +24,7 @@ export function escapeHtml(value: string): string {
 
 function render(value: HtmlValue): string {
   if (value instanceof SafeHtml) return value.value;
+  // as: Array.isArray narrows a readonly array to any[]; the elements are HtmlValues by the parameter's type.
   if (Array.isArray(value)) return (value as readonly HtmlValue[]).map(render).join('');
   // null/undefined/false render nothing so that `${condition && html`...`}` reads naturally.
   if (value === null || value === undefined || value === false || value === true) return '';

@@ -61,6 +61,7 @@ const MESSAGE_CODES = new Set(['EENVELOPE', 'EMESSAGE', 'EFILEACCESS', 'EURLACCE
  */
 export function toMailError(error: unknown, server: string, secrets: readonly string[] = []): MailError {
   if (error instanceof MailError) return error;
+  // as: nodemailer's errors are Errors with optional SMTP fields; each field is checked before use.
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as NodemailerLikeError;
   const scrub = (text: string) => scrubSecrets(text, secrets).replace(/\s+/gu, ' ').trim().slice(0, 500);
   const answer = scrub(e.response ?? e.message ?? 'no answer');

@@ -8,6 +8,7 @@ import { writeFileAtomically } from '../files/atomic-file.js';
 import { singleLine } from './format.js';
 import { MailError, toMailError } from './mail-errors.js';
 import { createEmlTransport, createSmtpTransport, describeSmtpUrl } from './mail-transport.js';
+import { errorCode } from '../errors.js';
 
 export { MailError } from './mail-errors.js';
 export type { MailErrorCode } from './mail-errors.js';
@@ -74,9 +75,9 @@ function createSmtpMailer(smtpUrl: string, options: MailerOptions): Mailer {
         const info = await transport.sendMail(mail);
         const result: SendResult = {
           messageId: info.messageId,
-          accepted: (info.accepted ?? []).map(String),
-          rejected: (info.rejected ?? []).map(String),
-          response: info.response ?? '',
+          accepted: info.accepted.map(String),
+          rejected: info.rejected.map(String),
+          response: info.response,
           outboxPath: null,
         };
         logger?.info({ messageId: result.messageId, accepted: result.accepted.length, rejected: result.rejected, server: description }, 'email sent');
@@ -108,6 +109,7 @@ function createOutboxMailer(options: MailerOptions): Mailer {
         const outboxPath = join(outboxDir, `${fileNameFor(prepared.messageId)}.eml`);
         const info = await transport.sendMail(mail);
         // The same Message-ID always lands in the same file, so a retried job overwrites, not duplicates.
+        // as: the stream transport (buffer: false) hands the message over as a Readable; its type is a union.
         await writeFileAtomically(outboxPath, info.message as Readable, { durable: true });
         const result: SendResult = {
           messageId: info.messageId,
@@ -157,7 +159,8 @@ async function sendWith(
 }
 
 /** A message after prepare(): headers always present, attachments without paths (their files are opened apart). */
-type PreparedMessage = Omit<MailMessage, 'headers' | 'attachments'> & Required<Pick<MailMessage, 'headers'>> & { attachments: Omit<MailAttachment, 'path'>[] };
+type PreparedMessage = Omit<MailMessage, 'headers' | 'attachments'> &
+  Required<Pick<MailMessage, 'headers'>> & { attachments: Array<Omit<MailAttachment, 'path'>> };
 
 const MESSAGE_ID = /^<?([^<>@\s]+@[^<>@\s]+)>?$/u;
 const HEADER_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/u;
@@ -241,7 +244,7 @@ async function openAttachments(attachments: MailAttachment[]): Promise<Readable[
     return streams;
   } catch (error) {
     for (const stream of streams) stream.destroy();
-    const reason = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    const reason = errorCode(error) ?? 'unknown error';
     throw new MailError('mail_attachment_unreadable', `An attachment could not be opened (${reason})`, { permanent: false, cause: error });
   }
 }

@@ -74,7 +74,7 @@ export interface ReportView {
   title: string;
   period: string;
   grouping: string;
-  facts: { label: string; value: string }[];
+  facts: Array<{ label: string; value: string }>;
   comparisonNote: string | null;
   /** Flow columns (payloads, notebook minutes...) with their totals; null when there are none. */
   totals: FigureTable | null;

@@ -73,7 +73,8 @@ export function parseIPv4(text: string): number | null {
     if (!Number.isSafeInteger(value)) return null;
     values.push(value);
   }
-  const last = values.pop() as number;
+  const last = values.pop();
+  if (last === undefined) return null;
   if (values.some((value) => value > 255)) return null;
   if (last >= 256 ** (4 - values.length)) return null;
   let result = last;
@@ -109,7 +110,8 @@ export function parseIPv6(text: string): number[] | null {
     for (const [index, piece] of pieces.entries()) {
       if (isTail && index === pieces.length - 1 && piece.includes('.')) {
         if (!DOTTED_QUAD.test(piece)) return null;
-        const v4 = parseIPv4(piece) as number;
+        const v4 = parseIPv4(piece);
+        if (v4 === null) return null;
         groups.push(v4 >>> 16, v4 & 0xffff);
       } else if (HEX_GROUP.test(piece)) {
         groups.push(parseInt(piece, 16));
@@ -124,15 +126,20 @@ export function parseIPv6(text: string): number[] | null {
     const groups = toGroups(body, true);
     return groups !== null && groups.length === 8 ? groups : null;
   }
-  const head = toGroups(halves[0] as string, false);
-  const tail = toGroups(halves[1] as string, true);
+  const [before = '', after = ''] = halves;
+  const head = toGroups(before, false);
+  const tail = toGroups(after, true);
   if (head === null || tail === null || head.length + tail.length > 7) return null;
   return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
 }
 
 type Range4 = readonly [base: number, prefix: number, category: AddressCategory];
 
-const ip4 = (text: string): number => parseIPv4(text) as number;
+const ip4 = (text: string): number => {
+  const value = parseIPv4(text);
+  if (value === null) throw new Error(`not an IPv4 address in the range table: ${text}`);
+  return value;
+};
 
 // The first match wins (the broadcast address sits inside 240.0.0.0/4).
 const IPV4_RANGES: readonly Range4[] = [

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { DownloadError } from './errors.js';
 import { createYoungGarbageCollector } from './young-garbage.js';
+import { errorCode, errorMessage } from '../errors.js';
 
 /**
  * Streams a response body to a file: transfer bytes counted, content codings undone, decoded
@@ -123,7 +124,7 @@ function decoderFor(coding: ContentCoding): Transform {
 }
 
 function isZlibError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCode(error);
   return typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__ERROR') || code.startsWith('ERR_BROTLI'));
 }
 
@@ -134,11 +135,11 @@ async function* inflate(source: AsyncIterable<Buffer>, decoder: Transform): Asyn
   // from being reported as unhandled when the loop stops first.
   feeding.catch(() => undefined);
   try {
-    for await (const chunk of decoder) yield chunk as Buffer;
+    for await (const chunk of decoder) yield chunk as Buffer; // as: zlib streams yield Buffers; Node types them as any
     await feeding;
   } catch (error) {
     if (isZlibError(error)) {
-      throw new DownloadError('download_decode_failed', `the compressed body could not be decoded: ${(error as Error).message}`, {
+      throw new DownloadError('download_decode_failed', `the compressed body could not be decoded: ${errorMessage(error)}`, {
         cause: error,
       });
     }

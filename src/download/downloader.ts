@@ -13,6 +13,7 @@ import { toDownloadError } from './failure.js';
 import { createGuardedAgent } from './guarded-connector.js';
 import { comparableHost, createHostAllowlist } from './host-allowlist.js';
 import { createTargetPolicy, describeUrl, parseDownloadUrl } from './target-policy.js';
+import { errorCode } from '../errors.js';
 
 export interface DownloaderOptions {
   /** Exact hosts or "*.example.com" (subdomains only); case-insensitive; IDN compared as punycode. */
@@ -268,7 +269,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
       try {
         targets.check(url);
       } catch (error) {
-        const code = (error as DownloadError).code;
+        const code = errorCode(error);
         logger?.warn({ url: describeUrl(url), code }, 'download refused');
         throw error;
       }

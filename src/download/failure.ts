@@ -28,7 +28,7 @@ function findDownloadError(error: unknown): DownloadError | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 8 && current !== null && current !== undefined; depth++) {
     if (current instanceof DownloadError) return current;
-    current = (current as ErrorLike).cause;
+    current = (current as ErrorLike).cause; // as: any thrown value; `cause` is read as unknown
   }
   return undefined;
 }
@@ -49,6 +49,7 @@ export function toDownloadError(error: unknown, context: FailureContext): Downlo
       : new DownloadError('download_aborted', 'the download was cancelled', { cause: error });
   }
 
+  // as: any thrown value, read field by field as unknown.
   const like = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike & { path?: unknown };
   const code = typeof like.code === 'string' ? like.code : undefined;
   const message = typeof like.message === 'string' ? like.message : String(error);

@@ -31,6 +31,7 @@ export function createYoungGarbageCollector(
 }
 
 function exposedGc(): ExposedGc | undefined {
+  // as: `gc` exists only under --expose-gc, so the global's type does not name it; its type is checked here.
   const candidate: unknown = (globalThis as { gc?: unknown }).gc;
   return typeof candidate === 'function' ? (candidate as ExposedGc) : undefined;
 }

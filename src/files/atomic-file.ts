@@ -71,6 +71,7 @@ export async function hashFile(path: string): Promise<WrittenFile> {
   const hash = createHash('sha256');
   let bytes = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
+    // as: a file stream without an encoding yields Buffers; Node types its iterator as any.
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
   }

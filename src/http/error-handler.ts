@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { AppError } from '../errors.js';
+import { AppError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { requestIdOf } from './request-context.js';
 
@@ -32,6 +32,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       send(error.status, error.code, error.message, error.status < 500 ? error.details : undefined);
       return;
     }
+    // as: body-parser's errors are plain Errors with extra fields (type, limit); `type` is compared before use.
     const parserError = error as BodyParserError;
     if (parserError.type === 'entity.too.large') {
       send(413, 'payload_too_large', `The body is larger than the limit of ${parserError.limit ?? '?'} bytes`);
@@ -46,7 +47,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (isRedisUnavailable(error)) {
-      log.warn({ err: (error as Error).message }, 'Redis unavailable');
+      log.warn({ err: errorMessage(error) }, 'Redis unavailable');
       send(503, 'unavailable', 'The service cannot reach its store right now; try again shortly');
       return;
     }

@@ -67,12 +67,18 @@ class SkipLineIf extends Transform {
     super();
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    if (this.decided) return callback(null, chunk);
+    if (this.decided) {
+      callback(null, chunk);
+      return;
+    }
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     const joined = Buffer.concat(this.pending);
     const end = joined.indexOf(0x0a);
-    if (end < 0 && this.pendingBytes < MAX_HEADER) return callback();
+    if (end < 0 && this.pendingBytes < MAX_HEADER) {
+      callback();
+      return;
+    }
     this.decided = true;
     this.pending = [];
     const first = joined

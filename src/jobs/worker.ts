@@ -1,6 +1,7 @@
 import { Worker, type ConnectionOptions, type Processor } from 'bullmq';
 import type { Logger } from '../log.js';
 import { REPORT_QUEUE, RETURN_TO_QUEUE, type ProcessReportData } from './queue.js';
+import { errorMessage } from '../errors.js';
 
 export interface ReportWorkerOptions {
   connection: ConnectionOptions;
@@ -37,7 +38,7 @@ export function createReportWorker(options: ReportWorkerOptions) {
   return {
     worker,
     start(): void {
-      worker.run().catch((error: unknown) => options.logger.error({ err: (error as Error).message }, 'worker stopped'));
+      worker.run().catch((error: unknown) => options.logger.error({ err: errorMessage(error) }, 'worker stopped'));
     },
     isConsuming(): boolean {
       return worker.isRunning() && !worker.isPaused();

@@ -1,6 +1,6 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import { z } from 'zod';
-import { describeIssues } from '../errors.js';
+import { describeIssues, errorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { LosantApiError, LosantValidationError, codeForStatus, type LosantAction, type LosantApiErrorInit, type LosantErrorCode } from './errors.js';
 import { instanceIdSchema, instancePatchSchema, reportOptionsSchema, type InstancePatch, type ReportOptions } from './request-schemas.js';
@@ -153,7 +153,7 @@ const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHO
 function provesNothingSent(error: unknown, depth = 0): boolean {
   if (!(error instanceof Error) || depth > 5) return false;
   if (error instanceof AggregateError && error.errors.length > 0) return error.errors.every((inner) => provesNothingSent(inner, depth + 1));
-  const code = (error as { code?: unknown }).code;
+  const code = errorCode(error);
   if (typeof code === 'string') return NEVER_SENT_CODES.has(code);
   return provesNothingSent(error.cause, depth + 1);
 }
@@ -351,7 +351,7 @@ export function createLosantClient(options: LosantClientOptions): LosantClient {
 
 function describeNetworkError(error: unknown): string {
   for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
-    const code = (current as { code?: unknown }).code;
+    const code = errorCode(current);
     if (typeof code === 'string') return code;
   }
   return error instanceof Error ? error.message : 'unknown';

@@ -96,6 +96,7 @@ const NARROWER_LIMITS: Partial<Record<OrgLimitKey, z.ZodNumber>> = {
 };
 
 const orgDefaultLimitConfigSchema = z.strictObject(
+  // as: Object.fromEntries forgets the keys; there is one entry per organization limit.
   Object.fromEntries(ORG_LIMIT_KEYS.map((key) => [key, (NARROWER_LIMITS[key] ?? limitValue).optional()])) as Record<OrgLimitKey, z.ZodOptional<z.ZodNumber>>,
 );
 

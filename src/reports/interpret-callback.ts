@@ -1,3 +1,5 @@
+import { errorMessage } from '../errors.js';
+
 /**
  * Makes sense of a callback body whose shape Losant does not document. The rules are tolerant
  * on purpose: look for download URLs in the fields a job result plausibly uses, for the CSV
@@ -36,7 +38,7 @@ export function interpretCallback(body: Buffer, contentType: string | null): Cal
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch (error) {
-      return { kind: 'unrecognized', reason: `the body is not valid JSON (${(error as Error).message.slice(0, 200)})` };
+      return { kind: 'unrecognized', reason: `the body is not valid JSON (${errorMessage(error).slice(0, 200)})` };
     }
     return interpretObject(parsed);
   }
@@ -117,7 +119,9 @@ function findUrls(root: Record<string, unknown>): { urls: string[]; otherSchemes
   const queue: Array<{ value: unknown; key: string; depth: number }> = [{ value: root, key: '', depth: 0 }];
   let visited = 0;
   while (queue.length > 0 && visited < MAX_NODES && found.length < MAX_URLS) {
-    const { value, key, depth } = queue.shift()!;
+    const next = queue.shift();
+    if (next === undefined) break;
+    const { value, key, depth } = next;
     visited += 1;
     if (typeof value === 'string') {
       if (!URL_KEY.test(key)) continue;
@@ -184,6 +188,8 @@ function looksLikeCsv(body: Buffer): boolean {
 function text(value: unknown): string {
   let s: string;
   try {
+    // JSON.stringify gives undefined for undefined and functions, although its type says string.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
     s = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   } catch {
     // JSON.stringify recurses: a value nested thousands of levels deep overflows the stack.

@@ -149,6 +149,7 @@ export const JSON_FIELD_SCHEMAS = {
 };
 export type JsonField = keyof typeof JSON_FIELD_SCHEMAS;
 // Object.keys is typed string[]; these are exactly the keys of the object above.
+// as: Object.keys gives string[]; the object is a literal, so its keys are exactly the JSON fields.
 export const JSON_FIELDS = Object.keys(JSON_FIELD_SCHEMAS) as JsonField[];
 
 export const historyEntrySchema: z.ZodType<HistoryEntry> = z.object({ at: z.string(), status: reportStatusSchema, note: z.string().exactOptional() });

@@ -100,7 +100,7 @@ export function createReportRequester(deps: RequestReportDeps) {
         await deps.store.recordLosantJob(id, { ...losant, jobId: known ?? answer.jobId }, note);
       }
       log.info({ losantJobId: answer.jobId }, 'report requested from Losant');
-      return { ok: true, record: (await deps.store.get(id))! };
+      return { ok: true, record: await deps.store.getExisting(id) };
     } catch (error) {
       const appError = error instanceof AppError ? error : new AppError('internal', 500, 'Unexpected error while calling Losant', { cause: error });
       if (appError.code === 'losant_outcome_unknown') {
@@ -114,7 +114,7 @@ export function createReportRequester(deps: RequestReportDeps) {
         );
       }
       log.warn({ code: appError.code, err: appError.message }, 'report request to Losant failed');
-      return { ok: false, record: (await deps.store.get(id))!, error: appError };
+      return { ok: false, record: await deps.store.getExisting(id), error: appError };
     }
   };
 }

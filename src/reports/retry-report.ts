@@ -30,7 +30,7 @@ export function createReportRetrier(deps: RetryDeps) {
     if (!moved.ok) return { record: (await deps.store.get(id)) ?? record, started: false };
     await deps.enqueue(id, runs);
     deps.logger.info({ reportId: id, run: runs }, 'report re-run enqueued');
-    return { record: (await deps.store.get(id))!, started: true };
+    return { record: await deps.store.getExisting(id), started: true };
   };
 }
 export type RetryReport = ReturnType<typeof createReportRetrier>;

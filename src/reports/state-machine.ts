@@ -56,5 +56,5 @@ export function movesInto(to: ReportStatus): ReportStatus[] {
 }
 
 export function isReportStatus(value: string): value is ReportStatus {
-  return (REPORT_STATUSES as readonly string[]).includes(value);
+  return (REPORT_STATUSES as readonly string[]).includes(value); // as: widened so any string may be asked
 }

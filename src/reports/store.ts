@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { CorruptDataError, parseStored, parseStoredJson } from '../errors.js';
+import { CorruptDataError, NotFoundError, parseStored, parseStoredJson } from '../errors.js';
 import { redisKeys } from '../redis-keys.js';
 import type { ReportSummary } from '../summary/types.js';
 import { ACCEPT_CALLBACK, APPLY_OPERATION, CREATE_REPORT } from './lua.js';
@@ -68,7 +68,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
   // EVALSHA sends a 40-character digest instead of the whole script on every call (the callback
   // route's hot path runs one per request); EVAL runs, and caches, a script Redis does not hold yet.
   const digests = new Map<string, string>();
-  const run = async (script: string, keyList: string[], args: (string | Buffer)[]): Promise<{ code: number; value: string }> => {
+  const run = async (script: string, keyList: string[], args: Array<string | Buffer>): Promise<{ code: number; value: string }> => {
     let sha = digests.get(script);
     if (sha === undefined) {
       sha = createHash('sha1').update(script).digest('hex');
@@ -145,6 +145,13 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     const [hash, history] = await Promise.all([redis.hgetall(key), redis.lrange(keys.report.history(id), 0, -1)]);
     if (Object.keys(hash).length === 0) return null;
     return decodeRecord(key, hash, history);
+  }
+
+  /** A record the caller has just written: its absence means it expired or was deleted meanwhile. */
+  async function getExisting(id: string): Promise<ReportRecord> {
+    const record = await get(id);
+    if (record === null) throw new NotFoundError(`report ${id} is no longer in Redis (expired or deleted)`);
+    return record;
   }
 
   /**
@@ -240,7 +247,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
 
   async function countByStatus(): Promise<Record<ReportStatus, number>> {
     const counts = await Promise.all(REPORT_STATUSES.map((status) => redis.zcard(keys.reports.byStatus(status))));
-    const byStatus = {} as Record<ReportStatus, number>; // filled for every status just below
+    const byStatus = {} as Record<ReportStatus, number>; // as: filled for every status just below
     REPORT_STATUSES.forEach((status, i) => (byStatus[status] = counts[i] ?? 0));
     return byStatus;
   }
@@ -312,6 +319,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
   return {
     create,
     get,
+    getExisting,
     getCallbackMatch,
     getSecretHash,
     acceptCallback,

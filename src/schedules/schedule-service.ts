@@ -68,6 +68,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
 
   /** Writes the array back: other configs untouched, ours replaced by `replace` (or dropped when it returns null). */
   async function writeConfigs(current: InstanceReportConfig[], id: string, replacement: ReportConfig | null): Promise<Instance> {
+    // as: configs that are not ours go back as Losant gave them; the patch schema takes them as they are.
     const others = current.filter((config) => !isOurs(config, id)) as ReportConfig[];
     const next = replacement ? [...others, replacement] : others;
     if (next.length > MAX_CONFIGS) throw new ConflictError(`The instance already has ${others.length} report configs; Losant allows at most ${MAX_CONFIGS}`);

@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { dateGroupBySchema, resourceGroupBySchema } from '../losant/request-schemas.js';
+import { errorMessage } from '../errors.js';
 
 /**
  * A schedule is one of the instance's reportConfigs that this service manages: Losant fires it
@@ -40,7 +41,7 @@ export function cronProblem(cron: string, timezone: string): string | null {
     CronExpressionParser.parse(cron, { tz: timezone });
     return null;
   } catch (error) {
-    return `is not a valid cron expression (${(error as Error).message})`;
+    return `is not a valid cron expression (${errorMessage(error)})`;
   }
 }
 

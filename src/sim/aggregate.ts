@@ -34,6 +34,7 @@ export function bytesToMb(bytes: number): number {
 }
 
 function emptyStatics(): Record<StaticMetric, number> {
+  // as: Object.fromEntries forgets the keys; there is one entry per metric.
   return Object.fromEntries(STATIC_METRICS.map((metric) => [metric, 0])) as Record<StaticMetric, number>;
 }
 
@@ -42,7 +43,7 @@ function addTo(map: SourceMap, type: PayloadType, source: string, value: number)
   bySource[source] = (bySource[source] ?? 0) + value;
 }
 
-export function aggregate(usage: Usage, appIds: ReadonlyArray<string>, period: Period, withDetails = false): Totals {
+export function aggregate(usage: Usage, appIds: readonly string[], period: Period, withDetails = false): Totals {
   const firstDay = dayIndex(period.start);
   const lastDay = dayIndex(period.end);
   const totals: Totals = {

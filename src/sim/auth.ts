@@ -20,7 +20,7 @@ export function scopeAllows(scope: string, action: ActionName): boolean {
 }
 
 /** A JWT-shaped token (Losant's tokens are JWTs); the simulator only compares it as a string. */
-export function makeToken(scopes: ReadonlyArray<string>): string {
+export function makeToken(scopes: readonly string[]): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return [
     part({ alg: 'HS256', typ: 'JWT' }),
@@ -32,7 +32,7 @@ export function makeToken(scopes: ReadonlyArray<string>): string {
 export function createAuth() {
   const tokens = new Map<string, string[]>();
   return {
-    addToken(token: string, scopes: ReadonlyArray<string>): void {
+    addToken(token: string, scopes: readonly string[]): void {
       tokens.set(token, [...scopes]);
     },
     /** Throws the Losant error for a request that may not run `action`. */

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../log.js';
 import { startSimulator } from './index.js';
 import { CALLBACK_SHAPES, type CallbackShape } from './types.js';
+import { errorMessage } from '../errors.js';
 
 /**
  * `npm run sim`: a Losant Instance API simulator for local runs and demos.
@@ -40,9 +41,10 @@ async function main(): Promise<void> {
       },
     }));
   } catch (error) {
-    usage((error as Error).message);
+    usage(errorMessage(error));
   }
   const shape = values.shape ?? 'json-url';
+  // as: asked of the list of shapes, then used only if it is one.
   if (!CALLBACK_SHAPES.includes(shape as CallbackShape)) usage(`--shape must be one of ${CALLBACK_SHAPES.join(', ')}`);
 
   const sim = await startSimulator({
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
     seed: integer('seed', values.seed, 1),
     reportDelayMs: integer('delay', values.delay, 200),
     organizations: integer('orgs', values.orgs, 6),
-    callbackShape: shape as CallbackShape,
+    callbackShape: shape as CallbackShape, // as: checked against the list above
     logger: createLogger({ name: 'losant-sim', level: 'info' }),
     ...(values.token !== undefined ? { token: values.token } : {}),
   });

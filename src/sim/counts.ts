@@ -94,7 +94,7 @@ export function payloadCountsBreakdown(world: World, usage: Usage, query: Payloa
       .filter((cell) => query.includeNonBillable || cell.billable)
       .reduce((sum, cell) => sum + (query.asBytes ? cell.bytes : cell.count), 0);
 
-  const counts: { date: string; value: number }[] = [];
+  const counts: Array<{ date: string; value: number }> = [];
   for (let day = range.firstDay; day <= range.lastDay; day += 1) {
     if (!hourly) {
       counts.push({ date: iso(day * DAY_MS), value: world.applications.reduce((sum, app) => sum + dayValue(app.id, day), 0) });

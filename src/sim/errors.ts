@@ -1,15 +1,11 @@
 import { AppError, formatIssues } from '../errors.js';
 
 /** An answer in Losant's error shape, `{type, message}`; `code` carries Losant's `type`. */
-export class LosantSimError extends AppError {
-  constructor(type: string, status: number, message: string) {
-    super(type, status, message);
-  }
-}
+export class LosantSimError extends AppError {}
 
 export const validationError = (message: string) => new LosantSimError('Validation', 400, message);
 
-export function issuesError(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, prefix = ''): LosantSimError {
+export function issuesError(issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>, prefix = ''): LosantSimError {
   return validationError(`${prefix}${formatIssues(issues)}`);
 }
 

@@ -12,7 +12,7 @@ export const NO_FAULTS: Faults = {
 /** The fault switches in force, and the queue of one-off answers injected for API requests. */
 export function createFaults(initial: Partial<Faults> = {}) {
   let current: Faults = { ...NO_FAULTS, ...initial };
-  const rules: { rule: FaultRule; left: number }[] = [];
+  const rules: Array<{ rule: FaultRule; left: number }> = [];
 
   return {
     get current(): Faults {

@@ -120,6 +120,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       resolve();
     });
   });
+  // as: a server listening on TCP gives an AddressInfo (a string only for a pipe).
   const address = server.address() as AddressInfo;
   url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url, instanceId: world.instanceId }, 'sim: listening');

@@ -18,7 +18,7 @@ export interface InstanceDocument {
   reportConfigs: StoredReportConfig[];
   limits: Record<string, number>;
   orgDefaultLimitConfig: Record<string, number>;
-  members: { userId: string; role: 'admin' | 'view' }[];
+  members: Array<{ userId: string; role: 'admin' | 'view' }>;
   mfaMode: 'notRequired' | 'adminRequired' | 'required';
 }
 

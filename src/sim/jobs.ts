@@ -97,7 +97,7 @@ export function createJobRunner(options: JobRunnerOptions) {
   };
 
   return {
-    jobs: jobs as ReadonlyArray<SimJob>,
+    jobs: jobs as readonly SimJob[], // as: the callers read the list; only this module adds to it
 
     busy(): boolean {
       return jobs.some((job) => job.state !== 'done');

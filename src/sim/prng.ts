@@ -82,7 +82,7 @@ export function createRandom(seed: number): () => number {
  * Splits `total` into parts proportional to `weights` so that the parts always sum to `total`
  * exactly (cumulative rounding), which keeps hourly and daily figures in agreement.
  */
-export function splitByWeights(total: number, weights: ReadonlyArray<number>): number[] {
+export function splitByWeights(total: number, weights: readonly number[]): number[] {
   const sum = weights.reduce((a, b) => a + b, 0);
   const parts: number[] = [];
   let cumulative = 0;

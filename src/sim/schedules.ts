@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { ReportConfig } from '../losant/request-schemas.js';
+import { errorMessage } from '../errors.js';
 
 /**
  * Runs report configs on their cron schedule. Losant documents neither the timezone format nor
@@ -29,7 +30,7 @@ export function scheduleProblem(config: Pick<ReportConfig, 'cron' | 'timezone'>)
     CronExpressionParser.parse(config.cron, { tz: timezone });
     return null;
   } catch (error) {
-    return `cron: ${(error as Error).message}`;
+    return `cron: ${errorMessage(error)}`;
   }
 }
 
@@ -72,7 +73,7 @@ export function createScheduler<T extends ScheduledConfig>(options: { now: () =>
 
   return {
     /** Replaces every schedule (the configs must already be valid). */
-    replace(configs: ReadonlyArray<T>): void {
+    replace(configs: readonly T[]): void {
       clear();
       for (const config of configs) arm(config, nextFireTime(config, options.now()));
     },

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
+import { errorMessage } from '../errors.js';
 import { INSTANCE_ID_PATTERN } from '../losant/request-schemas.js';
 import type { Logger } from '../log.js';
 import type { ApiAnswer, ApiInput } from './api.js';
@@ -51,6 +52,7 @@ const errorBody = (error: LosantSimError) => ({ type: error.code, message: error
 async function readBody(req: IncomingMessage): Promise<{ text: string; tooLarge: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
+  // as: without setEncoding a request yields Buffers; Node types its iterator as any.
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
@@ -71,7 +73,8 @@ function parseBody(text: string, contentType: string | undefined): unknown {
   if (text.trim() === '') return undefined;
   if (!/^application\/(?:[\w.+-]+\+)?json\b/iu.test(contentType ?? '')) throw validationError('body: Content-Type must be application/json');
   try {
-    return JSON.parse(text) as unknown;
+    const parsed: unknown = JSON.parse(text);
+    return parsed;
   } catch {
     throw validationError('body: is not valid JSON');
   }
@@ -140,7 +143,7 @@ export function createSimServer(deps: ServerDependencies): Server {
       if (tooLarge) throw validationError(`body: must be at most ${MAX_BODY_BYTES} bytes`);
       body = parseBody(text, req.headers['content-type']);
     } catch (error) {
-      bodyError = error as LosantSimError;
+      bodyError = error instanceof LosantSimError ? error : validationError(`body: ${errorMessage(error)}`);
     }
     deps.record({ action, method, path: url.pathname, headers: { ...req.headers }, query: Object.fromEntries(url.searchParams), body, at: deps.now() });
 

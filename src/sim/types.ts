@@ -17,7 +17,7 @@ export type ActionName = LosantAction;
  * - 'failure':     application/json `{"jobId", "status": "errored", "error": {"name": "ReportGenerationError", "message"}}`
  */
 export type CallbackShape = 'json-url' | 'json-urls' | 'json-inline' | 'text-csv' | 'failure';
-export const CALLBACK_SHAPES: ReadonlyArray<CallbackShape> = ['json-url', 'json-urls', 'json-inline', 'text-csv', 'failure'];
+export const CALLBACK_SHAPES: readonly CallbackShape[] = ['json-url', 'json-urls', 'json-inline', 'text-csv', 'failure'];
 
 export interface Faults {
   /** Extra copies of each callback, sent concurrently with the first (0 = none). */
@@ -117,8 +117,8 @@ export interface Simulator {
   setCallbackShape(shape: CallbackShape): void;
   setFaults(faults: Partial<Faults>): void;
   injectFaults(rule: FaultRule): void;
-  readonly requests: ReadonlyArray<SimRequest>;
-  readonly jobs: ReadonlyArray<SimJob>;
+  readonly requests: readonly SimRequest[];
+  readonly jobs: readonly SimJob[];
   /** Resolves with the job once it is done (its callbacks answered or failed); rejects after timeoutMs (default 10 s). */
   waitForJob(jobId: string, timeoutMs?: number): Promise<SimJob>;
   /** Runs a stored report config now, as if its schedule fired; resolves when that job is done. */

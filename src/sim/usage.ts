@@ -136,7 +136,7 @@ interface Profile {
   deviceBase: number;
   usesNotebooks: boolean;
   payloadScale: number;
-  streams: { type: PayloadType; source: string; daily: number; bytes: number; billable: boolean }[];
+  streams: Array<{ type: PayloadType; source: string; daily: number; bytes: number; billable: boolean }>;
   staticBase: number[];
 }
 
@@ -215,7 +215,7 @@ export function createUsage(seed: number) {
     // Counts drift a little month to month (30-day steps); sizes and table rows day to day.
     const monthly = randomFor(appId, 'statics-month', Math.floor(day / 30));
     const daily = randomFor(appId, 'statics-day', day);
-    const result = {} as Record<StaticMetric, number>;
+    const result = {} as Record<StaticMetric, number>; // as: every metric is set below
     STATIC_METRICS.forEach((metric, index) => {
       const max = STATIC_RANGE[metric][1];
       const byDay = metric.endsWith('Bytes') || metric === 'dataTableRowCount';

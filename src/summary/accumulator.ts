@@ -150,6 +150,8 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
     if (badRows.length < MAX_BAD_ROWS_KEPT) badRows.push({ line: bad.line, reason: bad.reason });
   };
 
+  /* eslint-disable @typescript-eslint/no-non-null-assertion -- the per-row loop indexes typed arrays sized to the
+     columns, always within bounds; noUncheckedIndexedAccess cannot know, and a check per cell would only cost time. */
   const addRow = (fields: ReadonlyArray<string | undefined>, line: number): void => {
     const s = state;
     if (s === null) throw new Error('setColumns must come before addRow');
@@ -171,8 +173,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
 
     const periodSums = s.levels.sumsFor(start, s.period.add(start, at.end < 0 ? undefined : fields[at.end]));
 
-    for (let k = 0; k < totalledPositions.length; k++) {
-      const index = totalledPositions[k]!;
+    for (const index of totalledPositions) {
       if (nonNumeric[index] === 1) continue;
       const value = fields[index];
       if (value === undefined) continue;
@@ -215,6 +216,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
     }
     s.table.add(key, name, rankedValues);
   };
+  /* eslint-enable @typescript-eslint/no-non-null-assertion */
 
   const resourceGrouping = (s: ColumnsState | null): ResourceGrouping => {
     const { organization, application } = resourceTypes;
@@ -257,7 +259,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
   };
 
   const levelsUnavailable = (s: ColumnsState | null, totals: ReadonlyMap<string, number>): string | null => {
-    if (s === null || !s.levels.overflowed) return null;
+    if (!s?.levels.overflowed) return null;
     if (!s.names.some((name, index) => (s.levelSlot[index] ?? -1) >= 0 && totals.has(name))) return null;
     return `the rows span more than ${maxLevelPeriods.toLocaleString('en-US')} distinct periods`;
   };

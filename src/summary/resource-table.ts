@@ -38,8 +38,11 @@ export function createResourceTable(ranked: readonly RankedColumn[], maxResource
         entry.name = detachedCopy(name); // the latest name wins: resources can be renamed within a period
       }
       for (let index = 0; index < levels.length; index++) {
+        // Both arrays have one slot per ranked column, like `levels`: the index is in bounds.
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- see above
         const value = values[index]!;
         if (Number.isNaN(value)) continue;
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- see above
         const current = entry.values[index]!;
         entry.values[index] = levels[index] === 1 ? Math.max(current, value) : current + value;
       }

@@ -37,7 +37,7 @@ export async function readReportEvents(input: Readable, limits: CsvLimits, optio
  * The rows keyed by column name, built from the columns and field arrays. Object.fromEntries
  * defines own properties, so a column named `__proto__` is an ordinary key here too.
  */
-export function namedRows(events: readonly ReportEvent[]): { line: number; row: Record<string, string> }[] {
+export function namedRows(events: readonly ReportEvent[]): Array<{ line: number; row: Record<string, string> }> {
   let columns: readonly string[] = [];
   return events.flatMap((event) => {
     if (event.kind === 'columns') columns = event.columns;
@@ -46,7 +46,7 @@ export function namedRows(events: readonly ReportEvent[]): { line: number; row: 
   });
 }
 
-export function badRows(events: readonly ReportEvent[]): { line: number; reason: string }[] {
+export function badRows(events: readonly ReportEvent[]): Array<{ line: number; reason: string }> {
   return events.flatMap((event) => (event.kind === 'bad' ? [{ line: event.line, reason: event.reason }] : []));
 }
 

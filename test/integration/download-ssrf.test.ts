@@ -66,7 +66,7 @@ function stubResolver(table: Record<string, string[]>): { lookup: LookupFunction
     const round = served.get(hostname) ?? 0;
     served.set(hostname, round + 1);
     // A name with several answers gives them in turn, one per lookup, to model DNS rebinding.
-    const address = answers[Math.min(round, answers.length - 1)] as string;
+    const address = answers[Math.min(round, answers.length - 1)]!;
     const family = address.includes(':') ? 6 : 4;
     process.nextTick(() => {
       if (options.all === true) callback(null, [{ address, family }]);

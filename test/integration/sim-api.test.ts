@@ -33,6 +33,8 @@ after(async () => {
   await sim.close();
 });
 
+// The caller names the answer's shape it expects; assertSchema then checks the body against Losant's schema.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- see above
 async function call<T = LosantErrorBody>(
   path: string,
   init: { method?: string; token?: string | null; body?: unknown; rawBody?: string; contentType?: string; instanceId?: string } = {},
@@ -269,7 +271,7 @@ describe('simulator numbers agree between actions and the report', () => {
 
   async function januaryCsv(options: Record<string, unknown>) {
     const csv = await text(sim.buildReportCsv({ start: '2026-01-01T00:00:00.000Z', end: '2026-01-31T23:59:59.999Z', includeSandbox: true, ...options }));
-    const records: Record<string, string>[] = parse(csv, { columns: true });
+    const records: Array<Record<string, string>> = parse(csv, { columns: true });
     const sum = (column: string, filter: (row: Record<string, string>) => boolean = () => true) =>
       records.filter(filter).reduce((total, row) => total + Number(row[column]), 0);
     return { records, sum };

@@ -37,7 +37,7 @@ interface Payload {
 const payloadOf = (delivery: Delivery | undefined): Payload => JSON.parse(delivery?.body ?? 'null') as Payload;
 const rowsOf = (csv: string): string[][] => parse(csv);
 
-const cleanups: (() => Promise<void>)[] = [];
+const cleanups: Array<() => Promise<void>> = [];
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });

@@ -7,7 +7,7 @@ import type { Instance, InstanceReportConfig } from '../../src/losant/response-s
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 import { validateLosant } from '../helpers/losant-schemas.js';
 
-const cleanups: (() => Promise<void>)[] = [];
+const cleanups: Array<() => Promise<void>> = [];
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
@@ -41,7 +41,7 @@ async function setup(options: SimulatorOptions = {}) {
 }
 
 /** An Instance on success, Losant's error body otherwise. */
-type PatchAnswer = Instance & { reportConfigs: (InstanceReportConfig & { id: string })[]; type?: string; message: string };
+type PatchAnswer = Instance & { reportConfigs: Array<InstanceReportConfig & { id: string }>; type?: string; message: string };
 
 async function patch(sim: Simulator, body: unknown, token = sim.token) {
   const response = await fetch(`${sim.url}/instances/${sim.instanceId}`, {

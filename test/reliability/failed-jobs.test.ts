@@ -55,7 +55,7 @@ describe('failed reports', () => {
     const failedJobs = await service.queue.queue.getFailed();
     assert.equal(failedJobs.length, FAILED_KEEP, 'failed jobs are kept, but only FAILED_JOBS_KEEP of them');
     assert.ok(
-      failedJobs.every((job) => /550/u.test(job.failedReason)),
+      failedJobs.every((job) => job.failedReason.includes('550')),
       'with the reason',
     );
 
@@ -75,7 +75,7 @@ describe('failed reports', () => {
       assert.equal(record.runs, 2, 'one re-run');
       assert.equal(record.history.filter((entry) => /^re-run \d+ requested/u.test(entry.note ?? '')).length, 1);
       assert.equal(
-        record.history.filter((entry) => /^CSV archived at /u.test(entry.note ?? '')).length,
+        record.history.filter((entry) => (entry.note ?? '').startsWith('CSV archived at ')).length,
         1,
         'the archive from the first run is kept, not redone',
       );

@@ -150,7 +150,7 @@ describe('Redis memory with 10,000 reports', () => {
     for (let round = 0; round < 30; round += 1) {
       const result = await maintenance.runOnce();
       swept += result?.swept ?? 0;
-      if (result && result.swept === 0) break;
+      if (result?.swept === 0) break;
     }
     sampling = false;
     await sampler;

@@ -49,7 +49,7 @@ async function connectRefused(port: number): Promise<boolean> {
     await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1_000) });
     return false;
   } catch (error) {
-    return /ECONNREFUSED/u.test(String((error as Error & { cause?: unknown }).cause ?? error));
+    return String((error as Error & { cause?: unknown }).cause ?? error).includes('ECONNREFUSED');
   }
 }
 

@@ -107,7 +107,7 @@ describe('a worker killed with SIGKILL', () => {
       ['report.csv', 'summary.json'],
     );
     assert.equal(notesMatching(record, /^CSV archived at /u), 1, 'one archived entry');
-    assert.equal(record.history.filter((entry) => entry.status === 'summarized' && /^parsed /u.test(entry.note ?? '')).length, 1, 'parsed once');
+    assert.equal(record.history.filter((entry) => entry.status === 'summarized' && (entry.note ?? '').startsWith('parsed ')).length, 1, 'parsed once');
     assert.equal(mailsFor(id).length, 1, 'one email');
     assert.equal(record.emailAttempts, 2, 'the interrupted hand-off is visible on the record');
     t.diagnostic(`kill in the email step (before MAIL FROM was answered): delivered ${recoveryMs} ms after the kill`);

@@ -163,7 +163,7 @@ void describe('file archive', () => {
       'reports/report csv',
       'reports/report\u0000.csv',
       'reports/report\r\n.csv',
-      `${'a'.repeat(1025)}`,
+      'a'.repeat(1025),
     ];
     for (const key of badKeys) {
       assert.throws(() => assertValidArchiveKey(key), ArchiveKeyError, `key ${JSON.stringify(key)}`);

@@ -12,7 +12,7 @@ function nodemailerError(fields: { message?: string } & Record<string, unknown>)
 }
 
 void describe('mail error classification', () => {
-  const cases: { name: string; error: Error; code: string; permanent: boolean; smtpCode?: number }[] = [
+  const cases: Array<{ name: string; error: Error; code: string; permanent: boolean; smtpCode?: number }> = [
     {
       name: '421 service unavailable',
       error: nodemailerError({ code: 'EENVELOPE', responseCode: 421, response: '421 Try later' }),

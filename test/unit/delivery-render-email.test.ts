@@ -92,7 +92,7 @@ function withTopNames(...names: string[]): ReportSummary {
 const ALLOWED_TAGS = new Set(['!doctype', 'html', 'head', 'meta', 'title', 'body', 'table', 'tr', 'td', 'th', 'div', 'p', 'strong', 'ul', 'li']);
 
 /** The real tags of a document (escaped text such as "&lt;img" is not a tag), with their attributes. */
-function tagsIn(html: string): { name: string; attributes: string }[] {
+function tagsIn(html: string): Array<{ name: string; attributes: string }> {
   return [...html.matchAll(/<\/?([!a-z][a-z0-9]*)([^>]*)>/giu)].map((match) => ({ name: (match[1] ?? '').toLowerCase(), attributes: match[2] ?? '' }));
 }
 
@@ -296,7 +296,7 @@ void describe('report email rendering', () => {
     const without = renderReportEmail(makeInput({ comparison: null }));
     for (const part of [without.html, without.text]) {
       assert.ok(!part.includes('▲') && !part.includes('▼'));
-      assert.ok(!/Previous/u.test(part));
+      assert.ok(!part.includes('Previous'));
     }
   });
 

@@ -55,7 +55,7 @@ function probes(schema: JsonSchema): unknown[] {
 }
 
 /** Every bounded property, as the path to it (array items as index 0). */
-function* boundedProperties(schema: JsonSchema, path: (string | number)[] = []): Generator<{ path: (string | number)[]; schema: JsonSchema }> {
+function* boundedProperties(schema: JsonSchema, path: Array<string | number> = []): Generator<{ path: Array<string | number>; schema: JsonSchema }> {
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
     const here = [...path, name];
     if (property.type === 'object') yield* boundedProperties(property, here);
@@ -65,7 +65,7 @@ function* boundedProperties(schema: JsonSchema, path: (string | number)[] = []):
   }
 }
 
-function withValue(base: Record<string, unknown>, path: (string | number)[], value: unknown): Record<string, unknown> {
+function withValue(base: Record<string, unknown>, path: Array<string | number>, value: unknown): Record<string, unknown> {
   const document = structuredClone(base);
   let node: Record<string | number, unknown> = document;
   path.forEach((key, index) => {
@@ -79,7 +79,7 @@ function withValue(base: Record<string, unknown>, path: (string | number)[], val
   return document;
 }
 
-const BODIES: { name: LosantSchemaName; ours: z.ZodType; base: Record<string, unknown> }[] = [
+const BODIES: Array<{ name: LosantSchemaName; ours: z.ZodType; base: Record<string, unknown> }> = [
   { name: 'instancePatch', ours: instancePatchSchema, base: {} },
   { name: 'instanceReportConfig', ours: reportConfigSchema, base: { cron: CRON } },
   { name: 'instanceReportOptionsPost', ours: reportOptionsSchema, base: {} },

@@ -25,7 +25,7 @@ function report(overrides: Partial<ResolvedReport> = {}): ResolvedReport {
   };
 }
 
-function parseCsv(text: string): { header: string[]; rows: Record<string, string>[] } {
+function parseCsv(text: string): { header: string[]; rows: Array<Record<string, string>> } {
   const records: string[][] = parse(text);
   const header = records[0] ?? [];
   return { header, rows: records.slice(1).map((record) => Object.fromEntries(header.map((name, i) => [name, record[i] ?? '']))) };

@@ -10,7 +10,7 @@ describe('cutForDisplay', () => {
   });
 
   test('longer text keeps its start and an ellipsis, maxChars UTF-16 units in all', () => {
-    const name = `${'é日Ω'.repeat(100)}`; // 300 units, 2- and 3-byte UTF-8 characters
+    const name = 'é日Ω'.repeat(100); // 300 units, 2- and 3-byte UTF-8 characters
     const cut = cutForDisplay(name, 255);
     assert.equal(cut.length, 255);
     assert.equal(cut, `${name.slice(0, 254)}…`);

@@ -14,7 +14,7 @@ function* samples(): Generator<string> {
   for (let i = 0; i < 20_000; i++) {
     const length = Math.floor(random() * 20);
     let text = '';
-    for (let j = 0; j < length; j++) text += alphabet[Math.floor(random() * alphabet.length)];
+    for (let j = 0; j < length; j++) text += alphabet.charAt(Math.floor(random() * alphabet.length));
     yield text;
   }
 }

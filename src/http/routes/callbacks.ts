@@ -46,6 +46,8 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
   const readBody = (req: Request, res: Response) =>
     new Promise<void>((resolve, reject) => {
       // body-parser hands its own errors (too large, aborted) to `next`; they carry the status the error handler answers with.
+      // Express's Request is the IncomingMessage Node made, extended in place.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- see above
       rawBody(req, res, (error?: unknown) =>
         error === undefined ? resolve() : reject(error instanceof Error ? error : new Error('reading the callback body failed')),
       );
@@ -69,7 +71,10 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
       const { id, secret } = req.params;
       const handle = async () => {
         const match = await authenticate(id, secret);
-        if (match === null) return send(res, { kind: 'not_found' });
+        if (match === null) {
+          send(res, { kind: 'not_found' });
+          return;
+        }
         await readBody(req, res);
         // A body cut off in transit (a dropped connection, broken chunking) while the secret was
         // being checked arrives here unread. Kept as an empty callback, it would make Losant's

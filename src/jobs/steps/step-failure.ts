@@ -25,7 +25,7 @@ export class StepFailure extends Error {
 export function toStepFailure(step: ReportError['step'], error: unknown): StepFailure {
   if (error instanceof StepFailure) return error;
   if (error instanceof AppError) {
-    const flagged = (error as AppError & { permanent?: unknown }).permanent;
+    const flagged = 'permanent' in error ? error.permanent : undefined;
     const permanent = typeof flagged === 'boolean' ? flagged : error.status < 500;
     return new StepFailure(step, error.code, error.message, permanent, { cause: error });
   }

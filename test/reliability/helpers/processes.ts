@@ -168,4 +168,4 @@ export function spawnService(entry: EntryPoint, env: Record<string, string>, nam
 }
 
 /** Matches a log line by its message. */
-export const msg = (text: string | RegExp) => (line: LogLine) => (typeof text === 'string' ? line.msg === text : text.test(String(line.msg ?? '')));
+export const msg = (text: string | RegExp) => (line: LogLine) => (typeof text === 'string' ? line.msg === text : text.test(line.msg ?? ''));

@@ -61,7 +61,7 @@ export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnR
   }
 
   async function stop(): Promise<void> {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child?.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
     child = null;
   }

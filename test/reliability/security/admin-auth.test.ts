@@ -129,7 +129,7 @@ describe('admin API authentication', () => {
     for (const path of ['/ADMIN/reports', '/Admin/reports', '//admin/reports', '/admin//reports', '/%61dmin/reports', '/admin%2Freports']) {
       const response = await send('GET', path, {});
       assert.ok([401, 404].includes(response.status), `${path}: ${response.status}`);
-      assert.equal(/"items"/u.test(response.body.toString('utf8')), false, `${path} listed reports`);
+      assert.equal(response.body.toString('utf8').includes('"items"'), false, `${path} listed reports`);
     }
   });
 
@@ -147,7 +147,7 @@ describe('admin API authentication', () => {
     const text = answers.map((answer) => JSON.stringify(answer.body)).join('\n');
     assert.ok(text.includes(report.id) && text.includes(scheduleId));
     for (const secret of [report.secret, ...schedule]) assert.equal(text.includes(secret), false, 'a secret is in an admin answer');
-    assert.equal(/secretHash/u.test(text), false, 'a secret hash is in an admin answer');
+    assert.equal(text.includes('secretHash'), false, 'a secret hash is in an admin answer');
   });
 
   test('a kept callback body is served as an inert download, never as a page', async () => {

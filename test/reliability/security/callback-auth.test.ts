@@ -23,7 +23,7 @@ let harness: Harness;
 let smtp: TestSmtpServer;
 
 const flipCase = (text: string): string => {
-  const index = [...text].findIndex((char) => char.toLowerCase() !== char.toUpperCase());
+  const index = text.split('').findIndex((char) => char.toLowerCase() !== char.toUpperCase());
   const char = text[index]!;
   const flipped = char === char.toLowerCase() ? char.toUpperCase() : char.toLowerCase();
   return `${text.slice(0, index)}${flipped}${text.slice(index + 1)}`;
