@@ -1,9 +1,8 @@
 /**
  * The summary's largest possible state at the default limits, in a process started with the
- * worker's node flags (so under its --max-old-space-size), run with --expose-gc:
+ * worker's node flags, run with --expose-gc:
  *   node --expose-gc <worker flags> summary-at-limits.js
- * Prints one JSON line (SummaryAtLimitsResult); a heap limit too small for it ends the process
- * with V8's out-of-memory error instead.
+ * Prints one JSON line (SummaryAtLimitsResult).
  *
  * What the summary keeps, whatever the number of rows (src/summary/): per column a name and a few
  * numbers; per distinct period (at most maxLevelPeriods, 1,000) one float per level column and,
@@ -19,10 +18,8 @@
  * Worked out: per resource a map entry, an object and a typed array (about 250 B), a 64-character
  * id (about 80 B) and a 255-character name stored two bytes a character (about 530 B): about 86 MB
  * of heap for 100,000; per period a label and a typed array. The typed arrays' contents (32 × 8 B
- * per resource, 1,996 × 8 B per period: 42 MB) live outside V8's heap and do not count against
- * --max-old-space-size. Measured: 91 MB of heap, on top of the 20-25 MB the worker's modules
- * hold, against a limit of 256 MB + the young generation. Longer ids or names in a file cannot
- * make it more.
+ * per resource, 1,996 × 8 B per period: 42 MB) live outside V8's heap. The figures are in
+ * bench/results/pipeline.md. Longer ids or names in a file cannot make it more.
  */
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
@@ -38,9 +35,9 @@ export interface SummaryAtLimitsResult {
   retainedHeapMB: number;
   /** The same before the first row: modules and the process itself. */
   baseHeapMB: number;
-  /** Typed-array contents outside the heap (not limited by --max-old-space-size; part of RSS). */
+  /** Typed-array contents outside the heap (part of RSS, not of V8's heap). */
   arrayBuffersMB: number;
-  /** V8's heap limit in this process (--max-old-space-size plus the young generation). */
+  /** V8's heap limit in this process (V8's default unless a flag sets it). */
   heapLimitMB: number;
   ms: number;
 }

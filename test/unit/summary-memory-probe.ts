@@ -2,7 +2,7 @@
  * Summarizes <resources> rows, each a new resource whose id cell is a 64-character id padded with
  * 1,000 spaces and whose name is 10,000 characters (stored two bytes a character), and prints as
  * one JSON line the heap the finished summary keeps. Started by summary-memory.test.ts in a child
- * process with the worker's node flags (its heap cap) and --expose-gc:
+ * process with the worker's node flags and --expose-gc:
  *
  *   node --import tsx --expose-gc <worker flags> test/unit/summary-memory-probe.ts <resources>
  */

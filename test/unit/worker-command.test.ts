@@ -15,13 +15,11 @@ describe('the worker command line', () => {
     assert.deepEqual(parseProcfileCommand(`all: ${scripts.start}`, 'all'), { ...worker, script: 'dist/src/main.js' });
   });
 
-  test('the worker caps the young and old generations, exposes gc to the downloader and keeps WebAssembly on its baseline compiler', () => {
+  test('the worker exposes gc to the downloader and keeps WebAssembly on its baseline compiler, and carries no other setting', () => {
     const { env, nodeArgs } = parseProcfileCommand(procfile, 'worker');
-    assert.deepEqual(env, { MALLOC_MMAP_THRESHOLD_: '65536' });
-    assert.ok(nodeArgs.some((arg) => /^--max-semi-space-size=\d+$/u.test(arg)));
-    assert.ok(nodeArgs.some((arg) => /^--max-old-space-size=\d+$/u.test(arg)));
-    assert.ok(nodeArgs.includes('--no-wasm-tier-up') && nodeArgs.includes('--no-wasm-dynamic-tiering'));
-    assert.ok(nodeArgs.includes('--expose-gc'), 'src/download/young-garbage.ts does nothing without it');
+    // Each setting is kept only where the pipeline bench misses its memory target without it (bench/README.md).
+    assert.deepEqual(env, {});
+    assert.deepEqual([...nodeArgs].sort(), ['--expose-gc', '--no-wasm-dynamic-tiering', '--no-wasm-tier-up']);
   });
 
   test('a Procfile line is read as environment, node flags and script', () => {
