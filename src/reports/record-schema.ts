@@ -148,7 +148,6 @@ export const JSON_FIELD_SCHEMAS = {
   error: errorSchema.nullable(),
 };
 export type JsonField = keyof typeof JSON_FIELD_SCHEMAS;
-// Object.keys is typed string[]; these are exactly the keys of the object above.
 // as: Object.keys gives string[]; the object is a literal, so its keys are exactly the JSON fields.
 export const JSON_FIELDS = Object.keys(JSON_FIELD_SCHEMAS) as JsonField[];
 

@@ -23,9 +23,10 @@ export interface ScheduleServiceDeps {
   now?: () => Date;
 }
 
-export interface ScheduleView extends Schedule {
-  /** The config as Losant holds it now (callback URL shown without its secret), or null if missing there. */
-  losantConfig: Omit<InstanceReportConfig, 'callbackUrl'> | null;
+/** A schedule with the report config Losant holds for it now (null if missing there). */
+export interface ScheduleWithConfig extends Schedule {
+  /** Its callback URL carries the secret: the admin API's view leaves it out. */
+  losantConfig: InstanceReportConfig | null;
 }
 
 /**
@@ -94,27 +95,24 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     return stored;
   }
 
-  function view(schedule: Schedule, configs: InstanceReportConfig[]): ScheduleView {
-    const config = configs.find((entry) => isOurs(entry, schedule.id));
-    if (!config) return { ...schedule, losantConfig: null };
-    const { callbackUrl: _hidden, ...rest } = config;
-    return { ...schedule, losantConfig: rest };
+  function view(schedule: Schedule, configs: InstanceReportConfig[]): ScheduleWithConfig {
+    return { ...schedule, losantConfig: configs.find((entry) => isOurs(entry, schedule.id)) ?? null };
   }
 
   return {
-    async list(): Promise<{ items: ScheduleView[]; unmanagedConfigs: number }> {
+    async list(): Promise<{ items: ScheduleWithConfig[]; unmanagedConfigs: number }> {
       const [schedules, configs] = await Promise.all([deps.store.list(), configsNow()]);
       const ours = new Set(schedules.map((schedule) => schedule.id));
       const unmanaged = configs.filter((config) => ![...ours].some((id) => isOurs(config, id))).length;
       return { items: schedules.map((schedule) => view(schedule, configs)), unmanagedConfigs: unmanaged };
     },
 
-    async get(id: string): Promise<ScheduleView> {
+    async get(id: string): Promise<ScheduleWithConfig> {
       const stored = await mustLoad(id);
       return view(stored.schedule, await configsNow());
     },
 
-    async create(body: unknown): Promise<ScheduleView> {
+    async create(body: unknown): Promise<ScheduleWithConfig> {
       const input = parse(createScheduleSchema, body);
       const at = now().toISOString();
       const id = generateId('s');
@@ -153,7 +151,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       });
     },
 
-    async update(id: string, body: unknown): Promise<ScheduleView> {
+    async update(id: string, body: unknown): Promise<ScheduleWithConfig> {
       const input = parse(updateScheduleSchema, body);
       return locked(async () => {
         const stored = await mustLoad(id);
@@ -186,7 +184,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       });
     },
 
-    async rotateSecret(id: string, body: unknown): Promise<ScheduleView> {
+    async rotateSecret(id: string, body: unknown): Promise<ScheduleWithConfig> {
       const { graceSeconds } = parse(rotateSecretSchema, body);
       return locked(async () => {
         const stored = await mustLoad(id);

@@ -5,12 +5,15 @@ import type { Logger } from '../../src/log.js';
 import { closeRedis, createRedis } from '../../src/redis.js';
 import type { ReportRecord, ReportStatus } from '../../src/reports/record.js';
 import { createService, type Service, type ServiceOverrides } from '../../src/service.js';
+import { watchAdminAnswers, type AnswerWatch } from './admin-contract.js';
 import { testConfig } from './config.js';
 import { silentLogger } from './logger.js';
 import { deleteKeys, uniquePrefix } from './redis.js';
 
 export type RunningService = Service & {
   url: string;
+  /** Every admin answer, held to the API's contract; stop() fails if one broke it. */
+  answers: AnswerWatch;
   /** Polls the record until it reaches one of `statuses` (or throws after timeoutMs with its last state). */
   waitForStatus(reportId: string, statuses: ReportStatus[], timeoutMs?: number): Promise<ReportRecord>;
   stop(): Promise<void>;
@@ -26,6 +29,7 @@ export async function startService(
   options: { env?: Record<string, string>; worker?: boolean; logger?: Logger; overrides?: ServiceOverrides; name?: string } = {},
 ): Promise<RunningService> {
   const server = createServer();
+  const answers = watchAdminAnswers(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const prefix = uniquePrefix(options.name ?? 'svc');
@@ -55,6 +59,7 @@ export async function startService(
 
   return Object.assign(service, {
     url: `http://127.0.0.1:${port}`,
+    answers,
     waitForStatus,
     async stop() {
       // A test may leave a request hanging on purpose; it must not hold the close up.
@@ -63,6 +68,7 @@ export async function startService(
       await deleteKeys(redis, prefix);
       await closeRedis(redis);
       if (!options.env?.DATA_DIR) await rm(config.dataDir, { recursive: true, force: true });
+      if (answers.violations.length > 0) throw new Error(`admin answers broke the API's contract:\n${answers.violations.join('\n')}`);
     },
   });
 }

@@ -7,6 +7,8 @@ import { parseReportRequest, type RequestReport } from '../../reports/request-re
 import type { RetryReport } from '../../reports/retry-report.js';
 import type { ReportStore } from '../../reports/store.js';
 import { REPORT_ID_PATTERN } from '../../reports/secrets.js';
+import { toRejectedCallbackView } from '../contract/rejected-callback-view.js';
+import { toReportListItem, toReportView } from '../contract/report-view.js';
 import { route } from '../handler.js';
 
 export interface AdminReportDeps {
@@ -35,11 +37,11 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
     '/admin/reports',
     route(async (req) => {
       const result = await deps.requestReport(parseReportRequest(req.body));
-      if (result.ok) return { status: 202, body: { report: result.record } };
+      if (result.ok) return { status: 202, body: { report: toReportView(result.record) } };
       const status = result.error.status >= 400 && result.error.status < 600 ? result.error.status : 502;
       return {
         status,
-        body: { error: { code: result.error.code, message: result.error.message }, report: result.record },
+        body: { error: { code: result.error.code, message: result.error.message }, report: toReportView(result.record) },
       };
     }),
   );
@@ -52,7 +54,7 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
       const { status, offset, limit } = parsed.data;
       const { items, total } = await deps.store.list({ offset, limit, ...(status === undefined ? {} : { status }) });
       const next = parsed.data.offset + items.length < total ? parsed.data.offset + parsed.data.limit : null;
-      return { status: 200, body: { items, total, offset: parsed.data.offset, limit: parsed.data.limit, nextOffset: next } };
+      return { status: 200, body: { items: items.map(toReportListItem), total, offset: parsed.data.offset, limit: parsed.data.limit, nextOffset: next } };
     }),
   );
 
@@ -61,7 +63,7 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
     route(async (req) => {
       const record = await deps.store.get(reportId(req.params.id));
       if (!record) throw new NotFoundError(`No report ${String(req.params.id)}`);
-      return { status: 200, body: { report: record } };
+      return { status: 200, body: { report: toReportView(record) } };
     }),
   );
 
@@ -88,7 +90,7 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
     route(async (req) => {
       const id = reportId(req.params.id);
       if (!(await deps.store.get(id))) throw new NotFoundError(`No report ${id}`);
-      return { status: 200, body: { items: await deps.rejected.list(id) } };
+      return { status: 200, body: { items: (await deps.rejected.list(id)).map(toRejectedCallbackView) } };
     }),
   );
 
@@ -96,7 +98,7 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
     '/admin/reports/:id/retry',
     route(async (req) => {
       const { record, started } = await deps.retryReport(reportId(req.params.id));
-      return { status: started ? 202 : 200, body: { report: record, started } };
+      return { status: started ? 202 : 200, body: { report: toReportView(record), started } };
     }),
   );
 

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { ScheduleService } from '../../schedules/schedule-service.js';
+import { toScheduleView } from '../contract/schedule-view.js';
 import { route } from '../handler.js';
 
 /** Schedules: the instance's reportConfigs that this service manages. */
@@ -7,19 +8,22 @@ export function adminScheduleRoutes(schedules: ScheduleService): Router {
   const router = Router();
   router.get(
     '/admin/schedules',
-    route(async () => ({ status: 200, body: await schedules.list() })),
+    route(async () => {
+      const { items, unmanagedConfigs } = await schedules.list();
+      return { status: 200, body: { items: items.map(toScheduleView), unmanagedConfigs } };
+    }),
   );
   router.post(
     '/admin/schedules',
-    route(async (req) => ({ status: 201, body: { schedule: await schedules.create(req.body) } })),
+    route(async (req) => ({ status: 201, body: { schedule: toScheduleView(await schedules.create(req.body)) } })),
   );
   router.get(
     '/admin/schedules/:id',
-    route(async (req) => ({ status: 200, body: { schedule: await schedules.get(String(req.params.id)) } })),
+    route(async (req) => ({ status: 200, body: { schedule: toScheduleView(await schedules.get(String(req.params.id))) } })),
   );
   router.put(
     '/admin/schedules/:id',
-    route(async (req) => ({ status: 200, body: { schedule: await schedules.update(String(req.params.id), req.body) } })),
+    route(async (req) => ({ status: 200, body: { schedule: toScheduleView(await schedules.update(String(req.params.id), req.body)) } })),
   );
   router.delete(
     '/admin/schedules/:id',
@@ -30,7 +34,7 @@ export function adminScheduleRoutes(schedules: ScheduleService): Router {
   );
   router.post(
     '/admin/schedules/:id/rotate-secret',
-    route(async (req) => ({ status: 200, body: { schedule: await schedules.rotateSecret(String(req.params.id), req.body) } })),
+    route(async (req) => ({ status: 200, body: { schedule: toScheduleView(await schedules.rotateSecret(String(req.params.id), req.body)) } })),
   );
   return router;
 }
