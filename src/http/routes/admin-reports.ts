@@ -7,6 +7,7 @@ import { parseReportRequest, type RequestReport } from '../../reports/request-re
 import type { RetryReport } from '../../reports/retry-report.js';
 import type { ReportStore } from '../../reports/store.js';
 import { REPORT_ID_PATTERN } from '../../reports/secrets.js';
+import { httpStatusOf } from '../error-status.js';
 import { route } from '../handler.js';
 
 export interface AdminReportDeps {
@@ -36,7 +37,7 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
     route(async (req) => {
       const result = await deps.requestReport(parseReportRequest(req.body));
       if (result.ok) return { status: 202, body: { report: result.record } };
-      const status = result.error.status >= 400 && result.error.status < 600 ? result.error.status : 502;
+      const status = httpStatusOf(result.error.code);
       return {
         status,
         body: { error: { code: result.error.code, message: result.error.message }, report: result.record },
