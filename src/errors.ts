@@ -1,60 +1,106 @@
 import type { z } from 'zod';
+import type { MailErrorCode } from './delivery/mail-errors.js';
+import type { DownloadErrorCode } from './download/errors.js';
+import type { LosantErrorCode } from './losant/errors.js';
+
+/** Codes of the classes in this file. */
+export type GeneralErrorCode = 'validation_failed' | 'not_found' | 'unauthorized' | 'conflict' | 'unavailable' | 'corrupt_data' | 'internal';
+
+/** Codes thrown with PermanentError (the CSV limits of src/csv/limits.ts). */
+export type PermanentErrorCode = 'csv_too_many_columns' | 'csv_field_too_large' | 'csv_record_too_large';
 
 /**
- * Errors that cross module boundaries carry a stable `code` and the HTTP status that the one
- * error mapper (src/http/error-handler.ts) answers with. Anything else is a bug and maps to 500.
+ * Every code an AppError of this service can carry. The HTTP side maps each one to its status in
+ * one table (src/http/error-status.ts), which must name them all.
+ */
+export type ErrorCode =
+  | GeneralErrorCode
+  | PermanentErrorCode
+  /** RateLimitedError (src/http/rate-limit.ts). */
+  | 'rate_limited'
+  /** IncompleteBodyError (src/http/routes/callbacks.ts). */
+  | 'body_incomplete'
+  /** ArchiveKeyError (src/delivery/archive.ts). */
+  | 'invalid_archive_key'
+  | DownloadErrorCode
+  | MailErrorCode
+  | LosantErrorCode
+  /** LosantValidationError (src/losant/errors.ts). */
+  | 'losant_request_invalid';
+
+export interface AppErrorOptions {
+  /** Whether doing the same thing again later may succeed; the job runner retries only these. */
+  retryable: boolean;
+  details?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * Errors that cross module boundaries carry a stable `code` and say whether a retry may help
+ * (`retryable`), which is all the job runner looks at (src/jobs/steps/step-failure.ts). They carry
+ * no HTTP status: the HTTP side maps the code to one (src/http/error-status.ts). Anything else is
+ * a bug: it maps to 500 and is retried by the job runner.
  */
 export class AppError extends Error {
-  readonly code: string;
-  readonly status: number;
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
   readonly details: unknown;
 
-  constructor(code: string, status: number, message: string, options: { details?: unknown; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.status = status;
+    this.retryable = options.retryable;
     this.details = options.details;
   }
 }
 
 export class ValidationError extends AppError {
   constructor(message: string, details?: unknown) {
-    super('validation_failed', 400, message, { details });
+    super('validation_failed', message, { retryable: false, details });
   }
 }
 
 export class NotFoundError extends AppError {
   constructor(message = 'Not found') {
-    super('not_found', 404, message);
+    super('not_found', message, { retryable: false });
   }
 }
 
 export class UnauthorizedError extends AppError {
   constructor(message = 'Missing or invalid credentials') {
-    super('unauthorized', 401, message);
+    super('unauthorized', message, { retryable: false });
   }
 }
 
 export class ConflictError extends AppError {
   constructor(message: string, details?: unknown) {
-    super('conflict', 409, message, { details });
+    super('conflict', message, { retryable: false, details });
   }
 }
 
+/** Something this service depends on is busy or away for now: trying again shortly may succeed. */
 export class UnavailableError extends AppError {
   constructor(message: string, options: { cause?: unknown } = {}) {
-    super('unavailable', 503, message, options);
+    super('unavailable', message, { retryable: true, cause: options.cause });
+  }
+}
+
+/** An unexpected failure where an AppError is needed: a bug or an outage, retried like any unexpected error. */
+export class InternalError extends AppError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('internal', message, { retryable: true, cause: options.cause });
   }
 }
 
 /**
- * A failure that retrying cannot fix (expired link, file too large, 5xx from SMTP...).
- * Jobs turn it into BullMQ's UnrecoverableError so no attempt is wasted.
+ * A failure that retrying cannot fix (a CSV that breaks a limit...). Jobs turn it into BullMQ's
+ * UnrecoverableError so no attempt is wasted.
  */
 export class PermanentError extends AppError {
-  constructor(code: string, message: string, options: { details?: unknown; cause?: unknown } = {}) {
-    super(code, 422, message, options);
+  declare readonly code: PermanentErrorCode;
+  constructor(code: PermanentErrorCode, message: string, options: { details?: unknown; cause?: unknown } = {}) {
+    super(code, message, { retryable: false, details: options.details, cause: options.cause });
   }
 }
 
@@ -80,7 +126,11 @@ export function formatIssues(issues: readonly Issue[]): string {
 export class CorruptDataError extends AppError {
   readonly key: string;
   constructor(key: string, problems: readonly string[]) {
-    super('corrupt_data', 500, `The data at Redis key ${key} is not what this version expects: ${problems.join('; ')}`, { details: { key, problems } });
+    // Not retryable: reading the same key again gives the same data until someone repairs it.
+    super('corrupt_data', `The data at Redis key ${key} is not what this version expects: ${problems.join('; ')}`, {
+      retryable: false,
+      details: { key, problems },
+    });
     this.key = key;
   }
 }

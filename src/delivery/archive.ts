@@ -28,7 +28,7 @@ export interface ArchivedObject {
 
 export class ArchiveKeyError extends AppError {
   constructor(key: string, reason: string) {
-    super('invalid_archive_key', 400, `Invalid archive key ${JSON.stringify(key.slice(0, 200))}: ${reason}`);
+    super('invalid_archive_key', `Invalid archive key ${JSON.stringify(key.slice(0, 200))}: ${reason}`, { retryable: false });
   }
 }
 

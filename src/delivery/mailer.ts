@@ -6,7 +6,7 @@ import type { SendMailOptions } from 'nodemailer';
 import type { Logger } from '../log.js';
 import { writeFileAtomically } from '../files/atomic-file.js';
 import { singleLine } from './format.js';
-import { MailError, toMailError } from './mail-errors.js';
+import { type MailError, attachmentUnreadableError, invalidMessageError, toMailError } from './mail-errors.js';
 import { createEmlTransport, createSmtpTransport, describeSmtpUrl } from './mail-transport.js';
 import { errorCode } from '../errors.js';
 
@@ -183,23 +183,23 @@ const RESERVED_HEADERS = new Set([
   'return-path',
 ]);
 
-/** Validates and normalizes the caller's message; throws a permanent MailError when it is unusable. */
+/** Validates and normalizes the caller's message; throws a MailError (mail_invalid, not retryable) when it is unusable. */
 function prepare(message: MailMessage): PreparedMessage {
-  const invalid = (reason: string) => new MailError('mail_invalid', `Invalid email message: ${reason}`, { permanent: true });
   const idMatch = MESSAGE_ID.exec(message.messageId);
-  if (!idMatch?.[1]) throw invalid('messageId must look like <local@domain>');
-  if (message.to.length === 0) throw invalid('at least one recipient is required');
+  if (!idMatch?.[1]) throw invalidMessageError('messageId must look like <local@domain>');
+  if (message.to.length === 0) throw invalidMessageError('at least one recipient is required');
   for (const address of [message.from, ...message.to]) {
     // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/u.test(address)) throw invalid('addresses must not contain control characters');
+    if (/[\u0000-\u001f\u007f]/u.test(address)) throw invalidMessageError('addresses must not contain control characters');
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(name.toLowerCase())) throw invalid(`header ${JSON.stringify(name)} is not allowed`);
+    if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(name.toLowerCase())) throw invalidMessageError(`header ${JSON.stringify(name)} is not allowed`);
     headers[name] = singleLine(value, 900);
   }
   for (const attachment of message.attachments) {
-    if (!CONTENT_TYPE.test(attachment.contentType)) throw invalid(`attachment content type ${JSON.stringify(attachment.contentType)} is not allowed`);
+    if (!CONTENT_TYPE.test(attachment.contentType))
+      throw invalidMessageError(`attachment content type ${JSON.stringify(attachment.contentType)} is not allowed`);
   }
   return {
     from: message.from,
@@ -245,7 +245,7 @@ async function openAttachments(attachments: MailAttachment[]): Promise<Readable[
   } catch (error) {
     for (const stream of streams) stream.destroy();
     const reason = errorCode(error) ?? 'unknown error';
-    throw new MailError('mail_attachment_unreadable', `An attachment could not be opened (${reason})`, { permanent: false, cause: error });
+    throw attachmentUnreadableError(reason, error);
   }
 }
 
@@ -259,6 +259,6 @@ function fileNameFor(messageId: string): string {
 }
 
 function logged(error: MailError, messageId: string, logger: Logger | undefined, server: string): MailError {
-  logger?.warn({ messageId, server, code: error.code, permanent: error.permanent, smtpCode: error.smtpCode, err: error.message }, 'email not sent');
+  logger?.warn({ messageId, server, code: error.code, retryable: error.retryable, smtpCode: error.smtpCode, err: error.message }, 'email not sent');
   return error;
 }

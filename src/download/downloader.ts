@@ -60,7 +60,7 @@ export interface DownloadResult {
 export interface Downloader {
   /**
    * Downloads `url` to `destinationPath` (through `destinationPath + '.part'`, renamed when
-   * complete). Throws a DownloadError; `permanent` says whether trying again later can help.
+   * complete). Throws a DownloadError; `retryable` says whether trying again later can help.
    */
   download(url: string, destinationPath: string, signal?: AbortSignal): Promise<DownloadResult>;
   /** Closes the connection pool; waits for downloads in progress. */
@@ -245,10 +245,10 @@ export function createDownloader(options: DownloaderOptions): Downloader {
       await rm(partPath, { force: true });
 
       const delayMs = backoffDelay(attempts - 1, { baseDelayMs: retryBaseDelayMs, maxDelayMs: MAX_BACKOFF_MS, random: Math.random });
-      const retryable = !failure.permanent && failure.code !== 'download_aborted' && !deadline.timedOut;
+      const retryable = failure.retryable && failure.code !== 'download_aborted' && !deadline.timedOut;
       if (!retryable || attempts > retries || delayMs >= deadline.remainingMs()) {
         failure.attempts = attempts;
-        logger?.warn({ url: where, code: failure.code, permanent: failure.permanent, httpStatus: failure.httpStatus, attempts }, 'download failed');
+        logger?.warn({ url: where, code: failure.code, retryable: failure.retryable, httpStatus: failure.httpStatus, attempts }, 'download failed');
         throw failure;
       }
       logger?.warn({ url: where, code: failure.code, httpStatus: failure.httpStatus, attempt: attempts, delayMs }, 'download failed, retrying');

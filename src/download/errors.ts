@@ -53,24 +53,17 @@ export interface DownloadErrorOptions {
 }
 
 /**
- * Every failure of a download. `permanent` follows from the code, so the job layer can decide
+ * Every failure of a download. `retryable` follows from the code, so the job layer can decide
  * with one property whether to turn it into BullMQ's UnrecoverableError.
  */
 export class DownloadError extends AppError {
   declare readonly code: DownloadErrorCode;
-  readonly permanent: boolean;
   readonly httpStatus?: number;
   /** How many attempts were made before giving up; set by the downloader when it throws. */
   attempts = 0;
 
   constructor(code: DownloadErrorCode, message: string, options: DownloadErrorOptions = {}) {
-    const permanent = isPermanentCode(code);
-    // 422 as PermanentError does for what a retry cannot fix; 504/503 for what it may.
-    super(code, permanent ? 422 : code === 'download_timeout' ? 504 : 503, message, {
-      details: options.details,
-      cause: options.cause,
-    });
-    this.permanent = permanent;
+    super(code, message, { retryable: !isPermanentCode(code), details: options.details, cause: options.cause });
     if (options.httpStatus !== undefined) this.httpStatus = options.httpStatus;
   }
 }

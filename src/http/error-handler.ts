@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { AppError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { httpStatusOf } from './error-status.js';
 import { requestIdOf } from './request-context.js';
 
 /** ioredis' ways of saying "Redis is not reachable right now". */
@@ -18,7 +19,10 @@ interface BodyParserError extends Error {
   limit?: number;
 }
 
-/** The one place that maps errors to HTTP answers: `{ error: { code, message, details? } }`. */
+/**
+ * The one place that maps errors to HTTP answers: `{ error: { code, message, details? } }`, an
+ * AppError with the status of its code (./error-status.ts), anything else as below.
+ */
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const requestId = requestIdOf(res);
@@ -28,8 +32,9 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       res.status(status).json({ error: details === undefined ? { code, message } : { code, message, details } });
     };
     if (error instanceof AppError) {
-      if (error.status >= 500) log.warn({ code: error.code, err: error.message }, 'request failed');
-      send(error.status, error.code, error.message, error.status < 500 ? error.details : undefined);
+      const status = httpStatusOf(error.code);
+      if (status >= 500) log.warn({ code: error.code, err: error.message }, 'request failed');
+      send(status, error.code, error.message, status < 500 ? error.details : undefined);
       return;
     }
     // as: body-parser's errors are plain Errors with extra fields (type, limit); `type` is compared before use.

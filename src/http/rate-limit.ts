@@ -5,7 +5,7 @@ import { redisKeys } from '../redis-keys.js';
 
 export class RateLimitedError extends AppError {
   constructor(retryAfterSeconds: number) {
-    super('rate_limited', 429, `Too many requests; try again in ${retryAfterSeconds} s`, { details: { retryAfterSeconds } });
+    super('rate_limited', `Too many requests; try again in ${retryAfterSeconds} s`, { retryable: true, details: { retryAfterSeconds } });
   }
 }
 

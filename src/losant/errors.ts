@@ -24,26 +24,6 @@ export type LosantErrorCode =
   | 'losant_timeout'
   | 'losant_outcome_unknown';
 
-/**
- * What our own callers get for each failure. Only a 400 is the caller's fault (they chose the
- * report options or configs); every other failure is between this service and Losant, so it is a
- * 502 (Losant misbehaved or our credentials/instance id are wrong) or a 503 (try again later).
- * A 404 is a 502 and not a 404: the instance id comes from our configuration, not from the
- * caller, so "not found" means this service is misconfigured.
- */
-const STATUS_OF: Record<LosantErrorCode, number> = {
-  losant_rejected: 400,
-  losant_unauthorized: 502,
-  losant_not_found: 502,
-  losant_busy: 503,
-  losant_unavailable: 502,
-  losant_unexpected_status: 502,
-  losant_bad_response: 502,
-  losant_unreachable: 503,
-  losant_timeout: 504,
-  losant_outcome_unknown: 504,
-};
-
 /** Failures that the same request cannot fix by being sent again later. */
 const PERMANENT: ReadonlySet<LosantErrorCode> = new Set([
   'losant_rejected',
@@ -76,17 +56,15 @@ export class LosantApiError extends AppError {
   readonly losantMessage: string | undefined;
   /** How many requests were sent (or tried) before giving up. */
   readonly attempts: number;
-  /** True when retrying the same call later cannot help (bad request, credentials, instance id...). */
-  readonly permanent: boolean;
 
   constructor(init: LosantApiErrorInit) {
-    super(init.code, STATUS_OF[init.code], init.message, { details: init.details, cause: init.cause });
+    // Retryable unless the same call cannot succeed later (bad request, credentials, instance id...).
+    super(init.code, init.message, { retryable: !PERMANENT.has(init.code), details: init.details, cause: init.cause });
     this.action = init.action;
     this.httpStatus = init.httpStatus;
     this.losantType = init.losantType;
     this.losantMessage = init.losantMessage;
     this.attempts = init.attempts;
-    this.permanent = PERMANENT.has(init.code);
   }
 }
 
@@ -101,15 +79,15 @@ export function codeForStatus(httpStatus: number): LosantErrorCode {
 }
 
 /**
- * A request refused here, before anything was sent, naming every problem at once. Status 400
- * because the values came from our caller (report options, configs, query ranges).
+ * A request refused here, before anything was sent, naming every problem at once. The values came
+ * from our caller (report options, configs, query ranges), so sending them again cannot help.
  */
 export class LosantValidationError extends AppError {
   readonly action: LosantAction | 'createLosantClient';
   readonly problems: string[];
 
   constructor(action: LosantAction | 'createLosantClient', problems: string[]) {
-    super('losant_request_invalid', 400, `Losant ${action} request is invalid: ${problems.join('; ')}`, { details: { problems } });
+    super('losant_request_invalid', `Losant ${action} request is invalid: ${problems.join('; ')}`, { retryable: false, details: { problems } });
     this.action = action;
     this.problems = problems;
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, ValidationError, formatIssues } from '../errors.js';
+import { AppError, InternalError, ValidationError, formatIssues } from '../errors.js';
 import type { Logger } from '../log.js';
 import { dateGroupBySchema, resourceGroupBySchema, type ReportOptions } from '../losant/request-schemas.js';
 import type { ReportRecord, ReportRequest } from './record.js';
@@ -102,7 +102,7 @@ export function createReportRequester(deps: RequestReportDeps) {
       log.info({ losantJobId: answer.jobId }, 'report requested from Losant');
       return { ok: true, record: await deps.store.getExisting(id) };
     } catch (error) {
-      const appError = error instanceof AppError ? error : new AppError('internal', 500, 'Unexpected error while calling Losant', { cause: error });
+      const appError = error instanceof AppError ? error : new InternalError('Unexpected error while calling Losant', { cause: error });
       if (appError.code === 'losant_outcome_unknown') {
         // Losant may have queued the job before the connection failed: keep waiting for its callback.
         await deps.store.addNote(id, `Losant's answer was lost (${appError.message}); waiting for a callback until the overdue deadline`);

@@ -1,7 +1,22 @@
-import { AppError, formatIssues } from '../errors.js';
+import { formatIssues } from '../errors.js';
 
-/** An answer in Losant's error shape, `{type, message}`; `code` carries Losant's `type`. */
-export class LosantSimError extends AppError {}
+/**
+ * An error answer of the simulated Losant server: Losant's `{type, message}` body with Losant's own
+ * HTTP status. It belongs to the simulator, not to the service's errors (AppError and its table).
+ */
+export class LosantSimError extends Error {
+  /** Losant's error `type` (`Validation`, `Unauthorized`, `NotFound`, ...). */
+  readonly type: string;
+  /** The HTTP status Losant answers with. */
+  readonly status: number;
+
+  constructor(type: string, status: number, message: string) {
+    super(message);
+    this.name = 'LosantSimError';
+    this.type = type;
+    this.status = status;
+  }
+}
 
 export const validationError = (message: string) => new LosantSimError('Validation', 400, message);
 

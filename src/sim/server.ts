@@ -47,7 +47,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-const errorBody = (error: LosantSimError) => ({ type: error.code, message: error.message });
+const errorBody = (error: LosantSimError) => ({ type: error.type, message: error.message });
 
 async function readBody(req: IncomingMessage): Promise<{ text: string; tooLarge: boolean }> {
   const chunks: Buffer[] = [];

@@ -129,7 +129,7 @@ void describe('mailer', () => {
     const error = await sendAndExpectFailure(createMailer({ smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS }));
 
     assert.equal(error.code, 'smtp_transient');
-    assert.equal(error.permanent, false);
+    assert.equal(error.retryable, true);
     assert.equal(error.smtpCode, 451);
     assert.match(error.message, /451 Greylisted, try again later/u);
   });
@@ -139,7 +139,7 @@ void describe('mailer', () => {
     const error = await sendAndExpectFailure(createMailer({ smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS }));
 
     assert.equal(error.code, 'smtp_rejected');
-    assert.equal(error.permanent, true);
+    assert.equal(error.retryable, false);
     assert.equal(error.smtpCode, 554);
     assert.match(error.message, /554 Message rejected as spam/u);
   });
@@ -152,7 +152,7 @@ void describe('mailer', () => {
       message({ attachments: [{ filename: 'report.csv.gz', path: gzPath, contentType: 'application/gzip' }] }),
     );
     assert.equal(error.code, 'smtp_transient');
-    assert.equal(error.permanent, false);
+    assert.equal(error.retryable, true);
     assert.equal(smtp.messages.length, before, 'nothing was delivered');
 
     const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
@@ -171,7 +171,7 @@ void describe('mailer', () => {
 
     const error = await sendAndExpectFailure(createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, outboxDir: workDir, timeoutMs: TIMEOUT_MS }));
     assert.equal(error.code, 'smtp_transient');
-    assert.equal(error.permanent, false);
+    assert.equal(error.retryable, true);
     assert.equal(error.smtpCode, undefined);
     assert.match(error.message, /ECONNREFUSED/u);
   });
@@ -184,7 +184,7 @@ void describe('mailer', () => {
     try {
       const error = await sendAndExpectFailure(createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, outboxDir: workDir, timeoutMs: 1_000 }));
       assert.equal(error.code, 'smtp_transient');
-      assert.equal(error.permanent, false);
+      assert.equal(error.retryable, true);
       assert.match(error.message, /greeting|timeout|ETIMEDOUT/iu, 'the greeting timeout ended the attempt');
       // Without the 1 s greeting timeout the attempt would hang; the margin covers a busy machine.
       assert.ok(Date.now() - started < 1_000 + 5_000, 'the greeting timeout applied');
@@ -206,7 +206,7 @@ void describe('mailer', () => {
       assert.ok(!logs.text().includes('Wr0ng'), 'the password is never logged');
 
       assert.equal(error.code, 'smtp_auth_failed');
-      assert.equal(error.permanent, true);
+      assert.equal(error.retryable, false);
       assert.equal(error.smtpCode, 535);
       const visible = `${error.message} ${JSON.stringify(error.details)} ${mailer.description}`;
       assert.ok(!visible.includes('Wr0ng') && !visible.includes('p@ss'), visible);
@@ -240,7 +240,7 @@ void describe('mailer', () => {
         createMailer({ smtpUrl: picky.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS }),
         message({ to: ['nobody@example.com', 'ghost@example.com'] }),
       );
-      assert.equal(error.permanent, true);
+      assert.equal(error.retryable, false);
       assert.equal(error.smtpCode, 550);
     } finally {
       await picky.close();
@@ -252,7 +252,7 @@ void describe('mailer', () => {
     const mailer = createMailer({ smtpUrl: shortLived.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
     await mailer.verify();
     await shortLived.close();
-    await assert.rejects(mailer.verify(), (error: unknown) => error instanceof MailError && !error.permanent);
+    await assert.rejects(mailer.verify(), (error: unknown) => error instanceof MailError && error.retryable);
     mailer.close();
   });
 
@@ -267,7 +267,7 @@ void describe('mailer', () => {
         message({ headers: { Bcc: 'x@evil.example' } }),
         message({ headers: { 'X-Bad\r\nBcc': 'x' } }),
       ]) {
-        await assert.rejects(mailer.send(bad), (error: unknown) => error instanceof MailError && error.code === 'mail_invalid' && error.permanent);
+        await assert.rejects(mailer.send(bad), (error: unknown) => error instanceof MailError && error.code === 'mail_invalid' && !error.retryable);
       }
       await assert.rejects(
         mailer.send(message({ attachments: [{ filename: 'gone.csv', path: join(workDir, 'gone.csv'), contentType: 'text/csv' }] })),

@@ -271,7 +271,7 @@ describe('size limits', () => {
       const path = destination();
       const error = await expectFailure(downloader({ maxBytes: 5 * 1024 * 1024 }).download(`${server.base}${route}`, path));
       assert.equal(error.code, 'download_too_large', route);
-      assert.equal(error.permanent, true);
+      assert.equal(error.retryable, false);
       assert.equal(error.attempts, 1, 'not retried');
       assertNoFiles(path);
     }
@@ -293,7 +293,7 @@ describe('size limits', () => {
       downloader({ maxBytes: 1024 * 1024, idleTimeoutMs: 60_000, totalTimeoutMs: 120_000 }).download(`${server.base}/huge`, path),
     );
     assert.equal(error.code, 'download_too_large');
-    assert.equal(error.permanent, true);
+    assert.equal(error.retryable, false);
     assert.match(error.message, /announced 20971520 bytes/u);
     assertNoFiles(path);
     for (let i = 0; i < 3_000 && !serverSawClose; i++) await sleep(20);
@@ -329,7 +329,7 @@ describe('timeouts', () => {
     // The message names the total deadline, so the idle timeout (far away here) cannot be what ended it.
     const error = await expectFailure(downloader({ idleTimeoutMs: 60_000, totalTimeoutMs: 700 }).download(`${server.base}/trickle-forever`, path));
     assert.equal(error.code, 'download_timeout');
-    assert.equal(error.permanent, false);
+    assert.equal(error.retryable, true);
     assert.match(error.message, /within 700 ms \(DOWNLOAD_TIMEOUT_MS\)/u);
     assertNoFiles(path);
   });
@@ -342,7 +342,7 @@ describe('timeouts', () => {
     const path = destination();
     const error = await expectFailure(downloader({ idleTimeoutMs: 300, retries: 0 }).download(`${server.base}/stall`, path));
     assert.equal(error.code, 'download_timeout');
-    assert.equal(error.permanent, false);
+    assert.equal(error.retryable, true);
     assert.match(error.message, /no data for 300 ms/u);
     assertNoFiles(path);
   });
@@ -372,7 +372,7 @@ describe('timeouts', () => {
     setTimeout(() => controller.abort(), 200);
     const error = await expectFailure(downloader().download(`${server.base}/trickle-abort`, path, controller.signal));
     assert.equal(error.code, 'download_aborted');
-    assert.equal(error.permanent, false);
+    assert.equal(error.retryable, true);
     assertNoFiles(path);
   });
 });
@@ -400,7 +400,7 @@ describe('HTTP status and retries', () => {
       const path = destination();
       const error = await expectFailure(downloader({ retries: 2 }).download(`${server.base}${route}`, path));
       assert.equal(error.code, 'download_unavailable');
-      assert.equal(error.permanent, false);
+      assert.equal(error.retryable, true);
       assert.equal(error.httpStatus, status);
       assert.equal(error.attempts, 3);
       assert.equal(server.hits.get(route), 3);
@@ -416,7 +416,7 @@ describe('HTTP status and retries', () => {
       });
       const error = await expectFailure(downloader().download(`${server.base}${route}`, destination()));
       assert.equal(error.code, 'download_link_expired_or_forbidden');
-      assert.equal(error.permanent, true);
+      assert.equal(error.retryable, false);
       assert.equal(error.message, `the download link has expired or is forbidden (HTTP ${status})`);
       assert.equal(server.hits.get(route), 1);
     });
@@ -425,7 +425,7 @@ describe('HTTP status and retries', () => {
   test('HTTP 404 is a permanent not-found error', async () => {
     const error = await expectFailure(downloader().download(`${server.base}/missing.csv`, destination()));
     assert.equal(error.code, 'download_not_found');
-    assert.equal(error.permanent, true);
+    assert.equal(error.retryable, false);
     assert.equal(error.httpStatus, 404);
     assert.equal(server.hits.get('/missing.csv'), 1);
   });
@@ -436,7 +436,7 @@ describe('HTTP status and retries', () => {
     });
     const error = await expectFailure(downloader().download(`${server.base}/bad-request`, destination()));
     assert.equal(error.code, 'download_http_status');
-    assert.equal(error.permanent, true);
+    assert.equal(error.retryable, false);
     assert.equal(error.httpStatus, 400);
   });
 
@@ -446,7 +446,7 @@ describe('HTTP status and retries', () => {
     await closed.close();
     const error = await expectFailure(downloader({ retries: 1 }).download(`http://127.0.0.1:${port}/x`, destination()));
     assert.equal(error.code, 'download_network');
-    assert.equal(error.permanent, false);
+    assert.equal(error.retryable, true);
     assert.match(error.message, /ECONNREFUSED/u);
     assert.equal(error.attempts, 2);
   });
@@ -459,7 +459,7 @@ describe('HTTP status and retries', () => {
     const path = destination();
     const error = await expectFailure(downloader({ retries: 0 }).download(`${server.base}/reset`, path));
     assert.equal(error.code, 'download_network');
-    assert.equal(error.permanent, false);
+    assert.equal(error.retryable, true);
     assertNoFiles(path);
   });
 });
@@ -472,7 +472,7 @@ describe('redirect limits', () => {
     });
     const error = await expectFailure(downloader({ maxRedirects: 3 }).download(`${server.base}/loop`, destination()));
     assert.equal(error.code, 'download_too_many_redirects');
-    assert.equal(error.permanent, true);
+    assert.equal(error.retryable, false);
     assert.equal(server.hits.get('/loop'), 4);
   });
 
@@ -507,7 +507,7 @@ describe('bodies that cannot be decoded, files that cannot be written', () => {
     const path = destination();
     const error = await expectFailure(downloader().download(`${server.base}/zstd`, path));
     assert.equal(error.code, 'download_unsupported_encoding');
-    assert.equal(error.permanent, true);
+    assert.equal(error.retryable, false);
     assertNoFiles(path);
   });
 
@@ -518,7 +518,7 @@ describe('bodies that cannot be decoded, files that cannot be written', () => {
     const path = destination();
     const error = await expectFailure(downloader().download(`${server.base}/corrupt`, path));
     assert.equal(error.code, 'download_decode_failed');
-    assert.equal(error.permanent, true);
+    assert.equal(error.retryable, false);
     assertNoFiles(path);
   });
 
@@ -530,7 +530,7 @@ describe('bodies that cannot be decoded, files that cannot be written', () => {
     await writeFile(blocker, 'x');
     const error = await expectFailure(downloader({ retries: 0 }).download(`${server.base}/small`, join(blocker, 'report.csv')));
     assert.equal(error.code, 'download_write_failed');
-    assert.equal(error.permanent, false);
+    assert.equal(error.retryable, true);
   });
 });
 

@@ -141,7 +141,7 @@ async function expectRefusal(promise: Promise<unknown>, code = 'download_private
   } catch (error) {
     assert.ok(error instanceof DownloadError, `expected a DownloadError, got ${String(error)}`);
     assert.equal(error.code, code, error.message);
-    assert.equal(error.permanent, true);
+    assert.equal(error.retryable, false);
     return error;
   }
   assert.fail('the download was not refused');

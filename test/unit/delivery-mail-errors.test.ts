@@ -97,7 +97,7 @@ void describe('mail error classification', () => {
       assert.ok(mailError instanceof MailError);
       assert.ok(mailError instanceof AppError);
       assert.equal(mailError.code, code);
-      assert.equal(mailError.permanent, permanent);
+      assert.equal(mailError.retryable, !permanent);
       assert.equal(mailError.smtpCode, smtpCode);
       if (code !== 'mail_invalid') assert.ok(mailError.message.includes(SERVER), 'names the server (host:port only)');
     });
@@ -123,7 +123,7 @@ void describe('mail error classification', () => {
   });
 
   void test('a MailError passes through unchanged', () => {
-    const original = new MailError('mail_invalid', 'x', { permanent: true });
+    const original = new MailError('mail_invalid', 'x', { retryable: false });
     assert.equal(toMailError(original, SERVER), original);
   });
 

@@ -48,7 +48,7 @@ describe('Content-Encoding', () => {
     for (const header of ['compress', 'zstd', 'gzip, gzip, gzip']) {
       assert.throws(
         () => parseContentEncoding(header),
-        (error: unknown) => error instanceof DownloadError && error.code === 'download_unsupported_encoding' && error.permanent,
+        (error: unknown) => error instanceof DownloadError && error.code === 'download_unsupported_encoding' && !error.retryable,
         header,
       );
     }

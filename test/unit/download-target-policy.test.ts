@@ -39,14 +39,14 @@ describe('download URL checks', () => {
     test(`${url.split(':')[0]}: URLs are refused as a bad scheme, permanently`, () => {
       const error = refusal(url);
       assert.equal(error.code, 'download_bad_scheme');
-      assert.equal(error.permanent, true);
+      assert.equal(error.retryable, false);
     });
   }
 
   test('a host that is not allowed is refused, and the message says where to allow it', () => {
     const error = refusal('https://evil.example/file.csv');
     assert.equal(error.code, 'download_host_not_allowed');
-    assert.equal(error.permanent, true);
+    assert.equal(error.retryable, false);
     assert.match(error.message, /"evil\.example"/u);
     assert.match(error.message, /DOWNLOAD_ALLOWED_HOSTS/u);
   });
@@ -64,7 +64,7 @@ describe('download URL checks', () => {
   test('credentials in the URL are refused without repeating them', () => {
     const error = refusal('https://user:hunter2@reports.losant.com/file.csv');
     assert.equal(error.code, 'download_bad_url');
-    assert.equal(error.permanent, true);
+    assert.equal(error.retryable, false);
     assert.ok(!error.message.includes('hunter2'));
     assert.equal(refusal('https://user@reports.losant.com/file.csv').code, 'download_bad_url');
   });

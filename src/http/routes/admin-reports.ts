@@ -9,6 +9,7 @@ import type { ReportStore } from '../../reports/store.js';
 import { REPORT_ID_PATTERN } from '../../reports/secrets.js';
 import { toRejectedCallbackView } from '../contract/rejected-callback-view.js';
 import { toReportListItem, toReportView } from '../contract/report-view.js';
+import { httpStatusOf } from '../error-status.js';
 import { route } from '../handler.js';
 
 export interface AdminReportDeps {
@@ -38,7 +39,7 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
     route(async (req) => {
       const result = await deps.requestReport(parseReportRequest(req.body));
       if (result.ok) return { status: 202, body: { report: toReportView(result.record) } };
-      const status = result.error.status >= 400 && result.error.status < 600 ? result.error.status : 502;
+      const status = httpStatusOf(result.error.code);
       return {
         status,
         body: { error: { code: result.error.code, message: result.error.message }, report: toReportView(result.record) },

@@ -2,6 +2,16 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import { AppError } from '../../errors.js';
 import type { CallbackOutcome, CallbackReceiver, IncomingCallback } from '../../reports/receive-callback.js';
 
+/**
+ * A callback body cut off in transit. Answered 400, and nothing is stored; sending the whole body
+ * again may well succeed, so it is retryable.
+ */
+export class IncompleteBodyError extends AppError {
+  constructor() {
+    super('body_incomplete', 'The request body did not arrive whole; nothing was stored', { retryable: true });
+  }
+}
+
 export interface ScheduleCallbackReceiver {
   authenticate(scheduleId: string, secret: string): Promise<boolean>;
   receive(scheduleId: string, callback: IncomingCallback): Promise<CallbackOutcome>;
@@ -79,7 +89,7 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
         // A body cut off in transit (a dropped connection, broken chunking) while the secret was
         // being checked arrives here unread. Kept as an empty callback, it would make Losant's
         // resend of the real one a "duplicate"; refusing it keeps the report waiting for that resend.
-        if (!req.complete) throw new AppError('body_incomplete', 400, 'The request body did not arrive whole; nothing was stored');
+        if (!req.complete) throw new IncompleteBodyError();
         send(res, await receive(id, incoming(req), match));
       };
       handle().catch(next);

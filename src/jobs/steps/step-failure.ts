@@ -19,15 +19,13 @@ export class StepFailure extends Error {
 }
 
 /**
- * Decides whether a step's error is worth retrying. Errors that know (downloads, mail,
- * PermanentError) say so with a `permanent` flag or their class; unknown errors are retried.
+ * The one place that decides whether a step's error is worth retrying: an AppError says so with
+ * its `retryable`; anything else is unexpected and retried (jobs have a bounded number of attempts).
  */
 export function toStepFailure(step: ReportError['step'], error: unknown): StepFailure {
   if (error instanceof StepFailure) return error;
   if (error instanceof AppError) {
-    const flagged = 'permanent' in error ? error.permanent : undefined;
-    const permanent = typeof flagged === 'boolean' ? flagged : error.status < 500;
-    return new StepFailure(step, error.code, error.message, permanent, { cause: error });
+    return new StepFailure(step, error.code, error.message, !error.retryable, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new StepFailure(step, 'unexpected_error', message, false, { cause: error });

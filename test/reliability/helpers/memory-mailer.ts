@@ -23,7 +23,7 @@ export function createMemoryMailer(): MemoryMailer {
     send(message): Promise<SendResult> {
       if (rejecting > 0) {
         rejecting -= 1;
-        return Promise.reject(new MailError('smtp_rejected', 'The server refused the message (550 mailbox unavailable)', { permanent: true, smtpCode: 550 }));
+        return Promise.reject(new MailError('smtp_rejected', 'The server refused the message (550 mailbox unavailable)', { retryable: false, smtpCode: 550 }));
       }
       sent.push(message);
       return Promise.resolve({ messageId: message.messageId, accepted: [...message.to], rejected: [], response: '250 OK', outboxPath: null });

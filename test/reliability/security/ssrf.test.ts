@@ -228,7 +228,7 @@ describe('addresses off this machine are refused at the guard (stub resolver, ne
       const { error } = await lookup(hostname);
       assert.ok(error instanceof DownloadError, hostname);
       assert.equal(error.code, 'download_private_address');
-      assert.equal(error.permanent, true);
+      assert.equal(error.retryable, false);
       assert.ok(error.message.includes(hostname) && error.message.includes(address.replace('::ffff:', '')), error.message);
     }
     const publicAnswer = await lookup('public.example');
