@@ -44,13 +44,13 @@ describe('failed reports', () => {
 
     const listed = await fetch(`${service.url}/admin/reports?status=failed&limit=50`, { headers: adminHeaders });
     assert.equal(listed.status, 200);
-    const { items } = (await listed.json()) as { items: Array<{ id: string; error: { step: string; code: string; permanent: boolean } }> };
+    const { items } = (await listed.json()) as { items: Array<{ id: string; error: { step: string; code: string; retryable: boolean } }> };
     assert.deepEqual(
       ids.filter((id) => !items.some((item) => item.id === id)),
       [],
       'every failed report is listed',
     );
-    for (const item of items) assert.deepEqual([item.error.step, item.error.code, item.error.permanent], ['email', 'smtp_rejected', true]);
+    for (const item of items) assert.deepEqual([item.error.step, item.error.code, item.error.retryable], ['email', 'smtp_rejected', false]);
 
     const failedJobs = await service.queue.queue.getFailed();
     assert.equal(failedJobs.length, FAILED_KEEP, 'failed jobs are kept, but only FAILED_JOBS_KEEP of them');

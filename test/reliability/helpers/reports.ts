@@ -1,7 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ReportRecord, ReportStatus } from '../../../src/reports/record.js';
+import type { ReportView } from '../../../src/http/contract/report-view.js';
+import type { ReportStatus } from '../../../src/reports/record.js';
 import type { Simulator } from '../../../src/sim/index.js';
 import { TEST_ADMIN_TOKEN } from '../../helpers/config.js';
 
@@ -33,16 +34,16 @@ export async function requestAwaitingReport(baseUrl: string, sim: Simulator, bod
   return { id, callbackUrl };
 }
 
-export async function getReport(baseUrl: string, id: string): Promise<ReportRecord> {
+export async function getReport(baseUrl: string, id: string): Promise<ReportView> {
   const response = await fetch(`${baseUrl}/admin/reports/${id}`, { headers: adminHeaders });
   if (response.status !== 200) throw new Error(`GET report ${id} answered ${response.status}`);
-  return ((await response.json()) as { report: ReportRecord }).report;
+  return ((await response.json()) as { report: ReportView }).report;
 }
 
 /** Polls the admin API until the report reaches one of `statuses`; the error names its last state. */
-export async function waitForReport(baseUrl: string, id: string, statuses: ReportStatus[], timeoutMs = 20_000): Promise<ReportRecord> {
+export async function waitForReport(baseUrl: string, id: string, statuses: ReportStatus[], timeoutMs = 20_000): Promise<ReportView> {
   const deadline = Date.now() + timeoutMs;
-  let last: ReportRecord | null = null;
+  let last: ReportView | null = null;
   while (Date.now() < deadline) {
     try {
       last = await getReport(baseUrl, id);
@@ -58,7 +59,7 @@ export async function waitForReport(baseUrl: string, id: string, statuses: Repor
 }
 
 /** How many history entries have a note matching `pattern` (each effect leaves one: "CSV archived at ..."). */
-export function notesMatching(record: ReportRecord, pattern: RegExp): number {
+export function notesMatching(record: { history: ReadonlyArray<{ note?: string | undefined }> }, pattern: RegExp): number {
   return record.history.filter((entry) => pattern.test(entry.note ?? '')).length;
 }
 
