@@ -52,7 +52,7 @@ try {
 
 console.log(`Losant simulator  ${sim.url}  (instance ${sim.instanceId})`);
 console.log(`report-relay      ${publicUrl}  (admin token ${adminToken})`);
-console.log(`mail              ${service.pipeline?.mailer.description ?? 'none'}`);
+console.log(`mail              ${service.steps?.mailer.description ?? 'none'}`);
 
 const month = new Date();
 const start = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() - 1, 1));

@@ -10,7 +10,7 @@ import { redisKeys } from './redis-keys.js';
 import { checkEvictionPolicy } from './redis-policy.js';
 import { closeRedis, createRedis, waitUntilReady } from './redis.js';
 import { createReportStore } from './reports/store.js';
-import { createPipeline, type Pipeline, type PipelineOverrides } from './wiring/pipeline.js';
+import { createStepParts, type StepParts, type StepOverrides } from './wiring/steps.js';
 import type { WebOverrides, WebSide } from './wiring/web.js';
 import { errorMessage } from './errors.js';
 
@@ -18,7 +18,7 @@ import { errorMessage } from './errors.js';
 export type Role = 'web' | 'worker' | 'all';
 
 /** Parts a test, the bench or the demo puts in place of the ones the configuration would build. */
-export interface ServiceOverrides extends PipelineOverrides, WebOverrides {
+export interface ServiceOverrides extends StepOverrides, WebOverrides {
   /** Connection for commands; left open by close() (its owner quits it). */
   redis?: Redis;
   /** Connection the BullMQ worker blocks on; left open by close() (its owner quits it). */
@@ -77,17 +77,17 @@ export async function createService(options: ServiceOptions) {
     failedKeep: config.jobs.failedKeep,
   });
 
-  let pipeline: Pipeline | null = null;
+  let steps: StepParts | null = null;
   let worker: ReportWorker | null = null;
   let maintenance: Maintenance | null = null;
   if (role !== 'web') {
-    pipeline = createPipeline({ config, logger, store }, overrides);
+    steps = createStepParts({ config, logger, store }, overrides);
     worker = createReportWorker({
       connection: overrides.blockingRedis ?? own(createRedis(config.redis.url, 'blocking')),
       prefix: keys.queuePrefix,
       concurrency: config.jobs.concurrency,
       lockMs: config.jobs.lockMs,
-      processor: createReportProcessor(pipeline.deps),
+      processor: createReportProcessor(steps.deps),
       logger,
     });
     maintenance = createMaintenance({ redis, store, queue, prefix: config.redis.prefix, logger });
@@ -110,10 +110,10 @@ export async function createService(options: ServiceOptions) {
       throw new Error(`Redis at ${new URL(config.redis.url).host} did not answer within ${readyTimeoutMs} ms; is it running? (see README: Redis)`);
     });
     await checkEvictionPolicy(redis, { require: config.redis.requireNoEviction, logger });
-    if (worker && maintenance && pipeline) {
+    if (worker && maintenance && steps) {
       worker.start();
       stopMaintenance = maintenance.start(options.maintenanceIntervalMs ?? 60_000);
-      logger.info({ concurrency: config.jobs.concurrency, mail: pipeline.mailer.description }, 'worker consuming report jobs');
+      logger.info({ concurrency: config.jobs.concurrency, mail: steps.mailer.description }, 'worker consuming report jobs');
     }
     if (web) {
       server = await listen(web.app, overrides.server, config);
@@ -125,7 +125,7 @@ export async function createService(options: ServiceOptions) {
 
   /**
    * Closes in order: HTTP (intake), the worker (jobs still running when `remainingMs` is nearly
-   * spent go back to the queue), the pipeline, the queue, then the Redis connections this service
+   * spent go back to the queue), the steps (downloader, mailer), the queue, then the Redis connections this service
    * made. A part that fails to close is logged and the rest still close.
    */
   async function close(remainingMs = Number.POSITIVE_INFINITY): Promise<void> {
@@ -144,7 +144,7 @@ export async function createService(options: ServiceOptions) {
             }
           : null,
       ],
-      ['pipeline', pipeline ? () => pipeline.close() : null],
+      ['steps', steps ? () => steps.close() : null],
       ['queue', () => queue.close()],
       ['redis', () => Promise.all(ownConnections.map((connection) => closeRedis(connection))).then(() => undefined)],
     ];
@@ -167,7 +167,7 @@ export async function createService(options: ServiceOptions) {
     queue,
     /** The web side's parts (null for the worker role). */
     web,
-    pipeline,
+    steps,
     worker,
     maintenance,
     /** The server the app listens on, once started (null for the worker role). */

@@ -255,7 +255,7 @@ const pipelineCase: BenchCase = {
         sizes: allSizes.map(sizeLabel).join(', '),
         serving: 'loopback HTTP from the harness process, Content-Length, text/csv, streamed from disk (page cache)',
         subject:
-          "bench/pipeline/subject.ts: createService with the worker role (the worker process's parts, default limits; the BullMQ worker not started), a stored URL callback, then fetchCsv, archiveCsv, summarizeCsv (the job steps) with a Redis record",
+          "bench/pipeline/subject.ts: createService with the worker role (the worker process's parts, default limits; the BullMQ worker not started), a stored URL callback, then downloadStep, archiveStep, summaryStep (the job steps) with a Redis record",
         'subject process': `as the Procfile's worker line: ${workerSettings} (the baseline: plain node)`,
         baseline: 'bench/pipeline/baseline.ts: undici request piped into csv-parse (columns: true), summing payloadBillableCount',
         'MB/s': 'file bytes / 10^6 / time inside the child from the first step to the summary (start-up excluded; wallMs includes it)',

@@ -53,11 +53,11 @@ export function isParserName(name: string): name is ParserName {
   return Object.hasOwn(PARSERS, name);
 }
 
-/** Streams `input` through the named parser and hands every row to `onRecord`, with backpressure. */
-export async function parseStream(name: ParserName, input: Readable, onRecord: (record: CsvRecord) => void): Promise<void> {
+/** Streams `input` through the named parser and hands every row to `onRow`, with backpressure. */
+export async function parseStream(name: ParserName, input: Readable, onRow: (record: CsvRecord) => void): Promise<void> {
   const { before, parser }: ParserSetup = PARSERS[name]();
   const consume = async (records: AsyncIterable<CsvRecord>) => {
-    for await (const record of records) onRecord(record);
+    for await (const record of records) onRow(record);
   };
   await (before === undefined ? pipeline(input, parser, consume) : pipeline(input, before, parser, consume));
 }

@@ -11,9 +11,9 @@ import { rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { archiveCsv } from '../../src/jobs/steps/archive-csv.js';
-import { fetchCsv } from '../../src/jobs/steps/fetch-csv.js';
-import { summarizeCsv } from '../../src/jobs/steps/summarize-csv.js';
+import { archiveStep } from '../../src/jobs/steps/archive-step.js';
+import { downloadStep } from '../../src/jobs/steps/download-step.js';
+import { summaryStep } from '../../src/jobs/steps/summary-step.js';
 import { createLogger } from '../../src/log.js';
 import { waitUntilReady } from '../../src/redis.js';
 import { buildCallbackInfo } from '../../src/reports/receive-callback.js';
@@ -41,7 +41,7 @@ const config = loadConfig({
 const logger = createLogger({ level: 'info', destination: pino.destination({ dest: '/dev/null', sync: false }) });
 const service = await createService({ config, role: 'worker', overrides: { logger } });
 await waitUntilReady(service.redis);
-const { deps } = service.pipeline!;
+const { deps } = service.steps!;
 
 const id = generateId('r');
 const body = Buffer.from(JSON.stringify({ jobId: 'benchJob', status: 'completed', success: true, url }));
@@ -75,14 +75,14 @@ const sampler = setInterval(() => {
 try {
   const t0 = performance.now();
   step = 'download';
-  const fetched = await fetchCsv(deps, await load(), new AbortController().signal);
+  const fetched = await downloadStep(deps, await load(), new AbortController().signal);
   if (!fetched.done) throw new Error(`the download step ended the report: ${fetched.status}`);
   const t1 = performance.now();
   step = 'archive';
-  await archiveCsv(deps, await load());
+  await archiveStep(deps, await load());
   const t2 = performance.now();
   step = 'summarize';
-  await summarizeCsv(deps, await load());
+  await summaryStep(deps, await load());
   const t3 = performance.now();
   clearInterval(sampler);
   const record = await load();

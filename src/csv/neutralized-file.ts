@@ -7,7 +7,7 @@ import { tempFileFor } from '../files/atomic-file.js';
 import { BATCH_CHARS, neutralizedLine } from './neutralize.js';
 
 export interface NeutralizedFile {
-  /** Takes one parsed record (a RecordCopy of summarizeReportCsv). */
+  /** Takes one parsed row (a RowCopy of summarizeReportCsv). */
   add(fields: readonly string[]): void;
   ready(): Promise<void> | null;
   /** Writes what is left and moves the file (and its gzip copy) into place. */

@@ -16,7 +16,7 @@ export function baseParseOptions(limits: CsvLimits) {
 }
 
 /** Only an unclosed quote at the end of the file remains a skippable error with the options above. */
-export function describeSkippedRecord(error: CsvError | undefined): string {
+export function describeSkippedRow(error: CsvError | undefined): string {
   if (error?.code === 'CSV_QUOTE_NOT_CLOSED') return 'unclosed quote: the record runs to the end of the file';
   return error?.message ?? 'unreadable record';
 }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import { createRecordClassifier, type ClassifyOptions, type ReportRecordVisitor } from './classify-records.js';
+import { createRowClassifier, type ClassifyOptions, type ReportRowVisitor } from './classify-rows.js';
 import type { CsvLimits } from './limits.js';
-import { startReportParse, type ParsedRecord } from './report-parser.js';
+import { startReportParse, type ParsedRow } from './report-parser.js';
 import { toError } from '../errors.js';
 
 export interface ReadReportOptions extends ClassifyOptions {
@@ -24,9 +24,9 @@ export interface ReadReportOptions extends ClassifyOptions {
  * limit (csv_too_many_columns, csv_field_too_large, csv_record_too_large), with the input's own
  * error when the stream fails, and with whatever the visitor throws; the input is then released.
  */
-export function readReportCsv(input: Readable, limits: CsvLimits, visitor: ReportRecordVisitor, options: ReadReportOptions = {}): Promise<void> {
+export function readReportCsv(input: Readable, limits: CsvLimits, visitor: ReportRowVisitor, options: ReadReportOptions = {}): Promise<void> {
   const { parser, guard } = startReportParse(input, limits);
-  const classify = createRecordClassifier(guard, visitor, options);
+  const classify = createRowClassifier(guard, visitor, options);
   const { ready } = options;
 
   return new Promise<void>((resolve, reject) => {
@@ -40,7 +40,7 @@ export function readReportCsv(input: Readable, limits: CsvLimits, visitor: Repor
       if (waiting) return;
       try {
         // as: csv-parse types read() as any; with these options each record is an array of strings.
-        for (let record = parser.read() as ParsedRecord | null; record !== null; record = parser.read() as ParsedRecord | null) {
+        for (let record = parser.read() as ParsedRow | null; record !== null; record = parser.read() as ParsedRow | null) {
           classify(record);
           const wait = ready?.();
           if (wait) {

@@ -2,19 +2,19 @@ import { pipeline, type Readable } from 'node:stream';
 import { parse, type CsvError, type Parser } from 'csv-parse';
 import { createCsvLimitGuard, type CsvLimitGuard } from './limit-guard.js';
 import type { CsvLimits } from './limits.js';
-import { baseParseOptions, describeSkippedRecord, throwIfRecordTooLarge } from './parse-options.js';
+import { baseParseOptions, describeSkippedRow, throwIfRecordTooLarge } from './parse-options.js';
 
 /** Pushed into the parser's output by on_skip, so it keeps its place among the records. */
-export interface SkippedRecord {
+export interface SkippedRow {
   skipped: true;
   reason: string;
 }
 
 /** What the parser emits: a record's fields, or a record it could not read. */
-export type ParsedRecord = string[] | SkippedRecord;
+export type ParsedRow = string[] | SkippedRow;
 
 export interface ReportParse {
-  /** Object mode: emits ParsedRecord values in file order, blank lines included (see below). */
+  /** Object mode: emits ParsedRow values in file order, blank lines included (see below). */
   parser: Parser;
   guard: CsvLimitGuard;
 }
@@ -33,7 +33,7 @@ export function startReportParse(input: Readable, limits: CsvLimits): ReportPars
     skip_empty_lines: false,
     on_skip: (error: CsvError | undefined): undefined => {
       throwIfRecordTooLarge(error, limits);
-      const skipped: SkippedRecord = { skipped: true, reason: describeSkippedRecord(error) };
+      const skipped: SkippedRow = { skipped: true, reason: describeSkippedRow(error) };
       parser.push(skipped);
       return undefined;
     },

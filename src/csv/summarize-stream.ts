@@ -4,8 +4,8 @@ import type { ReportSummary } from '../summary/types.js';
 import type { CsvLimits } from './limits.js';
 import { readReportCsv } from './read-report.js';
 
-/** A second output of the same parse: it gets every record (see ClassifyOptions.onRecord). */
-export interface RecordCopy {
+/** A second output of the same parse: it gets every record (see ClassifyOptions.onRow). */
+export interface RowCopy {
   add(fields: readonly string[]): void;
   /** A promise while the copy cannot take more yet (a slow disk then slows the parse instead of filling memory). */
   ready(): Promise<void> | null;
@@ -17,7 +17,7 @@ export interface RecordCopy {
  * with the input's own error when the stream fails. With `copy`, the same pass feeds it too.
  * Rows reach the summary as field arrays in header order: no object per row.
  */
-export async function summarizeReportCsv(input: Readable, limits: CsvLimits, options: SummaryOptions = {}, copy?: RecordCopy): Promise<ReportSummary> {
+export async function summarizeReportCsv(input: Readable, limits: CsvLimits, options: SummaryOptions = {}, copy?: RowCopy): Promise<ReportSummary> {
   const accumulator = createSummaryAccumulator(options);
   await readReportCsv(
     input,
@@ -27,7 +27,7 @@ export async function summarizeReportCsv(input: Readable, limits: CsvLimits, opt
       row: (fields, line) => accumulator.addRow(fields, line),
       bad: (line, reason) => accumulator.addBadRow({ line, reason }),
     },
-    copy === undefined ? {} : { onRecord: (fields) => copy.add(fields), ready: () => copy.ready() },
+    copy === undefined ? {} : { onRow: (fields) => copy.add(fields), ready: () => copy.ready() },
   );
   return accumulator.finish();
 }

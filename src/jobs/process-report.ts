@@ -1,13 +1,13 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { ReportError, ReportRecord } from '../reports/record.js';
 import { IN_PIPELINE } from '../reports/state-machine.js';
-import type { PipelineDeps } from './pipeline.js';
+import type { StepDeps } from './step-deps.js';
 import { RETURN_TO_QUEUE, type ProcessReportData } from './queue.js';
-import { archiveCsv } from './steps/archive-csv.js';
-import { emailReport } from './steps/email-report.js';
-import { fetchCsv } from './steps/fetch-csv.js';
+import { archiveStep } from './steps/archive-step.js';
+import { emailStep } from './steps/email-step.js';
+import { downloadStep } from './steps/download-step.js';
 import { StepFailure, toStepFailure } from './steps/step-failure.js';
-import { summarizeCsv } from './steps/summarize-csv.js';
+import { summaryStep } from './steps/summary-step.js';
 import { removeDir, workPaths } from './work-files.js';
 
 type Step = ReportError['step'];
@@ -17,7 +17,7 @@ type Step = ReportError['step'];
  * the record and skips what its marker says is done, so a job that runs again (after a crash,
  * a retry, or a repeated enqueue) never repeats an effect that completed.
  */
-export function createReportProcessor(deps: PipelineDeps) {
+export function createReportProcessor(deps: StepDeps) {
   return async function processReport(job: Job<ProcessReportData>, token?: string, signal?: AbortSignal): Promise<string> {
     const reportId = job.data.reportId;
     const log = deps.logger.child({ reportId, jobId: job.id, attempt: job.attemptsMade + 1 });
@@ -38,7 +38,7 @@ export function createReportProcessor(deps: PipelineDeps) {
       log.info('processing report');
 
       step = 'download';
-      const fetched = await fetchCsv(deps, record, abort);
+      const fetched = await downloadStep(deps, record, abort);
       if (!fetched.done) {
         log.warn({ status: fetched.status }, 'report ended at its callback');
         return fetched.status;
@@ -46,13 +46,13 @@ export function createReportProcessor(deps: PipelineDeps) {
       // Between steps a shutdown that cannot wait any longer takes the job back (see below).
       abort.throwIfAborted();
       step = 'archive';
-      await archiveCsv(deps, await load());
+      await archiveStep(deps, await load());
       abort.throwIfAborted();
       step = 'parse';
-      await summarizeCsv(deps, await load());
+      await summaryStep(deps, await load());
       abort.throwIfAborted();
       step = 'email';
-      await emailReport(deps, await load());
+      await emailStep(deps, await load());
 
       record = await load();
       await deps.store.markDelivered(reportId, 'everything asked for was delivered');

@@ -259,9 +259,9 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     let removed = 0;
     for (const id of old) {
       if ((await redis.exists(keys.report.record(id))) === 1) continue;
-      const pipeline = redis.pipeline().zrem(keys.reports.byCreated, id).zrem(keys.reports.awaiting, id);
-      for (const status of REPORT_STATUSES) pipeline.zrem(keys.reports.byStatus(status), id);
-      await pipeline.exec();
+      const removal = redis.pipeline().zrem(keys.reports.byCreated, id).zrem(keys.reports.awaiting, id);
+      for (const status of REPORT_STATUSES) removal.zrem(keys.reports.byStatus(status), id);
+      await removal.exec();
       removed += 1;
     }
     return removed;

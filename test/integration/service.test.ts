@@ -24,12 +24,12 @@ function closedParts(lines: string[]): string[] {
 }
 
 describe('createService', () => {
-  test('the worker role builds the pipeline and the worker, no web side, and consumes once started', async () => {
+  test('the worker role builds the steps and the worker, no web side, and consumes once started', async () => {
     const config = configFor('svc-worker');
     const service = await createService({ config, role: 'worker', overrides: { logger: silentLogger() } });
     try {
       assert.equal(service.web, null);
-      assert.ok(service.pipeline && service.worker && service.maintenance);
+      assert.ok(service.steps && service.worker && service.maintenance);
       assert.equal(service.worker.isConsuming(), false, 'nothing runs before start()');
       await service.start();
       assert.equal(service.server, null, 'a worker does not listen');
@@ -41,11 +41,11 @@ describe('createService', () => {
     assert.equal(service.redis.status, 'end', 'the connection it made is quit');
   });
 
-  test('the web role listens on HOST:PORT and serves /readyz; it builds no pipeline or worker', async () => {
+  test('the web role listens on HOST:PORT and serves /readyz; it builds no steps or worker', async () => {
     const config = configFor('svc-web');
     const service = await createService({ config, role: 'web', overrides: { logger: silentLogger() } });
     try {
-      assert.equal(service.pipeline, null);
+      assert.equal(service.steps, null);
       assert.equal(service.worker, null);
       await service.start();
       const { port } = service.server!.address() as AddressInfo;
@@ -58,7 +58,7 @@ describe('createService', () => {
     assert.equal(service.server!.listening, false, 'the server is closed');
   });
 
-  test('close() goes http, worker, pipeline, queue, redis; connections passed in stay open, the server passed in is closed', async () => {
+  test('close() goes http, worker, steps, queue, redis; connections passed in stay open, the server passed in is closed', async () => {
     const config = configFor('svc-close');
     const redis = createRedis(config.redis.url, 'commands');
     const blockingRedis = createRedis(config.redis.url, 'blocking');
@@ -73,14 +73,14 @@ describe('createService', () => {
     };
     const service = await createService({ config, role: 'all', overrides: { logger: logs.logger, redis, blockingRedis, server, mailer } });
     try {
-      assert.equal(service.pipeline?.mailer, mailer, 'the part passed in is used');
+      assert.equal(service.steps?.mailer, mailer, 'the part passed in is used');
       await service.start();
       assert.equal(service.server, server);
       const { port } = server.address() as AddressInfo;
       assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200, 'the app answers on the server passed in');
       await service.close();
 
-      assert.deepEqual(closedParts(logs.lines), ['http', 'worker', 'pipeline', 'queue', 'redis']);
+      assert.deepEqual(closedParts(logs.lines), ['http', 'worker', 'steps', 'queue', 'redis']);
       assert.equal(server.listening, false);
       assert.equal(redis.status, 'ready', 'the commands connection passed in is left to its owner');
       assert.equal(blockingRedis.status, 'ready', 'the blocking connection passed in is left to its owner');

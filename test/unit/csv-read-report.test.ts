@@ -11,7 +11,7 @@ const fixturesUrl = new URL('../fixtures/csv/', import.meta.url);
 
 async function readInChunks(bytes: Buffer, size: number): Promise<{ events: ReportEvent[]; records: string[][] }> {
   const records: string[][] = [];
-  const events = await readReportEvents(chunkedStream(bytes, size), LIMITS, { onRecord: (fields) => records.push([...fields]) });
+  const events = await readReportEvents(chunkedStream(bytes, size), LIMITS, { onRow: (fields) => records.push([...fields]) });
   return { events, records };
 }
 
@@ -26,7 +26,7 @@ function outline(events: readonly ReportEvent[]): string[] {
 
 const rowsOnLines = (...lines: number[]) => lines.map((line) => `row ${line}`);
 
-/** Every fixture: its events in outline, and how many records onRecord sees (header and ragged rows included, blank lines not). */
+/** Every fixture: its events in outline, and how many records onRow sees (header and ragged rows included, blank lines not). */
 const FIXTURES: Record<string, { outline: string[]; records: number }> = {
   'app-monthly-sandbox.csv': { outline: ['columns 28', ...rowsOnLines(2, 3, 4, 5, 6, 7)], records: 7 },
   'bom-crlf.csv': { outline: ['columns 7', ...rowsOnLines(2, 4, 6)], records: 4 },

@@ -30,7 +30,7 @@ function staticGraph(entry: string): { files: Set<string>; packages: Set<string>
 describe('what the worker process loads', () => {
   test('src/worker.ts does not load the web side: no Express, helmet, HTTP routes, Losant client or schedules', () => {
     const { files, packages } = staticGraph('src/worker.ts');
-    assert.ok(files.has('src/service.ts') && files.has('src/wiring/pipeline.ts') && files.has('src/csv/read-report.ts'), 'the graph is followed');
+    assert.ok(files.has('src/service.ts') && files.has('src/wiring/steps.ts') && files.has('src/csv/read-report.ts'), 'the graph is followed');
     for (const name of ['express', 'helmet']) assert.ok(!packages.has(name), `${name} is loaded: ${[...packages].join(', ')}`);
     const web = [...files].filter((file) => /^src\/(?:http|losant|schedules)\/|^src\/wiring\/web\.ts$/u.test(file));
     assert.deepEqual(web, []);

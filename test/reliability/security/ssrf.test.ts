@@ -29,7 +29,7 @@ import {
  * on loopback count every connection: there must be none.
  *
  * The one allowed name, files.allowed.test, is stub-resolved to 127.0.0.2 and only that address
- * is exempted (PipelineOverrides.allowedPrivateAddresses), so a real file can be served while
+ * is exempted (StepOverrides.allowedPrivateAddresses), so a real file can be served while
  * 127.0.0.1 and ::1 stay refused. Addresses off this machine are checked at the guard with a
  * stub resolver at the end of this file and never dialed; the downloader's own tests
  * (test/integration/download-ssrf.test.ts, test/unit/download-address-policy.test.ts) cover

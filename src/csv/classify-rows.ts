@@ -1,9 +1,9 @@
 import { uniqueColumnNames } from './header.js';
 import type { CsvLimitGuard } from './limit-guard.js';
-import type { ParsedRecord } from './report-parser.js';
+import type { ParsedRow } from './report-parser.js';
 
 /** Where the records of a report go once told apart. `line` is the 1-based line on which the record starts. */
-export interface ReportRecordVisitor {
+export interface ReportRowVisitor {
   /** Once, first, when the file has a header: unique column names in file order (see uniqueColumnNames). */
   columns(columns: readonly string[]): void;
   /** A data row with exactly as many fields as the header, in header order. */
@@ -18,7 +18,7 @@ export interface ClassifyOptions {
    * blank lines (nor a line holding only `""`, which parses the same), nor the record of an
    * unclosed final quote. For a second output from the same parse (the email attachment).
    */
-  onRecord?: ((fields: readonly string[]) => void) | undefined;
+  onRow?: ((fields: readonly string[]) => void) | undefined;
 }
 
 function countLineBreaks(fields: readonly string[]): number {
@@ -40,8 +40,8 @@ function isBlank(fields: readonly string[]): boolean {
  * blank), rows, ragged rows and unreadable records, each with the line it starts on. Blank lines
  * and records whose fields are all empty are skipped. Returns the function to call per record.
  */
-export function createRecordClassifier(guard: CsvLimitGuard, visitor: ReportRecordVisitor, options: ClassifyOptions = {}): (record: ParsedRecord) => void {
-  const { onRecord } = options;
+export function createRowClassifier(guard: CsvLimitGuard, visitor: ReportRowVisitor, options: ClassifyOptions = {}): (record: ParsedRow) => void {
+  const { onRow } = options;
   let nextLine = 1; // where the next record starts: after the previous one and its line breaks
   let columnCount = -1; // until the header has come
 
@@ -54,7 +54,7 @@ export function createRecordClassifier(guard: CsvLimitGuard, visitor: ReportReco
     // Only a quoted field can hold a line break, and the guard has scanned a record's bytes
     // before the parser emits it: most reports have none, and skip searching every field.
     nextLine += (guard.quotedLineBreakSeen ? countLineBreaks(record) : 0) + 1;
-    if (onRecord !== undefined && (record.length > 1 || record[0] !== '')) onRecord(record);
+    if (onRow !== undefined && (record.length > 1 || record[0] !== '')) onRow(record);
     if (isBlank(record)) return;
     if (columnCount < 0) {
       const columns = uniqueColumnNames(record);

@@ -4,7 +4,7 @@ import { createGzip } from 'node:zlib';
 import { renderReportEmail, type ReportEmailInput } from '../../delivery/render-email.js';
 import type { MailAttachment } from '../../delivery/mailer.js';
 import type { ReportRecord } from '../../reports/record.js';
-import type { PipelineDeps } from '../pipeline.js';
+import type { StepDeps } from '../step-deps.js';
 import { writeFileAtomically } from '../../files/atomic-file.js';
 import { fileSize, workPaths } from '../work-files.js';
 
@@ -26,12 +26,12 @@ function scheduleNameOf(record: ReportRecord): { scheduleName?: string } {
  * marker is written, the next run sends it again (with the same Message-ID). `emailAttempts`
  * counts hand-offs started, so such a repeat is visible on the record.
  */
-export async function emailReport(deps: PipelineDeps, record: ReportRecord): Promise<void> {
+export async function emailStep(deps: StepDeps, record: ReportRecord): Promise<void> {
   if (!record.delivery.email || record.delivery.recipients.length === 0 || record.email) return;
-  if (!record.summary) throw new Error('emailReport needs a summary');
+  if (!record.summary) throw new Error('emailStep needs a summary');
   const paths = workPaths(deps.workDir, record.id);
 
-  // The summarize step usually wrote it (fetchCsv removes it whenever the CSV is written anew).
+  // The summary step usually wrote it (downloadStep removes it whenever the CSV is written anew).
   if ((await fileSize(paths.attachment)) === null) await deps.neutralize(paths.csv, paths.attachment);
   const attachment = await prepareAttachment(deps, record, paths);
   const input: ReportEmailInput = {
@@ -73,7 +73,7 @@ export async function emailReport(deps: PipelineDeps, record: ReportRecord): Pro
 }
 
 async function prepareAttachment(
-  deps: PipelineDeps,
+  deps: StepDeps,
   record: ReportRecord,
   paths: ReturnType<typeof workPaths>,
 ): Promise<{ files: MailAttachment[]; info: ReportEmailInput['attachment'] }> {
@@ -85,7 +85,7 @@ async function prepareAttachment(
       info: { filename: name, bytes: plainBytes, compressed: false },
     };
   }
-  // The summarize step usually wrote the gzip copy beside the attachment; both are written under a
+  // The summary step usually wrote the gzip copy beside the attachment; both are written under a
   // temporary name and renamed, so a file found here is whole.
   let gzBytes = await fileSize(paths.attachmentGz);
   if (gzBytes === null) {

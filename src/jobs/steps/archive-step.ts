@@ -1,5 +1,5 @@
 import type { ReportRecord } from '../../reports/record.js';
-import type { PipelineDeps } from '../pipeline.js';
+import type { StepDeps } from '../step-deps.js';
 import { workPaths } from '../work-files.js';
 
 /** Where a report's files live in the archive: by the month it was requested, then its id. */
@@ -10,7 +10,7 @@ export function archiveKey(record: ReportRecord, file: 'report.csv' | 'summary.j
 }
 
 /** Archives the original CSV once; a re-run finds the marker and skips. */
-export async function archiveCsv(deps: PipelineDeps, record: ReportRecord): Promise<void> {
+export async function archiveStep(deps: StepDeps, record: ReportRecord): Promise<void> {
   if (!record.delivery.archive || record.archive) return;
   const stored = await deps.archive.putFile(archiveKey(record, 'report.csv'), workPaths(deps.workDir, record.id).csv);
   await deps.store.markArchived(

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { interpretCallback } from '../../reports/interpret-callback.js';
 import type { Interpretation, ReportRecord } from '../../reports/record.js';
 import { mergeCsvParts } from '../merge-parts.js';
-import type { PipelineDeps } from '../pipeline.js';
+import type { StepDeps } from '../step-deps.js';
 import { hashFile, writeFileAtomically } from '../../files/atomic-file.js';
 import { ensureDir, fileSize, workPaths } from '../work-files.js';
 import { StepFailure } from './step-failure.js';
@@ -14,7 +14,7 @@ export type FetchOutcome = { done: true } | { done: false; status: 'unrecognized
  * archived it, else from the callback (inline CSV, or download URLs). A callback that says
  * the report failed, or that nobody understands, ends the run here.
  */
-export async function fetchCsv(deps: PipelineDeps, record: ReportRecord, signal: AbortSignal): Promise<FetchOutcome> {
+export async function downloadStep(deps: StepDeps, record: ReportRecord, signal: AbortSignal): Promise<FetchOutcome> {
   const paths = workPaths(deps.workDir, record.id);
   await ensureDir(paths.dir);
 

@@ -7,7 +7,7 @@ import { summarizeWithAttachment } from '../csv/summarize-with-attachment.js';
 import { createFileArchive } from '../delivery/file-archive.js';
 import { createMailer, type Mailer } from '../delivery/mailer.js';
 import { createDownloader, type Downloader } from '../download/downloader.js';
-import type { PipelineDeps } from '../jobs/pipeline.js';
+import type { StepDeps } from '../jobs/step-deps.js';
 import { writeFileAtomically } from '../files/atomic-file.js';
 import { compareSummaries } from '../summary/compare.js';
 import type { Config } from '../config.js';
@@ -15,7 +15,7 @@ import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Logger } from '../log.js';
 import type { ReportStore } from '../reports/store.js';
 
-export interface PipelineOverrides {
+export interface StepOverrides {
   /** A stub resolver for downloads (tests). */
   lookup?: LookupFunction;
   /** Exact addresses downloads may reach although they are private (tests: a stub-resolved name on loopback). */
@@ -27,7 +27,7 @@ export interface PipelineOverrides {
 }
 
 /** The report job's parts: downloader, CSV summary, archive, mailer. */
-export function createPipeline(parts: { config: Readonly<Config>; logger: Logger; store: ReportStore }, overrides: PipelineOverrides = {}) {
+export function createStepParts(parts: { config: Readonly<Config>; logger: Logger; store: ReportStore }, overrides: StepOverrides = {}) {
   const { config, logger, store } = parts;
   const dataDir = resolve(config.dataDir);
   const downloader =
@@ -48,7 +48,7 @@ export function createPipeline(parts: { config: Readonly<Config>; logger: Logger
     overrides.mailer ?? createMailer({ smtpUrl: config.mail.smtpUrl, outboxDir: join(dataDir, 'outbox'), timeoutMs: config.mail.timeoutMs, logger });
   const csvLimits = { maxColumns: config.csv.maxColumns, maxFieldBytes: config.csv.maxFieldBytes };
 
-  const deps: PipelineDeps = {
+  const deps: StepDeps = {
     store,
     download: (url, destination, signal) => downloader.download(url, destination, signal),
     summarize: (input, attachment) => (attachment === undefined ? summarizeReportCsv(input, csvLimits) : summarizeWithAttachment(input, csvLimits, attachment)),
@@ -73,4 +73,4 @@ export function createPipeline(parts: { config: Readonly<Config>; logger: Logger
     },
   };
 }
-export type Pipeline = ReturnType<typeof createPipeline>;
+export type StepParts = ReturnType<typeof createStepParts>;

@@ -1,17 +1,17 @@
 import { createReadStream } from 'node:fs';
 import type { ReportRecord } from '../../reports/record.js';
-import type { PipelineDeps } from '../pipeline.js';
+import type { StepDeps } from '../step-deps.js';
 import { fileSize, workPaths } from '../work-files.js';
-import { archiveKey } from './archive-csv.js';
+import { archiveKey } from './archive-step.js';
 
 /**
  * Parses the CSV as a stream into a summary, compares it with the previous report of the same
  * series, and (when archiving) stores the summary beside the CSV.
  */
-export async function summarizeCsv(deps: PipelineDeps, record: ReportRecord): Promise<void> {
+export async function summaryStep(deps: StepDeps, record: ReportRecord): Promise<void> {
   if (record.summary) return;
   const paths = workPaths(deps.workDir, record.id);
-  // A report to be emailed gets its attachment from this same parse (emailReport then finds it),
+  // A report to be emailed gets its attachment from this same parse (emailStep then finds it),
   // and its gzip copy too when the CSV is above the size at which emails carry it compressed: the
   // neutralized copy is about as large as the CSV, and compressing it during the parse runs beside
   // the parse (on zlib's threads) instead of after it.

@@ -7,10 +7,10 @@ import type { ReportStore } from '../reports/store.js';
 import type { ReportSummary, SummaryComparison } from '../summary/types.js';
 
 /**
- * What the report pipeline needs, as narrow interfaces: the entry points wire the real
- * downloader, parser, archive and mailer; nothing here knows how they are built.
+ * What a report job's steps use: the store, and the downloader, parser, archive and mailer as
+ * functions and ports. src/wiring/steps.ts builds the real ones; nothing here knows how.
  */
-export interface PipelineDeps {
+export interface StepDeps {
   store: ReportStore;
   download(url: string, destinationPath: string, signal?: AbortSignal): Promise<{ bytes: number; sha256: string }>;
   /**
