@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import type { Simulator } from '../../src/sim/index.js';
+import { startAdminService, type AdminService } from '../helpers/admin-service.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { startService, type RunningService } from '../helpers/service.js';
 
@@ -16,23 +17,13 @@ async function awayFromMinuteBoundary(): Promise<void> {
 }
 
 describe('admin API', () => {
+  let admin: AdminService;
   before(async () => {
-    sim = await startSimulator({ reportDelayMs: 10, faults: { noCallback: true } });
-    service = await startService({
-      worker: false,
-      name: 'admin',
-      env: {
-        LOSANT_API_URL: sim.url,
-        LOSANT_API_TOKEN: sim.token,
-        LOSANT_INSTANCE_ID: sim.instanceId,
-        LOSANT_MAX_RETRIES: '1',
-        REPORT_EMAIL_TO: 'ops@example.com',
-      },
-    });
+    admin = await startAdminService('admin');
+    ({ sim, service } = admin);
   });
   after(async () => {
-    await service.stop();
-    await sim.close();
+    await admin.close();
   });
 
   test('requests without the token, with a wrong one, or with a token in the query string get 401', async () => {

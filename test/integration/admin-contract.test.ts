@@ -3,10 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { ADMIN_ROUTES } from '../../src/http/contract/admin-answers.js';
 import { redisKeys } from '../../src/redis-keys.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import type { Simulator } from '../../src/sim/index.js';
+import { startAdminService, type AdminService } from '../helpers/admin-service.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { createAwaitingReport } from '../helpers/reports.js';
-import { startService, type RunningService } from '../helpers/service.js';
+import type { RunningService } from '../helpers/service.js';
 
 /**
  * The admin API's contract (src/http/contract/): every route answers every listed status with its
@@ -28,23 +29,13 @@ async function reportWithCallback(headers: Record<string, string> = {}): Promise
 }
 
 describe('admin API contract', () => {
+  let admin: AdminService;
   before(async () => {
-    sim = await startSimulator({ reportDelayMs: 10, faults: { noCallback: true } });
-    service = await startService({
-      worker: false,
-      name: 'contract',
-      env: {
-        LOSANT_API_URL: sim.url,
-        LOSANT_API_TOKEN: sim.token,
-        LOSANT_INSTANCE_ID: sim.instanceId,
-        LOSANT_MAX_RETRIES: '1',
-        REPORT_EMAIL_TO: 'ops@example.com',
-      },
-    });
+    admin = await startAdminService('contract');
+    ({ sim, service } = admin);
   });
   after(async () => {
-    await service.stop();
-    await sim.close();
+    await admin.close();
   });
 
   test('every route answers each status it lists with the body its schema describes', async () => {
