@@ -19,6 +19,10 @@ export function redisKeys(prefix: string) {
       history: (id: string) => `${prefix}:report:${id}:history`,
       /** The raw body of the callback kept for processing. */
       callbackBody: (id: string) => `${prefix}:report:${id}:callback-body`,
+      /** Later deliveries of a report's callback with another body, newest first (JSON callback info). */
+      callbackVersions: (id: string) => `${prefix}:report:${id}:callback-versions`,
+      /** The body of one kept version, by its sha256. */
+      callbackVersionBody: (id: string, sha256: string) => `${prefix}:report:${id}:callback-version:${sha256}`,
       /** Callbacks that authenticated but were refused, kept for an operator. */
       rejectedCallbacks: (id: string) => `${prefix}:report:${id}:rejected-callbacks`,
       /** How many times the reconciler enqueued one run of a report again. */

@@ -81,7 +81,7 @@ export async function createService(options: ServiceOptions) {
   let worker: ReportWorker | null = null;
   let maintenance: Maintenance | null = null;
   if (role !== 'web') {
-    steps = createStepParts({ config, logger, store }, overrides);
+    steps = createStepParts({ config, logger, store, enqueue: (reportId, run) => queue.enqueue(reportId, run) }, overrides);
     worker = createReportWorker({
       connection: overrides.blockingRedis ?? own(createRedis(config.redis.url, 'blocking')),
       prefix: keys.queuePrefix,

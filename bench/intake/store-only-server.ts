@@ -52,8 +52,8 @@ app.post(
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const info = buildCallbackInfo({ body, contentType: req.get('content-type') ?? null, headers: req.headers }, new Date());
     const outcome = await store.acceptCallback(id, { info, body });
-    if (outcome !== 'accepted') {
-      res.status(409).json({ error: outcome });
+    if (outcome.kind !== 'accepted') {
+      res.status(409).json({ error: outcome.kind });
       return;
     }
     await queue.enqueue(id, 1);

@@ -1,4 +1,5 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { errorMessage } from '../errors.js';
 import type { ReportError, ReportRecord } from '../reports/record.js';
 import { IN_PIPELINE } from '../reports/state-machine.js';
 import type { StepDeps } from './step-deps.js';
@@ -29,6 +30,16 @@ export function createReportProcessor(deps: StepDeps) {
       return record;
     };
 
+    /** The callback could not be used: a different delivery of it, kept meanwhile, becomes the next run. */
+    const takeUpKeptVersion = async (): Promise<void> => {
+      const run = await deps.store.takeUpCallbackVersion(reportId);
+      if (run === null) return;
+      log.info({ run }, 'taking up a kept delivery of the callback');
+      await deps.enqueue(reportId, run).catch((error: unknown) => {
+        log.error({ err: errorMessage(error) }, 'kept callback taken up but not enqueued; the reconciler will enqueue it');
+      });
+    };
+
     try {
       let record = await load();
       if (!IN_PIPELINE.includes(record.status)) {
@@ -41,6 +52,7 @@ export function createReportProcessor(deps: StepDeps) {
       const fetched = await downloadStep(deps, record, abort);
       if (!fetched.done) {
         log.warn({ status: fetched.status }, 'report ended at its callback');
+        await takeUpKeptVersion();
         return fetched.status;
       }
       // Between steps a shutdown that cannot wait any longer takes the job back (see below).
@@ -81,6 +93,7 @@ export function createReportProcessor(deps: StepDeps) {
           `${failure.step} failed${failure.permanent ? '' : ` after ${job.attemptsMade + 1} attempts`}: ${failure.message}`,
         );
         log.error({ step: failure.step, code: failure.code, err: failure.message }, 'report failed');
+        if (failure.step === 'download') await takeUpKeptVersion();
         throw new UnrecoverableError(failure.message);
       }
       await deps.store.noteAttemptFailed(

@@ -3,6 +3,7 @@ import type { AttachmentPaths } from '../csv/summarize-with-attachment.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Mailer } from '../delivery/mailer.js';
 import type { Logger } from '../log.js';
+import type { EnqueueRun } from '../reports/enqueue-run.js';
 import type { ReportStore } from '../reports/store.js';
 import type { ReportSummary, SummaryComparison } from '../summary/types.js';
 
@@ -12,6 +13,8 @@ import type { ReportSummary, SummaryComparison } from '../summary/types.js';
  */
 export interface StepDeps {
   store: ReportStore;
+  /** Adds a run of a report as a job (a kept version of its callback taken up as the next run). */
+  enqueue: EnqueueRun;
   download(url: string, destinationPath: string, signal?: AbortSignal): Promise<{ bytes: number; sha256: string }>;
   /**
    * Parses and summarizes a CSV. With `attachment`, also writes the formula-neutralized copy (as

@@ -109,31 +109,101 @@ return {1, status}
 `;
 
 /**
- * Keeps the first callback of a report and moves it to callback_received; later deliveries only
- * count as duplicates. A callback may come before Losant's 202 was recorded, after the report
- * was marked overdue, or after a request whose outcome was unknown: every status the table lets
- * into callback_received takes it.
- * KEYS: record, history, callbackBody, awaiting, status indexes (as named in ARGV)
- * ARGV: id, callbackJson, body, bodyTtlSeconds, note, at, retentionSeconds, n, n status names
- * Returns {1, previousStatus} when kept, {2, status} for a duplicate, {-1, status} when the
- * status cannot take a callback, {0, ''} when missing.
+ * Keeps a report's callback. The first one moves the report to callback_received. A later
+ * delivery is told apart by its body's sha256: the same body (or that of a kept version) is a
+ * duplicate; another body replaces the current one when that could not be used (the report is
+ * unrecognized, or failed before a download succeeded), as the next run; otherwise it is kept as
+ * a version, at most `maxVersions`, for the worker to take up if the current one turns out
+ * unusable. A callback may come before Losant's 202 was recorded, after the report was marked
+ * overdue, or after a request whose outcome was unknown: every status the table lets into
+ * callback_received takes it.
+ * KEYS: record, history, callbackBody, awaiting, versions, versionBody (of this body's sha256),
+ *       status indexes (as named in ARGV)
+ * ARGV: id, callbackJson, body, bodyTtlSeconds, note, at, retentionSeconds, sha256, maxVersions,
+ *       n, n status names
+ * Returns {1, previousStatus} when kept as the callback, {2, status} for a duplicate, {3, runs}
+ * when it replaced an unusable one (a new run), {4, status} when kept as a version, {5, status}
+ * when the versions are full, {-1, status} when the status cannot take a callback, {0, ''} when
+ * missing.
  */
 export const ACCEPT_CALLBACK = `${PRELUDE}
 local id = ARGV[1]
 -- One read for what the decision needs: this runs on every callback.
-local current = redis.call('HMGET', KEYS[1], 'status', 'callback', 'createdMs')
+local current = redis.call('HMGET', KEYS[1], 'status', 'callback', 'createdMs', 'download', 'runs')
 local status, existing = current[1], current[2]
 if not status then return {0, ''} end
+local sha = ARGV[8]
+local body_ttl, retention = tonumber(ARGV[4]), tonumber(ARGV[7])
 if existing and existing ~= '' and existing ~= 'null' then
-  redis.call('HINCRBY', KEYS[1], 'callbackDuplicates', 1)
-  return {2, status}
+  local repeated = cjson.decode(existing)['sha256'] == sha
+  if not repeated then
+    for _, entry in ipairs(redis.call('LRANGE', KEYS[5], 0, -1)) do
+      if cjson.decode(entry)['sha256'] == sha then repeated = true end
+    end
+  end
+  if repeated then
+    redis.call('HINCRBY', KEYS[1], 'callbackDuplicates', 1)
+    return {2, status}
+  end
+  local downloaded = current[4] and current[4] ~= '' and current[4] ~= 'null'
+  if status == 'unrecognized' or (status == 'failed' and not downloaded) then
+    local runs = (tonumber(current[5]) or 1) + 1
+    local failed = move_indexes(status_indexes(11, tonumber(ARGV[10]), 6), KEYS[4], id, status, 'callback_received', tonumber(current[3]) or 0)
+    if failed then return failed end
+    redis.call('SET', KEYS[3], ARGV[3], 'EX', body_ttl)
+    redis.call('HSET', KEYS[1], 'callback', ARGV[2], 'updatedAt', ARGV[6], 'error', 'null', 'interpretation', 'null', 'status', 'callback_received', 'runs', runs)
+    redis.call('RPUSH', KEYS[2], history_entry(ARGV[6], 'callback_received', ARGV[5] .. '; a new version of the callback, the previous one could not be used: run ' .. runs))
+    keep_for(retention, KEYS[1], KEYS[2])
+    return {3, tostring(runs)}
+  end
+  if redis.call('LLEN', KEYS[5]) >= tonumber(ARGV[9]) then return {5, status} end
+  redis.call('LPUSH', KEYS[5], ARGV[2])
+  redis.call('EXPIRE', KEYS[5], retention)
+  redis.call('SET', KEYS[6], ARGV[3], 'EX', body_ttl)
+  redis.call('RPUSH', KEYS[2], history_entry(ARGV[6], status, 'kept another delivery of the callback with a different body (sha256 ' .. string.sub(sha, 1, 12) .. ') as a version, used if the current one cannot be'))
+  return {4, status}
 end
 if not (MOVES[status] and MOVES[status]['callback_received']) then return {-1, status} end
-local failed = move_indexes(status_indexes(9, tonumber(ARGV[8]), 4), KEYS[4], id, status, 'callback_received', tonumber(current[3]) or 0)
+local failed = move_indexes(status_indexes(11, tonumber(ARGV[10]), 6), KEYS[4], id, status, 'callback_received', tonumber(current[3]) or 0)
 if failed then return failed end
-redis.call('SET', KEYS[3], ARGV[3], 'EX', tonumber(ARGV[4]))
+redis.call('SET', KEYS[3], ARGV[3], 'EX', body_ttl)
 redis.call('HSET', KEYS[1], 'callback', ARGV[2], 'updatedAt', ARGV[6], 'error', 'null', 'status', 'callback_received')
 redis.call('RPUSH', KEYS[2], history_entry(ARGV[6], 'callback_received', ARGV[5]))
-keep_for(tonumber(ARGV[7]), KEYS[1], KEYS[2])
+keep_for(retention, KEYS[1], KEYS[2])
 return {1, status}
+`;
+
+/**
+ * Takes up the newest kept version of a report's callback when the current one could not be
+ * used (unrecognized, or failed before a download succeeded): it becomes the callback, as the
+ * next run. The caller read the newest version's sha256 to name its body's key; the script checks
+ * it is still the newest.
+ * KEYS: record, history, callbackBody, awaiting, versions, versionBody, status indexes (as named in ARGV)
+ * ARGV: id, sha256, at, retentionSeconds, bodyTtlSeconds, n, n status names
+ * Returns {1, runs} when taken up, {2, ''} when its body had expired (it is dropped),
+ * {3, ''} when another version is newest now, {-1, status} when the current callback is usable
+ * or in use, {0, ''} when missing.
+ */
+export const TAKE_UP_CALLBACK_VERSION = `${PRELUDE}
+local id = ARGV[1]
+local current = redis.call('HMGET', KEYS[1], 'status', 'download', 'runs', 'createdMs')
+local status = current[1]
+if not status then return {0, ''} end
+local downloaded = current[2] and current[2] ~= '' and current[2] ~= 'null'
+if not (status == 'unrecognized' or (status == 'failed' and not downloaded)) then return {-1, status} end
+local newest = redis.call('LINDEX', KEYS[5], 0)
+if not newest then return {3, ''} end
+if cjson.decode(newest)['sha256'] ~= ARGV[2] then return {3, ''} end
+redis.call('LPOP', KEYS[5])
+local body = redis.call('GET', KEYS[6])
+if not body then return {2, ''} end
+redis.call('DEL', KEYS[6])
+local runs = (tonumber(current[3]) or 1) + 1
+local failed = move_indexes(status_indexes(7, tonumber(ARGV[6]), 6), KEYS[4], id, status, 'callback_received', tonumber(current[4]) or 0)
+if failed then return failed end
+redis.call('SET', KEYS[3], body, 'EX', tonumber(ARGV[5]))
+redis.call('HSET', KEYS[1], 'callback', newest, 'updatedAt', ARGV[3], 'error', 'null', 'interpretation', 'null', 'status', 'callback_received', 'runs', runs)
+redis.call('RPUSH', KEYS[2], history_entry(ARGV[3], 'callback_received', 'took up a kept delivery of the callback (sha256 ' .. string.sub(ARGV[2], 1, 12) .. '): the previous one could not be used; run ' .. runs))
+keep_for(tonumber(ARGV[4]), KEYS[1], KEYS[2])
+return {1, tostring(runs)}
 `;

@@ -31,6 +31,11 @@ export interface IncomingCallback {
 export type CallbackOutcome =
   | { kind: 'accepted'; reportId: string }
   | { kind: 'duplicate'; reportId: string }
+  /** Another body than the current callback's, kept beside it for when that one cannot be used. */
+  | { kind: 'kept_as_version'; reportId: string }
+  | { kind: 'versions_full'; reportId: string }
+  /** No body at all: refused, nothing stored (a first empty delivery must not stand for the real one). */
+  | { kind: 'empty' }
   | { kind: 'not_found' }
   | { kind: 'job_mismatch'; expectedJobId: string; callbackJobId: string };
 
@@ -83,6 +88,15 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
     return secretMatches(secret, match?.secretHash) ? match : null;
   }
 
+  /** Enqueues a stored run; a failure is left to the reconciler, which finds the run without a job. */
+  async function enqueueOrLeave(reportId: string, run: number, message: string): Promise<void> {
+    try {
+      await deps.enqueue(reportId, run);
+    } catch (error) {
+      deps.logger.error({ reportId, err: errorMessage(error) }, message);
+    }
+  }
+
   /** `match`: what authenticate returned for this request; read again when not given. */
   async function receive(reportId: string, callback: IncomingCallback, match?: CallbackMatch): Promise<CallbackOutcome> {
     const info = buildCallbackInfo(callback, now());
@@ -91,6 +105,7 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
     const log = deps.logger;
     const record = match ?? (await deps.store.getCallbackMatch(reportId));
     if (!record) return NOT_FOUND;
+    if (callback.body.length === 0) return { kind: 'empty' };
     const expected = record.losant.jobId;
     if (expected !== null && info.jobId !== null && expected !== info.jobId) {
       const reason = `names Losant job ${info.jobId}, but this report belongs to job ${expected}`;
@@ -101,8 +116,17 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
     }
 
     const result = await deps.store.acceptCallback(reportId, { info, body: callback.body });
-    if (result === 'missing') return NOT_FOUND;
-    if (result === 'duplicate') {
+    if (result.kind === 'missing') return NOT_FOUND;
+    if (result.kind === 'kept_as_version' || result.kind === 'versions_full') {
+      log.info({ reportId, bytes: info.bytes, outcome: result.kind }, 'callback with another body than the one being processed');
+      return { kind: result.kind, reportId };
+    }
+    if (result.kind === 'replaced') {
+      await enqueueOrLeave(reportId, result.runs, 'new version of the callback stored but not enqueued; the reconciler will enqueue it');
+      log.info({ reportId, run: result.runs }, 'new version of an unusable callback: processing it');
+      return { kind: 'accepted', reportId };
+    }
+    if (result.kind === 'duplicate') {
       // The first delivery may have been stored but not enqueued (Redis went away in between and
       // its sender got an error, so it tries again): the job id is deterministic, so enqueueing
       // again is a no-op when the job exists and repairs it at once when it does not.
@@ -115,11 +139,7 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
     if (expected === null && info.jobId !== null) {
       await deps.store.recordLosantJob(reportId, { ...record.losant, jobId: info.jobId });
     }
-    try {
-      await deps.enqueue(reportId, record.runs);
-    } catch (error) {
-      log.error({ reportId, err: errorMessage(error) }, 'callback stored but not enqueued; the reconciler will enqueue it');
-    }
+    await enqueueOrLeave(reportId, record.runs, 'callback stored but not enqueued; the reconciler will enqueue it');
     // The request's own line (status 202, path with the report id) says as much at info.
     log.debug({ reportId, bytes: info.bytes, contentType: info.contentType }, 'callback received');
     return { kind: 'accepted', reportId };

@@ -3,9 +3,9 @@ import type { Redis } from 'ioredis';
 import { CorruptDataError, NotFoundError, parseStored, parseStoredJson } from '../errors.js';
 import { redisKeys } from '../redis-keys.js';
 import type { ReportSummary } from '../summary/types.js';
-import { ACCEPT_CALLBACK, APPLY_OPERATION, CREATE_REPORT } from './lua.js';
+import { ACCEPT_CALLBACK, APPLY_OPERATION, CREATE_REPORT, TAKE_UP_CALLBACK_VERSION } from './lua.js';
 import { decodeRecord, encodeFields, type RecordFields } from './record-codec.js';
-import { countFieldSchema, JSON_FIELD_SCHEMAS, seriesEntrySchema } from './record-schema.js';
+import { callbackInfoSchema, countFieldSchema, JSON_FIELD_SCHEMAS, seriesEntrySchema } from './record-schema.js';
 import type { ArchiveInfo, CallbackInfo, DownloadInfo, EmailInfo, Interpretation, LosantJobInfo, ReportError, ReportRecord, ReportStatus } from './record.js';
 import { IN_PIPELINE, isReportStatus, movesInto, REPORT_STATUSES } from './state-machine.js';
 
@@ -51,6 +51,9 @@ export interface ReportStoreOptions {
 }
 
 export type ReportStore = ReturnType<typeof createReportStore>;
+
+/** Different deliveries of one report's callback kept beside the current one, at most. */
+export const MAX_CALLBACK_VERSIONS = 5;
 
 /**
  * Report records in Redis: one hash per report, a history list, and sorted-set indexes. A
@@ -192,33 +195,73 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     return { ok: false, current: code === 0 ? null : statusOf(record, value) };
   }
 
+  /** What became of a delivered callback (see ACCEPT_CALLBACK in lua.ts). */
+  type Accepted = { kind: 'accepted' | 'duplicate' | 'kept_as_version' | 'versions_full' | 'missing' } | { kind: 'replaced'; runs: number };
+
+  const intoReceived = [...movesInto('callback_received'), 'callback_received' as const];
+  const receivedKeys = (id: string, sha256: string) => [
+    keys.report.record(id),
+    keys.report.history(id),
+    keys.report.callbackBody(id),
+    keys.reports.awaiting,
+    keys.report.callbackVersions(id),
+    keys.report.callbackVersionBody(id, sha256),
+    ...intoReceived.map((status) => keys.reports.byStatus(status)),
+  ];
+
   /**
-   * Keeps the first callback of a report and moves it to callback_received; a repeat only
-   * counts as a duplicate. 'missing': no such report.
+   * Keeps a report's callback: the first one moves the report to callback_received; a later one
+   * with the same body is a duplicate; one with another body replaces an unusable current one
+   * (a new run) or is kept as a version, at most MAX_CALLBACK_VERSIONS.
    */
-  async function acceptCallback(id: string, callback: ReceivedCallback): Promise<'accepted' | 'duplicate' | 'missing'> {
-    const statuses = [...movesInto('callback_received'), 'callback_received' as const];
-    const record = keys.report.record(id);
-    const { code, value } = await run(
-      ACCEPT_CALLBACK,
-      [record, keys.report.history(id), keys.report.callbackBody(id), keys.reports.awaiting, ...statuses.map((status) => keys.reports.byStatus(status))],
-      [
+  async function acceptCallback(id: string, callback: ReceivedCallback): Promise<Accepted> {
+    const { code, value } = await run(ACCEPT_CALLBACK, receivedKeys(id, callback.info.sha256), [
+      id,
+      JSON.stringify(callback.info),
+      callback.body,
+      String(bodyTtlSeconds),
+      `callback received (${callback.info.bytes} bytes, ${callback.info.contentType ?? 'no content type'})`,
+      now().toISOString(),
+      String(retentionSeconds),
+      callback.info.sha256,
+      String(MAX_CALLBACK_VERSIONS),
+      String(intoReceived.length),
+      ...intoReceived,
+    ]);
+    if (code === 1) return { kind: 'accepted' };
+    if (code === 2) return { kind: 'duplicate' };
+    if (code === 3) return { kind: 'replaced', runs: Number(value) };
+    if (code === 4) return { kind: 'kept_as_version' };
+    if (code === 5) return { kind: 'versions_full' };
+    if (code === 0) return { kind: 'missing' };
+    // Only a record that already has a callback is in a status that cannot take one; so this is a record in a state the table never makes.
+    throw new CorruptDataError(keys.report.record(id), [`status ${value} without a callback cannot take one`]);
+  }
+
+  /**
+   * When the report's current callback could not be used (unrecognized, or failed before a
+   * download succeeded), takes up the newest kept version as the next run. Returns that run's
+   * number, or null when there is none to take up (or the current callback is usable).
+   */
+  async function takeUpCallbackVersion(id: string): Promise<number | null> {
+    for (let tries = 0; tries <= MAX_CALLBACK_VERSIONS; tries += 1) {
+      const newest = await redis.lindex(keys.report.callbackVersions(id), 0);
+      if (newest === null) return null;
+      const sha256 = parseStoredJson(keys.report.callbackVersions(id), callbackInfoSchema, newest).sha256;
+      const { code, value } = await run(TAKE_UP_CALLBACK_VERSION, receivedKeys(id, sha256), [
         id,
-        JSON.stringify(callback.info),
-        callback.body,
-        String(bodyTtlSeconds),
-        `callback received (${callback.info.bytes} bytes, ${callback.info.contentType ?? 'no content type'})`,
+        sha256,
         now().toISOString(),
         String(retentionSeconds),
-        String(statuses.length),
-        ...statuses,
-      ],
-    );
-    if (code === 1) return 'accepted';
-    if (code === 2) return 'duplicate';
-    if (code === 0) return 'missing';
-    // Only a record that already has a callback is in a status that cannot take one; so this is a record in a state the table never makes.
-    throw new CorruptDataError(record, [`status ${value} without a callback cannot take one`]);
+        String(bodyTtlSeconds),
+        String(intoReceived.length),
+        ...intoReceived,
+      ]);
+      if (code === 1) return Number(value);
+      if (code === 0 || code === -1) return null;
+      // 2: that version's body had expired and it was dropped; 3: another is newest now. Look again.
+    }
+    return null;
   }
 
   async function getCallbackBody(id: string): Promise<Buffer | null> {
@@ -323,6 +366,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     getCallbackMatch,
     getSecretHash,
     acceptCallback,
+    takeUpCallbackVersion,
     ...operations,
     getCallbackBody,
     list,

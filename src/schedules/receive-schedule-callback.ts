@@ -5,6 +5,7 @@ import { buildCallbackInfo, NOT_FOUND, type CallbackOutcome, type IncomingCallba
 import { generateId, SCHEDULE_ID_PATTERN, SECRET_PATTERN, secretMatches } from '../reports/secrets.js';
 import { seriesKeyForSchedule } from '../reports/series.js';
 import type { ReportStore } from '../reports/store.js';
+import { runFireTime } from './schedule.js';
 import type { ScheduleStore } from './schedule-store.js';
 import { errorMessage } from '../errors.js';
 
@@ -45,8 +46,11 @@ export function createScheduleCallbackReceiver(deps: ScheduleCallbackDeps) {
   async function receive(scheduleId: string, callback: IncomingCallback): Promise<CallbackOutcome> {
     const schedule = await deps.schedules.get(scheduleId);
     if (!schedule) return NOT_FOUND;
+    if (callback.body.length === 0) return { kind: 'empty' };
     const info = buildCallbackInfo(callback, now());
-    const fingerprint = info.jobId ?? info.sha256;
+    // One run, one report: Losant's job id when the body names one; otherwise the fire time the
+    // callback belongs to, so a resend whose body differs only in a freshly signed URL is a repeat.
+    const fingerprint = info.jobId ?? `fired-${runFireTime(schedule, now())}`;
     const id = generateId('r');
     const { id: reportId, created } = await deps.reports.create(
       {

@@ -13,6 +13,7 @@ import { compareSummaries } from '../summary/compare.js';
 import type { Config } from '../config.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Logger } from '../log.js';
+import type { EnqueueRun } from '../reports/enqueue-run.js';
 import type { ReportStore } from '../reports/store.js';
 
 export interface StepOverrides {
@@ -27,8 +28,8 @@ export interface StepOverrides {
 }
 
 /** The report job's parts: downloader, CSV summary, archive, mailer. */
-export function createStepParts(parts: { config: Readonly<Config>; logger: Logger; store: ReportStore }, overrides: StepOverrides = {}) {
-  const { config, logger, store } = parts;
+export function createStepParts(parts: { config: Readonly<Config>; logger: Logger; store: ReportStore; enqueue: EnqueueRun }, overrides: StepOverrides = {}) {
+  const { config, logger, store, enqueue } = parts;
   const dataDir = resolve(config.dataDir);
   const downloader =
     overrides.downloader ??
@@ -50,6 +51,7 @@ export function createStepParts(parts: { config: Readonly<Config>; logger: Logge
 
   const deps: StepDeps = {
     store,
+    enqueue,
     download: (url, destination, signal) => downloader.download(url, destination, signal),
     summarize: (input, attachment) => (attachment === undefined ? summarizeReportCsv(input, csvLimits) : summarizeWithAttachment(input, csvLimits, attachment)),
     compare: compareSummaries,

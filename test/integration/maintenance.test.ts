@@ -11,7 +11,7 @@ let service: RunningService;
 async function reportWithCallback(): Promise<string> {
   const { id } = await createAwaitingReport(service.store, service.url);
   const info = { receivedAt: new Date().toISOString(), contentType: 'text/csv', bytes: 4, sha256: 'x', headers: {}, jobId: null, duplicates: 0 };
-  assert.equal(await service.store.acceptCallback(id, { info, body: Buffer.from('a,b\n') }), 'accepted');
+  assert.deepEqual(await service.store.acceptCallback(id, { info, body: Buffer.from('a,b\n') }), { kind: 'accepted' });
   return id;
 }
 

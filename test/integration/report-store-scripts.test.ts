@@ -44,8 +44,8 @@ describe('report store scripts', () => {
     assert.deepEqual(moved, { ok: true, previous: 'requested' });
     await redis.script('FLUSH');
     const info = { receivedAt: new Date().toISOString(), contentType: 'text/csv', bytes: 4, sha256: 'x', headers: {}, jobId: null, duplicates: 0 };
-    assert.equal(await reports.acceptCallback(id, { info, body: Buffer.from('a,b\n') }), 'accepted');
-    assert.equal(await reports.acceptCallback(id, { info, body: Buffer.from('a,b\n') }), 'duplicate');
+    assert.deepEqual(await reports.acceptCallback(id, { info, body: Buffer.from('a,b\n') }), { kind: 'accepted' });
+    assert.deepEqual(await reports.acceptCallback(id, { info, body: Buffer.from('a,b\n') }), { kind: 'duplicate' });
     const record = await reports.get(id);
     assert.equal(record?.status, 'callback_received');
     assert.deepEqual(

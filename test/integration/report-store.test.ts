@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
@@ -30,7 +31,15 @@ function newReport(overrides: Partial<NewReport> = {}): NewReport {
 
 function callback(body = 'a,b\n1,2\n'): ReceivedCallback {
   return {
-    info: { receivedAt: clock.toISOString(), contentType: 'text/csv', bytes: body.length, sha256: 'x', headers: {}, jobId: null, duplicates: 0 },
+    info: {
+      receivedAt: clock.toISOString(),
+      contentType: 'text/csv',
+      bytes: body.length,
+      sha256: hash('sha256', body, 'hex'),
+      headers: {},
+      jobId: null,
+      duplicates: 0,
+    },
     body: Buffer.from(body),
   };
 }
@@ -80,16 +89,17 @@ describe('report store', () => {
     assert.deepEqual(await store().markOverdue(generateId('r'), 'late'), { ok: false, current: null });
   });
 
-  test('the first callback is kept and moves the report; repeats only count as duplicates', async () => {
+  test('the first callback is kept and moves the report; the same body again is a duplicate, another is kept as a version', async () => {
     const { id } = await store().create(newReport());
-    assert.equal(await store().acceptCallback(id, callback('first\n')), 'accepted');
-    assert.equal(await store().acceptCallback(id, callback('second\n')), 'duplicate');
-    assert.equal(await store().acceptCallback(id, callback('third\n')), 'duplicate');
+    assert.deepEqual(await store().acceptCallback(id, callback('first\n')), { kind: 'accepted' });
+    assert.deepEqual(await store().acceptCallback(id, callback('first\n')), { kind: 'duplicate' });
+    assert.deepEqual(await store().acceptCallback(id, callback('second\n')), { kind: 'kept_as_version' });
+    assert.deepEqual(await store().acceptCallback(id, callback('second\n')), { kind: 'duplicate' });
     const record = (await store().get(id))!;
     assert.equal(record.status, 'callback_received');
     assert.equal(record.callback?.duplicates, 2);
     assert.equal((await store().getCallbackBody(id))?.toString(), 'first\n');
-    assert.equal(await store().acceptCallback(generateId('r'), callback()), 'missing');
+    assert.deepEqual(await store().acceptCallback(generateId('r'), callback()), { kind: 'missing' });
   });
 
   test('a kept callback body expires after callbackBodyRetentionDays, never after its record', async () => {

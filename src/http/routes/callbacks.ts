@@ -30,6 +30,15 @@ function answer(outcome: CallbackOutcome): { status: number; body: unknown } {
       return { status: 202, body: { received: true, reportId: outcome.reportId } };
     case 'duplicate':
       return { status: 200, body: { received: true, duplicate: true, reportId: outcome.reportId } };
+    case 'kept_as_version':
+      return { status: 202, body: { received: true, kept: true, reportId: outcome.reportId } };
+    case 'versions_full':
+      return {
+        status: 409,
+        body: { error: { code: 'callback_versions_full', message: 'this report already keeps the most different deliveries of its callback' } },
+      };
+    case 'empty':
+      return { status: 400, body: { error: { code: 'callback_empty', message: 'the callback has no body; nothing was stored' } } };
     case 'not_found':
       return { status: 404, body: { error: { code: 'not_found', message: 'Not found' } } };
     case 'job_mismatch':
