@@ -25,6 +25,8 @@ export interface BodyPlan {
   maxBytes: number;
   /** Cap on bytes received. */
   maxTransferBytes: number;
+  /** The setting behind `maxBytes`, named in the error. */
+  limitName?: string;
 }
 
 export interface BodyResult {
@@ -93,7 +95,7 @@ export async function writeBody(body: Readable, path: string, plan: BodyPlan, si
       written += chunk.length;
       collectYoungGarbage(chunk.length);
       // Checked before the chunk is passed on, so the file never grows past the cap.
-      if (written > plan.maxBytes) throw tooLarge(`it is larger than the limit of ${plan.maxBytes} bytes (DOWNLOAD_MAX_BYTES)`);
+      if (written > plan.maxBytes) throw tooLarge(`it is larger than the limit of ${plan.maxBytes} bytes (${plan.limitName ?? 'DOWNLOAD_MAX_BYTES'})`);
       hash.update(chunk);
       yield chunk;
     }

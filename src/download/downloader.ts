@@ -62,7 +62,8 @@ export interface Downloader {
    * Downloads `url` to `destinationPath` (through `destinationPath + '.part'`, renamed when
    * complete). Throws a DownloadError; `retryable` says whether trying again later can help.
    */
-  download(url: string, destinationPath: string, signal?: AbortSignal): Promise<DownloadResult>;
+  /** `maxBytes`: a lower limit than DOWNLOAD_MAX_BYTES for this file (what is left of it for a report's later parts). */
+  download(url: string, destinationPath: string, signal?: AbortSignal, maxBytes?: number): Promise<DownloadResult>;
   /** Closes the connection pool; waits for downloads in progress. */
   close(): Promise<void>;
 }
@@ -165,9 +166,10 @@ export function createDownloader(options: DownloaderOptions): Downloader {
   });
 
   let closing: Promise<void> | undefined;
+  const limitName = (maxBytes: number) => (maxBytes < options.maxBytes ? 'DOWNLOAD_MAX_BYTES, less the parts already downloaded' : 'DOWNLOAD_MAX_BYTES');
 
   /** One attempt: follows redirects by hand, re-checking every hop, and streams the body to `partPath`. */
-  async function attempt(start: URL, partPath: string, signal: AbortSignal): Promise<AttemptResult> {
+  async function attempt(start: URL, partPath: string, signal: AbortSignal, maxBytes: number): Promise<AttemptResult> {
     let current = start;
     for (let hop = 0; ; hop++) {
       const response = await request(current, { dispatcher: agent, method: 'GET', headers: REQUEST_HEADERS, signal });
@@ -204,19 +206,19 @@ export function createDownloader(options: DownloaderOptions): Downloader {
 
       try {
         const encodings = parseContentEncoding(response.headers['content-encoding']);
-        const maxTransferBytes = options.maxBytes + (encodings.length > 0 ? CODING_OVERHEAD_BYTES : 0);
+        const maxTransferBytes = maxBytes + (encodings.length > 0 ? CODING_OVERHEAD_BYTES : 0);
         const announced = Number(header(response.headers, 'content-length') ?? Number.NaN);
         if (Number.isSafeInteger(announced) && announced > maxTransferBytes) {
           throw new DownloadError(
             'download_too_large',
-            `the download was refused because the server announced ${announced} bytes, more than the limit of ${options.maxBytes} bytes (DOWNLOAD_MAX_BYTES)`,
+            `the download was refused because the server announced ${announced} bytes, more than the limit of ${maxBytes} bytes (${limitName(maxBytes)})`,
           );
         }
         const contentType = header(response.headers, 'content-type');
         const body = await writeBody(
           response.body,
           partPath,
-          { encodings, sniffGzip: isGzipFile(contentType, current.pathname), maxBytes: options.maxBytes, maxTransferBytes },
+          { encodings, sniffGzip: isGzipFile(contentType, current.pathname), maxBytes, maxTransferBytes, limitName: limitName(maxBytes) },
           signal,
         );
         return { ...body, contentType, finalHost: comparableHost(current.hostname) };
@@ -226,7 +228,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
     }
   }
 
-  async function run(url: URL, destinationPath: string, partPath: string, deadline: Deadline): Promise<DownloadResult> {
+  async function run(url: URL, destinationPath: string, partPath: string, deadline: Deadline, maxBytes: number): Promise<DownloadResult> {
     const context = { deadline, connectTimeoutMs: options.connectTimeoutMs, idleTimeoutMs: options.idleTimeoutMs };
     const where = describeUrl(url);
     const startedAt = Date.now();
@@ -235,7 +237,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
       let failure: DownloadError;
       try {
         logger?.debug({ url: where, attempt: attempts }, 'download attempt');
-        const result = await attempt(url, partPath, deadline.signal);
+        const result = await attempt(url, partPath, deadline.signal, maxBytes);
         await rename(partPath, destinationPath);
         logger?.info({ url: where, finalHost: result.finalHost, bytes: result.bytes, attempts, ms: Date.now() - startedAt }, 'download finished');
         return { bytes: result.bytes, sha256: result.sha256, contentType: result.contentType, finalHost: result.finalHost, attempts };
@@ -263,7 +265,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
   }
 
   return {
-    async download(urlText, destinationPath, signal) {
+    async download(urlText, destinationPath, signal, maxBytes) {
       const url = parseDownloadUrl(urlText);
       // Refusals of the URL itself come before any I/O, and are not attempts.
       try {
@@ -278,7 +280,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
       try {
         if (deadline.cancelled) throw deadline.signal.reason;
         await mkdir(dirname(destinationPath), { recursive: true });
-        return await run(url, destinationPath, partPath, deadline);
+        return await run(url, destinationPath, partPath, deadline, Math.min(maxBytes ?? options.maxBytes, options.maxBytes));
       } catch (error) {
         throw toDownloadError(error, { deadline, connectTimeoutMs: options.connectTimeoutMs, idleTimeoutMs: options.idleTimeoutMs });
       } finally {

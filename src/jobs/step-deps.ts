@@ -15,7 +15,8 @@ export interface StepDeps {
   store: ReportStore;
   /** Adds a run of a report as a job (a kept version of its callback taken up as the next run). */
   enqueue: EnqueueRun;
-  download(url: string, destinationPath: string, signal?: AbortSignal): Promise<{ bytes: number; sha256: string }>;
+  /** `maxBytes`: what is left of DOWNLOAD_MAX_BYTES for this report, when it has several parts. */
+  download(url: string, destinationPath: string, signal?: AbortSignal, maxBytes?: number): Promise<{ bytes: number; sha256: string }>;
   /**
    * Parses and summarizes a CSV. With `attachment`, also writes the formula-neutralized copy (as
    * `neutralize` would), and its gzip copy when asked, from the same parse, so an emailed report
@@ -25,6 +26,8 @@ export interface StepDeps {
   compare(previous: { reportId: string; summary: ReportSummary }, current: ReportSummary): SummaryComparison;
   /** Writes a formula-neutralized copy of a CSV (what gets attached to emails). */
   neutralize(sourcePath: string, destinationPath: string): Promise<void>;
+  /** DOWNLOAD_MAX_BYTES: the cap on a report's downloaded bytes, all its parts together. */
+  maxDownloadBytes: number;
   archive: ArchiveTarget;
   mailer: Mailer;
   workDir: string;

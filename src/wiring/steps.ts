@@ -52,11 +52,12 @@ export function createStepParts(parts: { config: Readonly<Config>; logger: Logge
   const deps: StepDeps = {
     store,
     enqueue,
-    download: (url, destination, signal) => downloader.download(url, destination, signal),
+    download: (url, destination, signal, maxBytes) => downloader.download(url, destination, signal, maxBytes),
     summarize: (input, attachment) => (attachment === undefined ? summarizeReportCsv(input, csvLimits) : summarizeWithAttachment(input, csvLimits, attachment)),
     compare: compareSummaries,
     // Through a temporary file: a half-written attachment must never pass for a finished one.
     neutralize: (source, destination) => writeFileAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)).then(() => undefined),
+    maxDownloadBytes: config.download.maxBytes,
     archive: overrides.archive ?? createFileArchive(join(dataDir, 'archive')),
     mailer,
     workDir: join(dataDir, 'work'),

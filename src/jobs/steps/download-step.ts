@@ -5,6 +5,7 @@ import { mergeCsvParts } from '../merge-parts.js';
 import type { StepDeps } from '../step-deps.js';
 import { hashFile, writeFileAtomically } from '../../files/atomic-file.js';
 import { ensureDir, fileSize, workPaths } from '../work-files.js';
+import { DownloadError } from '../../download/errors.js';
 import { StepFailure } from './step-failure.js';
 
 export type FetchOutcome = { done: true } | { done: false; status: 'unrecognized' | 'failed' };
@@ -66,9 +67,18 @@ export async function downloadStep(deps: StepDeps, record: ReportRecord, signal:
     await writeFileAtomically(paths.csv, content.csv);
   } else {
     const parts: string[] = [];
+    // DOWNLOAD_MAX_BYTES caps the report: each part may use what the parts before it left.
+    let left = deps.maxDownloadBytes;
     for (const [index, url] of content.urls.entries()) {
       const part = content.urls.length === 1 ? paths.csv : paths.part(index);
-      const downloaded = await deps.download(url, part, signal);
+      if (left <= 0) {
+        throw new DownloadError(
+          'download_too_large',
+          `the report's parts together are larger than the limit of ${deps.maxDownloadBytes} bytes (DOWNLOAD_MAX_BYTES)`,
+        );
+      }
+      const downloaded = await deps.download(url, part, signal, left);
+      left -= downloaded.bytes;
       if (content.urls.length === 1) written = { sha256: downloaded.sha256, bytes: downloaded.bytes };
       parts.push(part);
     }
