@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { redisKeys } from '../redis-keys.js';
+import { tryLease } from '../redis-lease.js';
 import { IN_PIPELINE } from '../reports/state-machine.js';
 import type { ReportStore } from '../reports/store.js';
 import type { ReportQueue } from './queue.js';
@@ -84,14 +85,14 @@ export function createMaintenance(deps: MaintenanceDeps) {
   }
 
   async function runOnce(lockMs = 30_000): Promise<MaintenanceResult | null> {
-    const locked = await deps.redis.set(keys.maintenanceLock, String(process.pid), 'PX', lockMs, 'NX');
-    if (locked !== 'OK') return null;
+    const lease = await tryLease(deps.redis, keys.maintenanceLock, lockMs);
+    if (lease === null) return null;
     try {
       const result = { overdue: await markOverdue(), requeued: await requeueStuck(), swept: await deps.store.sweepIndexes() };
       if (result.overdue + result.requeued + result.swept > 0) deps.logger.info(result, 'maintenance done');
       return result;
     } finally {
-      await deps.redis.del(keys.maintenanceLock);
+      await lease.release();
     }
   }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseStoredJson } from '../errors.js';
 import { dateGroupBySchema, resourceGroupBySchema } from '../losant/request-schemas.js';
 import { redisKeys } from '../redis-keys.js';
+import { waitForLease } from '../redis-lease.js';
 import type { Schedule } from './schedule.js';
 
 export interface StoredSchedule {
@@ -62,17 +63,17 @@ export function createScheduleStore(redis: Redis, prefix: string) {
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
     /** Serializes changes to the instance's reportConfigs (a read-modify-write on Losant). */
-    async withLock<T>(work: () => Promise<T>, timeoutMs = 30_000): Promise<T | null> {
-      const token = `${process.pid}-${Math.random()}`;
-      const deadline = Date.now() + timeoutMs;
-      while ((await redis.set(keys.lock, token, 'PX', timeoutMs, 'NX')) !== 'OK') {
-        if (Date.now() > deadline) return null;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+    /**
+     * Runs `work` holding the lock (a lease of `leaseMs`, renewed while the work runs, however long
+     * Losant takes); waits up to `waitMs` for it. Null when it did not come free in time.
+     */
+    async withLock<T>(work: () => Promise<T>, leaseMs = 30_000, waitMs = leaseMs): Promise<T | null> {
+      const lease = await waitForLease(redis, keys.lock, leaseMs, waitMs);
+      if (lease === null) return null;
       try {
         return await work();
       } finally {
-        if ((await redis.get(keys.lock)) === token) await redis.del(keys.lock);
+        await lease.release();
       }
     },
   };
