@@ -170,6 +170,7 @@ const envSchema = z.object({
   JOB_BACKOFF_MS: int(5_000, 10),
   JOB_LOCK_MS: int(60_000, 1_000, 3_600_000),
   COMPLETED_JOBS_KEEP: int(1_000, 0),
+  WORK_FILES_RETENTION_HOURS: int(24, 1),
   FAILED_JOBS_KEEP: int(5_000, 0),
   REPORT_RETENTION_DAYS: int(400, 1),
   REPORT_RETENTION_SECONDS: int(0, 0),
@@ -216,6 +217,8 @@ export interface Config {
     /** How long a job's lock lives without renewal: a killed worker's job is taken over after about this long. */
     lockMs: number;
     completedKeep: number;
+    /** How long the work files of a report that is not running stay on a worker's disk. */
+    workFilesRetentionMs: number;
     failedKeep: number;
     reportRetentionDays: number;
     /** REPORT_RETENTION_SECONDS when set (tests), else REPORT_RETENTION_DAYS in seconds. */
@@ -286,6 +289,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       backoffMs: e.JOB_BACKOFF_MS,
       lockMs: e.JOB_LOCK_MS,
       completedKeep: e.COMPLETED_JOBS_KEEP,
+      workFilesRetentionMs: e.WORK_FILES_RETENTION_HOURS * 3_600_000,
       failedKeep: e.FAILED_JOBS_KEEP,
       reportRetentionDays: e.REPORT_RETENTION_DAYS,
       reportRetentionSeconds: e.REPORT_RETENTION_SECONDS > 0 ? e.REPORT_RETENTION_SECONDS : e.REPORT_RETENTION_DAYS * 86_400,

@@ -90,7 +90,15 @@ export async function createService(options: ServiceOptions) {
       processor: createReportProcessor(steps.deps),
       logger,
     });
-    maintenance = createMaintenance({ redis, store, queue, prefix: config.redis.prefix, logger });
+    maintenance = createMaintenance({
+      redis,
+      store,
+      queue,
+      prefix: config.redis.prefix,
+      logger,
+      workDir: steps.deps.workDir,
+      workFilesRetentionMs: config.jobs.workFilesRetentionMs,
+    });
   }
 
   let web: WebSide | null = null;

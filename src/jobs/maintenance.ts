@@ -1,3 +1,5 @@
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { redisKeys } from '../redis-keys.js';
@@ -5,7 +7,7 @@ import { tryLease } from '../redis-lease.js';
 import { IN_PIPELINE } from '../reports/state-machine.js';
 import type { ReportStore } from '../reports/store.js';
 import type { ReportQueue } from './queue.js';
-import { errorMessage } from '../errors.js';
+import { errorCode, errorMessage } from '../errors.js';
 
 export interface MaintenanceDeps {
   redis: Redis;
@@ -17,6 +19,10 @@ export interface MaintenanceDeps {
   staleAfterMs?: number;
   /** How many times one run of a report is enqueued again before it is marked failed. */
   maxRequeues?: number;
+  /** The workers' work directory (one folder per report); without it, work files are left alone. */
+  workDir?: string;
+  /** How long the work files of a report that is not running stay (WORK_FILES_RETENTION_HOURS). */
+  workFilesRetentionMs?: number;
   now?: () => Date;
 }
 
@@ -24,6 +30,7 @@ export interface MaintenanceResult {
   overdue: number;
   requeued: number;
   swept: number;
+  workFilesRemoved: number;
 }
 
 /**
@@ -84,12 +91,50 @@ export function createMaintenance(deps: MaintenanceDeps) {
     return count;
   }
 
+  /**
+   * Removes the work folders of reports that are not in the pipeline (delivered, failed,
+   * unrecognized, or expired) once untouched for the retention: a failed 1 GB report would
+   * otherwise keep its CSV, attachment and gzip copy forever. A retry needs none of them: it reads
+   * the archived CSV, or downloads again.
+   */
+  async function removeOldWorkFiles(): Promise<number> {
+    const { workDir } = deps;
+    if (workDir === undefined) return 0;
+    const cutoff = now().getTime() - (deps.workFilesRetentionMs ?? 24 * 60 * 60_000);
+    let names: string[];
+    try {
+      names = await readdir(workDir);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return 0;
+      throw error;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const dir = join(workDir, name);
+      const changed = await stat(dir).then(
+        (info) => info.mtimeMs,
+        () => null,
+      );
+      if (changed === null || changed > cutoff) continue;
+      const record = await deps.store.get(name).catch(() => null);
+      if (record !== null && IN_PIPELINE.includes(record.status)) continue;
+      await rm(dir, { recursive: true, force: true });
+      removed += 1;
+    }
+    return removed;
+  }
+
   async function runOnce(lockMs = 30_000): Promise<MaintenanceResult | null> {
     const lease = await tryLease(deps.redis, keys.maintenanceLock, lockMs);
     if (lease === null) return null;
     try {
-      const result = { overdue: await markOverdue(), requeued: await requeueStuck(), swept: await deps.store.sweepIndexes() };
-      if (result.overdue + result.requeued + result.swept > 0) deps.logger.info(result, 'maintenance done');
+      const result = {
+        overdue: await markOverdue(),
+        requeued: await requeueStuck(),
+        swept: await deps.store.sweepIndexes(),
+        workFilesRemoved: await removeOldWorkFiles(),
+      };
+      if (result.overdue + result.requeued + result.swept + result.workFilesRemoved > 0) deps.logger.info(result, 'maintenance done');
       return result;
     } finally {
       await lease.release();

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createMaintenance } from '../../src/jobs/maintenance.js';
 import { processJobId } from '../../src/jobs/queue.js';
@@ -16,7 +19,7 @@ async function reportWithCallback(): Promise<string> {
 }
 
 /** Housekeeping over this test's service, treating every record as stale at once. */
-function housekeeping(options: { maxRequeues?: number } = {}) {
+function housekeeping(options: { maxRequeues?: number; workDir?: string; workFilesRetentionMs?: number } = {}) {
   return createMaintenance({
     redis: service.redis,
     store: service.store,
@@ -58,5 +61,28 @@ describe('housekeeping', () => {
     await service.queue.enqueue(id, 1);
     assert.equal((await maintenance.runOnce())?.requeued, 0);
     assert.equal((await service.store.get(id))?.status, 'callback_received');
+  });
+
+  test('work files of reports that ended are removed once older than the retention; those of running reports and recent ones stay', async () => {
+    const workDir = await mkdtemp(join(tmpdir(), 'report-relay-work-'));
+    try {
+      const maintenance = housekeeping({ workDir, workFilesRetentionMs: 60 * 60_000 });
+      const oldFailed = await reportWithCallback();
+      const recentFailed = await reportWithCallback();
+      const running = await reportWithCallback();
+      const error = { step: 'download' as const, code: 'download_timeout', message: 'timed out', permanent: false, at: new Date().toISOString() };
+      for (const id of [oldFailed, recentFailed]) assert.ok((await service.store.markFailed(id, { error }, 'failed by the test')).ok);
+      const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60_000);
+      for (const id of [oldFailed, recentFailed, running, 'r-of-a-record-that-expired']) {
+        await mkdir(join(workDir, id), { recursive: true });
+        await writeFile(join(workDir, id, 'report.csv'), 'a,b\n');
+        if (id !== recentFailed) await utimes(join(workDir, id), twoHoursAgo, twoHoursAgo);
+      }
+      await service.queue.enqueue(running, 1);
+      assert.equal((await maintenance.runOnce())?.workFilesRemoved, 2);
+      assert.deepEqual((await readdir(workDir)).sort(), [recentFailed, running].sort());
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
   });
 });
