@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
+import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Logger } from '../log.js';
 import type { CallbackReceiver } from '../reports/receive-callback.js';
 import type { RejectedCallbacks } from '../reports/rejected-callbacks.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   logger: Logger;
   redis: Redis;
   store: ReportStore;
+  /** The report archive, read for callback bodies kept there instead of in Redis. */
+  archive: Pick<ArchiveTarget, 'openRead'>;
   rejected: RejectedCallbacks;
   callbacks: CallbackReceiver;
   scheduleCallbacks?: ScheduleCallbackReceiver;
@@ -60,7 +63,9 @@ export function createApp(deps: AppDeps): Express {
   admin.use(rateLimit(deps.redis, { prefix: deps.settings.redisPrefix, perMinute: deps.settings.adminRateLimitPerMinute }));
   admin.use(adminAuth(deps.settings.adminToken));
   admin.use(express.json({ limit: '100kb', strict: true }));
-  admin.use(adminReportRoutes({ store: deps.store, rejected: deps.rejected, requestReport: deps.requestReport, retryReport: deps.retryReport }));
+  admin.use(
+    adminReportRoutes({ store: deps.store, archive: deps.archive, rejected: deps.rejected, requestReport: deps.requestReport, retryReport: deps.retryReport }),
+  );
   if (deps.schedules) admin.use(adminScheduleRoutes(deps.schedules));
   app.use('/', (req, res, next) => (req.path.startsWith('/admin') ? admin(req, res, next) : next()));
 

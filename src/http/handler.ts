@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /** What a handler returns: the router alone turns it into a response. */
@@ -16,7 +18,12 @@ export function route(handler: Handler): RequestHandler {
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.body === null) res.status(result.status).end();
       else if (Buffer.isBuffer(result.body)) res.status(result.status).send(result.body);
-      else res.status(result.status).json(result.body);
+      else if (result.body instanceof Readable) {
+        res.status(result.status);
+        // A stream that fails midway can only cut the answer short: the status is sent already.
+        return pipeline(result.body, res).catch(() => res.destroy());
+      } else res.status(result.status).json(result.body);
+      return undefined;
     }, next);
   };
 }

@@ -47,6 +47,7 @@ export const callbackInfoSchema: z.ZodType<CallbackInfo> = z.object({
   headers: z.record(z.string(), z.string()),
   jobId: z.string().nullable(),
   duplicates: z.number().int().nonnegative(),
+  bodyArchiveKey: z.string().exactOptional(),
 });
 
 const interpretationSchema: z.ZodType<Interpretation> = z.object({

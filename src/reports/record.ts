@@ -42,6 +42,11 @@ export interface CallbackInfo {
   /** The job id the callback named, if any. */
   jobId: string | null;
   duplicates: number;
+  /**
+   * Set once the body (an inline CSV, byte for byte the report) is archived: Redis then keeps
+   * this pointer instead of the bytes, and the archived copy is served as the callback.
+   */
+  bodyArchiveKey?: string;
 }
 
 export interface Interpretation {

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { CorruptDataError, NotFoundError, parseStored, parseStoredJson } from '../errors.js';
 import { redisKeys } from '../redis-keys.js';
 import type { ReportSummary } from '../summary/types.js';
-import { ACCEPT_CALLBACK, APPLY_OPERATION, CREATE_REPORT, TAKE_UP_CALLBACK_VERSION } from './lua.js';
+import { ACCEPT_CALLBACK, APPLY_OPERATION, CREATE_REPORT, DROP_ARCHIVED_CALLBACK_BODY, TAKE_UP_CALLBACK_VERSION } from './lua.js';
 import { decodeRecord, encodeFields, type RecordFields } from './record-codec.js';
 import { callbackInfoSchema, countFieldSchema, JSON_FIELD_SCHEMAS, seriesEntrySchema } from './record-schema.js';
 import type { ArchiveInfo, CallbackInfo, DownloadInfo, EmailInfo, Interpretation, LosantJobInfo, ReportError, ReportRecord, ReportStatus } from './record.js';
@@ -264,6 +264,22 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     return null;
   }
 
+  /**
+   * The callback's body is archived (byte for byte): Redis keeps `archiveKey` in its place. Does
+   * nothing if the record's callback is no longer the one with `callback.sha256`.
+   */
+  async function dropArchivedCallbackBody(id: string, callback: CallbackInfo, archiveKey: string): Promise<boolean> {
+    const dropped = await redis.eval(
+      DROP_ARCHIVED_CALLBACK_BODY,
+      2,
+      keys.report.record(id),
+      keys.report.callbackBody(id),
+      callback.sha256,
+      JSON.stringify({ ...callback, bodyArchiveKey: archiveKey }),
+    );
+    return dropped === 1;
+  }
+
   async function getCallbackBody(id: string): Promise<Buffer | null> {
     return redis.getBuffer(keys.report.callbackBody(id));
   }
@@ -367,6 +383,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     getSecretHash,
     acceptCallback,
     takeUpCallbackVersion,
+    dropArchivedCallbackBody,
     ...operations,
     getCallbackBody,
     list,

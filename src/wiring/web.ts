@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
+import { join, resolve } from 'node:path';
+import { createFileArchive } from '../delivery/file-archive.js';
+import type { ArchiveTarget } from '../delivery/archive.js';
 import { createApp } from '../http/app.js';
 import type { WorkerHealth } from '../http/routes/health.js';
 import type { ReportQueue } from '../jobs/queue.js';
@@ -16,6 +19,7 @@ import { createScheduleStore } from '../schedules/schedule-store.js';
 
 export interface WebOverrides {
   losant?: LosantClient;
+  archive?: ArchiveTarget;
 }
 
 /** What the web side builds on: the parts every role shares. */
@@ -70,6 +74,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     logger,
     redis,
     store,
+    archive: overrides.archive ?? createFileArchive(join(resolve(config.dataDir), 'archive')),
     rejected,
     callbacks,
     scheduleCallbacks,

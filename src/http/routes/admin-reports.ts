@@ -6,6 +6,7 @@ import type { RejectedCallbacks } from '../../reports/rejected-callbacks.js';
 import { parseReportRequest, type RequestReport } from '../../reports/request-report.js';
 import type { RetryReport } from '../../reports/retry-report.js';
 import type { ReportStore } from '../../reports/store.js';
+import type { ArchiveTarget } from '../../delivery/archive.js';
 import { REPORT_ID_PATTERN } from '../../reports/secrets.js';
 import { toRejectedCallbackView } from '../contract/rejected-callback-view.js';
 import { toReportListItem, toReportView } from '../contract/report-view.js';
@@ -14,6 +15,8 @@ import { route } from '../handler.js';
 
 export interface AdminReportDeps {
   store: ReportStore;
+  /** Where callback bodies dropped from Redis after archiving are read back from. */
+  archive: Pick<ArchiveTarget, 'openRead'>;
   rejected: RejectedCallbacks;
   requestReport: RequestReport;
   retryReport: RetryReport;
@@ -72,7 +75,9 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
     '/admin/reports/:id/callback',
     route(async (req) => {
       const id = reportId(req.params.id);
-      const [record, body] = await Promise.all([deps.store.get(id), deps.store.getCallbackBody(id)]);
+      const [record, kept] = await Promise.all([deps.store.get(id), deps.store.getCallbackBody(id)]);
+      const archived = record?.callback?.bodyArchiveKey;
+      const body = kept ?? (archived === undefined ? null : await deps.archive.openRead(archived));
       if (!record?.callback || body === null) throw new NotFoundError(`No callback kept for report ${id}`);
       return {
         status: 200,

@@ -18,4 +18,8 @@ export async function archiveStep(deps: StepDeps, record: ReportRecord): Promise
     { csv: stored, summary: null, at: deps.now().toISOString() },
     `CSV archived at ${stored.location} (sha256 ${stored.sha256.slice(0, 12)}…)`,
   );
+  // An inline CSV that is the whole body is now in the archive byte for byte: Redis need not keep it.
+  if (record.callback !== null && record.interpretation?.kind === 'inline' && record.callback.sha256 === stored.sha256) {
+    await deps.store.dropArchivedCallbackBody(record.id, record.callback, stored.key);
+  }
 }
