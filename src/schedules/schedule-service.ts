@@ -1,4 +1,5 @@
-import { ConflictError, NotFoundError, UnavailableError, ValidationError, formatIssues } from '../errors.js';
+import { ConflictError, errorMessage, NotFoundError, UnavailableError, ValidationError, formatIssues } from '../errors.js';
+import { LosantApiError } from '../losant/errors.js';
 import type { Logger } from '../log.js';
 import type { ReportConfig } from '../losant/request-schemas.js';
 import type { Instance, InstanceReportConfig } from '../losant/response-schemas.js';
@@ -34,6 +35,16 @@ export interface ScheduleWithConfig extends Schedule {
  * replaces the whole array, so every change reads the array, changes only our own entries and
  * writes it back, under a lock; configs that others made are passed back exactly as they were.
  */
+/** Failures after which a PATCH may have been applied: no answer came, or not one that says it was refused. */
+const UNCONFIRMED: ReadonlySet<string> = new Set([
+  'losant_timeout',
+  'losant_unreachable',
+  'losant_unavailable',
+  'losant_bad_response',
+  'losant_unexpected_status',
+]);
+const mayHaveBeenWritten = (error: unknown): boolean => error instanceof LosantApiError && UNCONFIRMED.has(error.code);
+
 export function createScheduleService(deps: ScheduleServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const callbackPrefix = (id: string) => `${deps.publicUrl}/callbacks/s/${id}/`;
@@ -145,6 +156,15 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
           deps.logger.info({ scheduleId: id, losantConfigId: schedule.losantConfigId }, 'schedule created');
           return view(schedule, instance.reportConfigs ?? []);
         } catch (error) {
+          if (mayHaveBeenWritten(error)) {
+            // Losant may hold the config (and so call its URL) although no answer said so: the
+            // schedule stays, so that URL keeps working; the view shows whether Losant has it.
+            deps.logger.warn({ scheduleId: id, err: errorMessage(error) }, 'schedule creation unconfirmed by Losant; kept');
+            throw new UnavailableError(
+              `Losant did not confirm the new schedule (${errorMessage(error)}); it is kept as ${id}: GET /admin/schedules/${id} shows whether Losant holds it, PUT writes it again, DELETE removes it`,
+              { cause: error },
+            );
+          }
           await deps.store.remove(id);
           throw error;
         }
