@@ -61,7 +61,7 @@ export function createReportProcessor(deps: StepDeps) {
       await archiveStep(deps, await load());
       abort.throwIfAborted();
       step = 'parse';
-      await summaryStep(deps, await load());
+      await summaryStep(deps, await load(), abort);
       abort.throwIfAborted();
       step = 'email';
       await emailStep(deps, await load());

@@ -8,7 +8,7 @@ import { archiveKey } from './archive-step.js';
  * Parses the CSV as a stream into a summary, compares it with the previous report of the same
  * series, and (when archiving) stores the summary beside the CSV.
  */
-export async function summaryStep(deps: StepDeps, record: ReportRecord): Promise<void> {
+export async function summaryStep(deps: StepDeps, record: ReportRecord, signal?: AbortSignal): Promise<void> {
   if (record.summary) return;
   const paths = workPaths(deps.workDir, record.id);
   // A report to be emailed gets its attachment from this same parse (emailStep then finds it),
@@ -18,7 +18,8 @@ export async function summaryStep(deps: StepDeps, record: ReportRecord): Promise
   const willEmail = record.delivery.email && record.delivery.recipients.length > 0 && !record.email;
   const gzipToo = willEmail && ((await fileSize(paths.csv)) ?? 0) > deps.mail.gzipAboveBytes;
   const attachment = willEmail ? { plain: paths.attachment, ...(gzipToo ? { gzip: paths.attachmentGz } : {}) } : undefined;
-  const summary = await deps.summarize(createReadStream(paths.csv), attachment);
+  // The signal reaches the parse itself: a shutdown that cannot wait stops a long parse at once.
+  const summary = await deps.summarize(createReadStream(paths.csv, signal ? { signal } : {}), attachment);
   const previous = await deps.store.latestInSeries(record.seriesKey);
   const comparison = previous && previous.reportId !== record.id ? deps.compare(previous, summary) : null;
 
