@@ -147,8 +147,9 @@ describe('callback authentication', () => {
     assert.notEqual(current, original, 'Losant was given a new URL');
     const graceEnds = Date.parse(rotated.body.schedule.previousSecretValidUntil as string);
 
-    // Distinct bodies: a repeated body is the same run and would be answered 200 as a duplicate.
-    const post = (url: string, n: number) => rawRequest(url, { headers: { 'content-type': 'text/csv' }, body: `${CSV}organization,o${n},Run ${n},${n}\n` });
+    // Distinct Losant jobs: without a job id, deliveries within one cron interval are the same run (200, a repeat).
+    const post = (url: string, n: number) =>
+      rawRequest(url, { headers: { 'content-type': 'text/csv', 'x-losant-job-id': `job-run-${n}` }, body: `${CSV}organization,o${n},Run ${n},${n}\n` });
     assert.equal((await post(original, 1)).status, 202, 'the previous secret works during the grace time');
     assert.equal((await post(current, 2)).status, 202);
     await sleep(Math.max(0, graceEnds - Date.now()) + 100);
