@@ -12,7 +12,6 @@ import { closeRedis, createRedis, waitUntilReady } from './redis.js';
 import { createReportStore } from './reports/store.js';
 import { createStepParts, type StepParts, type StepOverrides } from './wiring/steps.js';
 import type { WebOverrides, WebSide } from './wiring/web.js';
-import { errorMessage } from './errors.js';
 
 /** `web` serves HTTP, `worker` runs report jobs and maintenance, `all` does both (one machine). */
 export type Role = 'web' | 'worker' | 'all';
@@ -154,7 +153,7 @@ export async function createService(options: ServiceOptions) {
         await closePart();
         logger.info({ part }, 'closed');
       } catch (error) {
-        logger.warn({ part, err: errorMessage(error) }, 'close failed');
+        logger.warn({ part, err: error }, 'close failed');
       }
     }
   }

@@ -80,7 +80,7 @@ export function createReportProcessor(deps: StepDeps) {
           { error: reportError },
           `${failure.step} failed${failure.permanent ? '' : ` after ${job.attemptsMade + 1} attempts`}: ${failure.message}`,
         );
-        log.error({ step: failure.step, code: failure.code, err: failure.message }, 'report failed');
+        log.error({ step: failure.step, code: failure.code, err: failure }, 'report failed');
         throw new UnrecoverableError(failure.message);
       }
       await deps.store.noteAttemptFailed(
@@ -88,7 +88,7 @@ export function createReportProcessor(deps: StepDeps) {
         reportError,
         `attempt ${job.attemptsMade + 1} of ${attempts} failed at ${failure.step}: ${failure.message}; will retry`,
       );
-      log.warn({ step: failure.step, code: failure.code, err: failure.message }, 'report step failed; will retry');
+      log.warn({ step: failure.step, code: failure.code, err: failure }, 'report step failed; will retry');
       throw failure instanceof StepFailure ? failure : error;
     }
   };

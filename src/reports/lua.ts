@@ -96,13 +96,21 @@ elseif not (MOVES[status] and MOVES[status][to]) then
 end
 local fields = {'updatedAt', at}
 for i = 8 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
+local index = status_indexes(8, n, 3)
 if to ~= '' then
-  local failed = move_indexes(status_indexes(8, n, 3), KEYS[3], id, status, to, tonumber(current[2]) or 0)
-  if failed then return failed end
+  if not index[status] or not index[to] then
+    return redis.error_reply('ERR status index key not passed for ' .. status .. ' -> ' .. to)
+  end
   fields[#fields + 1] = 'status'
   fields[#fields + 1] = to
 end
+-- HSET first: it is refused on a full Redis (OOM under noeviction) while nothing is written yet
+-- (Redis checks memory only at a script's first write; ZREM first would let all of it through).
 redis.call('HSET', KEYS[1], unpack(fields))
+if to ~= '' then
+  local failed = move_indexes(index, KEYS[3], id, status, to, tonumber(current[2]) or 0)
+  if failed then return failed end
+end
 if to ~= '' or note ~= '' then redis.call('RPUSH', KEYS[2], history_entry(at, to ~= '' and to or status, note)) end
 keep_for(tonumber(ARGV[6]), KEYS[1], KEYS[2])
 return {1, status}
@@ -129,9 +137,16 @@ if existing and existing ~= '' and existing ~= 'null' then
   return {2, status}
 end
 if not (MOVES[status] and MOVES[status]['callback_received']) then return {-1, status} end
-local failed = move_indexes(status_indexes(9, tonumber(ARGV[8]), 4), KEYS[4], id, status, 'callback_received', tonumber(current[3]) or 0)
-if failed then return failed end
+local index = status_indexes(9, tonumber(ARGV[8]), 4)
+if not index[status] or not index['callback_received'] then
+  return redis.error_reply('ERR status index key not passed for ' .. status .. ' -> callback_received')
+end
+-- The body first: SET is refused on a full Redis (OOM under noeviction) while nothing is written
+-- yet. Redis checks memory only at a script's first write, so one that began with ZREM would
+-- write everything, past the limit.
 redis.call('SET', KEYS[3], ARGV[3], 'EX', tonumber(ARGV[4]))
+local failed = move_indexes(index, KEYS[4], id, status, 'callback_received', tonumber(current[3]) or 0)
+if failed then return failed end
 redis.call('HSET', KEYS[1], 'callback', ARGV[2], 'updatedAt', ARGV[6], 'error', 'null', 'status', 'callback_received')
 redis.call('RPUSH', KEYS[2], history_entry(ARGV[6], 'callback_received', ARGV[5]))
 keep_for(tonumber(ARGV[7]), KEYS[1], KEYS[2])

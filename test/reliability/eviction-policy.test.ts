@@ -56,8 +56,8 @@ describe('Redis with an eviction policy', () => {
       assert.equal(exit.code, 1);
       const fatal = child.logs.find((line) => line.level === 'fatal');
       assert.ok(fatal, `a fatal log line; got: ${JSON.stringify(child.logs)}`);
-      assert.match(String(fatal.err), /maxmemory-policy is "allkeys-lru", not "noeviction"/u);
-      assert.match(String(fatal.err), /refusing to start because REDIS_REQUIRE_NOEVICTION=true/u);
+      assert.match(String((fatal.err as { message?: unknown }).message), /maxmemory-policy is "allkeys-lru", not "noeviction"/u);
+      assert.match(String((fatal.err as { message?: unknown }).message), /refusing to start because REDIS_REQUIRE_NOEVICTION=true/u);
       assert.equal(child.logs.filter(msg(/web listening|worker consuming/u)).length, 0, 'it never started serving');
     });
   }
