@@ -14,6 +14,12 @@ const bool = (fallback: boolean) =>
     .optional()
     .transform((value) => (value === undefined || value === '' ? fallback : ['true', '1', 'yes'].includes(value)));
 
+/** A boolean whose default is decided later (from other settings): undefined when unset or empty. */
+const optionalBool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((value) => (value === undefined || value === '' ? undefined : ['true', '1', 'yes'].includes(value)));
+
 const int = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
@@ -92,6 +98,7 @@ const trustProxy = z
   });
 
 const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   PORT: int(3000, 0, 65535),
@@ -108,7 +115,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[\w-]{1,32}$/u, 'letters, digits, _ or -, at most 32')
     .default('report-relay'),
-  REDIS_REQUIRE_NOEVICTION: bool(false),
+  REDIS_REQUIRE_NOEVICTION: optionalBool,
+  REDIS_CHECK_INTERVAL_MS: int(60_000, 100, 3_600_000),
 
   ADMIN_TOKEN: secretToken('ADMIN_TOKEN'),
   ADMIN_RATE_LIMIT_PER_MINUTE: int(300, 1, 1_000_000),
@@ -179,10 +187,19 @@ const envSchema = z.object({
 export type Env = z.input<typeof envSchema>;
 
 export interface Config {
+  /** NODE_ENV=production: the defaults that protect data are strict (REDIS_REQUIRE_NOEVICTION). */
+  production: boolean;
   logLevel: string;
   http: { port: number; host: string; publicUrl: string; trustProxy: boolean | number | string };
   shutdownTimeoutMs: number;
-  redis: { url: string; prefix: string; requireNoEviction: boolean };
+  redis: {
+    url: string;
+    prefix: string;
+    /** Refuse to start (and be unready) when maxmemory-policy is not noeviction; defaults to `production`. */
+    requireNoEviction: boolean;
+    /** How often the eviction policy and persistence are checked again after the start. */
+    checkIntervalMs: number;
+  };
   admin: { token: string; rateLimitPerMinute: number };
   losant: { apiUrl: string; apiToken: string; instanceId: string; timeoutMs: number; maxRetries: number };
   mail: {
@@ -246,11 +263,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `CALLBACK_BODY_RETENTION_DAYS: ${e.CALLBACK_BODY_RETENTION_DAYS} is longer than REPORT_RETENTION_DAYS (${e.REPORT_RETENTION_DAYS}); a callback body is kept at most as long as its report`,
     ]);
   }
+  const production = e.NODE_ENV === 'production';
   const config: Config = {
+    production,
     logLevel: e.LOG_LEVEL,
     http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, trustProxy: e.TRUST_PROXY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, requireNoEviction: e.REDIS_REQUIRE_NOEVICTION },
+    redis: {
+      url: e.REDIS_URL,
+      prefix: e.REDIS_PREFIX,
+      requireNoEviction: e.REDIS_REQUIRE_NOEVICTION ?? production,
+      checkIntervalMs: e.REDIS_CHECK_INTERVAL_MS,
+    },
     admin: { token: e.ADMIN_TOKEN, rateLimitPerMinute: e.ADMIN_RATE_LIMIT_PER_MINUTE },
     losant: {
       apiUrl: e.LOSANT_API_URL,

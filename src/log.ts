@@ -62,6 +62,78 @@ export const REDACTED_PATHS = [
   ...CONFIG_SECRET_PATHS.flatMap((path) => [path, `*.${path}`]),
 ];
 
+/** Longest error message a log line keeps; the rest is cut and marked with "…". */
+export const ERROR_MESSAGE_MAX_CHARS = 1_000;
+/** Longest error name or code a log line keeps. */
+const ERROR_NAME_MAX_CHARS = 100;
+/** Longest text value at the top level of a log line (an error's message has its own bound). */
+export const LOG_FIELD_MAX_CHARS = 2_000;
+/**
+ * No log line is longer than this (bytes of UTF-8, newline included): a longer one is replaced
+ * by a line that says so, with its level, time and message.
+ */
+export const LOG_LINE_MAX_BYTES = 8_192;
+
+/** What a log line keeps of an error. */
+export interface LoggedError {
+  name?: string;
+  code?: string;
+  message: string;
+}
+
+const cut = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/**
+ * The one serializer of the `err` key: an error's name, its string `code` and its message (cut
+ * to ERROR_MESSAGE_MAX_CHARS), nothing else. pino's standard serializer copies every enumerable
+ * field, and ioredis attaches the failed command with its arguments to its errors (`command.args`:
+ * a callback's whole body, a signed download URL), so those never reach a line. A string is
+ * taken as the message.
+ */
+export function serializeError(value: unknown): LoggedError {
+  if (typeof value === 'string') return { message: cut(value, ERROR_MESSAGE_MAX_CHARS) };
+  if (typeof value !== 'object' || value === null) return { message: cut(String(value), ERROR_MESSAGE_MAX_CHARS) };
+  const { name, code, message } = value as { name?: unknown; code?: unknown; message?: unknown };
+  return {
+    ...(typeof name === 'string' && name !== '' ? { name: cut(name, ERROR_NAME_MAX_CHARS) } : {}),
+    ...(typeof code === 'string' && code !== '' ? { code: cut(code, ERROR_NAME_MAX_CHARS) } : {}),
+    message: cut(typeof message === 'string' ? message : Object.prototype.toString.call(value), ERROR_MESSAGE_MAX_CHARS),
+  };
+}
+
+/** Cuts top-level text fields to LOG_FIELD_MAX_CHARS (nested values are the serializers' business). */
+function boundFields(object: Record<string, unknown>): Record<string, unknown> {
+  for (const key in object) {
+    const value = object[key];
+    if (typeof value === 'string' && value.length > LOG_FIELD_MAX_CHARS) return boundAll(object);
+  }
+  return object;
+}
+
+function boundAll(object: Record<string, unknown>): Record<string, unknown> {
+  const bounded: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) bounded[key] = typeof value === 'string' ? cut(value, LOG_FIELD_MAX_CHARS) : value;
+  return bounded;
+}
+
+/** The last resort of the line bound: a line still too long is replaced by one that says so. */
+function boundLine(line: string): string {
+  // Cheap test first: a line of at most a third of the bound in characters cannot exceed it in bytes.
+  if (line.length <= LOG_LINE_MAX_BYTES / 3 || Buffer.byteLength(line) <= LOG_LINE_MAX_BYTES) return line;
+  const level = /^\{"level":"(\w+)"/u.exec(line)?.[1] ?? 'info';
+  const time = /"time":"([^"]{1,40})"/u.exec(line)?.[1] ?? new Date().toISOString();
+  const name = /"name":"([^"\\]{1,100})"/u.exec(line)?.[1];
+  const msg = /"msg":"((?:[^"\\]|\\.){0,200})"/u.exec(line)?.[1] ?? '';
+  const replaced = {
+    level,
+    time,
+    ...(name === undefined ? {} : { name }),
+    msg: `log line dropped: ${Buffer.byteLength(line)} bytes, over the bound of ${LOG_LINE_MAX_BYTES}`,
+    droppedMsg: msg,
+  };
+  return `${JSON.stringify(replaced)}\n`;
+}
+
 export interface LogOptions {
   level?: string;
   name?: string;
@@ -75,7 +147,9 @@ export function createLogger(options: LogOptions = {}): Logger {
       level: options.level ?? 'info',
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: serializeError },
+      formatters: { level: (label) => ({ level: label }), log: boundFields },
+      hooks: { streamWrite: boundLine },
     },
     options.destination,
   );

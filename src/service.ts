@@ -7,12 +7,11 @@ import { createReportQueue } from './jobs/queue.js';
 import { createReportWorker, type ReportWorker } from './jobs/worker.js';
 import { createLogger, type Logger } from './log.js';
 import { redisKeys } from './redis-keys.js';
-import { checkEvictionPolicy } from './redis-policy.js';
+import { createRedisDurability } from './redis-policy.js';
 import { closeRedis, createRedis, waitUntilReady } from './redis.js';
 import { createReportStore } from './reports/store.js';
 import { createStepParts, type StepParts, type StepOverrides } from './wiring/steps.js';
 import type { WebOverrides, WebSide } from './wiring/web.js';
-import { errorMessage } from './errors.js';
 
 /** `web` serves HTTP, `worker` runs report jobs and maintenance, `all` does both (one machine). */
 export type Role = 'web' | 'worker' | 'all';
@@ -34,6 +33,8 @@ export interface ServiceOptions {
   overrides?: ServiceOverrides;
   /** How often the worker's maintenance runs (default 60 s). */
   maintenanceIntervalMs?: number;
+  /** How often Redis's eviction policy and persistence are checked after the start (default: REDIS_CHECK_INTERVAL_MS). */
+  redisCheckIntervalMs?: number;
   /** How long start() waits for Redis to answer (default 10 s). */
   redisReadyTimeoutMs?: number;
 }
@@ -77,6 +78,8 @@ export async function createService(options: ServiceOptions) {
     failedKeep: config.jobs.failedKeep,
   });
 
+  const durability = createRedisDurability({ redis, logger, requireNoEviction: config.redis.requireNoEviction });
+
   let steps: StepParts | null = null;
   let worker: ReportWorker | null = null;
   let maintenance: Maintenance | null = null;
@@ -104,20 +107,25 @@ export async function createService(options: ServiceOptions) {
   let web: WebSide | null = null;
   if (role !== 'worker') {
     const { createWebSide } = await import('./wiring/web.js');
-    web = createWebSide({ config, logger, redis, store, queue }, worker ?? undefined, overrides);
+    web = createWebSide({ config, logger, redis, store, queue, durability }, worker ?? undefined, overrides);
   }
 
   let server: Server | null = null;
   let stopMaintenance: (() => void) | null = null;
+  let stopDurabilityChecks: (() => void) | null = null;
   let starting: Promise<void> | null = null;
 
-  /** Waits for Redis, checks its eviction policy, then consumes jobs and serves HTTP. */
+  /**
+   * Waits for Redis, checks its eviction policy and persistence (and keeps checking them), then
+   * consumes jobs and serves HTTP.
+   */
   async function start(): Promise<void> {
     const readyTimeoutMs = options.redisReadyTimeoutMs ?? 10_000;
     await waitUntilReady(redis, readyTimeoutMs).catch(() => {
       throw new Error(`Redis at ${new URL(config.redis.url).host} did not answer within ${readyTimeoutMs} ms; is it running? (see README: Redis)`);
     });
-    await checkEvictionPolicy(redis, { require: config.redis.requireNoEviction, logger });
+    await durability.check('start');
+    stopDurabilityChecks = durability.start(options.redisCheckIntervalMs ?? config.redis.checkIntervalMs);
     if (worker && maintenance && steps) {
       worker.start();
       stopMaintenance = maintenance.start(options.maintenanceIntervalMs ?? 60_000);
@@ -139,6 +147,7 @@ export async function createService(options: ServiceOptions) {
   async function close(remainingMs = Number.POSITIVE_INFINITY): Promise<void> {
     const endsAt = Date.now() + remainingMs;
     await starting?.catch(() => undefined);
+    stopDurabilityChecks?.();
     const listening = server;
     const parts: Array<[string, (() => Promise<void>) | null]> = [
       ['http', listening ? () => closeServer(listening) : null],
@@ -162,7 +171,7 @@ export async function createService(options: ServiceOptions) {
         await closePart();
         logger.info({ part }, 'closed');
       } catch (error) {
-        logger.warn({ part, err: errorMessage(error) }, 'close failed');
+        logger.warn({ part, err: error }, 'close failed');
       }
     }
   }
@@ -178,6 +187,7 @@ export async function createService(options: ServiceOptions) {
     steps,
     worker,
     maintenance,
+    durability,
     /** The server the app listens on, once started (null for the worker role). */
     get server(): Server | null {
       return server;

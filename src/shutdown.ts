@@ -1,5 +1,4 @@
 import type { Logger } from './log.js';
-import { errorMessage } from './errors.js';
 
 /**
  * Shutdown is a feature: on SIGTERM/SIGINT run `close` (the service's: stop intake first, then
@@ -34,7 +33,7 @@ export function onShutdownSignals(options: {
       try {
         await options.close(options.timeoutMs);
       } catch (error) {
-        options.logger.warn({ err: errorMessage(error) }, 'close failed');
+        options.logger.warn({ err: error }, 'close failed');
       }
       clearTimeout(deadline);
       options.logger.info('shutdown complete');

@@ -2,7 +2,6 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { createService, type Role } from './service.js';
 import { onShutdownSignals } from './shutdown.js';
-import { errorMessage } from './errors.js';
 
 export type { Role } from './service.js';
 
@@ -29,7 +28,7 @@ export async function start(role: Role): Promise<void> {
     onShutdownSignals({ logger, timeoutMs: config.shutdownTimeoutMs, close: (remainingMs) => service.close(remainingMs) });
     await service.start();
   } catch (error) {
-    logger.fatal({ err: errorMessage(error) }, 'failed to start');
+    logger.fatal({ err: error }, 'failed to start');
     process.exit(1);
   }
 }

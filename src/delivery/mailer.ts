@@ -259,6 +259,6 @@ function fileNameFor(messageId: string): string {
 }
 
 function logged(error: MailError, messageId: string, logger: Logger | undefined, server: string): MailError {
-  logger?.warn({ messageId, server, code: error.code, retryable: error.retryable, smtpCode: error.smtpCode, err: error.message }, 'email not sent');
+  logger?.warn({ messageId, server, code: error.code, retryable: error.retryable, smtpCode: error.smtpCode, err: error }, 'email not sent');
   return error;
 }

@@ -16,7 +16,7 @@ import { requestContext } from './request-context.js';
 import { adminReportRoutes } from './routes/admin-reports.js';
 import { adminScheduleRoutes } from './routes/admin-schedules.js';
 import { callbackRoutes, type ScheduleCallbackReceiver } from './routes/callbacks.js';
-import { healthRoutes, type WorkerHealth } from './routes/health.js';
+import { healthRoutes, type RedisPolicyHealth, type WorkerHealth } from './routes/health.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -31,6 +31,7 @@ export interface AppDeps {
   retryReport: RetryReport;
   schedules?: ScheduleService;
   workers?: WorkerHealth;
+  redisPolicy?: RedisPolicyHealth;
   settings: {
     adminToken: string;
     adminRateLimitPerMinute: number;
@@ -57,7 +58,13 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.scheduleCallbacks ? { schedules: deps.scheduleCallbacks } : {}),
     }),
   );
-  app.use(healthRoutes({ redis: deps.redis, ...(deps.workers ? { workers: deps.workers } : {}) }));
+  app.use(
+    healthRoutes({
+      redis: deps.redis,
+      ...(deps.workers ? { workers: deps.workers } : {}),
+      ...(deps.redisPolicy ? { redisPolicy: deps.redisPolicy } : {}),
+    }),
+  );
 
   const admin = express.Router();
   admin.use(rateLimit(deps.redis, { prefix: deps.settings.redisPrefix, perMinute: deps.settings.adminRateLimitPerMinute }));

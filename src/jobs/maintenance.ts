@@ -7,7 +7,7 @@ import { tryLease } from '../redis-lease.js';
 import { IN_PIPELINE } from '../reports/state-machine.js';
 import type { ReportStore } from '../reports/store.js';
 import type { ReportQueue } from './queue.js';
-import { errorCode, errorMessage } from '../errors.js';
+import { errorCode } from '../errors.js';
 
 export interface MaintenanceDeps {
   redis: Redis;
@@ -146,7 +146,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
     let stopped = false;
     const tick = () => {
       runOnce(intervalMs).catch((error: unknown) => {
-        if (!stopped) deps.logger.warn({ err: errorMessage(error) }, 'maintenance failed; will try again');
+        if (!stopped) deps.logger.warn({ err: error }, 'maintenance failed; will try again');
       });
     };
     tick();

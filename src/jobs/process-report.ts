@@ -1,5 +1,4 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import { errorMessage } from '../errors.js';
 import type { ReportError, ReportRecord } from '../reports/record.js';
 import { IN_PIPELINE } from '../reports/state-machine.js';
 import type { StepDeps } from './step-deps.js';
@@ -36,7 +35,7 @@ export function createReportProcessor(deps: StepDeps) {
       if (run === null) return;
       log.info({ run }, 'taking up a kept delivery of the callback');
       await deps.enqueue(reportId, run).catch((error: unknown) => {
-        log.error({ err: errorMessage(error) }, 'kept callback taken up but not enqueued; the reconciler will enqueue it');
+        log.error({ err: error }, 'kept callback taken up but not enqueued; the reconciler will enqueue it');
       });
     };
 
@@ -92,7 +91,7 @@ export function createReportProcessor(deps: StepDeps) {
           { error: reportError },
           `${failure.step} failed${failure.permanent ? '' : ` after ${job.attemptsMade + 1} attempts`}: ${failure.message}`,
         );
-        log.error({ step: failure.step, code: failure.code, err: failure.message }, 'report failed');
+        log.error({ step: failure.step, code: failure.code, err: failure }, 'report failed');
         if (failure.step === 'download') await takeUpKeptVersion();
         throw new UnrecoverableError(failure.message);
       }
@@ -101,7 +100,7 @@ export function createReportProcessor(deps: StepDeps) {
         reportError,
         `attempt ${job.attemptsMade + 1} of ${attempts} failed at ${failure.step}: ${failure.message}; will retry`,
       );
-      log.warn({ step: failure.step, code: failure.code, err: failure.message }, 'report step failed; will retry');
+      log.warn({ step: failure.step, code: failure.code, err: failure }, 'report step failed; will retry');
       throw failure instanceof StepFailure ? failure : error;
     }
   };

@@ -1,7 +1,6 @@
 import { Worker, type ConnectionOptions, type Processor } from 'bullmq';
 import type { Logger } from '../log.js';
 import { REPORT_QUEUE, RETURN_TO_QUEUE, type ProcessReportData } from './queue.js';
-import { errorMessage } from '../errors.js';
 
 export interface ReportWorkerOptions {
   connection: ConnectionOptions;
@@ -29,16 +28,16 @@ export function createReportWorker(options: ReportWorkerOptions) {
   });
   // Connection errors are retried by BullMQ itself; readiness checks Redis separately.
   worker.on('error', (error) => {
-    options.logger.warn({ err: error.message }, 'worker connection error');
+    options.logger.warn({ err: error }, 'worker connection error');
   });
   worker.on('failed', (job, error) => {
-    options.logger.warn({ jobId: job?.id, err: error.message }, 'job attempt failed');
+    options.logger.warn({ jobId: job?.id, err: error }, 'job attempt failed');
   });
 
   return {
     worker,
     start(): void {
-      worker.run().catch((error: unknown) => options.logger.error({ err: errorMessage(error) }, 'worker stopped'));
+      worker.run().catch((error: unknown) => options.logger.error({ err: error }, 'worker stopped'));
     },
     isConsuming(): boolean {
       return worker.isRunning() && !worker.isPaused();

@@ -96,13 +96,21 @@ elseif not (MOVES[status] and MOVES[status][to]) then
 end
 local fields = {'updatedAt', at}
 for i = 8 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
+local index = status_indexes(8, n, 3)
 if to ~= '' then
-  local failed = move_indexes(status_indexes(8, n, 3), KEYS[3], id, status, to, tonumber(current[2]) or 0)
-  if failed then return failed end
+  if not index[status] or not index[to] then
+    return redis.error_reply('ERR status index key not passed for ' .. status .. ' -> ' .. to)
+  end
   fields[#fields + 1] = 'status'
   fields[#fields + 1] = to
 end
+-- HSET first: it is refused on a full Redis (OOM under noeviction) while nothing is written yet
+-- (Redis checks memory only at a script's first write; ZREM first would let all of it through).
 redis.call('HSET', KEYS[1], unpack(fields))
+if to ~= '' then
+  local failed = move_indexes(index, KEYS[3], id, status, to, tonumber(current[2]) or 0)
+  if failed then return failed end
+end
 if to ~= '' or note ~= '' then redis.call('RPUSH', KEYS[2], history_entry(at, to ~= '' and to or status, note)) end
 keep_for(tonumber(ARGV[6]), KEYS[1], KEYS[2])
 return {1, status}
@@ -148,9 +156,14 @@ if existing and existing ~= '' and existing ~= 'null' then
   local downloaded = current[4] and current[4] ~= '' and current[4] ~= 'null'
   if status == 'unrecognized' or (status == 'failed' and not downloaded) then
     local runs = (tonumber(current[5]) or 1) + 1
-    local failed = move_indexes(status_indexes(11, tonumber(ARGV[10]), 6), KEYS[4], id, status, 'callback_received', tonumber(current[3]) or 0)
-    if failed then return failed end
+    local index = status_indexes(11, tonumber(ARGV[10]), 6)
+    if not index[status] or not index['callback_received'] then
+      return redis.error_reply('ERR status index key not passed for ' .. status .. ' -> callback_received')
+    end
+    -- The body first (refused on a full Redis before anything is written), as below.
     redis.call('SET', KEYS[3], ARGV[3], 'EX', body_ttl)
+    local failed = move_indexes(index, KEYS[4], id, status, 'callback_received', tonumber(current[3]) or 0)
+    if failed then return failed end
     redis.call('HSET', KEYS[1], 'callback', ARGV[2], 'updatedAt', ARGV[6], 'error', 'null', 'interpretation', 'null', 'status', 'callback_received', 'runs', runs)
     redis.call('RPUSH', KEYS[2], history_entry(ARGV[6], 'callback_received', ARGV[5] .. '; a new version of the callback, the previous one could not be used: run ' .. runs))
     keep_for(retention, KEYS[1], KEYS[2])
@@ -164,9 +177,16 @@ if existing and existing ~= '' and existing ~= 'null' then
   return {4, status}
 end
 if not (MOVES[status] and MOVES[status]['callback_received']) then return {-1, status} end
-local failed = move_indexes(status_indexes(11, tonumber(ARGV[10]), 6), KEYS[4], id, status, 'callback_received', tonumber(current[3]) or 0)
-if failed then return failed end
+local index = status_indexes(11, tonumber(ARGV[10]), 6)
+if not index[status] or not index['callback_received'] then
+  return redis.error_reply('ERR status index key not passed for ' .. status .. ' -> callback_received')
+end
+-- The body first: SET is refused on a full Redis (OOM under noeviction) while nothing is written
+-- yet. Redis checks memory only at a script's first write, so one that began with ZREM would
+-- write everything, past the limit.
 redis.call('SET', KEYS[3], ARGV[3], 'EX', body_ttl)
+local failed = move_indexes(index, KEYS[4], id, status, 'callback_received', tonumber(current[3]) or 0)
+if failed then return failed end
 redis.call('HSET', KEYS[1], 'callback', ARGV[2], 'updatedAt', ARGV[6], 'error', 'null', 'status', 'callback_received')
 redis.call('RPUSH', KEYS[2], history_entry(ARGV[6], 'callback_received', ARGV[5]))
 keep_for(retention, KEYS[1], KEYS[2])
@@ -209,14 +229,22 @@ if not (status == 'unrecognized' or (status == 'failed' and not downloaded)) the
 local newest = redis.call('LINDEX', KEYS[5], 0)
 if not newest then return {3, ''} end
 if cjson.decode(newest)['sha256'] ~= ARGV[2] then return {3, ''} end
-redis.call('LPOP', KEYS[5])
 local body = redis.call('GET', KEYS[6])
-if not body then return {2, ''} end
+if not body then
+  redis.call('LPOP', KEYS[5])
+  return {2, ''}
+end
+local index = status_indexes(7, tonumber(ARGV[6]), 6)
+if not index[status] or not index['callback_received'] then
+  return redis.error_reply('ERR status index key not passed for ' .. status .. ' -> callback_received')
+end
+-- The body first: refused on a full Redis before anything is written (see ACCEPT_CALLBACK).
+redis.call('SET', KEYS[3], body, 'EX', tonumber(ARGV[5]))
+redis.call('LPOP', KEYS[5])
 redis.call('DEL', KEYS[6])
 local runs = (tonumber(current[3]) or 1) + 1
-local failed = move_indexes(status_indexes(7, tonumber(ARGV[6]), 6), KEYS[4], id, status, 'callback_received', tonumber(current[4]) or 0)
+local failed = move_indexes(index, KEYS[4], id, status, 'callback_received', tonumber(current[4]) or 0)
 if failed then return failed end
-redis.call('SET', KEYS[3], body, 'EX', tonumber(ARGV[5]))
 redis.call('HSET', KEYS[1], 'callback', newest, 'updatedAt', ARGV[3], 'error', 'null', 'interpretation', 'null', 'status', 'callback_received', 'runs', runs)
 redis.call('RPUSH', KEYS[2], history_entry(ARGV[3], 'callback_received', 'took up a kept delivery of the callback (sha256 ' .. string.sub(ARGV[2], 1, 12) .. '): the previous one could not be used; run ' .. runs))
 keep_for(tonumber(ARGV[4]), KEYS[1], KEYS[2])

@@ -6,7 +6,6 @@ import type { CallbackInfo } from './record.js';
 import type { RejectedCallbacks } from './rejected-callbacks.js';
 import { REPORT_ID_PATTERN, SECRET_PATTERN, secretMatches } from './secrets.js';
 import type { CallbackMatch, ReportStore } from './store.js';
-import { errorMessage } from '../errors.js';
 
 /** Request headers worth keeping with a callback; everything else (cookies, auth) is dropped. */
 const KEPT_HEADERS = [
@@ -93,7 +92,7 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
     try {
       await deps.enqueue(reportId, run);
     } catch (error) {
-      deps.logger.error({ reportId, err: errorMessage(error) }, message);
+      deps.logger.error({ reportId, err: error }, message);
     }
   }
 
@@ -131,7 +130,7 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
       // its sender got an error, so it tries again): the job id is deterministic, so enqueueing
       // again is a no-op when the job exists and repairs it at once when it does not.
       await deps.enqueue(reportId, record.runs).catch((error: unknown) => {
-        log.warn({ reportId, err: errorMessage(error) }, 'repeated callback: enqueue failed; the reconciler will enqueue it');
+        log.warn({ reportId, err: error }, 'repeated callback: enqueue failed; the reconciler will enqueue it');
       });
       log.info({ reportId, bytes: info.bytes }, 'repeated callback acknowledged; already received');
       return { kind: 'duplicate', reportId };

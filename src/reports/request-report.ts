@@ -113,7 +113,7 @@ export function createReportRequester(deps: RequestReportDeps) {
           `Losant refused the request: ${appError.message}`,
         );
       }
-      log.warn({ code: appError.code, err: appError.message }, 'report request to Losant failed');
+      log.warn({ code: appError.code, err: appError }, 'report request to Losant failed');
       return { ok: false, record: await deps.store.getExisting(id), error: appError };
     }
   };

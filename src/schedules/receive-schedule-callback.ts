@@ -7,7 +7,6 @@ import { seriesKeyForSchedule } from '../reports/series.js';
 import type { ReportStore } from '../reports/store.js';
 import { runFireTime } from './schedule.js';
 import type { ScheduleStore } from './schedule-store.js';
-import { errorMessage } from '../errors.js';
 
 export interface ScheduleCallbackDeps {
   schedules: ScheduleStore;
@@ -76,7 +75,7 @@ export function createScheduleCallbackReceiver(deps: ScheduleCallbackDeps) {
     try {
       await deps.enqueue(reportId, 1);
     } catch (error) {
-      log.error({ err: errorMessage(error) }, 'schedule callback stored but not enqueued; the reconciler will enqueue it');
+      log.error({ err: error }, 'schedule callback stored but not enqueued; the reconciler will enqueue it');
     }
     log.info({ bytes: info.bytes }, 'schedule callback received');
     return { kind: 'accepted', reportId };

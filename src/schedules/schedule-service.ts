@@ -159,7 +159,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
           if (mayHaveBeenWritten(error)) {
             // Losant may hold the config (and so call its URL) although no answer said so: the
             // schedule stays, so that URL keeps working; the view shows whether Losant has it.
-            deps.logger.warn({ scheduleId: id, err: errorMessage(error) }, 'schedule creation unconfirmed by Losant; kept');
+            deps.logger.warn({ scheduleId: id, err: error }, 'schedule creation unconfirmed by Losant; kept');
             throw new UnavailableError(
               `Losant did not confirm the new schedule (${errorMessage(error)}); it is kept as ${id}: GET /admin/schedules/${id} shows whether Losant holds it, PUT writes it again, DELETE removes it`,
               { cause: error },

@@ -7,6 +7,7 @@ import { createApp } from '../http/app.js';
 import type { WorkerHealth } from '../http/routes/health.js';
 import type { ReportQueue } from '../jobs/queue.js';
 import type { Logger } from '../log.js';
+import type { RedisDurability } from '../redis-policy.js';
 import { createLosantClient, type LosantClient } from '../losant/client.js';
 import { createCallbackReceiver } from '../reports/receive-callback.js';
 import { createRejectedCallbacks } from '../reports/rejected-callbacks.js';
@@ -29,6 +30,8 @@ export interface SharedParts {
   redis: Redis;
   store: ReportStore;
   queue: ReportQueue;
+  /** The periodic check of Redis's eviction policy, whose last result /readyz reads. */
+  durability?: Pick<RedisDurability, 'readiness'>;
 }
 
 /**
@@ -37,7 +40,7 @@ export interface SharedParts {
  * never loads Express, helmet, the admin routes, the Losant client or the schedules.
  */
 export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefined, overrides: WebOverrides = {}) {
-  const { config, logger, redis, store, queue } = parts;
+  const { config, logger, redis, store, queue, durability } = parts;
   const losant =
     overrides.losant ??
     createLosantClient({
@@ -82,6 +85,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     requestReport,
     retryReport,
     ...(workers ? { workers } : {}),
+    ...(durability ? { redisPolicy: durability } : {}),
     settings: {
       adminToken: config.admin.token,
       adminRateLimitPerMinute: config.admin.rateLimitPerMinute,

@@ -9,8 +9,9 @@ import { startOwnRedis, type OwnRedis } from './helpers/redis-server.js';
 
 /**
  * Guarantee 7: a Redis that may evict keys can silently drop queued jobs and report records.
- * The real entry points warn loudly when maxmemory-policy is not noeviction, and refuse to
- * start with REDIS_REQUIRE_NOEVICTION=true. Redis is the test's own, with allkeys-lru.
+ * The real entry points (run with NODE_ENV=production) refuse to start when maxmemory-policy is
+ * not noeviction, and with REDIS_REQUIRE_NOEVICTION=false start but warn loudly. Redis is the
+ * test's own, with allkeys-lru.
  */
 
 let redis: OwnRedis;
@@ -35,8 +36,8 @@ describe('Redis with an eviction policy', () => {
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the web process starts but logs a warning that names the policy and the fix', async () => {
-    const web = spawnService('web', await envFor());
+  test('with REDIS_REQUIRE_NOEVICTION=false the web process starts but logs a warning that names the policy and the fix', async () => {
+    const web = spawnService('web', await envFor({ REDIS_REQUIRE_NOEVICTION: 'false' }));
     children.push(web);
     const warning = await web.waitForLog((line) => line.level === 'warn' && String(line.msg).includes('maxmemory-policy'));
     assert.equal(warning.maxmemoryPolicy, 'allkeys-lru');
@@ -48,16 +49,17 @@ describe('Redis with an eviction policy', () => {
   });
 
   for (const entry of ['worker', 'web'] as const) {
-    test(`with REDIS_REQUIRE_NOEVICTION=true the ${entry} process refuses to start, exits non-zero and says why`, async () => {
-      const child = spawnService(entry, await envFor({ REDIS_REQUIRE_NOEVICTION: 'true' }));
+    test(`in production (REDIS_REQUIRE_NOEVICTION unset) the ${entry} process refuses to start, exits non-zero and says why`, async () => {
+      const child = spawnService(entry, await envFor());
       children.push(child);
       const exit = await child.exited;
       assert.notEqual(exit.code, 0);
       assert.equal(exit.code, 1);
       const fatal = child.logs.find((line) => line.level === 'fatal');
       assert.ok(fatal, `a fatal log line; got: ${JSON.stringify(child.logs)}`);
-      assert.match(String(fatal.err), /maxmemory-policy is "allkeys-lru", not "noeviction"/u);
-      assert.match(String(fatal.err), /refusing to start because REDIS_REQUIRE_NOEVICTION=true/u);
+      assert.match(String((fatal.err as { message?: unknown }).message), /maxmemory-policy is "allkeys-lru", not "noeviction"/u);
+      assert.match(String((fatal.err as { message?: unknown }).message), /refusing to start because REDIS_REQUIRE_NOEVICTION=true/u);
+      assert.match(String((fatal.err as { message?: unknown }).message), /set REDIS_REQUIRE_NOEVICTION=false to start anyway/u);
       assert.equal(child.logs.filter(msg(/web listening|worker consuming/u)).length, 0, 'it never started serving');
     });
   }

@@ -59,6 +59,23 @@ describe('configuration', () => {
     assert.match(problems({ ...valid, PUBLIC_URL: `${longest}p` }).join(), /PUBLIC_URL: must be at most 900 characters/u);
   });
 
+  test('REDIS_REQUIRE_NOEVICTION defaults to true in production only, and overrides either way', () => {
+    assert.equal(loadConfig(valid).redis.requireNoEviction, false);
+    assert.equal(loadConfig({ ...valid, NODE_ENV: 'development' }).redis.requireNoEviction, false);
+    assert.equal(loadConfig({ ...valid, NODE_ENV: 'production' }).redis.requireNoEviction, true);
+    assert.equal(loadConfig({ ...valid, NODE_ENV: 'production', REDIS_REQUIRE_NOEVICTION: '' }).redis.requireNoEviction, true);
+    assert.equal(loadConfig({ ...valid, NODE_ENV: 'production', REDIS_REQUIRE_NOEVICTION: 'false' }).redis.requireNoEviction, false);
+    assert.equal(loadConfig({ ...valid, REDIS_REQUIRE_NOEVICTION: 'true' }).redis.requireNoEviction, true);
+    assert.equal(loadConfig(valid).production, false);
+    assert.equal(loadConfig({ ...valid, NODE_ENV: 'production' }).production, true);
+  });
+
+  test('REDIS_CHECK_INTERVAL_MS: 60 s by default, at least 100 ms', () => {
+    assert.equal(loadConfig(valid).redis.checkIntervalMs, 60_000);
+    assert.equal(loadConfig({ ...valid, REDIS_CHECK_INTERVAL_MS: '250' }).redis.checkIntervalMs, 250);
+    assert.match(problems({ ...valid, REDIS_CHECK_INTERVAL_MS: '10' }).join(), /REDIS_CHECK_INTERVAL_MS: must be a whole number from 100/u);
+  });
+
   test('an admin token shorter than 16 characters is refused', () => {
     assert.match(problems({ ...valid, ADMIN_TOKEN: 'short' }).join(), /ADMIN_TOKEN: must be at least 16 characters/u);
   });

@@ -7,9 +7,15 @@ export interface WorkerHealth {
   isConsuming(): boolean;
 }
 
+/** The last periodic check of Redis's eviction policy (src/redis-policy.ts), held in memory. */
+export interface RedisPolicyHealth {
+  readiness(): { ok: boolean; reason?: string };
+}
+
 export interface HealthDeps {
   redis: Redis;
   workers?: WorkerHealth;
+  redisPolicy?: RedisPolicyHealth;
   pingTimeoutMs?: number;
 }
 
@@ -32,7 +38,11 @@ async function redisAnswers(redis: Redis, timeoutMs: number): Promise<boolean> {
   }
 }
 
-/** /healthz: the process is alive. /readyz: Redis answers and, where workers run, they consume. */
+/**
+ * /healthz: the process is alive. /readyz: Redis answers, its eviction policy passed the last
+ * periodic check (no Redis call of its own), and, where workers run, they consume. A 503 lists
+ * its reasons.
+ */
 export function healthRoutes(deps: HealthDeps): Router {
   const router = Router();
   router.get(
@@ -44,9 +54,19 @@ export function healthRoutes(deps: HealthDeps): Router {
     route(async () => {
       const redis = await redisAnswers(deps.redis, deps.pingTimeoutMs ?? 1_000);
       const checks: Record<string, boolean> = { redis };
-      if (deps.workers) checks.workers = deps.workers.isConsuming();
+      const reasons: string[] = [];
+      if (!redis) reasons.push('Redis does not answer');
+      if (deps.redisPolicy) {
+        const policy = deps.redisPolicy.readiness();
+        checks.redisPolicy = policy.ok;
+        if (!policy.ok) reasons.push(policy.reason ?? 'Redis maxmemory-policy is not noeviction');
+      }
+      if (deps.workers) {
+        checks.workers = deps.workers.isConsuming();
+        if (!checks.workers) reasons.push('the workers are not consuming');
+      }
       const ready = Object.values(checks).every(Boolean);
-      return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'not_ready', checks } };
+      return { status: ready ? 200 : 503, body: ready ? { status: 'ready', checks } : { status: 'not_ready', checks, reasons } };
     }),
   );
   return router;

@@ -28,6 +28,10 @@ export interface OwnRedis {
 export interface OwnRedisOptions {
   durable?: boolean;
   maxmemoryPolicy?: string;
+  /** e.g. '4mb': a tiny limit, so that writes get OOM errors once it is filled. */
+  maxmemory?: string;
+  /** More redis-server arguments, e.g. ['--replicaof', '127.0.0.1', '6390']. */
+  extraArgs?: string[];
 }
 
 export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnRedis> {
@@ -45,6 +49,8 @@ export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnR
     '--maxmemory-policy',
     options.maxmemoryPolicy ?? 'noeviction',
     ...(options.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+    ...(options.maxmemory ? ['--maxmemory', options.maxmemory] : []),
+    ...(options.extraArgs ?? []),
   ];
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
