@@ -5,6 +5,7 @@ import type { ReportConfig } from '../losant/request-schemas.js';
 import type { Instance, InstanceReportConfig } from '../losant/response-schemas.js';
 import { generateId, generateSecret, hashSecret, SCHEDULE_ID_PATTERN } from '../reports/secrets.js';
 import { createScheduleSchema, rotateSecretSchema, updateScheduleSchema, type Schedule } from './schedule.js';
+import type { Lease } from '../redis-lease.js';
 import type { ScheduleStore } from './schedule-store.js';
 
 const MAX_CONFIGS = 10;
@@ -72,14 +73,19 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     return { email, archive, recipients: email ? recipients : [] };
   }
 
-  async function locked<T>(work: () => Promise<T>): Promise<T> {
-    const result = await deps.store.withLock(async () => ({ value: await work() }));
+  async function locked<T>(work: (lock: Pick<Lease, 'lost'>) => Promise<T>): Promise<T> {
+    const result = await deps.store.withLock(async (lease) => ({ value: await work(lease) }));
     if (result === null) throw new UnavailableError('Another schedule change is in progress; try again shortly');
     return result.value;
   }
 
   /** Writes the array back: other configs untouched, ours replaced by `replace` (or dropped when it returns null). */
-  async function writeConfigs(current: InstanceReportConfig[], id: string, replacement: ReportConfig | null): Promise<Instance> {
+  async function writeConfigs(current: InstanceReportConfig[], id: string, replacement: ReportConfig | null, lock: Pick<Lease, 'lost'>): Promise<Instance> {
+    // PATCH replaces the whole array: write only while holding the lock, and only over the array read.
+    if (lock.lost) throw new UnavailableError('The lock on schedule changes was lost (Redis was away too long); nothing was written; try again');
+    if (JSON.stringify(await configsNow()) !== JSON.stringify(current)) {
+      throw new ConflictError("The instance's report configs changed while this change was being made; nothing was written; try again");
+    }
     // as: configs that are not ours go back as Losant gave them; the patch schema takes them as they are.
     const others = current.filter((config) => !isOurs(config, id)) as ReportConfig[];
     const next = replacement ? [...others, replacement] : others;
@@ -144,12 +150,12 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         updatedAt: at,
         previousSecretValidUntil: null,
       };
-      return locked(async () => {
+      return locked(async (lock) => {
         const current = await configsNow();
         // Stored before Losant knows it, so a first callback can never meet an unknown schedule.
         await deps.store.save({ schedule, secretHash: hashSecret(secret), previousSecretHash: null });
         try {
-          const instance = await writeConfigs(current, id, toConfig(schedule, secret, null));
+          const instance = await writeConfigs(current, id, toConfig(schedule, secret, null), lock);
           const written = (instance.reportConfigs ?? []).find((config) => isOurs(config, id));
           schedule.losantConfigId = written?.id ?? null;
           await deps.store.save({ schedule, secretHash: hashSecret(secret), previousSecretHash: null });
@@ -173,7 +179,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
 
     async update(id: string, body: unknown): Promise<ScheduleWithConfig> {
       const input = parse(updateScheduleSchema, body);
-      return locked(async () => {
+      return locked(async (lock) => {
         const stored = await mustLoad(id);
         const merged: Schedule = {
           ...stored.schedule,
@@ -188,7 +194,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         const existingUrl = current.find((config) => isOurs(config, id))?.callbackUrl;
         const secret = existingUrl ? null : generateSecret();
         const config = { ...toConfig(merged, secret ?? '', stored.schedule.losantConfigId), ...(existingUrl ? { callbackUrl: existingUrl } : {}) };
-        const instance = await writeConfigs(current, id, config);
+        const instance = await writeConfigs(current, id, config, lock);
         merged.losantConfigId = (instance.reportConfigs ?? []).find((entry) => isOurs(entry, id))?.id ?? merged.losantConfigId;
         await deps.store.save({ ...stored, schedule: merged, ...(secret ? { secretHash: hashSecret(secret), previousSecretHash: null } : {}) });
         return view(merged, instance.reportConfigs ?? []);
@@ -196,9 +202,9 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     },
 
     async remove(id: string): Promise<void> {
-      await locked(async () => {
+      await locked(async (lock) => {
         await mustLoad(id);
-        await writeConfigs(await configsNow(), id, null);
+        await writeConfigs(await configsNow(), id, null, lock);
         await deps.store.remove(id);
         deps.logger.info({ scheduleId: id }, 'schedule deleted');
       });
@@ -206,10 +212,10 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
 
     async rotateSecret(id: string, body: unknown): Promise<ScheduleWithConfig> {
       const { graceSeconds } = parse(rotateSecretSchema, body);
-      return locked(async () => {
+      return locked(async (lock) => {
         const stored = await mustLoad(id);
         const secret = generateSecret();
-        const instance = await writeConfigs(await configsNow(), id, toConfig(stored.schedule, secret, stored.schedule.losantConfigId));
+        const instance = await writeConfigs(await configsNow(), id, toConfig(stored.schedule, secret, stored.schedule.losantConfigId), lock);
         const schedule = {
           ...stored.schedule,
           updatedAt: now().toISOString(),

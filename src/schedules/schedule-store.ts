@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseStoredJson } from '../errors.js';
 import { dateGroupBySchema, resourceGroupBySchema } from '../losant/request-schemas.js';
 import { redisKeys } from '../redis-keys.js';
-import { waitForLease } from '../redis-lease.js';
+import { waitForLease, type Lease } from '../redis-lease.js';
 import type { Schedule } from './schedule.js';
 
 export interface StoredSchedule {
@@ -67,11 +67,11 @@ export function createScheduleStore(redis: Redis, prefix: string) {
      * Runs `work` holding the lock (a lease of `leaseMs`, renewed while the work runs, however long
      * Losant takes); waits up to `waitMs` for it. Null when it did not come free in time.
      */
-    async withLock<T>(work: () => Promise<T>, leaseMs = 30_000, waitMs = leaseMs): Promise<T | null> {
+    async withLock<T>(work: (lease: Lease) => Promise<T>, leaseMs = 30_000, waitMs = leaseMs): Promise<T | null> {
       const lease = await waitForLease(redis, keys.lock, leaseMs, waitMs);
       if (lease === null) return null;
       try {
-        return await work();
+        return await work(lease);
       } finally {
         await lease.release();
       }
