@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { createMaintenance } from '../../src/jobs/maintenance.js';
 import { redisKeys } from '../../src/redis-keys.js';
+import { waitUntilReady } from '../../src/redis.js';
 import { createService, type Service } from '../../src/service.js';
 import { testConfig } from '../helpers/config.js';
 import { silentLogger } from '../helpers/logger.js';
@@ -75,6 +76,7 @@ describe('Redis memory with 10,000 reports', () => {
     };
     // Not started: this process only stores callbacks and enqueues, as the web side does; the workers are processes.
     service = await createService({ config: testConfig(settings), role: 'web', overrides: { logger: silentLogger() } });
+    await waitUntilReady(service.redis, 30_000);
     for (let i = 0; i < 2; i += 1) {
       const worker = spawnService(
         'worker',

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { generateReportCsv } from '../../bench/lib/generate-report-csv.js';
+import { waitUntilReady } from '../../src/redis.js';
 import { createService, type Service } from '../../src/service.js';
 import { testConfig } from '../helpers/config.js';
 import { silentLogger } from '../helpers/logger.js';
@@ -59,12 +60,17 @@ describe('shutdown during a long parse', () => {
     csvUrl = `http://127.0.0.1:${(csvServer.address() as AddressInfo).port}/report.csv`;
     // This process only stores the callback and enqueues it, as the web side does; the workers are processes.
     service = await createService({ config: testConfig({ REDIS_PREFIX: prefix, DATA_DIR: dataDir }), role: 'web', overrides: { logger: silentLogger() } });
+    // Not started (nothing listens here), so its connection is waited for by hand.
+    await waitUntilReady(service.redis, 30_000);
   });
   after(async () => {
-    await deleteKeys(service.redis, prefix);
-    await service.close();
-    await new Promise((resolve) => csvServer.close(resolve));
-    await rm(dataDir, { recursive: true, force: true });
+    try {
+      await deleteKeys(service.redis, prefix);
+    } finally {
+      await service.close();
+      await new Promise((resolve) => csvServer.close(resolve));
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   test(`${RESTARTS} SIGTERMs during the parse each exit 0 in time and return the job; then the report is delivered once`, async (t: TestContext) => {
