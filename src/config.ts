@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { describeIssues } from './errors.js';
 
@@ -79,17 +80,46 @@ const publicUrl = z
     return base;
   });
 
+/**
+ * Whom X-Forwarded-For is believed from, as Express's "trust proxy" takes it: a number of hops
+ * or a list of proxy addresses/CIDRs (or Express's names loopback, linklocal, uniquelocal).
+ * `true` (believe anyone) is refused: every client could then choose its own address.
+ */
 const trustProxy = z
   .string()
   .optional()
-  .transform((value, ctx): boolean | number | string => {
-    if (value === undefined || value === '' || value === 'false') return false;
-    if (value === 'true') return true;
-    if (/^\d+$/u.test(value)) return Number(value);
-    if (/^[\w.:/, -]+$/u.test(value)) return value;
-    ctx.addIssue({ code: 'custom', message: 'must be false, true, a hop count or a list of trusted proxy addresses' });
+  .transform((value, ctx): number | string | false => {
+    const text = value?.trim() ?? '';
+    if (text === '' || text === 'false' || text === '0') return false;
+    if (text === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          "true is refused: it believes X-Forwarded-For from anyone, so every client could pick its own address (and rate limit). Set the number of proxy hops in front of the service (e.g. 1), or the proxies' addresses or CIDRs (e.g. 10.0.0.0/8, 192.0.2.1, loopback)",
+      });
+      return z.NEVER;
+    }
+    if (/^\d+$/u.test(text)) return Number(text);
+    const entries = text.split(',').map((entry) => entry.trim());
+    if (entries.every((entry) => PROXY_NAMES.has(entry) || isProxyAddress(entry))) return entries.join(', ');
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be false, a number of proxy hops (e.g. 1), or a comma-separated list of proxy addresses or CIDRs (e.g. 10.0.0.0/8, 192.0.2.1, loopback)',
+    });
     return z.NEVER;
   });
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  if (rest.length > 0) return false;
+  const version = isIP(address);
+  if (version === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/u.test(bits)) return false;
+  return Number(bits) <= (version === 4 ? 32 : 128);
+}
 
 const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -112,6 +142,7 @@ const envSchema = z.object({
 
   ADMIN_TOKEN: secretToken('ADMIN_TOKEN'),
   ADMIN_RATE_LIMIT_PER_MINUTE: int(300, 1, 1_000_000),
+  ADMIN_AUTH_FAILURES_PER_MINUTE: int(10, 1, 1_000_000),
 
   LOSANT_API_URL: z
     .url()
@@ -180,10 +211,15 @@ export type Env = z.input<typeof envSchema>;
 
 export interface Config {
   logLevel: string;
-  http: { port: number; host: string; publicUrl: string; trustProxy: boolean | number | string };
+  http: { port: number; host: string; publicUrl: string; trustProxy: number | string | false };
   shutdownTimeoutMs: number;
   redis: { url: string; prefix: string; requireNoEviction: boolean };
-  admin: { token: string; rateLimitPerMinute: number };
+  admin: {
+    token: string;
+    rateLimitPerMinute: number;
+    /** Failed authentications per client address (IPv6: per /64) and minute, counted apart from the rate limit. */
+    authFailuresPerMinute: number;
+  };
   losant: { apiUrl: string; apiToken: string; instanceId: string; timeoutMs: number; maxRetries: number };
   mail: {
     smtpUrl: string | undefined;
@@ -251,7 +287,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, trustProxy: e.TRUST_PROXY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, requireNoEviction: e.REDIS_REQUIRE_NOEVICTION },
-    admin: { token: e.ADMIN_TOKEN, rateLimitPerMinute: e.ADMIN_RATE_LIMIT_PER_MINUTE },
+    admin: { token: e.ADMIN_TOKEN, rateLimitPerMinute: e.ADMIN_RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: e.ADMIN_AUTH_FAILURES_PER_MINUTE },
     losant: {
       apiUrl: e.LOSANT_API_URL,
       apiToken: e.LOSANT_API_TOKEN,

@@ -81,6 +81,18 @@ describe('configuration', () => {
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.download));
   });
 
+  test('TRUST_PROXY=true is refused: forwarded addresses are trusted only from a hop count or listed proxies', () => {
+    const listed = problems({ ...valid, TRUST_PROXY: 'true' }).join('\n');
+    assert.match(listed, /TRUST_PROXY: /u);
+    assert.match(listed, /hop/u);
+    assert.match(listed, /CIDR/u);
+    assert.equal(loadConfig({ ...valid, TRUST_PROXY: '1' }).http.trustProxy, 1);
+    assert.equal(loadConfig({ ...valid, TRUST_PROXY: '10.0.0.0/8, 192.0.2.1' }).http.trustProxy, '10.0.0.0/8, 192.0.2.1');
+    assert.equal(loadConfig({ ...valid, TRUST_PROXY: 'loopback' }).http.trustProxy, 'loopback');
+    assert.equal(loadConfig({ ...valid, TRUST_PROXY: 'false' }).http.trustProxy, false);
+    assert.match(problems({ ...valid, TRUST_PROXY: 'yes please' }).join(), /TRUST_PROXY: /u);
+  });
+
   test('config/example.env documents every variable the service reads, and only those', () => {
     const source = readFileSync(new URL('../../src/config.ts', import.meta.url), 'utf8');
     const read = new Set([...source.matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gmu)].map((match) => match[1]));
