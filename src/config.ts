@@ -170,6 +170,7 @@ const envSchema = z.object({
   EMAIL_GZIP_ABOVE_BYTES: int(2 * 1024 * 1024, 0),
   EMAIL_MAX_ATTACHMENT_BYTES: int(20 * 1024 * 1024, 0),
   SMTP_TIMEOUT_MS: int(60_000, 1_000, 600_000),
+  SMTP_REQUIRE_TLS: bool(true),
 
   DATA_DIR: z.string().min(1).default('./data'),
 
@@ -228,6 +229,8 @@ export interface Config {
     gzipAboveBytes: number;
     maxAttachmentBytes: number;
     timeoutMs: number;
+    /** smtp:// must be upgraded with STARTTLS (a server that does not offer it is refused). */
+    requireTls: boolean;
   };
   dataDir: string;
   download: {
@@ -302,6 +305,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       gzipAboveBytes: e.EMAIL_GZIP_ABOVE_BYTES,
       maxAttachmentBytes: e.EMAIL_MAX_ATTACHMENT_BYTES,
       timeoutMs: e.SMTP_TIMEOUT_MS,
+      requireTls: e.SMTP_REQUIRE_TLS,
     },
     dataDir: e.DATA_DIR,
     download: {

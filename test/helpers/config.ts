@@ -21,6 +21,8 @@ export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
     DOWNLOAD_ALLOWED_PORTS: '*',
     DOWNLOAD_ALLOW_PRIVATE_NETWORKS: 'true',
     JOB_BACKOFF_MS: '50',
+    // The in-process SMTP test server is plain TCP (test/helpers/smtp.ts).
+    SMTP_REQUIRE_TLS: 'false',
     ...env,
   });
 }

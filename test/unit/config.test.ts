@@ -93,6 +93,11 @@ describe('configuration', () => {
     assert.match(problems({ ...valid, TRUST_PROXY: 'yes please' }).join(), /TRUST_PROXY: /u);
   });
 
+  test('SMTP requires TLS by default (STARTTLS on smtp://); SMTP_REQUIRE_TLS=false allows plaintext', () => {
+    assert.equal(loadConfig(valid).mail.requireTls, true);
+    assert.equal(loadConfig({ ...valid, SMTP_REQUIRE_TLS: 'false' }).mail.requireTls, false);
+  });
+
   test('config/example.env documents every variable the service reads, and only those', () => {
     const source = readFileSync(new URL('../../src/config.ts', import.meta.url), 'utf8');
     const read = new Set([...source.matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gmu)].map((match) => match[1]));
