@@ -128,6 +128,7 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: publicUrl,
   TRUST_PROXY: trustProxy,
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1_000, 240_000),
   SHUTDOWN_TIMEOUT_MS: int(25_000, 1_000, 600_000),
 
   REDIS_URL: z
@@ -212,7 +213,16 @@ export type Env = z.input<typeof envSchema>;
 
 export interface Config {
   logLevel: string;
-  http: { port: number; host: string; publicUrl: string; trustProxy: number | string | false };
+  http: {
+    port: number;
+    host: string;
+    publicUrl: string;
+    trustProxy: number | string | false;
+    /** How long an idle keep-alive connection stays open: longer than a load balancer's idle timeout (often 60 s). */
+    keepAliveTimeoutMs: number;
+    /** How long a client may take to send a request's headers: keepAliveTimeoutMs plus 5 s. */
+    headersTimeoutMs: number;
+  };
   shutdownTimeoutMs: number;
   redis: { url: string; prefix: string; requireNoEviction: boolean };
   admin: {
@@ -287,7 +297,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const config: Config = {
     logLevel: e.LOG_LEVEL,
-    http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, trustProxy: e.TRUST_PROXY },
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      publicUrl: e.PUBLIC_URL,
+      trustProxy: e.TRUST_PROXY,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS + 5_000,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, requireNoEviction: e.REDIS_REQUIRE_NOEVICTION },
     admin: { token: e.ADMIN_TOKEN, rateLimitPerMinute: e.ADMIN_RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: e.ADMIN_AUTH_FAILURES_PER_MINUTE },

@@ -193,16 +193,30 @@ export type Service = Awaited<ReturnType<typeof createService>>;
 
 async function listen(app: WebSide['app'], given: Server | undefined, config: Readonly<Config>): Promise<Server> {
   if (given) {
+    applyTimeouts(given, config);
     given.on('request', app);
     if (!given.listening) await new Promise<void>((resolve, reject) => given.once('listening', resolve).once('error', reject));
     return given;
   }
   const server = app.listen(config.http.port, config.http.host);
+  applyTimeouts(server, config);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
   return server;
+}
+
+/**
+ * Keep-alive longer than a load balancer's idle timeout (usually 60 s): otherwise the service
+ * may close an idle connection just as the balancer sends the next request on it, and that
+ * request fails with a 502. Headers may take longer than that (Node requires headersTimeout
+ * above keepAliveTimeout for the keep-alive to hold), and the whole request longer still.
+ */
+function applyTimeouts(server: Server, config: Readonly<Config>): void {
+  server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+  server.headersTimeout = config.http.headersTimeoutMs;
+  if (server.requestTimeout !== 0 && server.requestTimeout <= server.headersTimeout) server.requestTimeout = server.headersTimeout + 60_000;
 }
 
 /**
