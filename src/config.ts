@@ -199,8 +199,9 @@ const envSchema = z.object({
   CSV_MAX_FIELD_BYTES: int(1024 * 1024, 16),
 
   WORKER_CONCURRENCY: int(2, 1, 64),
-  JOB_ATTEMPTS: int(6, 1, 50),
+  JOB_ATTEMPTS: int(13, 1, 100),
   JOB_BACKOFF_MS: int(5_000, 10),
+  JOB_BACKOFF_MAX_MS: int(15 * 60_000, 10, 24 * 60 * 60_000),
   JOB_LOCK_MS: int(60_000, 1_000, 3_600_000),
   COMPLETED_JOBS_KEEP: int(1_000, 0),
   WORK_FILES_RETENTION_HOURS: int(24, 1),
@@ -262,7 +263,9 @@ export interface Config {
   jobs: {
     concurrency: number;
     attempts: number;
+    /** Delay before a job's first retry; each next one doubles, up to backoffMaxMs (src/jobs/job-backoff.ts). */
     backoffMs: number;
+    backoffMaxMs: number;
     /** How long a job's lock lives without renewal: a killed worker's job is taken over after about this long. */
     lockMs: number;
     completedKeep: number;
@@ -344,6 +347,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: e.WORKER_CONCURRENCY,
       attempts: e.JOB_ATTEMPTS,
       backoffMs: e.JOB_BACKOFF_MS,
+      backoffMaxMs: Math.max(e.JOB_BACKOFF_MAX_MS, e.JOB_BACKOFF_MS),
       lockMs: e.JOB_LOCK_MS,
       completedKeep: e.COMPLETED_JOBS_KEEP,
       workFilesRetentionMs: e.WORK_FILES_RETENTION_HOURS * 3_600_000,

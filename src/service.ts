@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createMaintenance, type Maintenance } from './jobs/maintenance.js';
 import { createReportProcessor } from './jobs/process-report.js';
+import { jobRetrySchedule } from './jobs/job-backoff.js';
 import { createReportQueue } from './jobs/queue.js';
 import { createReportWorker, type ReportWorker } from './jobs/worker.js';
 import { createLogger, type Logger } from './log.js';
@@ -87,6 +88,7 @@ export async function createService(options: ServiceOptions) {
       prefix: keys.queuePrefix,
       concurrency: config.jobs.concurrency,
       lockMs: config.jobs.lockMs,
+      backoff: { backoffMs: config.jobs.backoffMs, backoffMaxMs: config.jobs.backoffMaxMs },
       processor: createReportProcessor(steps.deps),
       logger,
     });
@@ -121,7 +123,16 @@ export async function createService(options: ServiceOptions) {
     if (worker && maintenance && steps) {
       worker.start();
       stopMaintenance = maintenance.start(options.maintenanceIntervalMs ?? 60_000);
-      logger.info({ concurrency: config.jobs.concurrency, mail: steps.mailer.description }, 'worker consuming report jobs');
+      const retryWindowMs = jobRetrySchedule(config.jobs).reduce((total, delay) => total + delay, 0);
+      logger.info(
+        {
+          concurrency: config.jobs.concurrency,
+          mail: steps.mailer.description,
+          attempts: config.jobs.attempts,
+          retryWindowMinutes: Math.round(retryWindowMs / 60_000),
+        },
+        'worker consuming report jobs',
+      );
     }
     if (web) {
       server = await listen(web.app, overrides.server, config);
