@@ -175,8 +175,9 @@ const envSchema = z.object({
 
   DATA_DIR: z.string().min(1).default('./data'),
 
-  DOWNLOAD_ALLOWED_HOSTS: list(['*.losant.com', '*.onlosant.com', '*.amazonaws.com']),
-  DOWNLOAD_ALLOWED_PORTS: list(['443', '80']).transform((ports, ctx) => {
+  // Losant's own domains only: a shared storage domain (*.amazonaws.com) would admit anyone's bucket.
+  DOWNLOAD_ALLOWED_HOSTS: list(['*.losant.com', '*.onlosant.com']),
+  DOWNLOAD_ALLOWED_PORTS: list(['443']).transform((ports, ctx) => {
     if (ports.includes('*')) return '*' as const;
     const numbers = ports.map(Number);
     if (numbers.some((port) => !Number.isInteger(port) || port < 1 || port > 65535)) {

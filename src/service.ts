@@ -123,6 +123,14 @@ export async function createService(options: ServiceOptions) {
     if (worker && maintenance && steps) {
       worker.start();
       stopMaintenance = maintenance.start(options.maintenanceIntervalMs ?? 60_000);
+      logger.info(
+        {
+          hosts: config.download.allowedHosts,
+          ports: config.download.allowedPorts,
+          privateNetworks: config.download.allowPrivateNetworks,
+        },
+        'downloads allowed',
+      );
       const retryWindowMs = jobRetrySchedule(config.jobs).reduce((total, delay) => total + delay, 0);
       logger.info(
         {

@@ -72,10 +72,15 @@ describe('configuration', () => {
     );
   });
 
-  test('defaults are safe: private networks refused, Losant production URL, https ports', () => {
+  test('defaults are safe: private networks refused, Losant production URL, Losant hosts over https only', () => {
     const config = loadConfig(valid);
     assert.equal(config.download.allowPrivateNetworks, false);
-    assert.deepEqual(config.download.allowedPorts, [443, 80]);
+    assert.deepEqual(config.download.allowedPorts, [443]);
+    assert.deepEqual(config.download.allowedHosts, ['*.losant.com', '*.onlosant.com']);
+    assert.ok(
+      config.download.allowedHosts.every((host) => !/amazonaws|cloudfront|googleapis|blob\.core/u.test(host)),
+      'no shared cloud storage domain: any bucket there would be admitted',
+    );
     assert.equal(config.losant.apiUrl, 'https://api.losant.com');
     assert.equal(config.http.trustProxy, false);
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.download));
