@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { describeIssues } from './errors.js';
 
@@ -85,17 +86,46 @@ const publicUrl = z
     return base;
   });
 
+/**
+ * Whom X-Forwarded-For is believed from, as Express's "trust proxy" takes it: a number of hops
+ * or a list of proxy addresses/CIDRs (or Express's names loopback, linklocal, uniquelocal).
+ * `true` (believe anyone) is refused: every client could then choose its own address.
+ */
 const trustProxy = z
   .string()
   .optional()
-  .transform((value, ctx): boolean | number | string => {
-    if (value === undefined || value === '' || value === 'false') return false;
-    if (value === 'true') return true;
-    if (/^\d+$/u.test(value)) return Number(value);
-    if (/^[\w.:/, -]+$/u.test(value)) return value;
-    ctx.addIssue({ code: 'custom', message: 'must be false, true, a hop count or a list of trusted proxy addresses' });
+  .transform((value, ctx): number | string | false => {
+    const text = value?.trim() ?? '';
+    if (text === '' || text === 'false' || text === '0') return false;
+    if (text === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          "true is refused: it believes X-Forwarded-For from anyone, so every client could pick its own address (and rate limit). Set the number of proxy hops in front of the service (e.g. 1), or the proxies' addresses or CIDRs (e.g. 10.0.0.0/8, 192.0.2.1, loopback)",
+      });
+      return z.NEVER;
+    }
+    if (/^\d+$/u.test(text)) return Number(text);
+    const entries = text.split(',').map((entry) => entry.trim());
+    if (entries.every((entry) => PROXY_NAMES.has(entry) || isProxyAddress(entry))) return entries.join(', ');
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be false, a number of proxy hops (e.g. 1), or a comma-separated list of proxy addresses or CIDRs (e.g. 10.0.0.0/8, 192.0.2.1, loopback)',
+    });
     return z.NEVER;
   });
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  if (rest.length > 0) return false;
+  const version = isIP(address);
+  if (version === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/u.test(bits)) return false;
+  return Number(bits) <= (version === 4 ? 32 : 128);
+}
 
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
@@ -105,6 +135,7 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: publicUrl,
   TRUST_PROXY: trustProxy,
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1_000, 240_000),
   SHUTDOWN_TIMEOUT_MS: int(25_000, 1_000, 600_000),
 
   REDIS_URL: z
@@ -120,6 +151,7 @@ const envSchema = z.object({
 
   ADMIN_TOKEN: secretToken('ADMIN_TOKEN'),
   ADMIN_RATE_LIMIT_PER_MINUTE: int(300, 1, 1_000_000),
+  ADMIN_AUTH_FAILURES_PER_MINUTE: int(10, 1, 1_000_000),
 
   LOSANT_API_URL: z
     .url()
@@ -147,11 +179,13 @@ const envSchema = z.object({
   EMAIL_GZIP_ABOVE_BYTES: int(2 * 1024 * 1024, 0),
   EMAIL_MAX_ATTACHMENT_BYTES: int(20 * 1024 * 1024, 0),
   SMTP_TIMEOUT_MS: int(60_000, 1_000, 600_000),
+  SMTP_REQUIRE_TLS: bool(true),
 
   DATA_DIR: z.string().min(1).default('./data'),
 
-  DOWNLOAD_ALLOWED_HOSTS: list(['*.losant.com', '*.onlosant.com', '*.amazonaws.com']),
-  DOWNLOAD_ALLOWED_PORTS: list(['443', '80']).transform((ports, ctx) => {
+  // Losant's own domains only: a shared storage domain (*.amazonaws.com) would admit anyone's bucket.
+  DOWNLOAD_ALLOWED_HOSTS: list(['*.losant.com', '*.onlosant.com']),
+  DOWNLOAD_ALLOWED_PORTS: list(['443']).transform((ports, ctx) => {
     if (ports.includes('*')) return '*' as const;
     const numbers = ports.map(Number);
     if (numbers.some((port) => !Number.isInteger(port) || port < 1 || port > 65535)) {
@@ -174,8 +208,9 @@ const envSchema = z.object({
   CSV_MAX_FIELD_BYTES: int(1024 * 1024, 16),
 
   WORKER_CONCURRENCY: int(2, 1, 64),
-  JOB_ATTEMPTS: int(6, 1, 50),
+  JOB_ATTEMPTS: int(13, 1, 100),
   JOB_BACKOFF_MS: int(5_000, 10),
+  JOB_BACKOFF_MAX_MS: int(15 * 60_000, 10, 24 * 60 * 60_000),
   JOB_LOCK_MS: int(60_000, 1_000, 3_600_000),
   COMPLETED_JOBS_KEEP: int(1_000, 0),
   WORK_FILES_RETENTION_HOURS: int(24, 1),
@@ -190,7 +225,16 @@ export interface Config {
   /** NODE_ENV=production: the defaults that protect data are strict (REDIS_REQUIRE_NOEVICTION). */
   production: boolean;
   logLevel: string;
-  http: { port: number; host: string; publicUrl: string; trustProxy: boolean | number | string };
+  http: {
+    port: number;
+    host: string;
+    publicUrl: string;
+    trustProxy: number | string | false;
+    /** How long an idle keep-alive connection stays open: longer than a load balancer's idle timeout (often 60 s). */
+    keepAliveTimeoutMs: number;
+    /** How long a client may take to send a request's headers: keepAliveTimeoutMs plus 5 s. */
+    headersTimeoutMs: number;
+  };
   shutdownTimeoutMs: number;
   redis: {
     url: string;
@@ -200,7 +244,12 @@ export interface Config {
     /** How often the eviction policy and persistence are checked again after the start. */
     checkIntervalMs: number;
   };
-  admin: { token: string; rateLimitPerMinute: number };
+  admin: {
+    token: string;
+    rateLimitPerMinute: number;
+    /** Failed authentications per client address (IPv6: per /64) and minute, counted apart from the rate limit. */
+    authFailuresPerMinute: number;
+  };
   losant: { apiUrl: string; apiToken: string; instanceId: string; timeoutMs: number; maxRetries: number };
   mail: {
     smtpUrl: string | undefined;
@@ -209,6 +258,8 @@ export interface Config {
     gzipAboveBytes: number;
     maxAttachmentBytes: number;
     timeoutMs: number;
+    /** smtp:// must be upgraded with STARTTLS (a server that does not offer it is refused). */
+    requireTls: boolean;
   };
   dataDir: string;
   download: {
@@ -230,7 +281,9 @@ export interface Config {
   jobs: {
     concurrency: number;
     attempts: number;
+    /** Delay before a job's first retry; each next one doubles, up to backoffMaxMs (src/jobs/job-backoff.ts). */
     backoffMs: number;
+    backoffMaxMs: number;
     /** How long a job's lock lives without renewal: a killed worker's job is taken over after about this long. */
     lockMs: number;
     completedKeep: number;
@@ -267,7 +320,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config: Config = {
     production,
     logLevel: e.LOG_LEVEL,
-    http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, trustProxy: e.TRUST_PROXY },
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      publicUrl: e.PUBLIC_URL,
+      trustProxy: e.TRUST_PROXY,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS + 5_000,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redis: {
       url: e.REDIS_URL,
@@ -275,7 +335,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       requireNoEviction: e.REDIS_REQUIRE_NOEVICTION ?? production,
       checkIntervalMs: e.REDIS_CHECK_INTERVAL_MS,
     },
-    admin: { token: e.ADMIN_TOKEN, rateLimitPerMinute: e.ADMIN_RATE_LIMIT_PER_MINUTE },
+    admin: { token: e.ADMIN_TOKEN, rateLimitPerMinute: e.ADMIN_RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: e.ADMIN_AUTH_FAILURES_PER_MINUTE },
     losant: {
       apiUrl: e.LOSANT_API_URL,
       apiToken: e.LOSANT_API_TOKEN,
@@ -290,6 +350,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       gzipAboveBytes: e.EMAIL_GZIP_ABOVE_BYTES,
       maxAttachmentBytes: e.EMAIL_MAX_ATTACHMENT_BYTES,
       timeoutMs: e.SMTP_TIMEOUT_MS,
+      requireTls: e.SMTP_REQUIRE_TLS,
     },
     dataDir: e.DATA_DIR,
     download: {
@@ -311,6 +372,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: e.WORKER_CONCURRENCY,
       attempts: e.JOB_ATTEMPTS,
       backoffMs: e.JOB_BACKOFF_MS,
+      backoffMaxMs: Math.max(e.JOB_BACKOFF_MAX_MS, e.JOB_BACKOFF_MS),
       lockMs: e.JOB_LOCK_MS,
       completedKeep: e.COMPLETED_JOBS_KEEP,
       workFilesRetentionMs: e.WORK_FILES_RETENTION_HOURS * 3_600_000,

@@ -50,6 +50,8 @@ export function redisKeys(prefix: string) {
     maintenanceLock: `${prefix}:maintenance-lock`,
     /** The admin API's request count of one client in one minute. */
     rateLimit: (client: string, minute: number) => `${prefix}:ratelimit:${client}:${minute}`,
+    /** The admin API's failed authentications of one client in one minute (a bucket of their own). */
+    authFailures: (client: string, minute: number) => `${prefix}:authfail:${client}:${minute}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createMaintenance, type Maintenance } from './jobs/maintenance.js';
 import { createReportProcessor } from './jobs/process-report.js';
+import { jobRetrySchedule } from './jobs/job-backoff.js';
 import { createReportQueue } from './jobs/queue.js';
 import { createReportWorker, type ReportWorker } from './jobs/worker.js';
 import { createLogger, type Logger } from './log.js';
@@ -90,6 +91,7 @@ export async function createService(options: ServiceOptions) {
       prefix: keys.queuePrefix,
       concurrency: config.jobs.concurrency,
       lockMs: config.jobs.lockMs,
+      backoff: { backoffMs: config.jobs.backoffMs, backoffMaxMs: config.jobs.backoffMaxMs },
       processor: createReportProcessor(steps.deps),
       logger,
     });
@@ -129,7 +131,24 @@ export async function createService(options: ServiceOptions) {
     if (worker && maintenance && steps) {
       worker.start();
       stopMaintenance = maintenance.start(options.maintenanceIntervalMs ?? 60_000);
-      logger.info({ concurrency: config.jobs.concurrency, mail: steps.mailer.description }, 'worker consuming report jobs');
+      logger.info(
+        {
+          hosts: config.download.allowedHosts,
+          ports: config.download.allowedPorts,
+          privateNetworks: config.download.allowPrivateNetworks,
+        },
+        'downloads allowed',
+      );
+      const retryWindowMs = jobRetrySchedule(config.jobs).reduce((total, delay) => total + delay, 0);
+      logger.info(
+        {
+          concurrency: config.jobs.concurrency,
+          mail: steps.mailer.description,
+          attempts: config.jobs.attempts,
+          retryWindowMinutes: Math.round(retryWindowMs / 60_000),
+        },
+        'worker consuming report jobs',
+      );
     }
     if (web) {
       server = await listen(web.app, overrides.server, config);
@@ -203,16 +222,30 @@ export type Service = Awaited<ReturnType<typeof createService>>;
 
 async function listen(app: WebSide['app'], given: Server | undefined, config: Readonly<Config>): Promise<Server> {
   if (given) {
+    applyTimeouts(given, config);
     given.on('request', app);
     if (!given.listening) await new Promise<void>((resolve, reject) => given.once('listening', resolve).once('error', reject));
     return given;
   }
   const server = app.listen(config.http.port, config.http.host);
+  applyTimeouts(server, config);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
   return server;
+}
+
+/**
+ * Keep-alive longer than a load balancer's idle timeout (usually 60 s): otherwise the service
+ * may close an idle connection just as the balancer sends the next request on it, and that
+ * request fails with a 502. Headers may take longer than that (Node requires headersTimeout
+ * above keepAliveTimeout for the keep-alive to hold), and the whole request longer still.
+ */
+function applyTimeouts(server: Server, config: Readonly<Config>): void {
+  server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+  server.headersTimeout = config.http.headersTimeoutMs;
+  if (server.requestTimeout !== 0 && server.requestTimeout <= server.headersTimeout) server.requestTimeout = server.headersTimeout + 60_000;
 }
 
 /**

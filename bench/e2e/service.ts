@@ -36,6 +36,8 @@ export async function startBenchService(options: { smtpUrl: string; dataDir: str
     LOSANT_API_TOKEN: 'bench-losant-token',
     LOSANT_INSTANCE_ID: 'a1b2c3d4e5f6a1b2c3d4e5f6',
     SMTP_URL: options.smtpUrl,
+    // The SMTP sink is plain TCP on loopback.
+    SMTP_REQUIRE_TLS: 'false',
     DATA_DIR: options.dataDir,
     DOWNLOAD_ALLOWED_HOSTS: '127.0.0.1',
     DOWNLOAD_ALLOWED_PORTS: '*',

@@ -49,16 +49,23 @@ export function formatChange(change: ColumnChange): FormattedChange {
   return { direction: 'same', text: '= 0.0%' };
 }
 
+/** Shown in place of an invisible control or format character. */
+export const REPLACEMENT_CHARACTER = '\uFFFD';
+
 /**
- * One line of printable text: control characters (CR, LF, tab, C0/C1, DEL, line and paragraph
- * separators) become spaces, runs of whitespace collapse, and long text is cut with an ellipsis.
- * Used for every header value and every table cell, so report content can neither inject mail
- * headers nor break the layout of the text tables.
+ * One line of printable text: line breaks and tabs (CR, LF, tab, VT, FF, NEL, line and paragraph
+ * separators) become spaces and runs of whitespace collapse; every other control or format
+ * character (Unicode Cc and Cf: NUL, ESC, C1 controls, the bidi embeddings, overrides and
+ * isolates U+202A-U+202E and U+2066-U+2069, the marks U+200E/U+200F, zero-width characters, the
+ * BOM, the soft hyphen) becomes a visible U+FFFD, so a name cannot reorder or hide what is shown
+ * around it. Long text is cut with an ellipsis. Used for every header value and every value
+ * shown in the email, so report content can neither inject mail headers, nor break the layout
+ * of the text tables, nor disguise itself.
  */
 export function singleLine(value: string, maxLength = 120): string {
   const flat = value
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/gu, ' ')
+    .replace(/[\t\n\v\f\r\u0085\u2028\u2029]+/gu, ' ')
+    .replace(/[\p{Cc}\p{Cf}]/gu, REPLACEMENT_CHARACTER)
     .replace(/\s+/gu, ' ')
     .trim();
   const chars = Array.from(flat);

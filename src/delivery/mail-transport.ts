@@ -24,9 +24,30 @@ export function describeSmtpUrl(smtpUrl: string): SmtpEndpoint {
   return { description: `${secure ? 'smtps' : 'smtp'}://${url.hostname}:${port}`, secrets: [...new Set(secrets)] };
 }
 
-export function createSmtpTransport(smtpUrl: string, timeoutMs: number): Transporter<SMTPSentMessageInfo> {
+export interface SmtpTlsOptions {
+  /**
+   * smtp:// only (smtps:// is TLS from the first byte): true (the default) refuses a server that
+   * does not offer STARTTLS, so neither the login nor the report travels in plaintext; false
+   * upgrades only when the server offers it.
+   */
+  requireTls?: boolean;
+  /** TLS settings for the connection, e.g. the CA of a private server (certificates are always verified). */
+  tls?: { ca?: string | Buffer; servername?: string };
+}
+
+export function createSmtpTransport(smtpUrl: string, timeoutMs: number, options: SmtpTlsOptions = {}): Transporter<SMTPSentMessageInfo> {
+  const url = new URL(smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  // nodemailer reads options from the URL's query too, and they win over the ones given here:
+  // drop those that could turn TLS off or its checks down, so the URL cannot lower them.
+  for (const name of [...url.searchParams.keys()]) {
+    if (/tls|secure|ssl|reject|cipher/iu.test(name)) url.searchParams.delete(name);
+  }
   return createTransport({
-    url: smtpUrl,
+    url: url.toString(),
+    requireTLS: !secure && options.requireTls !== false,
+    ignoreTLS: false,
+    tls: { ...options.tls, rejectUnauthorized: true },
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,

@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { writeFileAtomically } from '../files/atomic-file.js';
 import { singleLine } from './format.js';
 import { type MailError, attachmentUnreadableError, invalidMessageError, toMailError } from './mail-errors.js';
-import { createEmlTransport, createSmtpTransport, describeSmtpUrl } from './mail-transport.js';
+import { createEmlTransport, createSmtpTransport, describeSmtpUrl, type SmtpTlsOptions } from './mail-transport.js';
 import { errorCode } from '../errors.js';
 
 export { MailError } from './mail-errors.js';
@@ -56,6 +56,10 @@ export interface MailerOptions {
   smtpUrl?: string | undefined;
   outboxDir: string;
   timeoutMs: number;
+  /** smtp:// only: refuse a server that does not offer STARTTLS (default true). */
+  requireTls?: boolean;
+  /** TLS settings for the SMTP connection, e.g. the CA of a private server. */
+  tls?: SmtpTlsOptions['tls'];
   logger?: Logger | undefined;
 }
 
@@ -65,7 +69,10 @@ export function createMailer(options: MailerOptions): Mailer {
 
 function createSmtpMailer(smtpUrl: string, options: MailerOptions): Mailer {
   const { description, secrets } = describeSmtpUrl(smtpUrl);
-  const transport = createSmtpTransport(smtpUrl, options.timeoutMs);
+  const transport = createSmtpTransport(smtpUrl, options.timeoutMs, {
+    requireTls: options.requireTls ?? true,
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
   const logger = options.logger;
 
   return {

@@ -11,7 +11,7 @@ import type { ReportStore } from '../reports/store.js';
 import type { ScheduleService } from '../schedules/schedule-service.js';
 import { adminAuth } from './admin-auth.js';
 import { createErrorHandler } from './error-handler.js';
-import { rateLimit } from './rate-limit.js';
+import { adminGate } from './rate-limit.js';
 import { requestContext } from './request-context.js';
 import { adminReportRoutes } from './routes/admin-reports.js';
 import { adminScheduleRoutes } from './routes/admin-schedules.js';
@@ -35,9 +35,10 @@ export interface AppDeps {
   settings: {
     adminToken: string;
     adminRateLimitPerMinute: number;
+    adminAuthFailuresPerMinute: number;
     callbackMaxBytes: number;
     redisPrefix: string;
-    trustProxy: boolean | number | string;
+    trustProxy: number | string | false;
   };
 }
 
@@ -45,7 +46,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  // X-Forwarded-* are honoured only when the operator says a proxy sits in front (TRUST_PROXY).
+  // X-Forwarded-* are honoured only from the proxies the operator names (TRUST_PROXY: a hop count
+  // or addresses), never from anyone (true is refused by the configuration).
   app.set('trust proxy', deps.settings.trustProxy);
   app.use(helmet());
   app.use(requestContext(deps.logger));
@@ -67,8 +69,14 @@ export function createApp(deps: AppDeps): Express {
   );
 
   const admin = express.Router();
-  admin.use(rateLimit(deps.redis, { prefix: deps.settings.redisPrefix, perMinute: deps.settings.adminRateLimitPerMinute }));
-  admin.use(adminAuth(deps.settings.adminToken));
+  admin.use(
+    adminGate(deps.redis, {
+      prefix: deps.settings.redisPrefix,
+      perMinute: deps.settings.adminRateLimitPerMinute,
+      authFailuresPerMinute: deps.settings.adminAuthFailuresPerMinute,
+      authenticate: adminAuth(deps.settings.adminToken),
+    }),
+  );
   admin.use(express.json({ limit: '100kb', strict: true }));
   admin.use(
     adminReportRoutes({ store: deps.store, archive: deps.archive, rejected: deps.rejected, requestReport: deps.requestReport, retryReport: deps.retryReport }),

@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { JOB_BACKOFF } from './job-backoff.js';
 
 /**
  * The one queue of the service. Job data carries ids only, never secrets or report content;
@@ -41,7 +42,8 @@ export function createReportQueue(connection: ConnectionOptions, settings: Queue
   const queue = new Queue<ProcessReportData>(REPORT_QUEUE, { connection, prefix: settings.prefix });
   const defaults: JobsOptions = {
     attempts: settings.attempts,
-    backoff: { type: 'exponential', delay: settings.backoffMs, jitter: 0.5 },
+    // The delays are the worker's backoff strategy (src/jobs/job-backoff.ts): capped exponential.
+    backoff: { type: JOB_BACKOFF, delay: settings.backoffMs },
     removeOnComplete: { count: settings.completedKeep, age: 7 * 86_400 },
     removeOnFail: { count: settings.failedKeep, age: 30 * 86_400 },
   };

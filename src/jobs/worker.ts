@@ -1,5 +1,6 @@
 import { Worker, type ConnectionOptions, type Processor } from 'bullmq';
 import type { Logger } from '../log.js';
+import { jobBackoffStrategy, type JobBackoffSettings } from './job-backoff.js';
 import { REPORT_QUEUE, RETURN_TO_QUEUE, type ProcessReportData } from './queue.js';
 
 export interface ReportWorkerOptions {
@@ -9,6 +10,8 @@ export interface ReportWorkerOptions {
   /** Lock lifetime; the lock is renewed at half of it while the job runs (default 60 s). */
   lockMs?: number;
   processor: Processor<ProcessReportData, string>;
+  /** The delays between a failed job's attempts. */
+  backoff: JobBackoffSettings;
   logger: Logger;
 }
 
@@ -25,6 +28,7 @@ export function createReportWorker(options: ReportWorkerOptions) {
     lockDuration: lockMs,
     stalledInterval: Math.max(500, Math.round(lockMs / 2)),
     maxStalledCount: 2,
+    settings: { backoffStrategy: jobBackoffStrategy(options.backoff) },
   });
   // Connection errors are retried by BullMQ itself; readiness checks Redis separately.
   worker.on('error', (error) => {

@@ -46,7 +46,14 @@ export function createStepParts(parts: { config: Readonly<Config>; logger: Logge
       ...(overrides.allowedPrivateAddresses ? { allowedPrivateAddresses: overrides.allowedPrivateAddresses } : {}),
     });
   const mailer =
-    overrides.mailer ?? createMailer({ smtpUrl: config.mail.smtpUrl, outboxDir: join(dataDir, 'outbox'), timeoutMs: config.mail.timeoutMs, logger });
+    overrides.mailer ??
+    createMailer({
+      smtpUrl: config.mail.smtpUrl,
+      outboxDir: join(dataDir, 'outbox'),
+      timeoutMs: config.mail.timeoutMs,
+      requireTls: config.mail.requireTls,
+      logger,
+    });
   const csvLimits = { maxColumns: config.csv.maxColumns, maxFieldBytes: config.csv.maxFieldBytes };
 
   const deps: StepDeps = {

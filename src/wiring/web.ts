@@ -89,6 +89,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     settings: {
       adminToken: config.admin.token,
       adminRateLimitPerMinute: config.admin.rateLimitPerMinute,
+      adminAuthFailuresPerMinute: config.admin.authFailuresPerMinute,
       callbackMaxBytes: config.callbacks.maxBytes,
       redisPrefix: config.redis.prefix,
       trustProxy: config.http.trustProxy,

@@ -21,6 +21,10 @@ export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
     DOWNLOAD_ALLOWED_PORTS: '*',
     DOWNLOAD_ALLOW_PRIVATE_NETWORKS: 'true',
     JOB_BACKOFF_MS: '50',
+    // Six attempts 50 ms apart and doubling: a test that exhausts them waits about 1.5 s, not hours.
+    JOB_ATTEMPTS: '6',
+    // The in-process SMTP test server is plain TCP (test/helpers/smtp.ts).
+    SMTP_REQUIRE_TLS: 'false',
     ...env,
   });
 }

@@ -16,9 +16,16 @@
  *
  * A failed message is not added to `messages`; `attempts` counts every message the server was
  * offered (failed or not), so tests can assert how many tries the code under test made.
- * Plain TCP only: STARTTLS is disabled, so nodemailer does not try to upgrade.
+ * Plain TCP unless `starttls` gives a key and certificate (see selfSignedCertificate): then the
+ * server offers STARTTLS and accepts a login only after it; each message records whether it came
+ * over TLS. The service requires TLS on smtp:// by default, so a test that sends to a plain server
+ * sets SMTP_REQUIRE_TLS=false (testConfig does) or `requireTls: false`.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 
@@ -35,6 +42,43 @@ export interface TestSmtpServerOptions {
   auth?: { user: string; pass: string };
   /** RCPT TO for these addresses is answered with 550. */
   rejectRecipients?: string[];
+  /** Offer STARTTLS with this key and certificate (PEM). */
+  starttls?: { key: string; cert: string };
+}
+
+/** A fresh self-signed certificate for 127.0.0.1 and localhost, made with openssl. */
+export function selfSignedCertificate(): { key: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'smtp-cert-'));
+  try {
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
+    return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface ReceivedMessage {
@@ -42,6 +86,8 @@ export interface ReceivedMessage {
   /** The message exactly as received (after SMTP dot-unstuffing). */
   raw: Buffer;
   parsed: ParsedMail;
+  /** Whether the session had been upgraded to TLS (STARTTLS) when the message came. */
+  secure: boolean;
 }
 
 export interface TestSmtpServer {
@@ -123,6 +169,7 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions = {}): 
             },
             raw,
             parsed,
+            secure: session.secure,
           });
           callback(null, `OK: queued as test-${messages.length}`);
           settleWaiters();
@@ -133,9 +180,11 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions = {}): 
 
   const server = new SMTPServer({
     logger: false,
-    disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    disabledCommands: [...(options.starttls ? [] : ['STARTTLS']), ...(options.auth ? [] : ['AUTH'])],
+    ...(options.starttls ? { key: options.starttls.key, cert: options.starttls.cert } : {}),
     authOptional: !options.auth,
-    allowInsecureAuth: true,
+    // With STARTTLS offered, a login is accepted only after the upgrade.
+    allowInsecureAuth: !options.starttls,
     authMethods: ['PLAIN', 'LOGIN'],
     closeTimeout: 100,
     onAuth(auth, _session, callback) {

@@ -132,24 +132,66 @@ describe('admin API', () => {
 
 describe('admin API rate limit', () => {
   let limited: RunningService;
+  const BAD = 'Bearer nope-nope-nope-nope';
+  const GOOD = `Bearer ${TEST_ADMIN_TOKEN}`;
+  /** A request as a proxy one hop in front would pass it on: whatever the client wrote, then the client's real address. */
+  const from = (client: string, authorization: string, spoofed?: string) =>
+    request(limited.url)
+      .get('/admin/reports')
+      .set('Authorization', authorization)
+      .set('X-Forwarded-For', spoofed ? `${spoofed}, ${client}` : client);
+
   before(async () => {
-    limited = await startService({ worker: false, name: 'ratelimit', env: { ADMIN_RATE_LIMIT_PER_MINUTE: '3' } });
+    limited = await startService({
+      worker: false,
+      name: 'ratelimit',
+      env: { ADMIN_RATE_LIMIT_PER_MINUTE: '3', ADMIN_AUTH_FAILURES_PER_MINUTE: '5', TRUST_PROXY: '1' },
+    });
   });
   after(async () => {
     await limited.stop();
   });
 
-  test('more requests than the limit in a minute get 429 with Retry-After, wrong tokens included', async () => {
+  test('more requests than the limit in a minute get 429 with Retry-After', async () => {
     await awayFromMinuteBoundary();
     const statuses: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      const response = await request(limited.url)
-        .get('/admin/reports')
-        .set('Authorization', i % 2 ? `Bearer ${TEST_ADMIN_TOKEN}` : 'Bearer nope-nope-nope-nope');
+      const response = await from('192.0.2.10', GOOD);
       statuses.push(response.status);
       if (response.status === 429) assert.ok(Number(response.headers['retry-after']) > 0);
     }
-    assert.deepEqual(statuses, [401, 200, 401, 429, 429]);
+    assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+  });
+
+  test('a forged X-Forwarded-For does not buy a new budget: the real client address (the last hop) is counted', async () => {
+    await awayFromMinuteBoundary();
+    const good: number[] = [];
+    const bad: number[] = [];
+    for (let i = 0; i < 8; i += 1) good.push((await from('192.0.2.20', GOOD, `198.51.100.${i + 1}`)).status);
+    for (let i = 0; i < 8; i += 1) bad.push((await from('192.0.2.21', BAD, `198.51.100.${i + 1}`)).status);
+    assert.deepEqual(good, [200, 200, 200, 429, 429, 429, 429, 429]);
+    assert.deepEqual(bad, [401, 401, 401, 401, 401, 429, 429, 429]);
+  });
+
+  test('a flood of wrong tokens gets 429, but does not lock out a client that presents the token, from another address or the same', async () => {
+    await awayFromMinuteBoundary();
+    const flood: number[] = [];
+    for (let i = 0; i < 12; i += 1) flood.push((await from('192.0.2.30', BAD)).status);
+    assert.deepEqual(flood, [...Array<number>(5).fill(401), ...Array<number>(7).fill(429)]);
+    const limitedAnswer = await from('192.0.2.30', BAD);
+    assert.equal(limitedAnswer.status, 429);
+    assert.ok(Number(limitedAnswer.headers['retry-after']) > 0);
+    assert.equal((await from('192.0.2.31', GOOD)).status, 200, 'another address');
+    assert.equal((await from('192.0.2.30', GOOD)).status, 200, 'the flooding address, with the token');
+    assert.equal((await from('192.0.2.30', GOOD)).status, 200);
+  });
+
+  test('IPv6 clients in one /64 share a budget', async () => {
+    await awayFromMinuteBoundary();
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await from(`2001:db8:5:6::${i + 1}`, GOOD)).status);
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    assert.equal((await from('2001:db8:5:7::1', GOOD)).status, 200, 'the next /64 has its own');
   });
 });
 

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { simpleParser } from 'mailparser';
 import { createMailer, MailError, type MailMessage, type Mailer } from '../../src/delivery/mailer.js';
 import { createEmlTransport, createSmtpTransport } from '../../src/delivery/mail-transport.js';
-import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
+import { selfSignedCertificate, startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { captureLogger } from '../helpers/logger.js';
 
 const TIMEOUT_MS = 5_000;
@@ -86,7 +86,7 @@ void describe('mailer', () => {
   }
 
   void test('a message arrives with subject, html, text, both attachments byte for byte and its Message-ID', async () => {
-    const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: join(workDir, 'unused'), timeoutMs: TIMEOUT_MS });
+    const mailer = createMailer({ requireTls: false, smtpUrl: smtp.url, outboxDir: join(workDir, 'unused'), timeoutMs: TIMEOUT_MS });
     const before = smtp.messages.length;
     try {
       const result = await mailer.send(
@@ -124,9 +124,43 @@ void describe('mailer', () => {
     assert.ok(gz?.content.equals(gzContent), 'the gzip attachment matches the file byte for byte');
   });
 
+  void test('on smtp:// TLS is required by default: a server that does not offer STARTTLS gets neither the login nor the message', async () => {
+    const plain = await startTestSmtpServer({ auth: { user: 'relay', pass: 'right-password' } });
+    try {
+      const mailer = createMailer({ smtpUrl: plain.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
+      const error = await sendAndExpectFailure(mailer);
+      assert.match(error.message, /STARTTLS|TLS/u);
+      assert.equal(plain.attempts, 0);
+      // Options in the URL's query cannot turn it off either.
+      const lowered = createMailer({ smtpUrl: `${plain.url}?requireTLS=false&ignoreTLS=true`, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
+      assert.match((await sendAndExpectFailure(lowered)).message, /STARTTLS|TLS/u);
+      assert.equal(plain.messages.length, 0);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  void test('on smtp:// STARTTLS is used when the server offers it: login and message go over TLS', async () => {
+    const certificate = selfSignedCertificate();
+    const tlsServer = await startTestSmtpServer({ starttls: certificate, auth: { user: 'relay', pass: 'right-password' } });
+    try {
+      const mailer = createMailer({ smtpUrl: tlsServer.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS, tls: { ca: certificate.cert } });
+      try {
+        await mailer.send(message());
+      } finally {
+        mailer.close();
+      }
+      const [received] = await tlsServer.waitForMessages(1);
+      assert.equal(received?.secure, true);
+      assert.equal(received?.parsed.subject, 'Losant usage report 2026-10-01 to 2026-10-31');
+    } finally {
+      await tlsServer.close();
+    }
+  });
+
   void test('a 4xx reply is a transient MailError that says what the server answered', async () => {
     smtp.failNext({ type: 'reply', code: 451, message: 'Greylisted, try again later' });
-    const error = await sendAndExpectFailure(createMailer({ smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS }));
+    const error = await sendAndExpectFailure(createMailer({ requireTls: false, smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS }));
 
     assert.equal(error.code, 'smtp_transient');
     assert.equal(error.retryable, true);
@@ -136,7 +170,7 @@ void describe('mailer', () => {
 
   void test('a 5xx reply is a permanent MailError', async () => {
     smtp.failNext({ type: 'reply', code: 554, message: 'Message rejected as spam' });
-    const error = await sendAndExpectFailure(createMailer({ smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS }));
+    const error = await sendAndExpectFailure(createMailer({ requireTls: false, smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS }));
 
     assert.equal(error.code, 'smtp_rejected');
     assert.equal(error.retryable, false);
@@ -148,14 +182,14 @@ void describe('mailer', () => {
     const before = smtp.messages.length;
     smtp.failNext({ type: 'drop' });
     const error = await sendAndExpectFailure(
-      createMailer({ smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS }),
+      createMailer({ requireTls: false, smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS }),
       message({ attachments: [{ filename: 'report.csv.gz', path: gzPath, contentType: 'application/gzip' }] }),
     );
     assert.equal(error.code, 'smtp_transient');
     assert.equal(error.retryable, true);
     assert.equal(smtp.messages.length, before, 'nothing was delivered');
 
-    const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
+    const mailer = createMailer({ requireTls: false, smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
     try {
       await mailer.send(message({ messageId: '<report-rep_retry@report-relay>' }));
     } finally {
@@ -169,7 +203,9 @@ void describe('mailer', () => {
     const port = await listen(probe);
     await closeServer(probe);
 
-    const error = await sendAndExpectFailure(createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, outboxDir: workDir, timeoutMs: TIMEOUT_MS }));
+    const error = await sendAndExpectFailure(
+      createMailer({ requireTls: false, smtpUrl: `smtp://127.0.0.1:${port}`, outboxDir: workDir, timeoutMs: TIMEOUT_MS }),
+    );
     assert.equal(error.code, 'smtp_transient');
     assert.equal(error.retryable, true);
     assert.equal(error.smtpCode, undefined);
@@ -182,7 +218,7 @@ void describe('mailer', () => {
     const port = await listen(silent);
     const started = Date.now();
     try {
-      const error = await sendAndExpectFailure(createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, outboxDir: workDir, timeoutMs: 1_000 }));
+      const error = await sendAndExpectFailure(createMailer({ requireTls: false, smtpUrl: `smtp://127.0.0.1:${port}`, outboxDir: workDir, timeoutMs: 1_000 }));
       assert.equal(error.code, 'smtp_transient');
       assert.equal(error.retryable, true);
       assert.match(error.message, /greeting|timeout|ETIMEDOUT/iu, 'the greeting timeout ended the attempt');
@@ -199,7 +235,7 @@ void describe('mailer', () => {
     try {
       const badUrl = `smtp://relay:Wr0ng%2Fp%40ss@127.0.0.1:${secured.port}`;
       const logs = captureLogger();
-      const mailer = createMailer({ smtpUrl: badUrl, outboxDir: workDir, timeoutMs: TIMEOUT_MS, logger: logs.logger });
+      const mailer = createMailer({ requireTls: false, smtpUrl: badUrl, outboxDir: workDir, timeoutMs: TIMEOUT_MS, logger: logs.logger });
       assert.equal(mailer.description, `smtp://127.0.0.1:${secured.port}`);
       const error = await sendAndExpectFailure(mailer);
       assert.match(logs.text(), /email not sent/u);
@@ -211,7 +247,7 @@ void describe('mailer', () => {
       const visible = `${error.message} ${JSON.stringify(error.details)} ${mailer.description}`;
       assert.ok(!visible.includes('Wr0ng') && !visible.includes('p@ss'), visible);
 
-      const good = createMailer({ smtpUrl: secured.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
+      const good = createMailer({ requireTls: false, smtpUrl: secured.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
       try {
         await good.verify();
         await good.send(message());
@@ -227,7 +263,7 @@ void describe('mailer', () => {
   void test('one rejected recipient is reported; all rejected is a permanent failure', async () => {
     const picky = await startTestSmtpServer({ rejectRecipients: ['nobody@example.com', 'ghost@example.com'] });
     try {
-      const mailer = createMailer({ smtpUrl: picky.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
+      const mailer = createMailer({ requireTls: false, smtpUrl: picky.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
       try {
         const result = await mailer.send(message({ to: ['ops@example.com', 'nobody@example.com'] }));
         assert.deepEqual(result.accepted, ['ops@example.com']);
@@ -237,7 +273,7 @@ void describe('mailer', () => {
       }
 
       const error = await sendAndExpectFailure(
-        createMailer({ smtpUrl: picky.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS }),
+        createMailer({ requireTls: false, smtpUrl: picky.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS }),
         message({ to: ['nobody@example.com', 'ghost@example.com'] }),
       );
       assert.equal(error.retryable, false);
@@ -249,7 +285,7 @@ void describe('mailer', () => {
 
   void test('verify succeeds against a live server and fails transiently when it is gone', async () => {
     const shortLived = await startTestSmtpServer();
-    const mailer = createMailer({ smtpUrl: shortLived.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
+    const mailer = createMailer({ requireTls: false, smtpUrl: shortLived.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
     await mailer.verify();
     await shortLived.close();
     await assert.rejects(mailer.verify(), (error: unknown) => error instanceof MailError && error.retryable);
@@ -257,7 +293,7 @@ void describe('mailer', () => {
   });
 
   void test('an unusable message is refused before connecting', async () => {
-    const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
+    const mailer = createMailer({ requireTls: false, smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
     const attemptsBefore = smtp.attempts;
     try {
       for (const bad of [
@@ -281,7 +317,7 @@ void describe('mailer', () => {
 
   void test('a CR/LF in the subject or a header value cannot add headers', async () => {
     const before = smtp.messages.length;
-    const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
+    const mailer = createMailer({ requireTls: false, smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
     try {
       await mailer.send(
         message({
@@ -331,7 +367,7 @@ void describe('mailer', () => {
     void test('an <img src="file:///etc/passwd"> in the HTML stays a string; no file is embedded', async () => {
       const before = smtp.messages.length;
       const htmlWithFile = '<p>x</p><img src="file:///etc/passwd"><img src="/etc/passwd">';
-      const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
+      const mailer = createMailer({ requireTls: false, smtpUrl: smtp.url, outboxDir: workDir, timeoutMs: TIMEOUT_MS });
       try {
         await mailer.send(message({ html: htmlWithFile, messageId: '<report-sandbox@report-relay>' }));
       } finally {
@@ -350,7 +386,7 @@ void describe('mailer', () => {
         res.end('secret from the network');
       });
       const webPort = await listen(web);
-      const smtpTransport = createSmtpTransport(smtp.url, TIMEOUT_MS);
+      const smtpTransport = createSmtpTransport(smtp.url, TIMEOUT_MS, { requireTls: false });
       const emlTransport = createEmlTransport();
       const deliveredBefore = smtp.messages.length;
       try {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
+import { JOB_BACKOFF } from '../../src/jobs/job-backoff.js';
+import { createReportWorker } from '../../src/jobs/worker.js';
+import { silentLogger } from '../helpers/logger.js';
 import { createReportQueue, processJobId, PROCESS_REPORT, type ReportQueue } from '../../src/jobs/queue.js';
 import { createRedis } from '../../src/redis.js';
 import { deleteKeys, REDIS_URL, testRedis, uniquePrefix } from '../helpers/redis.js';
@@ -30,7 +33,7 @@ describe('report queue', () => {
     assert.equal(job.name, PROCESS_REPORT);
     assert.deepEqual(job.data, { reportId: 'r-one' });
     assert.equal(job.opts.attempts, 4);
-    assert.deepEqual(job.opts.backoff, { type: 'exponential', delay: 250, jitter: 0.5 });
+    assert.deepEqual(job.opts.backoff, { type: JOB_BACKOFF, delay: 250 });
   });
 
   it('a burst of enqueues in one turn goes to Redis in one round trip, and every job is there', async () => {
@@ -105,6 +108,53 @@ describe('report queue: closing and failures', () => {
       );
     } finally {
       await reports.close().catch(() => {});
+    }
+  });
+});
+
+describe('report queue: retries', () => {
+  it('a failed job waits the capped exponential delay of the worker before its next attempt', async () => {
+    const prefix = uniquePrefix('queue-retry');
+    const redis = testRedis();
+    const blocking = createRedis(REDIS_URL, 'blocking');
+    const reports = createReportQueue(redis, { ...settings(prefix), attempts: 4, backoffMs: 400 });
+    const attempts: number[] = [];
+    const failed = new Map<number, number>();
+    const worker = createReportWorker({
+      connection: blocking,
+      prefix,
+      concurrency: 1,
+      backoff: { backoffMs: 400, backoffMaxMs: 600 },
+      logger: silentLogger(),
+      processor: (job) => {
+        attempts.push(Date.now());
+        if (job.attemptsMade < 3) return Promise.reject(new Error(`attempt ${job.attemptsMade + 1} fails`));
+        return Promise.resolve('done');
+      },
+    });
+    worker.worker.on('failed', (job) => {
+      if (job) failed.set(job.attemptsMade, job.delay);
+    });
+    const done = new Promise<void>((resolve) => worker.worker.once('completed', () => resolve()));
+    try {
+      worker.start();
+      await reports.enqueue('r-retry', 1);
+      await done;
+      assert.equal(attempts.length, 4);
+      // Delays 400, 800 capped to 600, 600: each within its jittered range, and the attempts that far apart.
+      const ceilings = [400, 600, 600];
+      ceilings.forEach((ceiling, index) => {
+        const delay = failed.get(index + 1);
+        assert.ok(delay !== undefined && delay <= ceiling && delay >= ceiling * 0.9, `retry ${index + 1}: delay ${delay}`);
+        const gap = attempts[index + 1]! - attempts[index]!;
+        assert.ok(gap >= ceiling * 0.9 - 50, `retry ${index + 1} came ${gap} ms after the attempt before`);
+      });
+    } finally {
+      await worker.close();
+      await reports.close();
+      await deleteKeys(redis, prefix);
+      await blocking.quit();
+      await redis.quit();
     }
   });
 });

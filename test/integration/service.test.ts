@@ -103,4 +103,27 @@ describe('createService', () => {
       await rm(config.dataDir, { recursive: true, force: true });
     }
   });
+  test('a worker logs once at start where reports may be downloaded from: hosts, ports and private networks', async () => {
+    const config = testConfig({
+      REDIS_PREFIX: uniquePrefix('svc-downloads'),
+      DOWNLOAD_ALLOWED_HOSTS: 'files.example.com,*.losant.com',
+      DOWNLOAD_ALLOWED_PORTS: '443,8443',
+      DOWNLOAD_ALLOW_PRIVATE_NETWORKS: 'false',
+    });
+    const logs = captureLogger('info');
+    const service = await createService({ config, role: 'worker', overrides: { logger: logs.logger } });
+    try {
+      await service.start();
+      const lines = logs.lines
+        .map((line) => JSON.parse(line) as { msg?: string; hosts?: unknown; ports?: unknown; privateNetworks?: unknown })
+        .filter((entry) => entry.msg === 'downloads allowed');
+      assert.equal(lines.length, 1, logs.text());
+      assert.deepEqual(lines[0]?.hosts, ['files.example.com', '*.losant.com']);
+      assert.deepEqual(lines[0]?.ports, [443, 8443]);
+      assert.equal(lines[0]?.privateNetworks, false);
+    } finally {
+      await service.close();
+      await rm(config.dataDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -89,13 +89,35 @@ describe('configuration', () => {
     );
   });
 
-  test('defaults are safe: private networks refused, Losant production URL, https ports', () => {
+  test('defaults are safe: private networks refused, Losant production URL, Losant hosts over https only', () => {
     const config = loadConfig(valid);
     assert.equal(config.download.allowPrivateNetworks, false);
-    assert.deepEqual(config.download.allowedPorts, [443, 80]);
+    assert.deepEqual(config.download.allowedPorts, [443]);
+    assert.deepEqual(config.download.allowedHosts, ['*.losant.com', '*.onlosant.com']);
+    assert.ok(
+      config.download.allowedHosts.every((host) => !/amazonaws|cloudfront|googleapis|blob\.core/u.test(host)),
+      'no shared cloud storage domain: any bucket there would be admitted',
+    );
     assert.equal(config.losant.apiUrl, 'https://api.losant.com');
     assert.equal(config.http.trustProxy, false);
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.download));
+  });
+
+  test('TRUST_PROXY=true is refused: forwarded addresses are trusted only from a hop count or listed proxies', () => {
+    const listed = problems({ ...valid, TRUST_PROXY: 'true' }).join('\n');
+    assert.match(listed, /TRUST_PROXY: /u);
+    assert.match(listed, /hop/u);
+    assert.match(listed, /CIDR/u);
+    assert.equal(loadConfig({ ...valid, TRUST_PROXY: '1' }).http.trustProxy, 1);
+    assert.equal(loadConfig({ ...valid, TRUST_PROXY: '10.0.0.0/8, 192.0.2.1' }).http.trustProxy, '10.0.0.0/8, 192.0.2.1');
+    assert.equal(loadConfig({ ...valid, TRUST_PROXY: 'loopback' }).http.trustProxy, 'loopback');
+    assert.equal(loadConfig({ ...valid, TRUST_PROXY: 'false' }).http.trustProxy, false);
+    assert.match(problems({ ...valid, TRUST_PROXY: 'yes please' }).join(), /TRUST_PROXY: /u);
+  });
+
+  test('SMTP requires TLS by default (STARTTLS on smtp://); SMTP_REQUIRE_TLS=false allows plaintext', () => {
+    assert.equal(loadConfig(valid).mail.requireTls, true);
+    assert.equal(loadConfig({ ...valid, SMTP_REQUIRE_TLS: 'false' }).mail.requireTls, false);
   });
 
   test('config/example.env documents every variable the service reads, and only those', () => {

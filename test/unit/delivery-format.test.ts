@@ -41,7 +41,9 @@ void describe('email formatting helpers', () => {
   });
 
   void test('singleLine removes line breaks and control characters and truncates', () => {
-    assert.equal(singleLine('a\r\nb\tc\u0000d\u2028e\u0085f'), 'a b c d e f');
+    assert.equal(singleLine('a\r\nb\tc\u000bd\u2028e\u0085f'), 'a b c d e f');
+    // Other control and format characters (NUL, ESC, C1, bidi overrides and isolates, marks, zero-width) show as U+FFFD.
+    assert.equal(singleLine('a\u0000b\u001bc\u009bd\u202Ee\u2067f\u200Eg\u200Bh\uFEFFi'), 'a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFDf\uFFFDg\uFFFDh\uFFFDi');
     assert.equal(singleLine('  spaced   out  '), 'spaced out');
     assert.equal(singleLine('abcdefghij', 5), 'abcd…');
   });

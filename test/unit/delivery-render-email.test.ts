@@ -199,6 +199,53 @@ void describe('report email rendering', () => {
     assert.ok(text.includes('Evil Subject: hi'), 'names are shown on one line in the text tables');
   });
 
+  void test('bidi overrides and other invisible control characters in names are shown as U+FFFD in subject, HTML and text', () => {
+    const invisible = [
+      '\u202A',
+      '\u202B',
+      '\u202C',
+      '\u202D',
+      '\u202E',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200E',
+      '\u200F',
+      '\u200B',
+      '\u2060',
+      '\uFEFF',
+      '\u00AD',
+      '\u0007',
+      '\u001B',
+      '\u0090',
+    ];
+    // "Acme" with its tail reversed: shown as "Acme gpj.exe" style spoofing without neutralization.
+    const orgName = 'Acme \u202Eexe.gpj\u202C Corp';
+    const { subject, html, text } = renderReportEmail(
+      makeInput({
+        request: { resourceGroupBy: 'organization', dateGroupBy: 'day', scheduleName: 'Month\u2066ly\u2069 billing\u200F' },
+        summary: withTopNames(orgName, `App${invisible.join('')}Two`),
+      }),
+    );
+    const hidden = /[\p{Cf}\p{Cc}]/gu;
+    for (const [part, content] of [
+      ['subject', subject],
+      ['html', html.replace(/\n/gu, '')],
+      ['text', text.replace(/\n/gu, '')],
+    ] as const) {
+      assert.deepEqual(content.match(hidden) ?? [], [], `${part} has no invisible control characters`);
+    }
+    assert.equal(subject, 'Losant usage report 2026-10-01 to 2026-10-31, by organization, per day (Month\uFFFDly\uFFFD billing\uFFFD)');
+    for (const content of [html, text]) {
+      assert.ok(content.includes('Acme \uFFFDexe.gpj\uFFFD Corp'), 'the organization name shows where its controls were');
+      assert.ok(content.includes(`App${'\uFFFD'.repeat(invisible.length)}Two`), 'each invisible character becomes one U+FFFD');
+    }
+    // Ordinary text is untouched: accents, emoji, scripts that need no controls.
+    const plain = renderReportEmail(makeInput({ summary: withTopNames('Zürich AG 🚀 日本') }));
+    assert.ok(plain.text.includes('Zürich AG 🚀 日本'));
+  });
+
   void test('a formula-looking cell is shown as inert text', () => {
     const { html, text } = renderReportEmail(makeInput({ summary: withTopNames(FORMULA, '+cmd|calc', '@SUM(A1)', '\t-2+3') }));
 

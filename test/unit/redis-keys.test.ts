@@ -31,6 +31,7 @@ describe('Redis keys', () => {
       keys.schedule.delivery('s1', 'job'),
       keys.maintenanceLock,
       keys.rateLimit('127.0.0.1', 1),
+      keys.authFailures('127.0.0.1', 1),
     ];
     for (const key of made) assert.ok(key.startsWith('p:'), key);
     assert.equal(new Set(made).size, made.length);

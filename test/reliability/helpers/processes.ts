@@ -73,6 +73,9 @@ export function serviceEnv(options: ServiceEnvOptions): Record<string, string> {
     DOWNLOAD_ALLOWED_HOSTS: '127.0.0.1',
     DOWNLOAD_ALLOWED_PORTS: '*',
     JOB_BACKOFF_MS: '100',
+    JOB_ATTEMPTS: '6',
+    // The SMTP servers of the tests are plain TCP.
+    SMTP_REQUIRE_TLS: 'false',
     ...options.extra,
   };
 }

@@ -71,7 +71,8 @@ function assertHelmet(response: { headers: Record<string, string | string[] | un
 
 describe('admin API authentication', () => {
   before(async () => {
-    harness = await startHarness({ name: 'sec-admin', worker: false, env: { CALLBACK_MAX_BYTES: '65536' } });
+    // These tests send hundreds of wrong credentials on purpose; the failure bucket is tested below.
+    harness = await startHarness({ name: 'sec-admin', worker: false, env: { CALLBACK_MAX_BYTES: '65536', ADMIN_AUTH_FAILURES_PER_MINUTE: '100000' } });
     const created = await request(harness.service.url).post('/admin/schedules').set(AUTH).send({ cron: '0 4 1 * *', email: false, archive: true });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     scheduleId = created.body.schedule.id as string;
@@ -191,7 +192,7 @@ describe('admin API authentication', () => {
 describe('admin API rate limit', () => {
   let limited: Harness;
   before(async () => {
-    limited = await startHarness({ name: 'sec-ratelimit', worker: false, env: { ADMIN_RATE_LIMIT_PER_MINUTE: '4' } });
+    limited = await startHarness({ name: 'sec-ratelimit', worker: false, env: { ADMIN_RATE_LIMIT_PER_MINUTE: '4', ADMIN_AUTH_FAILURES_PER_MINUTE: '3' } });
   });
   after(async () => {
     await limited.close();
@@ -201,20 +202,30 @@ describe('admin API rate limit', () => {
     // The window is one wall-clock minute: start well inside one so it cannot reset midway.
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 55_000) await sleep(60_000 - intoMinute + 50);
-    const statuses: number[] = [];
-    for (let i = 0; i < 8; i += 1) {
+    const send = async (i: number, authorized: boolean) => {
       const path = ['/admin/reports', '/admin/schedules', `/admin/reports/${generateId('r')}`, '/admin/nope'][i % 4]!;
       const response = await rawRequest(`${limited.service.url}${path}`, {
         method: 'GET',
-        headers: { 'x-forwarded-for': `203.0.113.${i + 1}`, 'x-real-ip': `198.51.100.${i + 1}`, ...(i % 2 ? AUTH : {}) },
+        headers: {
+          'x-forwarded-for': `203.0.113.${i + 1}`,
+          'x-real-ip': `198.51.100.${i + 1}`,
+          ...(authorized ? AUTH : { authorization: 'Bearer wrong-wrong-wrong' }),
+        },
       });
-      statuses.push(response.status);
       if (response.status === 429) {
         assert.ok(Number(response.headers['retry-after']) > 0);
         assert.equal(json(response).error?.code, 'rate_limited');
         assertHelmet(response, '429');
       }
-    }
+      return response.status;
+    };
+    // Wrong tokens count in their own, smaller bucket: guessing is capped...
+    const guesses: number[] = [];
+    for (let i = 0; i < 6; i += 1) guesses.push(await send(i, false));
+    assert.deepEqual(guesses, [401, 401, 401, 429, 429, 429]);
+    // ...and does not use up the budget of requests that present the token.
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i += 1) statuses.push(await send(i, true));
     assert.deepEqual(statuses.slice(4), [429, 429, 429, 429]);
     assert.ok(
       statuses.slice(0, 4).every((status) => status !== 429),
