@@ -32,15 +32,21 @@ local function status_indexes(first, count, key_offset)
   return index
 end
 
--- Moves id between status indexes and keeps the awaiting index to the statuses that have a deadline.
-local function move_indexes(index, awaiting_key, id, from, to, score)
+-- An error when the index keys of a move were not passed; checked before a script's first write,
+-- so a script refused for it has written nothing.
+local function missing_indexes(index, from, to)
   if not index[from] or not index[to] then
     return redis.error_reply('ERR status index key not passed for ' .. from .. ' -> ' .. to)
   end
+  return nil
+end
+
+-- Moves id between status indexes (checked with missing_indexes first) and keeps the awaiting
+-- index to the statuses that have a deadline.
+local function move_indexes(index, awaiting_key, id, from, to, score)
   redis.call('ZREM', index[from], id)
   redis.call('ZADD', index[to], score, id)
   if not AWAITING_DEADLINE[to] then redis.call('ZREM', awaiting_key, id) end
-  return nil
 end
 
 local function keep_for(ttl, record_key, history_key)
@@ -98,9 +104,8 @@ local fields = {'updatedAt', at}
 for i = 8 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
 local index = status_indexes(8, n, 3)
 if to ~= '' then
-  if not index[status] or not index[to] then
-    return redis.error_reply('ERR status index key not passed for ' .. status .. ' -> ' .. to)
-  end
+  local missing = missing_indexes(index, status, to)
+  if missing then return missing end
   fields[#fields + 1] = 'status'
   fields[#fields + 1] = to
 end
@@ -108,8 +113,7 @@ end
 -- (Redis checks memory only at a script's first write; ZREM first would let all of it through).
 redis.call('HSET', KEYS[1], unpack(fields))
 if to ~= '' then
-  local failed = move_indexes(index, KEYS[3], id, status, to, tonumber(current[2]) or 0)
-  if failed then return failed end
+  move_indexes(index, KEYS[3], id, status, to, tonumber(current[2]) or 0)
 end
 if to ~= '' or note ~= '' then redis.call('RPUSH', KEYS[2], history_entry(at, to ~= '' and to or status, note)) end
 keep_for(tonumber(ARGV[6]), KEYS[1], KEYS[2])
@@ -142,6 +146,22 @@ local status, existing = current[1], current[2]
 if not status then return {0, ''} end
 local sha = ARGV[8]
 local body_ttl, retention = tonumber(ARGV[4]), tonumber(ARGV[7])
+
+-- Makes this delivery the report's callback and moves it to callback_received. The body first: SET
+-- is refused on a full Redis (OOM under noeviction) while nothing is written yet. Redis checks
+-- memory only at a script's first write, so one that began with ZREM would write everything,
+-- past the limit.
+local function store_as_callback(extra_fields, note_suffix)
+  local index = status_indexes(11, tonumber(ARGV[10]), 6)
+  local missing = missing_indexes(index, status, 'callback_received')
+  if missing then return missing end
+  redis.call('SET', KEYS[3], ARGV[3], 'EX', body_ttl)
+  move_indexes(index, KEYS[4], id, status, 'callback_received', tonumber(current[3]) or 0)
+  redis.call('HSET', KEYS[1], 'callback', ARGV[2], 'updatedAt', ARGV[6], 'error', 'null', 'status', 'callback_received', unpack(extra_fields))
+  redis.call('RPUSH', KEYS[2], history_entry(ARGV[6], 'callback_received', ARGV[5] .. note_suffix))
+  keep_for(retention, KEYS[1], KEYS[2])
+  return nil
+end
 if existing and existing ~= '' and existing ~= 'null' then
   local repeated = cjson.decode(existing)['sha256'] == sha
   if not repeated then
@@ -156,17 +176,8 @@ if existing and existing ~= '' and existing ~= 'null' then
   local downloaded = current[4] and current[4] ~= '' and current[4] ~= 'null'
   if status == 'unrecognized' or (status == 'failed' and not downloaded) then
     local runs = (tonumber(current[5]) or 1) + 1
-    local index = status_indexes(11, tonumber(ARGV[10]), 6)
-    if not index[status] or not index['callback_received'] then
-      return redis.error_reply('ERR status index key not passed for ' .. status .. ' -> callback_received')
-    end
-    -- The body first (refused on a full Redis before anything is written), as below.
-    redis.call('SET', KEYS[3], ARGV[3], 'EX', body_ttl)
-    local failed = move_indexes(index, KEYS[4], id, status, 'callback_received', tonumber(current[3]) or 0)
-    if failed then return failed end
-    redis.call('HSET', KEYS[1], 'callback', ARGV[2], 'updatedAt', ARGV[6], 'error', 'null', 'interpretation', 'null', 'status', 'callback_received', 'runs', runs)
-    redis.call('RPUSH', KEYS[2], history_entry(ARGV[6], 'callback_received', ARGV[5] .. '; a new version of the callback, the previous one could not be used: run ' .. runs))
-    keep_for(retention, KEYS[1], KEYS[2])
+    local refused = store_as_callback({'interpretation', 'null', 'runs', runs}, '; a new version of the callback, the previous one could not be used: run ' .. runs)
+    if refused then return refused end
     return {3, tostring(runs)}
   end
   if redis.call('LLEN', KEYS[5]) >= tonumber(ARGV[9]) then return {5, status} end
@@ -177,19 +188,8 @@ if existing and existing ~= '' and existing ~= 'null' then
   return {4, status}
 end
 if not (MOVES[status] and MOVES[status]['callback_received']) then return {-1, status} end
-local index = status_indexes(11, tonumber(ARGV[10]), 6)
-if not index[status] or not index['callback_received'] then
-  return redis.error_reply('ERR status index key not passed for ' .. status .. ' -> callback_received')
-end
--- The body first: SET is refused on a full Redis (OOM under noeviction) while nothing is written
--- yet. Redis checks memory only at a script's first write, so one that began with ZREM would
--- write everything, past the limit.
-redis.call('SET', KEYS[3], ARGV[3], 'EX', body_ttl)
-local failed = move_indexes(index, KEYS[4], id, status, 'callback_received', tonumber(current[3]) or 0)
-if failed then return failed end
-redis.call('HSET', KEYS[1], 'callback', ARGV[2], 'updatedAt', ARGV[6], 'error', 'null', 'status', 'callback_received')
-redis.call('RPUSH', KEYS[2], history_entry(ARGV[6], 'callback_received', ARGV[5]))
-keep_for(retention, KEYS[1], KEYS[2])
+local refused = store_as_callback({}, '')
+if refused then return refused end
 return {1, status}
 `;
 
@@ -235,16 +235,14 @@ if not body then
   return {2, ''}
 end
 local index = status_indexes(7, tonumber(ARGV[6]), 6)
-if not index[status] or not index['callback_received'] then
-  return redis.error_reply('ERR status index key not passed for ' .. status .. ' -> callback_received')
-end
+local missing = missing_indexes(index, status, 'callback_received')
+if missing then return missing end
 -- The body first: refused on a full Redis before anything is written (see ACCEPT_CALLBACK).
 redis.call('SET', KEYS[3], body, 'EX', tonumber(ARGV[5]))
 redis.call('LPOP', KEYS[5])
 redis.call('DEL', KEYS[6])
 local runs = (tonumber(current[3]) or 1) + 1
-local failed = move_indexes(index, KEYS[4], id, status, 'callback_received', tonumber(current[4]) or 0)
-if failed then return failed end
+move_indexes(index, KEYS[4], id, status, 'callback_received', tonumber(current[4]) or 0)
 redis.call('HSET', KEYS[1], 'callback', newest, 'updatedAt', ARGV[3], 'error', 'null', 'interpretation', 'null', 'status', 'callback_received', 'runs', runs)
 redis.call('RPUSH', KEYS[2], history_entry(ARGV[3], 'callback_received', 'took up a kept delivery of the callback (sha256 ' .. string.sub(ARGV[2], 1, 12) .. '): the previous one could not be used; run ' .. runs))
 keep_for(tonumber(ARGV[4]), KEYS[1], KEYS[2])
