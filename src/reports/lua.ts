@@ -197,15 +197,15 @@ return {1, status}
  * Drops a callback's body from Redis once it is archived, keeping a pointer instead: only while
  * the record's callback is still the one archived (same sha256).
  * KEYS: record, callbackBody   ARGV: sha256, callbackJson (with the pointer)
- * Returns 1 when dropped, 0 when the callback changed meanwhile.
+ * Returns {1, ''} when dropped, {0, ''} when the callback changed meanwhile.
  */
 export const DROP_ARCHIVED_CALLBACK_BODY = `
 local current = redis.call('HGET', KEYS[1], 'callback')
-if not current or current == '' or current == 'null' then return 0 end
-if cjson.decode(current)['sha256'] ~= ARGV[1] then return 0 end
+if not current or current == '' or current == 'null' then return {0, ''} end
+if cjson.decode(current)['sha256'] ~= ARGV[1] then return {0, ''} end
 redis.call('HSET', KEYS[1], 'callback', ARGV[2])
 redis.call('DEL', KEYS[2])
-return 1
+return {1, ''}
 `;
 
 /**

@@ -269,15 +269,12 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
    * nothing if the record's callback is no longer the one with `callback.sha256`.
    */
   async function dropArchivedCallbackBody(id: string, callback: CallbackInfo, archiveKey: string): Promise<boolean> {
-    const dropped = await redis.eval(
+    const { code } = await run(
       DROP_ARCHIVED_CALLBACK_BODY,
-      2,
-      keys.report.record(id),
-      keys.report.callbackBody(id),
-      callback.sha256,
-      JSON.stringify({ ...callback, bodyArchiveKey: archiveKey }),
+      [keys.report.record(id), keys.report.callbackBody(id)],
+      [callback.sha256, JSON.stringify({ ...callback, bodyArchiveKey: archiveKey })],
     );
-    return dropped === 1;
+    return code === 1;
   }
 
   async function getCallbackBody(id: string): Promise<Buffer | null> {
