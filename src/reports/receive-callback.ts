@@ -104,7 +104,6 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
     const log = deps.logger;
     const record = match ?? (await deps.store.getCallbackMatch(reportId));
     if (!record) return NOT_FOUND;
-    if (callback.body.length === 0) return { kind: 'empty' };
     const expected = record.losant.jobId;
     if (expected !== null && info.jobId !== null && expected !== info.jobId) {
       const reason = `names Losant job ${info.jobId}, but this report belongs to job ${expected}`;

@@ -45,7 +45,6 @@ export function createScheduleCallbackReceiver(deps: ScheduleCallbackDeps) {
   async function receive(scheduleId: string, callback: IncomingCallback): Promise<CallbackOutcome> {
     const schedule = await deps.schedules.get(scheduleId);
     if (!schedule) return NOT_FOUND;
-    if (callback.body.length === 0) return { kind: 'empty' };
     const info = buildCallbackInfo(callback, now());
     // One run, one report: Losant's job id when the body names one; otherwise the fire time the
     // callback belongs to, so a resend whose body differs only in a freshly signed URL is a repeat.

@@ -99,7 +99,9 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
         // being checked arrives here unread. Kept as an empty callback, it would make Losant's
         // resend of the real one a "duplicate"; refusing it keeps the report waiting for that resend.
         if (!req.complete) throw new IncompleteBodyError();
-        send(res, await receive(id, incoming(req), match));
+        const callback = incoming(req);
+        // An empty first delivery kept as the callback would make the real one a repeat: refused, for reports and schedules alike.
+        send(res, callback.body.length === 0 ? { kind: 'empty' } : await receive(id, callback, match));
       };
       handle().catch(next);
     };
