@@ -1,6 +1,9 @@
 import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
+import type { ArchiveTarget } from './delivery/archive.js';
+import { createFileArchive } from './delivery/file-archive.js';
 import { createMaintenance, type Maintenance } from './jobs/maintenance.js';
 import { createReportProcessor } from './jobs/process-report.js';
 import { jobRetrySchedule } from './jobs/job-backoff.js';
@@ -19,6 +22,8 @@ export type Role = 'web' | 'worker' | 'all';
 
 /** Parts a test, the bench or the demo puts in place of the ones the configuration would build. */
 export interface ServiceOverrides extends StepOverrides, WebOverrides {
+  /** Where reports are archived; by default the folder DATA_DIR/archive. */
+  archive?: ArchiveTarget;
   /** Connection for commands; left open by close() (its owner quits it). */
   redis?: Redis;
   /** Connection the BullMQ worker blocks on; left open by close() (its owner quits it). */
@@ -79,13 +84,15 @@ export async function createService(options: ServiceOptions) {
     failedKeep: config.jobs.failedKeep,
   });
 
+  // One archive for both sides: the worker writes reports to it, the web side reads callback bodies kept there.
+  const archive = overrides.archive ?? createFileArchive(join(resolve(config.dataDir), 'archive'));
   const durability = createRedisDurability({ redis, logger, requireNoEviction: config.redis.requireNoEviction });
 
   let steps: StepParts | null = null;
   let worker: ReportWorker | null = null;
   let maintenance: Maintenance | null = null;
   if (role !== 'web') {
-    steps = createStepParts({ config, logger, store, enqueue: (reportId, run) => queue.enqueue(reportId, run) }, overrides);
+    steps = createStepParts({ config, logger, store, archive, enqueue: (reportId, run) => queue.enqueue(reportId, run) }, overrides);
     worker = createReportWorker({
       connection: overrides.blockingRedis ?? own(createRedis(config.redis.url, 'blocking')),
       prefix: keys.queuePrefix,
@@ -109,7 +116,7 @@ export async function createService(options: ServiceOptions) {
   let web: WebSide | null = null;
   if (role !== 'worker') {
     const { createWebSide } = await import('./wiring/web.js');
-    web = createWebSide({ config, logger, redis, store, queue, durability }, worker ?? undefined, overrides);
+    web = createWebSide({ config, logger, redis, store, queue, durability, archive }, worker ?? undefined, overrides);
   }
 
   let server: Server | null = null;

@@ -4,7 +4,6 @@ import type { LookupFunction } from 'node:net';
 import { neutralizeCsv } from '../csv/neutralize.js';
 import { summarizeReportCsv } from '../csv/summarize-stream.js';
 import { summarizeWithAttachment } from '../csv/summarize-with-attachment.js';
-import { createFileArchive } from '../delivery/file-archive.js';
 import { createMailer, type Mailer } from '../delivery/mailer.js';
 import { createDownloader, type Downloader } from '../download/downloader.js';
 import type { StepDeps } from '../jobs/step-deps.js';
@@ -23,13 +22,15 @@ export interface StepOverrides {
   allowedPrivateAddresses?: string[];
   downloader?: Downloader;
   mailer?: Mailer;
-  archive?: ArchiveTarget;
   now?: () => Date;
 }
 
 /** The report job's parts: downloader, CSV summary, archive, mailer. */
-export function createStepParts(parts: { config: Readonly<Config>; logger: Logger; store: ReportStore; enqueue: EnqueueRun }, overrides: StepOverrides = {}) {
-  const { config, logger, store, enqueue } = parts;
+export function createStepParts(
+  parts: { config: Readonly<Config>; logger: Logger; store: ReportStore; enqueue: EnqueueRun; archive: ArchiveTarget },
+  overrides: StepOverrides = {},
+) {
+  const { config, logger, store, enqueue, archive } = parts;
   const dataDir = resolve(config.dataDir);
   const downloader =
     overrides.downloader ??
@@ -65,7 +66,7 @@ export function createStepParts(parts: { config: Readonly<Config>; logger: Logge
     // Through a temporary file: a half-written attachment must never pass for a finished one.
     neutralize: (source, destination) => writeFileAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)).then(() => undefined),
     maxDownloadBytes: config.download.maxBytes,
-    archive: overrides.archive ?? createFileArchive(join(dataDir, 'archive')),
+    archive,
     mailer,
     workDir: join(dataDir, 'work'),
     mail: { from: config.mail.from, gzipAboveBytes: config.mail.gzipAboveBytes, maxAttachmentBytes: config.mail.maxAttachmentBytes },

@@ -1,7 +1,5 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
-import { join, resolve } from 'node:path';
-import { createFileArchive } from '../delivery/file-archive.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import { createApp } from '../http/app.js';
 import type { WorkerHealth } from '../http/routes/health.js';
@@ -20,7 +18,6 @@ import { createScheduleStore } from '../schedules/schedule-store.js';
 
 export interface WebOverrides {
   losant?: LosantClient;
-  archive?: ArchiveTarget;
 }
 
 /** What the web side builds on: the parts every role shares. */
@@ -32,6 +29,8 @@ export interface SharedParts {
   queue: ReportQueue;
   /** The periodic check of Redis's eviction policy, whose last result /readyz reads. */
   durability?: Pick<RedisDurability, 'readiness'>;
+  /** The report archive (callback bodies kept there instead of in Redis are read back from it). */
+  archive: ArchiveTarget;
 }
 
 /**
@@ -77,7 +76,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     logger,
     redis,
     store,
-    archive: overrides.archive ?? createFileArchive(join(resolve(config.dataDir), 'archive')),
+    archive: parts.archive,
     rejected,
     callbacks,
     scheduleCallbacks,
