@@ -6,8 +6,12 @@ import { AppError } from '../errors.js';
  * target can implement the same contract later (keys map to object keys, location to s3://...).
  */
 export interface ArchiveTarget {
-  /** Stores the file at `key` (e.g. "reports/2026/11/<reportId>/report.csv") atomically; returns where it is and its sha256. Idempotent: putting the same content twice is fine. */
-  putFile(key: string, sourcePath: string): Promise<ArchivedObject>;
+  /**
+   * Stores the file at `key` (e.g. "reports/2026/11/<reportId>/report.csv") atomically; returns
+   * where it is and its sha256. Idempotent: putting the same content twice is fine. `signal` stops
+   * a long copy, leaving nothing stored.
+   */
+  putFile(key: string, sourcePath: string, signal?: AbortSignal): Promise<ArchivedObject>;
   putBuffer(key: string, content: Buffer | string): Promise<ArchivedObject>;
   /** The stored object, or null when there is none. */
   stat(key: string): Promise<ArchivedObject | null>;

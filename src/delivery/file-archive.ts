@@ -30,9 +30,9 @@ export function createFileArchive(rootDir: string): ArchiveTarget {
   return {
     description,
 
-    async putFile(key, sourcePath) {
+    async putFile(key, sourcePath, signal) {
       const path = pathOf(key);
-      const written = await copyFileAtomically(sourcePath, path, { durable: true });
+      const written = await copyFileAtomically(sourcePath, path, { durable: true, signal });
       return objectAt(key, path, written.sha256, written.bytes);
     },
 

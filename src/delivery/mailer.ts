@@ -43,7 +43,8 @@ export interface SendResult {
 }
 
 export interface Mailer {
-  send(message: MailMessage): Promise<SendResult>;
+  /** `signal` abandons the hand-off (the SMTP connection is closed): a shutdown or a lost job lock. */
+  send(message: MailMessage, signal?: AbortSignal): Promise<SendResult>;
   /** Checks that the server answers and accepts the login (SMTP) or that the outbox is writable. */
   verify(): Promise<void>;
   close(): void;
@@ -77,8 +78,8 @@ function createSmtpMailer(smtpUrl: string, options: MailerOptions): Mailer {
 
   return {
     description,
-    send: (message) =>
-      sendWith(message, { description, secrets, logger }, async (mail) => {
+    send: (message, signal) =>
+      sendWith(message, signal, { description, secrets, logger }, async (mail) => {
         const info = await transport.sendMail(mail);
         const result: SendResult = {
           messageId: info.messageId,
@@ -111,8 +112,8 @@ function createOutboxMailer(options: MailerOptions): Mailer {
 
   return {
     description,
-    send: (message) =>
-      sendWith(message, { description, secrets: [], logger }, async (mail, prepared) => {
+    send: (message, signal) =>
+      sendWith(message, signal, { description, secrets: [], logger }, async (mail, prepared) => {
         const outboxPath = join(outboxDir, `${fileNameFor(prepared.messageId)}.eml`);
         const info = await transport.sendMail(mail);
         // The same Message-ID always lands in the same file, so a retried job overwrites, not duplicates.
@@ -151,13 +152,14 @@ interface SendChannel {
  */
 async function sendWith(
   message: MailMessage,
+  signal: AbortSignal | undefined,
   channel: SendChannel,
   deliver: (mail: SendMailOptions, prepared: PreparedMessage) => Promise<SendResult>,
 ): Promise<SendResult> {
   const prepared = prepare(message);
   const streams = await openAttachments(message.attachments);
   try {
-    return await deliver(toNodemailer(prepared, streams), prepared);
+    return await deliver({ ...toNodemailer(prepared, streams), ...(signal ? { signal } : {}) }, prepared);
   } catch (error) {
     throw logged(toMailError(error, channel.description, channel.secrets), prepared.messageId, channel.logger, channel.description);
   } finally {

@@ -22,6 +22,8 @@ export interface AtomicWriteOptions {
    * but empty file (the archive needs this; working copies that are made again do not).
    */
   durable?: boolean;
+  /** Stops a copy between chunks (the temp file is removed); a shutdown or a lost job lock aborts it. */
+  signal?: AbortSignal | undefined;
 }
 
 export type FileContent = Readable | NodeJS.ReadableStream | AsyncIterable<Buffer | string> | Buffer | string;
@@ -63,7 +65,7 @@ export function writeFileAtomically(targetPath: string, content: FileContent, op
  * small one (a stream would allocate a new chunk per read).
  */
 export function copyFileAtomically(sourcePath: string, targetPath: string, options: AtomicWriteOptions = {}): Promise<WrittenFile> {
-  return commitAtomically(targetPath, options, (tempPath) => copyInto(tempPath, sourcePath, options.durable === true));
+  return commitAtomically(targetPath, options, (tempPath) => copyInto(tempPath, sourcePath, options.durable === true, options.signal));
 }
 
 /** sha256 and size of a file, streamed. */
@@ -110,7 +112,7 @@ async function streamInto(tempPath: string, content: FileContent, durable: boole
   return { sha256: hash.digest('hex'), bytes };
 }
 
-async function copyInto(tempPath: string, sourcePath: string, durable: boolean): Promise<WrittenFile> {
+async function copyInto(tempPath: string, sourcePath: string, durable: boolean, signal: AbortSignal | undefined): Promise<WrittenFile> {
   const hash = createHash('sha256');
   let bytes = 0;
   const source = await open(sourcePath, 'r');
@@ -119,6 +121,7 @@ async function copyInto(tempPath: string, sourcePath: string, durable: boolean):
     try {
       const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
       for (;;) {
+        signal?.throwIfAborted();
         const { bytesRead } = await source.read(buffer, 0, buffer.length, null);
         if (bytesRead === 0) break;
         const chunk = buffer.subarray(0, bytesRead);

@@ -1,8 +1,9 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { ReportError, ReportRecord } from '../reports/record.js';
 import { IN_PIPELINE } from '../reports/state-machine.js';
+import { RunTakenOverError } from '../reports/store.js';
 import type { StepDeps } from './step-deps.js';
-import { RETURN_TO_QUEUE, type ProcessReportData } from './queue.js';
+import { LOCK_LOST, RETURN_TO_QUEUE, type ProcessReportData } from './queue.js';
 import { archiveStep } from './steps/archive-step.js';
 import { emailStep } from './steps/email-step.js';
 import { downloadStep } from './steps/download-step.js';
@@ -16,6 +17,10 @@ type Step = ReportError['step'];
  * The worker's job: take one report from callback_received to delivered. Every step re-reads
  * the record and skips what its marker says is done, so a job that runs again (after a crash,
  * a retry, or a repeated enqueue) never repeats an effect that completed.
+ *
+ * Each run claims the report first (a fence token) and writes only through the fenced store: a
+ * worker that lost its job to another, because it was cut off from Redis or paused past its lock,
+ * is refused at its next write and stops, so the newer run alone moves the report on and emails.
  */
 export function createReportProcessor(deps: StepDeps) {
   return async function processReport(job: Job<ProcessReportData>, token?: string, signal?: AbortSignal): Promise<string> {
@@ -23,6 +28,7 @@ export function createReportProcessor(deps: StepDeps) {
     const log = deps.logger.child({ reportId, jobId: job.id, attempt: job.attemptsMade + 1 });
     const abort = signal ?? new AbortController().signal;
     let step: Step = 'internal';
+    let run = deps;
     const load = async (): Promise<ReportRecord> => {
       const record = await deps.store.get(reportId);
       if (!record) throw new UnrecoverableError(`report ${reportId} no longer exists`);
@@ -45,10 +51,13 @@ export function createReportProcessor(deps: StepDeps) {
         log.info({ status: record.status }, 'nothing to do for this report');
         return record.status;
       }
+      const fence = await deps.store.claimRun(reportId);
+      if (fence === null) throw new UnrecoverableError(`report ${reportId} no longer exists`);
+      run = { ...deps, store: { ...deps.store, ...deps.store.fenced(fence) } };
       log.info('processing report');
 
       step = 'download';
-      const fetched = await downloadStep(deps, record, abort);
+      const fetched = await downloadStep(run, record, abort);
       if (!fetched.done) {
         log.warn({ status: fetched.status }, 'report ended at its callback');
         await takeUpKeptVersion();
@@ -57,36 +66,64 @@ export function createReportProcessor(deps: StepDeps) {
       // Between steps a shutdown that cannot wait any longer takes the job back (see below).
       abort.throwIfAborted();
       step = 'archive';
-      await archiveStep(deps, await load());
+      await archiveStep(run, await load(), abort);
       abort.throwIfAborted();
       step = 'parse';
-      await summaryStep(deps, await load(), abort);
+      await summaryStep(run, await load(), abort);
       abort.throwIfAborted();
       step = 'email';
-      await emailStep(deps, await load());
+      await emailStep(run, await load(), abort);
 
       record = await load();
-      await deps.store.markDelivered(reportId, 'everything asked for was delivered');
+      await run.store.markDelivered(reportId, 'everything asked for was delivered');
       if (record.summary) await deps.store.setLatestInSeries(record.seriesKey, reportId, record.summary);
       await removeDir(workPaths(deps.workDir, reportId).dir);
       log.info('report delivered');
       return 'delivered';
     } catch (error) {
       if (error instanceof UnrecoverableError) throw error;
-      if (abort.aborted && abort.reason === RETURN_TO_QUEUE && token !== undefined) {
-        // Not a failure: no attempt is used and nothing is recorded; the next worker resumes
-        // from the markers the finished steps left.
-        await job.moveToWait(token);
-        log.warn({ step }, 'worker shutting down: job returned to the queue');
-        throw new WaitingError(RETURN_TO_QUEUE);
+      if (error instanceof RunTakenOverError) return takenOver(step);
+      const reason: unknown = abort.reason;
+      if (abort.aborted && (reason === RETURN_TO_QUEUE || reason === LOCK_LOST) && token !== undefined) await giveBack(step, reason, token);
+      try {
+        return await recordFailure(step, error);
+      } catch (recordError) {
+        if (recordError instanceof RunTakenOverError) return takenOver(step);
+        throw recordError;
       }
-      const failure = toStepFailure(step, error);
+    }
+
+    /** A newer run of the report has claimed it: this one has written nothing since and stops. */
+    function takenOver(at: Step): string {
+      log.warn({ step: at }, 'another run has taken this report over; this run stops without writing');
+      return 'taken_over';
+    }
+
+    /**
+     * Not a failure: no attempt is used and nothing is recorded; the next worker resumes from the
+     * markers the finished steps left. A job whose lock was lost may already belong to another
+     * worker, and then it is not this worker's to move.
+     */
+    async function giveBack(at: Step, reason: string, lockToken: string): Promise<never> {
+      try {
+        await job.moveToWait(lockToken);
+        log.warn({ step: at, reason }, 'job returned to the queue');
+      } catch (error) {
+        if (reason !== LOCK_LOST) throw error;
+        log.warn({ step: at, err: error }, 'job lock lost: another worker has the job; this run stops');
+      }
+      throw new WaitingError(reason);
+    }
+
+    /** Records a failed attempt (or the report's failure, on the last one) and hands the error to BullMQ. */
+    async function recordFailure(failedStep: Step, error: unknown): Promise<never> {
+      const failure = toStepFailure(failedStep, error);
       const attempts = job.opts.attempts ?? 1;
       const lastAttempt = failure.permanent || job.attemptsMade + 1 >= attempts;
       const at = deps.now().toISOString();
       const reportError = { step: failure.step, code: failure.code, message: failure.message, permanent: failure.permanent, at };
       if (lastAttempt) {
-        await deps.store.markFailed(
+        await run.store.markFailed(
           reportId,
           { error: reportError },
           `${failure.step} failed${failure.permanent ? '' : ` after ${job.attemptsMade + 1} attempts`}: ${failure.message}`,
@@ -95,7 +132,7 @@ export function createReportProcessor(deps: StepDeps) {
         if (failure.step === 'download') await takeUpKeptVersion();
         throw new UnrecoverableError(failure.message);
       }
-      await deps.store.noteAttemptFailed(
+      await run.store.noteAttemptFailed(
         reportId,
         reportError,
         `attempt ${job.attemptsMade + 1} of ${attempts} failed at ${failure.step}: ${failure.message}; will retry`,

@@ -24,6 +24,9 @@ export interface QueueSettings {
 /** The abort reason a worker gives its active jobs when shutdown cannot wait for them any longer. */
 export const RETURN_TO_QUEUE = 'the worker is shutting down: job returned to the queue';
 
+/** The abort reason of a job whose lock this worker can no longer vouch for (see src/jobs/lock-watch.ts). */
+export const LOCK_LOST = "the job's lock was lost or may have expired: another worker may be running it";
+
 export function processJobId(reportId: string, run: number): string {
   return `report-${reportId}-run-${run}`;
 }

@@ -1,6 +1,7 @@
 import { Worker, type ConnectionOptions, type Processor } from 'bullmq';
 import type { Logger } from '../log.js';
 import { jobBackoffStrategy, type JobBackoffSettings } from './job-backoff.js';
+import { watchJobLocks } from './lock-watch.js';
 import { REPORT_QUEUE, RETURN_TO_QUEUE, type ProcessReportData } from './queue.js';
 
 export interface ReportWorkerOptions {
@@ -37,6 +38,7 @@ export function createReportWorker(options: ReportWorkerOptions) {
   worker.on('failed', (job, error) => {
     options.logger.warn({ jobId: job?.id, err: error }, 'job attempt failed');
   });
+  const lockWatch = watchJobLocks(worker, { lockMs, logger: options.logger });
 
   return {
     worker,
@@ -57,6 +59,7 @@ export function createReportWorker(options: ReportWorkerOptions) {
         await worker.close();
       } finally {
         clearTimeout(timer);
+        lockWatch.stop();
       }
     },
   };

@@ -84,25 +84,29 @@ return {1, id}
 /**
  * Applies one named operation: a move to a new status (refused unless the table lists it), or
  * an update that keeps the status (refused unless the status is one the operation may
- * annotate). Writes the fields and the history entry in the same step.
+ * annotate). Writes the fields and the history entry in the same step. With a fence token (from
+ * CLAIM_RUN), the operation is refused unless the record's fence is still that token: a run that
+ * another worker has claimed since writes nothing more.
  * KEYS: record, history, awaiting, status indexes (as named in ARGV)
  * ARGV: id, to ('' keeps the status), stayIn ('*', or statuses as ',a,b,'), note ('' for none),
- *       at, retentionSeconds, n, n status names, field1, value1, ...
- * Returns {1, previousStatus} when applied, {-1, currentStatus} when refused, {0, ''} when missing.
+ *       at, retentionSeconds, fence ('' for none), n, n status names, field1, value1, ...
+ * Returns {1, previousStatus} when applied, {-1, currentStatus} when refused, {-2, fence} when
+ * the run was claimed by another, {0, ''} when missing.
  */
 export const APPLY_OPERATION = `${PRELUDE}
-local id, to, stay_in, note, at, n = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[7])
-local current = redis.call('HMGET', KEYS[1], 'status', 'createdMs')
+local id, to, stay_in, note, at, fence, n = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[7], tonumber(ARGV[8])
+local current = redis.call('HMGET', KEYS[1], 'status', 'createdMs', 'fence')
 local status = current[1]
 if not status then return {0, ''} end
+if fence ~= '' and current[3] ~= fence then return {-2, current[3] or ''} end
 if to == '' then
   if stay_in ~= '*' and not string.find(stay_in, ',' .. status .. ',', 1, true) then return {-1, status} end
 elseif not (MOVES[status] and MOVES[status][to]) then
   return {-1, status}
 end
 local fields = {'updatedAt', at}
-for i = 8 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
-local index = status_indexes(8, n, 3)
+for i = 9 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
+local index = status_indexes(9, n, 3)
 if to ~= '' then
   local missing = missing_indexes(index, status, to)
   if missing then return missing end
@@ -118,6 +122,19 @@ end
 if to ~= '' or note ~= '' then redis.call('RPUSH', KEYS[2], history_entry(at, to ~= '' and to or status, note)) end
 keep_for(tonumber(ARGV[6]), KEYS[1], KEYS[2])
 return {1, status}
+`;
+
+/**
+ * Claims the processing of a report for one worker's run: the record's fence counter goes up and
+ * the new value is the run's token. Every write the run makes afterwards carries the token
+ * (APPLY_OPERATION), so a worker that lost its job to another (its lock expired while it was cut
+ * off or paused) is refused from then on instead of writing over the newer run.
+ * KEYS: record
+ * Returns {1, token}, or {0, ''} when the record is missing.
+ */
+export const CLAIM_RUN = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, ''} end
+return {1, tostring(redis.call('HINCRBY', KEYS[1], 'fence', 1))}
 `;
 
 /**

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { CorruptDataError, NotFoundError, parseStored, parseStoredJson } from '../errors.js';
 import { redisKeys } from '../redis-keys.js';
 import type { ReportSummary } from '../summary/types.js';
-import { ACCEPT_CALLBACK, APPLY_OPERATION, CREATE_REPORT, DROP_ARCHIVED_CALLBACK_BODY, TAKE_UP_CALLBACK_VERSION } from './lua.js';
+import { ACCEPT_CALLBACK, APPLY_OPERATION, CLAIM_RUN, CREATE_REPORT, DROP_ARCHIVED_CALLBACK_BODY, TAKE_UP_CALLBACK_VERSION } from './lua.js';
 import { decodeRecord, encodeFields, type RecordFields } from './record-codec.js';
 import { callbackInfoSchema, countFieldSchema, JSON_FIELD_SCHEMAS, seriesEntrySchema } from './record-schema.js';
 import type { ArchiveInfo, CallbackInfo, DownloadInfo, EmailInfo, Interpretation, LosantJobInfo, ReportError, ReportRecord, ReportStatus } from './record.js';
@@ -36,6 +36,17 @@ export interface CallbackMatch {
 }
 
 export type TransitionResult = { ok: true; previous: ReportStatus } | { ok: false; current: ReportStatus | null };
+
+/**
+ * A write of a fenced run (`store.fenced(token)`) was refused: another worker has claimed the
+ * report's processing since this run did, so this run must stop without writing anything more.
+ */
+export class RunTakenOverError extends Error {
+  constructor(reportId: string) {
+    super(`report ${reportId} is being processed by a newer run; this run stops`);
+    this.name = 'RunTakenOverError';
+  }
+}
 
 /** What an operation does to the status: move it (only as the table allows), or keep it while in one of the given statuses. */
 type StatusChange = { to: ReportStatus } | { stayIn: readonly ReportStatus[] | 'any' };
@@ -180,8 +191,11 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     return value === null || value === '' ? null : value;
   }
 
-  /** Runs one operation in one script: the status check against the table, the fields, the indexes and the history entry. */
-  async function apply(id: string, change: StatusChange, fields: RecordFields, note = ''): Promise<TransitionResult> {
+  /**
+   * Runs one operation in one script: the fence and status checks, the fields, the indexes and
+   * the history entry. `fence` ('' for none) is a run's token from claimRun.
+   */
+  async function apply(fence: string, id: string, change: StatusChange, fields: RecordFields, note = ''): Promise<TransitionResult> {
     const to = 'to' in change ? change.to : '';
     const stayIn = 'to' in change || change.stayIn === 'any' ? '*' : `,${change.stayIn.join(',')},`;
     const statuses = 'to' in change ? [...movesInto(change.to), change.to] : [];
@@ -189,10 +203,21 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     const { code, value } = await run(
       APPLY_OPERATION,
       [record, keys.report.history(id), keys.reports.awaiting, ...statuses.map((status) => keys.reports.byStatus(status))],
-      [id, to, stayIn, note, now().toISOString(), String(retentionSeconds), String(statuses.length), ...statuses, ...encodeFields(fields)],
+      [id, to, stayIn, note, now().toISOString(), String(retentionSeconds), fence, String(statuses.length), ...statuses, ...encodeFields(fields)],
     );
     if (code === 1) return { ok: true, previous: statusOf(record, value) };
+    if (code === -2) throw new RunTakenOverError(id);
     return { ok: false, current: code === 0 ? null : statusOf(record, value) };
+  }
+
+  /**
+   * Claims a report's processing for one run of a job and returns the run's fence token (null
+   * when the record is gone). Writes through `fenced(token)` are refused once a later run has
+   * claimed the report.
+   */
+  async function claimRun(id: string): Promise<string | null> {
+    const { code, value } = await run(CLAIM_RUN, [keys.report.record(id)], []);
+    return code === 1 ? value : null;
   }
 
   /** What became of a delivered callback (see ACCEPT_CALLBACK in lua.ts). */
@@ -338,40 +363,42 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
 
   /**
    * The named operations: the only ways a record changes. Each says where it moves the record
-   * (or which statuses it may annotate without moving), what it records, and why.
+   * (or which statuses it may annotate without moving), what it records, and why. `fence` is the
+   * token of the run that writes ('' for writers outside a job run: callbacks, admin, maintenance).
    */
-  const operations = {
+  const operationsOf = (fence: string) => ({
     /** Losant queued the report's job. */
-    markAccepted: (id: string, losant: LosantJobInfo, note: string) => apply(id, { to: 'accepted' }, { losant }, note),
+    markAccepted: (id: string, losant: LosantJobInfo, note: string) => apply(fence, id, { to: 'accepted' }, { losant }, note),
     /** Records which Losant job the report belongs to, whatever its status. */
-    recordLosantJob: (id: string, losant: LosantJobInfo, note?: string) => apply(id, anyStatus, { losant }, note),
+    recordLosantJob: (id: string, losant: LosantJobInfo, note?: string) => apply(fence, id, anyStatus, { losant }, note),
     /** A history note, whatever the status. */
-    addNote: (id: string, note: string) => apply(id, anyStatus, {}, note),
+    addNote: (id: string, note: string) => apply(fence, id, anyStatus, {}, note),
     /** Losant refused the request: the report ends before it began. */
-    markRequestFailed: (id: string, error: ReportError, note: string) => apply(id, { to: 'failed' }, { error }, note),
+    markRequestFailed: (id: string, error: ReportError, note: string) => apply(fence, id, { to: 'failed' }, { error }, note),
     /** No callback came by the deadline. */
-    markOverdue: (id: string, note: string) => apply(id, { to: 'overdue' }, {}, note),
+    markOverdue: (id: string, note: string) => apply(fence, id, { to: 'overdue' }, {}, note),
     /** The CSV is in the work directory. */
     markDownloaded: (id: string, found: { interpretation: Interpretation; download: DownloadInfo }, note: string) =>
-      apply(id, { to: 'downloaded' }, found, note),
+      apply(fence, id, { to: 'downloaded' }, found, note),
     /** Nobody understands the callback: kept, for an operator (a retry interprets it again). */
     markUnrecognized: (id: string, found: { interpretation: Interpretation; error: ReportError }, note: string) =>
-      apply(id, { to: 'unrecognized' }, found, note),
-    markArchived: (id: string, archive: ArchiveInfo, note: string) => apply(id, { to: 'archived' }, { archive }, note),
+      apply(fence, id, { to: 'unrecognized' }, found, note),
+    markArchived: (id: string, archive: ArchiveInfo, note: string) => apply(fence, id, { to: 'archived' }, { archive }, note),
     markSummarized: (id: string, result: Pick<RecordFields, 'summary' | 'comparison' | 'archive'>, note: string) =>
-      apply(id, { to: 'summarized' }, result, note),
+      apply(fence, id, { to: 'summarized' }, result, note),
     /** An email hand-off begins: counted first, so a crash mid-send shows as more attempts than emails. */
-    noteEmailAttempt: (id: string, attempt: number, note: string) => apply(id, inPipeline, { emailAttempts: attempt }, note),
-    markEmailed: (id: string, email: EmailInfo, note: string) => apply(id, { to: 'emailed' }, { email }, note),
-    markDelivered: (id: string, note: string) => apply(id, { to: 'delivered' }, { error: null }, note),
+    noteEmailAttempt: (id: string, attempt: number, note: string) => apply(fence, id, inPipeline, { emailAttempts: attempt }, note),
+    markEmailed: (id: string, email: EmailInfo, note: string) => apply(fence, id, { to: 'emailed' }, { email }, note),
+    markDelivered: (id: string, note: string) => apply(fence, id, { to: 'delivered' }, { error: null }, note),
     /** A processing attempt failed and will be retried: the record says why meanwhile. */
-    noteAttemptFailed: (id: string, error: ReportError, note: string) => apply(id, inPipeline, { error }, note),
+    noteAttemptFailed: (id: string, error: ReportError, note: string) => apply(fence, id, inPipeline, { error }, note),
     /** Processing ended without delivering (a permanent error, the last attempt, or Losant's own failure). */
-    markFailed: (id: string, found: { error: ReportError; interpretation?: Interpretation }, note: string) => apply(id, { to: 'failed' }, found, note),
+    markFailed: (id: string, found: { error: ReportError; interpretation?: Interpretation }, note: string) => apply(fence, id, { to: 'failed' }, found, note),
     /** An operator starts a new run of a failed or unrecognized report. */
-    markRetried: (id: string, runs: number, note: string) => apply(id, { to: 'callback_received' }, { runs, error: null }, note),
-  };
+    markRetried: (id: string, runs: number, note: string) => apply(fence, id, { to: 'callback_received' }, { runs, error: null }, note),
+  });
 
+  const unfenced = operationsOf('');
   return {
     create,
     get,
@@ -381,7 +408,8 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     acceptCallback,
     takeUpCallbackVersion,
     dropArchivedCallbackBody,
-    ...operations,
+    ...unfenced,
+    claimRun,
     getCallbackBody,
     list,
     overdueCandidates,
@@ -391,5 +419,10 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     sweepIndexes,
     latestInSeries,
     setLatestInSeries,
+    /**
+     * The named operations fenced by a run's token from claimRun: each throws RunTakenOverError,
+     * writing nothing, once a later run has claimed the report. Spread over the store for a run.
+     */
+    fenced: (token: string) => operationsOf(token),
   };
 }

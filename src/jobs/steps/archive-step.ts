@@ -10,9 +10,9 @@ export function archiveKey(record: ReportRecord, file: 'report.csv' | 'summary.j
 }
 
 /** Archives the original CSV once; a re-run finds the marker and skips. */
-export async function archiveStep(deps: StepDeps, record: ReportRecord): Promise<void> {
+export async function archiveStep(deps: StepDeps, record: ReportRecord, signal?: AbortSignal): Promise<void> {
   if (!record.delivery.archive || record.archive) return;
-  const stored = await deps.archive.putFile(archiveKey(record, 'report.csv'), workPaths(deps.workDir, record.id).csv);
+  const stored = await deps.archive.putFile(archiveKey(record, 'report.csv'), workPaths(deps.workDir, record.id).csv, signal);
   await deps.store.markArchived(
     record.id,
     { csv: stored, summary: null, at: deps.now().toISOString() },

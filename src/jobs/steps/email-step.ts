@@ -26,7 +26,7 @@ function scheduleNameOf(record: ReportRecord): { scheduleName?: string } {
  * marker is written, the next run sends it again (with the same Message-ID). `emailAttempts`
  * counts hand-offs started, so such a repeat is visible on the record.
  */
-export async function emailStep(deps: StepDeps, record: ReportRecord): Promise<void> {
+export async function emailStep(deps: StepDeps, record: ReportRecord, signal?: AbortSignal): Promise<void> {
   if (!record.delivery.email || record.delivery.recipients.length === 0 || record.email) return;
   if (!record.summary) throw new Error('emailStep needs a summary');
   const paths = workPaths(deps.workDir, record.id);
@@ -47,17 +47,22 @@ export async function emailStep(deps: StepDeps, record: ReportRecord): Promise<v
   const rendered = renderReportEmail(input);
 
   const attempt = record.emailAttempts + 1;
+  // The last write before the hand-off: in a run that another worker has taken over, it is
+  // refused (RunTakenOverError) and nothing is sent.
   await deps.store.noteEmailAttempt(record.id, attempt, `email hand-off ${attempt} started`);
-  const sent = await deps.mailer.send({
-    from: deps.mail.from,
-    to: record.delivery.recipients,
-    subject: rendered.subject,
-    html: rendered.html,
-    text: rendered.text,
-    messageId: reportMessageId(record.id),
-    attachments: attachment.files,
-    headers: { 'X-Report-Id': record.id },
-  });
+  const sent = await deps.mailer.send(
+    {
+      from: deps.mail.from,
+      to: record.delivery.recipients,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      messageId: reportMessageId(record.id),
+      attachments: attachment.files,
+      headers: { 'X-Report-Id': record.id },
+    },
+    signal,
+  );
   await deps.store.markEmailed(
     record.id,
     {

@@ -26,6 +26,10 @@ export interface StallSmtpServer {
   stallNext(point: StallPoint): void;
   /** Resolves when a conversation is hanging. */
   waitForStall(timeoutMs?: number): Promise<void>;
+  /** Resolves when the client of the hanging conversation has closed its connection. */
+  waitForStallAbandoned(timeoutMs?: number): Promise<void>;
+  /** Answers the hanging MAIL FROM after all, so a client still waiting for it would go on. */
+  release(): void;
   /** Resolves once `count` messages are acknowledged. */
   waitForAcknowledged(count: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -36,19 +40,27 @@ export async function startStallSmtpServer(): Promise<StallSmtpServer> {
   const sockets = new Set<Socket>();
   let next: StallPoint | null = null;
   let stalled = false;
+  let stalledSession: string | null = null;
+  let abandoned = false;
+  let answerStalled: (() => void) | null = null;
 
   const server = new SMTPServer({
     logger: false,
     disabledCommands: ['STARTTLS', 'AUTH'],
     authOptional: true,
     closeTimeout: 100,
-    onMailFrom(_address, _session, callback) {
+    onMailFrom(_address, session, callback) {
       if (next === 'mail') {
         next = null;
         stalled = true;
-        return; // never answered
+        stalledSession = session.id;
+        answerStalled = () => callback();
+        return; // not answered until release()
       }
       callback();
+    },
+    onClose(session) {
+      if (session.id === stalledSession) abandoned = true;
     },
     onData(stream, session, callback) {
       const hang = next === 'data';
@@ -87,8 +99,16 @@ export async function startStallSmtpServer(): Promise<StallSmtpServer> {
     stallNext(point) {
       next = point;
       stalled = false;
+      stalledSession = null;
+      abandoned = false;
+      answerStalled = null;
     },
     waitForStall: (timeoutMs = 15_000) => poll(() => stalled, 'a stalled conversation', timeoutMs),
+    waitForStallAbandoned: (timeoutMs = 15_000) => poll(() => abandoned, 'the client leaving the stalled conversation', timeoutMs),
+    release() {
+      answerStalled?.();
+      answerStalled = null;
+    },
     waitForAcknowledged: (count, timeoutMs = 15_000) =>
       poll(() => received.filter((mail) => mail.acknowledged).length >= count, `${count} acknowledged message(s)`, timeoutMs),
     async close() {
