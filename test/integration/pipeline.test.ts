@@ -172,6 +172,27 @@ describe('report pipeline, end to end', () => {
     assert.ok(listed.body.items.some((item: { id: string }) => item.id === id));
   });
 
+  test('a callback that comes after its report was marked overdue is still delivered', async () => {
+    sim.setFaults({ noCallback: true });
+    const id = await requestReport({ email: false });
+    const overdue = await service.waitForStatus(id, ['overdue'], 10_000);
+    // The simulator published the report but held its callback back: the test delivers it late, as Losant would.
+    const job = sim.jobs.find((entry) => entry.jobId === overdue.losant.jobId);
+    assert.ok(job?.downloadUrl !== undefined && job.options.callbackUrl !== undefined);
+    const response = await fetch(job.options.callbackUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ jobId: job.jobId, downloadUrl: job.downloadUrl }),
+    });
+    assert.equal(response.status, 202);
+    const record = await service.waitForStatus(id, ['delivered', 'failed']);
+    assert.equal(record.status, 'delivered', JSON.stringify(record.error));
+    assert.deepEqual(
+      record.history.map((entry) => entry.status).filter((status) => status === 'overdue' || status === 'callback_received'),
+      ['overdue', 'callback_received'],
+    );
+  });
+
   test('a report failed at the email step is re-run from there: one archive, one email', async () => {
     smtp.failNext({ type: 'reply', code: 550, message: 'mailbox unavailable' });
     const before = smtp.messages.length;
