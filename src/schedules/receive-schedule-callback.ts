@@ -5,7 +5,7 @@ import { buildCallbackInfo, NOT_FOUND, type CallbackOutcome, type IncomingCallba
 import { generateId, SCHEDULE_ID_PATTERN, SECRET_PATTERN, secretMatches } from '../reports/secrets.js';
 import { seriesKeyForSchedule } from '../reports/series.js';
 import type { ReportStore } from '../reports/store.js';
-import { runFireTime } from './schedule.js';
+import { runFireTime } from './fire-times.js';
 import type { ScheduleStore } from './schedule-store.js';
 
 export interface ScheduleCallbackDeps {
