@@ -39,6 +39,8 @@ export interface ServiceOptions {
   overrides?: ServiceOverrides;
   /** How often the worker's maintenance runs (default 60 s). */
   maintenanceIntervalMs?: number;
+  /** How often the web side looks for missed schedule runs (default: MISSED_RUN_CHECK_INTERVAL_MS). */
+  missedRunCheckIntervalMs?: number;
   /** How often Redis's eviction policy and persistence are checked after the start (default: REDIS_CHECK_INTERVAL_MS). */
   redisCheckIntervalMs?: number;
   /** How long start() waits for Redis to answer (default 10 s). */
@@ -122,6 +124,7 @@ export async function createService(options: ServiceOptions) {
   let server: Server | null = null;
   let stopMaintenance: (() => void) | null = null;
   let stopDurabilityChecks: (() => void) | null = null;
+  let stopMissedRunChecks: (() => Promise<void>) | null = null;
   let starting: Promise<void> | null = null;
 
   /**
@@ -158,6 +161,7 @@ export async function createService(options: ServiceOptions) {
       );
     }
     if (web) {
+      stopMissedRunChecks = web.missedRunCheck.start(options.missedRunCheckIntervalMs ?? config.schedules.missedRunCheckIntervalMs);
       server = await listen(web.app, overrides.server, config);
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -166,7 +170,7 @@ export async function createService(options: ServiceOptions) {
   }
 
   /**
-   * Closes in order: HTTP (intake), the worker (jobs still running when `remainingMs` is nearly
+   * Closes in order: the missed-run checks, HTTP (intake), the worker (jobs still running when `remainingMs` is nearly
    * spent go back to the queue), the steps (downloader, mailer), the queue, then the Redis connections this service
    * made. A part that fails to close is logged and the rest still close.
    */
@@ -175,7 +179,10 @@ export async function createService(options: ServiceOptions) {
     await starting?.catch(() => undefined);
     stopDurabilityChecks?.();
     const listening = server;
+    const stopChecks = stopMissedRunChecks;
     const parts: Array<[string, (() => Promise<void>) | null]> = [
+      // First, and waited for: a pass under way would otherwise write after the connections close.
+      ['missed-run checks', stopChecks],
       ['http', listening ? () => closeServer(listening) : null],
       [
         'worker',
