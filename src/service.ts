@@ -129,7 +129,7 @@ export async function createService(options: ServiceOptions) {
 
   /**
    * Waits for Redis, checks its eviction policy and persistence (and keeps checking them), then
-   * consumes jobs and serves HTTP.
+   * consumes jobs, looks for missed schedule runs (periodically) and serves HTTP.
    */
   async function start(): Promise<void> {
     const readyTimeoutMs = options.redisReadyTimeoutMs ?? 10_000;
@@ -170,9 +170,10 @@ export async function createService(options: ServiceOptions) {
   }
 
   /**
-   * Closes in order: the missed-run checks, HTTP (intake), the worker (jobs still running when `remainingMs` is nearly
-   * spent go back to the queue), the steps (downloader, mailer), the queue, then the Redis connections this service
-   * made. A part that fails to close is logged and the rest still close.
+   * Closes in order: the missed-run checks, HTTP (intake), the worker (jobs still running when
+   * `remainingMs` is nearly spent go back to the queue), the steps (downloader, mailer), the queue,
+   * then the Redis connections this service made. A part that fails to close is logged and the
+   * rest still close.
    */
   async function close(remainingMs = Number.POSITIVE_INFINITY): Promise<void> {
     const endsAt = Date.now() + remainingMs;

@@ -44,8 +44,9 @@ export interface SharedParts {
 
 /**
  * The web side: the Losant client, report requests, callbacks, schedules (and the check for their
- * missed runs) and the HTTP app that serves them. Loaded by src/service.ts only for the roles that serve HTTP, so the worker process
- * never loads Express, helmet, the admin routes, the Losant client or the schedules.
+ * missed runs) and the HTTP app that serves them. Loaded by src/service.ts only for the roles that
+ * serve HTTP, so the worker process never loads Express, helmet, the admin routes, the Losant
+ * client or the schedules.
  */
 export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefined, overrides: WebOverrides = {}) {
   const { config, logger, redis, store, queue, durability } = parts;
