@@ -60,6 +60,9 @@ export interface MissedRunStoreOptions {
 /** Records kept per schedule by default: a hundred runs are months of a daily schedule. */
 export const MISSED_RUNS_KEPT = 100;
 
+/** A record read back, checked with its schema; a mismatch names the key and the field. */
+const parseRun = (key: string, fireTime: string, value: string): MissedRun => parseStoredJson(`${key} (field ${fireTime})`, missedRunSchema, value);
+
 /** A change of a record read as `run`: the record to write instead, or null to leave it. */
 export type MissedRunChange = (run: MissedRun) => MissedRun | null;
 
@@ -76,7 +79,7 @@ export function createMissedRunStore(redis: Redis, options: MissedRunStoreOption
   async function get(scheduleId: string, fireTime: string): Promise<MissedRun | null> {
     const key = keys.missedRuns(scheduleId);
     const value = await redis.hget(key, fireTime);
-    return value === null ? null : parseStoredJson(`${key} ${fireTime}`, missedRunSchema, value);
+    return value === null ? null : parseRun(key, fireTime, value);
   }
 
   return {
@@ -103,9 +106,9 @@ export function createMissedRunStore(redis: Redis, options: MissedRunStoreOption
     async list(scheduleId: string): Promise<MissedRun[]> {
       const key = keys.missedRuns(scheduleId);
       const all = await redis.hgetall(key);
-      return Object.entries(all)
-        .sort(([a], [b]) => b.localeCompare(a))
-        .map(([fireTime, value]) => parseStoredJson(`${key} ${fireTime}`, missedRunSchema, value));
+      // Same-length ISO times: comparing the text compares the times.
+      const newestFirst = Object.entries(all).sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0));
+      return newestFirst.map(([fireTime, value]) => parseRun(key, fireTime, value));
     },
 
     /**
@@ -118,7 +121,7 @@ export function createMissedRunStore(redis: Redis, options: MissedRunStoreOption
       for (let attempt = 0; attempt < 10; attempt += 1) {
         const value = await redis.hget(key, fireTime);
         if (value === null) return { run: null, changed: false };
-        const run = parseStoredJson(`${key} ${fireTime}`, missedRunSchema, value);
+        const run = parseRun(key, fireTime, value);
         const next = change(run);
         if (next === null) return { run, changed: false };
         const written = await redis.eval(REPLACE_MISSED_RUN, 1, key, fireTime, value, JSON.stringify(next), ttl);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
+import { CorruptDataError } from '../../src/errors.js';
 import { redisKeys } from '../../src/redis-keys.js';
 import { tryLease } from '../../src/redis-lease.js';
 import { createMissedRunCheck } from '../../src/schedules/missed-run-check.js';
@@ -139,6 +140,28 @@ describe('missed-run check', () => {
     const run = { ...(await missedRuns.list(schedule.id))[0]!, fireTime: late };
     assert.equal(await missedRuns.add(run), false, 'the arrival is seen in the same step as the write');
     assert.equal(await missedRuns.get(schedule.id, late), null);
+  });
+
+  test("stored data of another shape names its key; one schedule's does not stop the check of the others", async () => {
+    at = new Date('2026-06-10T12:00:30Z');
+    const { check, missedRuns } = parts();
+    const keys = redisKeys(prefix).schedule;
+    const broken = await saveSchedule({ cron: '0 * * * *', createdAt: '2026-06-10T09:30:00.000Z', updatedAt: '2026-06-10T09:30:00.000Z' });
+    const sound = await saveSchedule({ cron: '0 * * * *', createdAt: '2026-06-10T09:30:00.000Z', updatedAt: '2026-06-10T09:30:00.000Z' });
+    await redis.set(keys.runsChecked(broken.id), JSON.stringify({ through: 'yesterday' }));
+    await check.runOnce();
+    assert.deepEqual(
+      (await missedRuns.list(sound.id)).map((run) => run.fireTime),
+      ['2026-06-10T11:00:00.000Z', '2026-06-10T10:00:00.000Z'],
+    );
+
+    await redis.hset(keys.missedRuns(sound.id), '2026-06-10T08:00:00.000Z', JSON.stringify({ scheduleId: sound.id, state: 'lost' }));
+    await assert.rejects(missedRuns.list(sound.id), (error: unknown) => {
+      assert.ok(error instanceof CorruptDataError);
+      assert.equal(error.key, `${keys.missedRuns(sound.id)} (field 2026-06-10T08:00:00.000Z)`);
+      assert.match(error.message, /state/u);
+      return true;
+    });
   });
 
   test('one process checks at a time: while another holds the lease, a pass does nothing', async () => {
