@@ -203,6 +203,7 @@ const envSchema = z.object({
   CALLBACK_MAX_BYTES: int(25 * 1024 * 1024, 1024),
   CALLBACK_OVERDUE_MS: int(6 * 60 * 60_000, 1_000),
   CALLBACK_BODY_RETENTION_DAYS: int(0, 0),
+  MISSED_RUN_CHECK_INTERVAL_MS: int(60_000, 100, 3_600_000),
 
   CSV_MAX_COLUMNS: int(2_000, 1),
   CSV_MAX_FIELD_BYTES: int(1024 * 1024, 16),
@@ -276,6 +277,10 @@ export interface Config {
     overdueMs: number;
     /** How long a kept callback body lives; null: as long as its report record. */
     bodyRetentionDays: number | null;
+  };
+  schedules: {
+    /** How often the web side looks for schedule runs whose callback is overdue (CALLBACK_OVERDUE_MS after the fire time). */
+    missedRunCheckIntervalMs: number;
   };
   csv: { maxColumns: number; maxFieldBytes: number };
   jobs: {
@@ -367,6 +372,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       overdueMs: e.CALLBACK_OVERDUE_MS,
       bodyRetentionDays: e.CALLBACK_BODY_RETENTION_DAYS > 0 ? e.CALLBACK_BODY_RETENTION_DAYS : null,
     },
+    schedules: { missedRunCheckIntervalMs: e.MISSED_RUN_CHECK_INTERVAL_MS },
     csv: { maxColumns: e.CSV_MAX_COLUMNS, maxFieldBytes: e.CSV_MAX_FIELD_BYTES },
     jobs: {
       concurrency: e.WORKER_CONCURRENCY,

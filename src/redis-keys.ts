@@ -45,7 +45,15 @@ export function redisKeys(prefix: string) {
       lock: `${prefix}:schedules-lock`,
       /** Names the report made for one delivery of a schedule (by Losant job id or body hash), so a repeat is recognized. */
       delivery: (scheduleId: string, fingerprint: string) => `${prefix}:schedule-delivery:${scheduleId}:${fingerprint}`,
+      /** The fire times (ISO, scored by their ms) of the runs whose callback arrived; the latest few kept. */
+      arrivedRuns: (scheduleId: string) => `${prefix}:schedule-arrived-runs:${scheduleId}`,
+      /** The runs whose callback did not arrive in time: a hash from fire time (ISO) to the record (JSON). */
+      missedRuns: (scheduleId: string) => `${prefix}:schedule-missed-runs:${scheduleId}`,
+      /** How far the missed-run check has looked at a schedule's runs, and by which cron (JSON). */
+      runsChecked: (scheduleId: string) => `${prefix}:schedule-runs-checked:${scheduleId}`,
     },
+    /** Held by the one web process checking for missed schedule runs at a time. */
+    missedRunCheckLock: `${prefix}:missed-run-check-lock`,
     /** Held by the one worker doing housekeeping at a time. */
     maintenanceLock: `${prefix}:maintenance-lock`,
     /** The admin API's request count of one client in one minute. */

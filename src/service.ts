@@ -39,6 +39,8 @@ export interface ServiceOptions {
   overrides?: ServiceOverrides;
   /** How often the worker's maintenance runs (default 60 s). */
   maintenanceIntervalMs?: number;
+  /** How often the web side looks for missed schedule runs (default: MISSED_RUN_CHECK_INTERVAL_MS). */
+  missedRunCheckIntervalMs?: number;
   /** How often Redis's eviction policy and persistence are checked after the start (default: REDIS_CHECK_INTERVAL_MS). */
   redisCheckIntervalMs?: number;
   /** How long start() waits for Redis to answer (default 10 s). */
@@ -122,11 +124,12 @@ export async function createService(options: ServiceOptions) {
   let server: Server | null = null;
   let stopMaintenance: (() => void) | null = null;
   let stopDurabilityChecks: (() => void) | null = null;
+  let stopMissedRunChecks: (() => Promise<void>) | null = null;
   let starting: Promise<void> | null = null;
 
   /**
    * Waits for Redis, checks its eviction policy and persistence (and keeps checking them), then
-   * consumes jobs and serves HTTP.
+   * consumes jobs, looks for missed schedule runs (periodically) and serves HTTP.
    */
   async function start(): Promise<void> {
     const readyTimeoutMs = options.redisReadyTimeoutMs ?? 10_000;
@@ -158,6 +161,7 @@ export async function createService(options: ServiceOptions) {
       );
     }
     if (web) {
+      stopMissedRunChecks = web.missedRunCheck.start(options.missedRunCheckIntervalMs ?? config.schedules.missedRunCheckIntervalMs);
       server = await listen(web.app, overrides.server, config);
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -166,16 +170,20 @@ export async function createService(options: ServiceOptions) {
   }
 
   /**
-   * Closes in order: HTTP (intake), the worker (jobs still running when `remainingMs` is nearly
-   * spent go back to the queue), the steps (downloader, mailer), the queue, then the Redis connections this service
-   * made. A part that fails to close is logged and the rest still close.
+   * Closes in order: the missed-run checks, HTTP (intake), the worker (jobs still running when
+   * `remainingMs` is nearly spent go back to the queue), the steps (downloader, mailer), the queue,
+   * then the Redis connections this service made. A part that fails to close is logged and the
+   * rest still close.
    */
   async function close(remainingMs = Number.POSITIVE_INFINITY): Promise<void> {
     const endsAt = Date.now() + remainingMs;
     await starting?.catch(() => undefined);
     stopDurabilityChecks?.();
     const listening = server;
+    const stopChecks = stopMissedRunChecks;
     const parts: Array<[string, (() => Promise<void>) | null]> = [
+      // First, and waited for: a pass under way would otherwise write after the connections close.
+      ['missed-run checks', stopChecks],
       ['http', listening ? () => closeServer(listening) : null],
       [
         'worker',

@@ -8,6 +8,7 @@ import type { RejectedCallbacks } from '../reports/rejected-callbacks.js';
 import type { RequestReport } from '../reports/request-report.js';
 import type { RetryReport } from '../reports/retry-report.js';
 import type { ReportStore } from '../reports/store.js';
+import type { MissedRunService } from '../schedules/missed-run-service.js';
 import type { ScheduleService } from '../schedules/schedule-service.js';
 import { adminAuth } from './admin-auth.js';
 import { createErrorHandler } from './error-handler.js';
@@ -30,6 +31,7 @@ export interface AppDeps {
   requestReport: RequestReport;
   retryReport: RetryReport;
   schedules?: ScheduleService;
+  missedRuns?: MissedRunService;
   workers?: WorkerHealth;
   redisPolicy?: RedisPolicyHealth;
   settings: {
@@ -81,7 +83,7 @@ export function createApp(deps: AppDeps): Express {
   admin.use(
     adminReportRoutes({ store: deps.store, archive: deps.archive, rejected: deps.rejected, requestReport: deps.requestReport, retryReport: deps.retryReport }),
   );
-  if (deps.schedules) admin.use(adminScheduleRoutes(deps.schedules));
+  if (deps.schedules) admin.use(adminScheduleRoutes(deps.schedules, deps.missedRuns));
   app.use('/', (req, res, next) => (req.path.startsWith('/admin') ? admin(req, res, next) : next()));
 
   app.use((_req, res) => {

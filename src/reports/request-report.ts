@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import { dateGroupBySchema, resourceGroupBySchema, type ReportOptions } from '../losant/request-schemas.js';
 import type { ReportRecord, ReportRequest } from './record.js';
 import { generateId, generateSecret, hashSecret } from './secrets.js';
-import { seriesKeyForRequest } from './series.js';
+import { seriesKeyForRequest, seriesKeyForSchedule } from './series.js';
 import type { ReportStore } from './store.js';
 
 /** What the admin API accepts for a new report. */
@@ -43,6 +43,18 @@ export interface RequestReportDeps {
   now?: () => Date;
 }
 
+/**
+ * A report asked for on a schedule's behalf (a missed run asked for again): linked to the
+ * schedule and in its series, so it is compared with the schedule's other runs. The id is chosen
+ * by the caller, who links it before Losant is asked.
+ */
+export interface ScheduleOrigin {
+  reportId: string;
+  scheduleId: string;
+  scheduleName: string;
+  note: string;
+}
+
 export type RequestReportResult = { ok: true; record: ReportRecord } | { ok: false; record: ReportRecord; error: AppError };
 
 export function parseReportRequest(body: unknown): AdminReportRequest {
@@ -58,7 +70,7 @@ export function parseReportRequest(body: unknown): AdminReportRequest {
 export function createReportRequester(deps: RequestReportDeps) {
   const now = deps.now ?? (() => new Date());
 
-  return async function requestReport(input: AdminReportRequest): Promise<RequestReportResult> {
+  return async function requestReport(input: AdminReportRequest, origin?: ScheduleOrigin): Promise<RequestReportResult> {
     const recipients = input.recipients ?? [...deps.defaultRecipients];
     const email = input.email ?? recipients.length > 0;
     const archive = input.archive ?? true;
@@ -71,19 +83,20 @@ export function createReportRequester(deps: RequestReportDeps) {
     for (const key of ['start', 'end', 'resourceGroupBy', 'dateGroupBy', 'includeSandbox'] as const) {
       if (input[key] !== undefined) Object.assign(request, { [key]: input[key] });
     }
-    const id = generateId('r');
+    const id = origin?.reportId ?? generateId('r');
     const secret = generateSecret();
     await deps.store.create({
       id,
       source: 'api',
-      scheduleId: null,
+      scheduleId: origin?.scheduleId ?? null,
+      ...(origin ? { scheduleName: origin.scheduleName } : {}),
       request,
       delivery: { email, archive, recipients: email ? recipients : [] },
-      seriesKey: seriesKeyForRequest(request),
+      seriesKey: origin ? seriesKeyForSchedule(origin.scheduleId) : seriesKeyForRequest(request),
       secretHash: hashSecret(secret),
       status: 'requested',
       overdueAt: new Date(now().getTime() + deps.overdueMs),
-      note: 'report requested through the admin API',
+      note: origin?.note ?? 'report requested through the admin API',
     });
 
     const callbackUrl = `${deps.publicUrl}/callbacks/r/${id}/${secret}`;

@@ -5,13 +5,19 @@ import { buildCallbackInfo, NOT_FOUND, type CallbackOutcome, type IncomingCallba
 import { generateId, SCHEDULE_ID_PATTERN, SECRET_PATTERN, secretMatches } from '../reports/secrets.js';
 import { seriesKeyForSchedule } from '../reports/series.js';
 import type { ReportStore } from '../reports/store.js';
-import { runFireTime } from './schedule.js';
+import { runFireTime } from './fire-times.js';
+import type { Schedule } from './schedule.js';
+import type { MissedRunStore } from './missed-run-store.js';
+import type { RunArrivals } from './run-arrivals.js';
 import type { ScheduleStore } from './schedule-store.js';
 
 export interface ScheduleCallbackDeps {
   schedules: ScheduleStore;
   reports: ReportStore;
   enqueue: EnqueueRun;
+  /** Where each run that called back is noted, so the missed-run check does not list it. */
+  arrivals: Pick<RunArrivals, 'record'>;
+  missedRuns: Pick<MissedRunStore, 'update'>;
   prefix: string;
   logger: Logger;
   now?: () => Date;
@@ -46,9 +52,10 @@ export function createScheduleCallbackReceiver(deps: ScheduleCallbackDeps) {
     const schedule = await deps.schedules.get(scheduleId);
     if (!schedule) return NOT_FOUND;
     const info = buildCallbackInfo(callback, now());
+    const fireTime = runFireTime(schedule, now());
     // One run, one report: Losant's job id when the body names one; otherwise the fire time the
     // callback belongs to, so a resend whose body differs only in a freshly signed URL is a repeat.
-    const fingerprint = info.jobId ?? `fired-${runFireTime(schedule, now())}`;
+    const fingerprint = info.jobId ?? `fired-${fireTime}`;
     const id = generateId('r');
     const { id: reportId, created } = await deps.reports.create(
       {
@@ -67,6 +74,12 @@ export function createScheduleCallbackReceiver(deps: ScheduleCallbackDeps) {
       { callback: { info, body: callback.body }, dedupeKey: keys.schedule.delivery(scheduleId, fingerprint) },
     );
     const log = deps.logger.child({ scheduleId, reportId });
+    // After the report is stored (both for a first delivery and a repeat, which mends a note that
+    // failed the first time): a run noted as arrived whose report was never stored would hide the
+    // very runs the check is for.
+    await noteArrival(schedule, fireTime, reportId, !created).catch((error: unknown) => {
+      log.error({ err: error, fireTime }, 'schedule callback stored but its run not noted as arrived; the run may be listed as missed');
+    });
     if (!created) {
       log.info('repeated schedule callback acknowledged; already received');
       return { kind: 'duplicate', reportId };
@@ -78,6 +91,18 @@ export function createScheduleCallbackReceiver(deps: ScheduleCallbackDeps) {
     }
     log.info({ bytes: info.bytes }, 'schedule callback received');
     return { kind: 'accepted', reportId };
+  }
+
+  /** Notes the run as arrived, then turns a record of it as missed, if any, into arrived_late. */
+  async function noteArrival(schedule: Schedule, fireTime: string, reportId: string, repeat: boolean): Promise<void> {
+    // A repeat belongs to the run its first delivery came in, which a resend after the next fire time would otherwise move.
+    const firstReceivedAt = repeat ? (await deps.reports.get(reportId))?.callback?.receivedAt : undefined;
+    const run = firstReceivedAt === undefined ? fireTime : runFireTime(schedule, new Date(firstReceivedAt));
+    await deps.arrivals.record(schedule.id, run);
+    const { changed } = await deps.missedRuns.update(schedule.id, run, (missed) =>
+      missed.state === 'arrived_late' ? null : { ...missed, state: 'arrived_late', arrivedAt: now().toISOString(), arrivedReportId: reportId },
+    );
+    if (changed) deps.logger.warn({ scheduleId: schedule.id, fireTime: run, reportId }, 'a run listed as missed called back late; it is processed as usual');
   }
 
   return { authenticate, receive };

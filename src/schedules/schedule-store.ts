@@ -51,8 +51,9 @@ export function createScheduleStore(redis: Redis, prefix: string) {
     async save(stored: StoredSchedule): Promise<void> {
       await redis.multi().set(keys.document(stored.schedule.id), JSON.stringify(stored)).sadd(keys.ids, stored.schedule.id).exec();
     },
+    /** Removes the schedule and what is kept about its runs (arrivals, missed runs, how far they were checked). */
     async remove(id: string): Promise<void> {
-      await redis.multi().del(keys.document(id)).srem(keys.ids, id).exec();
+      await redis.multi().del(keys.document(id), keys.arrivedRuns(id), keys.missedRuns(id), keys.runsChecked(id)).srem(keys.ids, id).exec();
     },
     async list(): Promise<Schedule[]> {
       const all = await redis.smembers(keys.ids);

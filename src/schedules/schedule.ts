@@ -45,18 +45,6 @@ export function cronProblem(cron: string, timezone: string): string | null {
   }
 }
 
-/**
- * Which run of a schedule a callback belongs to when its body names no Losant job: the latest
- * time the schedule fired at or before `at` (its report covers the periods up to then), as ISO.
- * A resend of the same run comes before the next fire time, so it names the same run.
- */
-export function runFireTime(schedule: { cron: string; timezone: string }, at: Date): string {
-  return CronExpressionParser.parse(schedule.cron, { tz: schedule.timezone, currentDate: new Date(at.getTime() + 1) })
-    .prev()
-    .toDate()
-    .toISOString();
-}
-
 const fields = {
   name: z.string().trim().min(1).max(100),
   cron: z.string().trim(),

@@ -5,6 +5,7 @@ export const NO_FAULTS: Faults = {
   callbackBeforeAccept: false,
   callbackDelayMs: 0,
   noCallback: false,
+  skipScheduledCallbacks: { count: 0 },
   downloadFailOnce: false,
   downloadExpired: false,
 };
@@ -20,6 +21,13 @@ export function createFaults(initial: Partial<Faults> = {}) {
     },
     set(faults: Partial<Faults>): void {
       current = { ...current, ...faults };
+    },
+    /** Takes one use of skipScheduledCallbacks for a run of this config: true when its callback is to be skipped. */
+    takeScheduledSkip(configId: string): boolean {
+      const { count, configId: only } = current.skipScheduledCallbacks;
+      if (count < 1 || (only !== undefined && only !== configId)) return false;
+      current = { ...current, skipScheduledCallbacks: { ...current.skipScheduledCallbacks, count: count - 1 } };
+      return true;
     },
     inject(rule: FaultRule): void {
       if (!Number.isInteger(rule.count) || rule.count < 1) throw new RangeError('injectFaults: count must be a whole number of at least 1');

@@ -94,7 +94,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const instance = createInstanceStore({ seed, instanceId: world.instanceId, now });
 
   const runConfig = (config: StoredReportConfig, at: Date): SimJob => {
-    const job = jobs.create(configReport(config, at), 'config', config.id);
+    const job = jobs.create(configReport(config, at), 'config', { id: config.id, firedAt: at });
     jobs.start(job);
     logger.info({ jobId: job.jobId, configId: config.id }, 'sim: report config fired');
     return job;

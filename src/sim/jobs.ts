@@ -10,8 +10,9 @@ import type { CallbackShape, SimJob } from './types.js';
 
 /**
  * Report jobs: queued when accepted, running while the report is built, done once every
- * callback delivery has answered or failed (or at once without a callbackUrl or with the
- * noCallback fault). A job that is not done keeps the instance busy for generateReport.
+ * callback delivery has answered or failed (or at once without a callbackUrl, with the
+ * noCallback fault, or for a scheduled run the skipScheduledCallbacks fault skips). A job that
+ * is not done keeps the instance busy for generateReport.
  */
 
 const JOB_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
@@ -69,6 +70,11 @@ export function createJobRunner(options: JobRunnerOptions) {
     const url = job.options.callbackUrl;
     const faults = options.faults.current;
     if (url === undefined || faults.noCallback || stop.signal.aborted) return;
+    if (job.configId !== undefined && options.faults.takeScheduledSkip(job.configId)) {
+      job.callbackSkipped = true;
+      options.logger.info({ jobId: job.jobId, configId: job.configId }, 'sim: scheduled callback skipped (fault)');
+      return;
+    }
     const content = { jobId: job.jobId, csv: () => options.csv(job.options), ...(job.downloadUrl === undefined ? {} : { downloadUrl: job.downloadUrl }) };
     const copies = 1 + Math.max(0, Math.floor(faults.duplicateDelivery));
     const outcomes = await Promise.all(
@@ -103,7 +109,7 @@ export function createJobRunner(options: JobRunnerOptions) {
       return jobs.some((job) => job.state !== 'done');
     },
 
-    create(report: ResolvedReport, source: SimJob['source'], configId?: string): SimJob {
+    create(report: ResolvedReport, source: SimJob['source'], config?: { id: string; firedAt: Date }): SimJob {
       const job: SimJob = {
         jobId: newJobId(),
         options: report,
@@ -114,7 +120,7 @@ export function createJobRunner(options: JobRunnerOptions) {
         callbacks: [],
         createdAt: options.now(),
       };
-      if (configId !== undefined) job.configId = configId;
+      if (config !== undefined) Object.assign(job, { configId: config.id, firedAt: config.firedAt });
       jobs.push(job);
       return job;
     },

@@ -28,6 +28,12 @@ export interface Faults {
   callbackDelayMs: number;
   /** Never call back (the job still completes, so the next generateReport is accepted). */
   noCallback: boolean;
+  /**
+   * Scheduled runs that fire but never call back, as when Losant drops a run: the next `count`
+   * runs of report configs (of `configId` only, when given). Each run skipped uses one up; the
+   * job still completes and is marked `callbackSkipped`.
+   */
+  skipScheduledCallbacks: { count: number; configId?: string | undefined };
   /** The first GET of each download link answers 503. */
   downloadFailOnce: boolean;
   /** Download links are already expired when handed out (403). */
@@ -98,6 +104,10 @@ export interface SimJob {
   options: ResolvedReport;
   source: 'api' | 'config';
   configId?: string;
+  /** The time a config's run fired at (its cron's slot; triggerReportConfig: when it was called). */
+  firedAt?: Date;
+  /** The skipScheduledCallbacks fault kept this run from calling back. */
+  callbackSkipped?: boolean;
   state: 'queued' | 'running' | 'done';
   /** Data rows of the CSV (header excluded). */
   rows: number;

@@ -12,12 +12,21 @@ import { createRejectedCallbacks } from '../reports/rejected-callbacks.js';
 import { createReportRequester } from '../reports/request-report.js';
 import { createReportRetrier } from '../reports/retry-report.js';
 import type { ReportStore } from '../reports/store.js';
+import { createMissedRunCheck } from '../schedules/missed-run-check.js';
+import { createMissedRunService } from '../schedules/missed-run-service.js';
+import { createMissedRunStore } from '../schedules/missed-run-store.js';
 import { createScheduleCallbackReceiver } from '../schedules/receive-schedule-callback.js';
+import { createRunArrivals } from '../schedules/run-arrivals.js';
 import { createScheduleService } from '../schedules/schedule-service.js';
 import { createScheduleStore } from '../schedules/schedule-store.js';
 
 export interface WebOverrides {
   losant?: LosantClient;
+  /**
+   * The clock schedules are judged by: when they were made, which run a callback belongs to, which
+   * runs are due. Tests set it a few seconds before a fire time (with the simulator's) to meet one.
+   */
+  scheduleClock?: () => Date;
 }
 
 /** What the web side builds on: the parts every role shares. */
@@ -34,9 +43,10 @@ export interface SharedParts {
 }
 
 /**
- * The web side: the Losant client, report requests, callbacks, schedules and the HTTP app that
- * serves them. Loaded by src/service.ts only for the roles that serve HTTP, so the worker process
- * never loads Express, helmet, the admin routes, the Losant client or the schedules.
+ * The web side: the Losant client, report requests, callbacks, schedules (and the check for their
+ * missed runs) and the HTTP app that serves them. Loaded by src/service.ts only for the roles that
+ * serve HTTP, so the worker process never loads Express, helmet, the admin routes, the Losant
+ * client or the schedules.
  */
 export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefined, overrides: WebOverrides = {}) {
   const { config, logger, redis, store, queue, durability } = parts;
@@ -62,6 +72,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
   const retryReport = createReportRetrier({ store, enqueue, logger });
   const rejected = createRejectedCallbacks(redis, { prefix: config.redis.prefix, retentionSeconds: config.jobs.reportRetentionSeconds });
   const callbacks = createCallbackReceiver({ store, enqueue, rejected, logger });
+  const scheduleClock = overrides.scheduleClock ?? (() => new Date());
   const scheduleStore = createScheduleStore(redis, config.redis.prefix);
   const schedules = createScheduleService({
     store: scheduleStore,
@@ -69,8 +80,32 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     publicUrl: config.http.publicUrl,
     defaultRecipients: config.mail.defaultRecipients,
     logger,
+    now: scheduleClock,
   });
-  const scheduleCallbacks = createScheduleCallbackReceiver({ schedules: scheduleStore, reports: store, enqueue, prefix: config.redis.prefix, logger });
+  const retention = { prefix: config.redis.prefix, retentionSeconds: config.jobs.reportRetentionSeconds };
+  const arrivals = createRunArrivals(redis, retention);
+  const missedRunStore = createMissedRunStore(redis, { ...retention, now: scheduleClock });
+  const scheduleCallbacks = createScheduleCallbackReceiver({
+    schedules: scheduleStore,
+    reports: store,
+    enqueue,
+    arrivals,
+    missedRuns: missedRunStore,
+    prefix: config.redis.prefix,
+    logger,
+    now: scheduleClock,
+  });
+  const missedRunCheck = createMissedRunCheck({
+    redis,
+    prefix: config.redis.prefix,
+    schedules: scheduleStore,
+    arrivals,
+    missedRuns: missedRunStore,
+    overdueMs: config.callbacks.overdueMs,
+    logger,
+    now: scheduleClock,
+  });
+  const missedRuns = createMissedRunService({ schedules: scheduleStore, missedRuns: missedRunStore, requestReport, logger, now: scheduleClock });
 
   const app = createApp({
     logger,
@@ -81,6 +116,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     callbacks,
     scheduleCallbacks,
     schedules,
+    missedRuns,
     requestReport,
     retryReport,
     ...(workers ? { workers } : {}),
@@ -95,6 +131,6 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     },
   });
 
-  return { losant, requestReport, retryReport, callbacks, rejected, schedules, scheduleCallbacks, app };
+  return { losant, requestReport, retryReport, callbacks, rejected, schedules, scheduleCallbacks, missedRuns, missedRunStore, missedRunCheck, app };
 }
 export type WebSide = ReturnType<typeof createWebSide>;

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { ADMIN_ROUTES } from '../../src/http/contract/admin-answers.js';
 import { redisKeys } from '../../src/redis-keys.js';
+import { runPeriod } from '../../src/schedules/run-period.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { startAdminService, type AdminService } from '../helpers/admin-service.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
@@ -79,6 +80,25 @@ describe('admin API contract', () => {
     assert.equal((await admin('get', `/admin/schedules/${scheduleId}`)).status, 200);
     assert.equal((await admin('put', `/admin/schedules/${scheduleId}`).send({ name: 'monthly by organization' })).status, 200);
     assert.equal((await admin('post', `/admin/schedules/${scheduleId}/rotate-secret`).send({})).status, 200);
+    // A missed run as the check records it, then listed and re-requested (once: the second is a conflict).
+    const fireTime = '2026-01-01T06:00:00.000Z';
+    await service.web!.missedRunStore.add({
+      scheduleId,
+      fireTime,
+      period: runPeriod({ dateGroupBy: 'day', periods: 1 }, new Date(fireTime)),
+      detectedAt: new Date().toISOString(),
+      state: 'missed',
+      reRequestedReportId: null,
+      reRequestedAt: null,
+      arrivedAt: null,
+      arrivedReportId: null,
+    });
+    assert.equal((await admin('get', `/admin/schedules/${scheduleId}/missed-runs`)).status, 200);
+    const reRequested = await admin('post', `/admin/schedules/${scheduleId}/missed-runs/${fireTime}/re-request`);
+    assert.equal(reRequested.status, 202, reRequested.text);
+    await sim.waitForJob(reRequested.body.report.losant.jobId);
+    assert.equal((await admin('post', `/admin/schedules/${scheduleId}/missed-runs/${fireTime}/re-request`)).status, 409);
+    assert.equal((await admin('post', `/admin/schedules/${scheduleId}/missed-runs/yesterday/re-request`)).status, 400);
     assert.equal((await admin('delete', `/admin/schedules/${scheduleId}`)).status, 204);
     assert.equal((await admin('get', `/admin/schedules/${scheduleId}`)).status, 404);
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { missedRunViewSchema } from './missed-run-view.js';
 import { rejectedCallbackViewSchema } from './rejected-callback-view.js';
 import { reportListItemSchema, reportViewSchema } from './report-view.js';
 import { scheduleViewSchema } from './schedule-view.js';
@@ -93,9 +94,23 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary: "Give a schedule's callback URL a new secret",
     answers: { 200: scheduleAnswerSchema },
   },
+  {
+    method: 'GET',
+    path: '/admin/schedules/:id/missed-runs',
+    summary: 'Runs of a schedule whose callback did not arrive in time, newest first',
+    answers: { 200: z.strictObject({ items: z.array(missedRunViewSchema) }) },
+  },
+  {
+    method: 'POST',
+    path: '/admin/schedules/:id/missed-runs/:fireTime/re-request',
+    summary: "Ask Losant again for a missed run's period, with the schedule's options",
+    answers: { 202: z.strictObject({ missedRun: missedRunViewSchema, report: reportViewSchema }) },
+    // Refused by Losant: the report is recorded as failed and shown (the run can be re-requested again).
+    errors: z.union([refusedRequestAnswerSchema, errorAnswerSchema]),
+  },
 ];
 
-const patternOf = (path: string) => new RegExp(`^${path.replace(/:[a-z]+/gu, '[^/]+')}$`, 'u');
+const patternOf = (path: string) => new RegExp(`^${path.replace(/:[A-Za-z]+/gu, '[^/]+')}$`, 'u');
 
 /** The route an admin request went to, or undefined. */
 export function adminRouteFor(method: string, path: string): AdminRoute | undefined {
