@@ -18,10 +18,13 @@ export type ErrorCode =
   | PermanentErrorCode
   /** RateLimitedError (src/http/rate-limit.ts). */
   | 'rate_limited'
-  /** IncompleteBodyError (src/http/routes/callbacks.ts). */
+  /** IncompleteBodyError, WireBodyTooLargeError (src/http/routes/callbacks.ts). */
   | 'body_incomplete'
+  | 'payload_too_large'
   /** ArchiveKeyError (src/delivery/archive.ts). */
   | 'invalid_archive_key'
+  /** CallbackEncodingError (src/reports/callback-encoding.ts). */
+  | 'callback_encoding_invalid'
   | DownloadErrorCode
   | MailErrorCode
   | LosantErrorCode

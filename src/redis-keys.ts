@@ -25,6 +25,8 @@ export function redisKeys(prefix: string) {
       callbackVersionBody: (id: string, sha256: string) => `${prefix}:report:${id}:callback-version:${sha256}`,
       /** Callbacks that authenticated but were refused, kept for an operator. */
       rejectedCallbacks: (id: string) => `${prefix}:report:${id}:rejected-callbacks`,
+      /** Their bodies, whole, by sha256. */
+      rejectedCallbackBodies: (id: string) => `${prefix}:report:${id}:rejected-callback-bodies`,
       /** How many times the reconciler enqueued one run of a report again. */
       requeues: (id: string, run: number) => `${prefix}:report:${id}:requeues:${run}`,
     },

@@ -18,8 +18,11 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   // src/http/rate-limit.ts, src/http/routes/callbacks.ts
   rate_limited: 429,
   body_incomplete: 400,
+  payload_too_large: 413,
   // src/delivery/archive.ts
   invalid_archive_key: 400,
+  // src/reports/callback-encoding.ts: a kept body that no longer decodes (read back, not received).
+  callback_encoding_invalid: 422,
 
   // PermanentError: a CSV that breaks a limit (src/csv/limits.ts).
   csv_too_many_columns: 422,

@@ -28,6 +28,8 @@ export interface StepDeps {
   neutralize(sourcePath: string, destinationPath: string): Promise<void>;
   /** DOWNLOAD_MAX_BYTES: the cap on a report's downloaded bytes, all its parts together. */
   maxDownloadBytes: number;
+  /** CALLBACK_MAX_BYTES: what a callback body kept compressed may decode to, at most. */
+  callbackMaxBytes: number;
   archive: ArchiveTarget;
   mailer: Mailer;
   workDir: string;

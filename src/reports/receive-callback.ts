@@ -1,27 +1,19 @@
 import { hash } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { EnqueueRun } from './enqueue-run.js';
+import { callbackEncodingOf } from './callback-encoding.js';
+import { keepHeaders } from './callback-headers.js';
 import { callbackJobId } from './interpret-callback.js';
 import type { CallbackInfo } from './record.js';
 import type { RejectedCallbacks } from './rejected-callbacks.js';
 import { REPORT_ID_PATTERN, SECRET_PATTERN, secretMatches } from './secrets.js';
 import type { CallbackMatch, ReportStore } from './store.js';
 
-/** Request headers worth keeping with a callback; everything else (cookies, auth) is dropped. */
-const KEPT_HEADERS = [
-  'content-type',
-  'content-length',
-  'content-encoding',
-  'user-agent',
-  'x-losant-job-id',
-  'x-job-id',
-  'x-request-id',
-  'x-forwarded-for',
-  'date',
-];
-
 export interface IncomingCallback {
+  /** The body's bytes as they arrived (compressed when the request had a Content-Encoding). */
   body: Buffer;
+  /** The body's content, when it arrived compressed (the HTTP layer decoded it within the size limit); otherwise `body` is the content. */
+  decoded?: Buffer;
   contentType: string | null;
   headers: Record<string, string | string[] | undefined>;
 }
@@ -41,19 +33,18 @@ export type CallbackOutcome =
 export const NOT_FOUND: CallbackOutcome = { kind: 'not_found' };
 
 export function buildCallbackInfo(callback: IncomingCallback, now: Date): CallbackInfo {
-  const headers: Record<string, string> = {};
-  for (const name of KEPT_HEADERS) {
-    const value = callback.headers[name];
-    if (value !== undefined) headers[name] = (Array.isArray(value) ? value.join(', ') : value).slice(0, 512);
-  }
+  const { headers, dropped } = keepHeaders(callback.headers);
+  const encoding = callback.decoded === undefined ? null : callbackEncodingOf(callback.headers['content-encoding']);
   return {
     receivedAt: now.toISOString(),
     contentType: callback.contentType,
     bytes: callback.body.length,
     sha256: hash('sha256', callback.body, 'hex'),
     headers,
-    jobId: callbackJobId(callback.body, callback.contentType, headers),
+    jobId: callbackJobId(callback.decoded ?? callback.body, callback.contentType, headers),
     duplicates: 0,
+    ...(dropped > 0 ? { headersDropped: dropped } : {}),
+    ...(encoding === null ? {} : { contentEncoding: encoding }),
   };
 }
 

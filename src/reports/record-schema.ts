@@ -47,6 +47,8 @@ export const callbackInfoSchema: z.ZodType<CallbackInfo> = z.object({
   headers: z.record(z.string(), z.string()),
   jobId: z.string().nullable(),
   duplicates: z.number().int().nonnegative(),
+  headersDropped: z.number().int().nonnegative().exactOptional(),
+  contentEncoding: z.string().exactOptional(),
   bodyArchiveKey: z.string().exactOptional(),
 });
 

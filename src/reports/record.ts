@@ -37,8 +37,12 @@ export interface CallbackInfo {
   contentType: string | null;
   bytes: number;
   sha256: string;
-  /** A subset of the request headers (no cookies, no authorization). */
+  /** The request's headers, as received (bounded, credentials redacted: src/reports/callback-headers.ts). */
   headers: Record<string, string>;
+  /** Headers left out past the bound (absent when none were). */
+  headersDropped?: number;
+  /** The body's Content-Encoding (e.g. "gzip") when it was kept compressed as it arrived; absent when it came plain. */
+  contentEncoding?: string;
   /** The job id the callback named, if any. */
   jobId: string | null;
   duplicates: number;

@@ -66,6 +66,7 @@ export function createStepParts(
     // Through a temporary file: a half-written attachment must never pass for a finished one.
     neutralize: (source, destination) => writeFileAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)).then(() => undefined),
     maxDownloadBytes: config.download.maxBytes,
+    callbackMaxBytes: config.callbacks.maxBytes,
     archive,
     mailer,
     workDir: join(dataDir, 'work'),

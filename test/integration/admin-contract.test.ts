@@ -61,6 +61,11 @@ describe('admin API contract', () => {
     assert.equal((await admin('get', `/admin/reports/${id}/callback`)).status, 200);
     assert.equal((await admin('get', `/admin/reports/${created.body.report.id}/callback`)).status, 404);
     assert.equal((await admin('get', `/admin/reports/${id}/rejected-callbacks`)).status, 200);
+    const awaiting = await createAwaitingReport(service.store, service.url);
+    await service.store.markAccepted(awaiting.id, { jobId: 'job-A', acceptedAt: null, legacy: false }, 'queued');
+    assert.equal((await request(service.url).post(awaiting.path).send({ jobId: 'job-B' })).status, 409);
+    const [refusedCallback] = (await admin('get', `/admin/reports/${awaiting.id}/rejected-callbacks`)).body.items;
+    assert.equal((await admin('get', refusedCallback.bodyUrl)).status, 200);
     const running = await admin('post', `/admin/reports/${id}/retry`);
     assert.deepEqual([running.status, running.body.started], [200, false], 'still in the pipeline: nothing started');
     const failed = await service.store.markFailed(
@@ -112,7 +117,7 @@ describe('admin API contract', () => {
   });
 
   test("a stored record's bookkeeping never reaches an answer", async () => {
-    const id = await reportWithCallback({ 'X-Forwarded-For': '203.0.113.77' });
+    const id = await reportWithCallback({ 'X-Forwarded-For': '203.0.113.77', Authorization: 'Bearer a-credential-of-the-sender' });
     const key = redisKeys(service.config.redis.prefix).report.record(id);
     const at = new Date().toISOString();
     await service.redis.hset(key, {
@@ -140,9 +145,9 @@ describe('admin API contract', () => {
     const answer = await request(service.url).get(`/admin/reports/${id}`).set(auth);
     assert.equal(answer.status, 200);
     assert.equal(answer.body.report.archive.csv.location, 'file:/archive/report.csv', 'what the view names is there');
+    assert.equal(answer.body.report.callback.headers['x-forwarded-for'], '203.0.113.77', 'the callback is shown as received');
     for (const hidden of [
-      '203.0.113.77',
-      'x-forwarded-for',
+      'a-credential-of-the-sender',
       'files.internal.example',
       'hidden-archive-key',
       '/srv/outbox',

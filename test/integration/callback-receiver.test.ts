@@ -102,7 +102,9 @@ describe('callback receiver', () => {
     const kept = await request(service.url).get(`/admin/reports/${report.id}/rejected-callbacks`).set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
     assert.equal(kept.status, 200);
     assert.equal(kept.body.items.length, 1);
-    assert.equal(Buffer.from(kept.body.items[0].bodyBase64, 'base64').toString(), '{"jobId":"job-B","url":"https://files.example.com/r.csv"}');
+    const body = await request(service.url).get(kept.body.items[0].bodyUrl).set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`).buffer(true);
+    assert.equal(body.status, 200);
+    assert.equal(Buffer.from(body.body as Buffer).toString(), '{"jobId":"job-B","url":"https://files.example.com/r.csv"}');
   });
 
   test('a body over the size limit gets 413 and is not stored', async () => {

@@ -17,7 +17,8 @@ import {
 } from '../../src/errors.js';
 import { HTTP_STATUS_OF, httpStatusOf } from '../../src/http/error-status.js';
 import { RateLimitedError } from '../../src/http/rate-limit.js';
-import { IncompleteBodyError } from '../../src/http/routes/callbacks.js';
+import { IncompleteBodyError, WireBodyTooLargeError } from '../../src/http/routes/callbacks.js';
+import { CallbackEncodingError } from '../../src/reports/callback-encoding.js';
 import { LosantApiError, LosantValidationError, type LosantErrorCode } from '../../src/losant/errors.js';
 import { toStepFailure } from '../../src/jobs/steps/step-failure.js';
 
@@ -28,6 +29,8 @@ import { toStepFailure } from '../../src/jobs/steps/step-failure.js';
 const EXPECTED: Record<ErrorCode, { status: number; retryable: boolean }> = {
   validation_failed: { status: 400, retryable: false },
   body_incomplete: { status: 400, retryable: true },
+  payload_too_large: { status: 413, retryable: false },
+  callback_encoding_invalid: { status: 422, retryable: false },
   unauthorized: { status: 401, retryable: false },
   not_found: { status: 404, retryable: false },
   conflict: { status: 409, retryable: false },
@@ -89,6 +92,8 @@ const nodemailer = (fields: { code?: string; responseCode?: number; response?: s
 const INSTANCES: Record<ErrorCode, () => AppError[]> = {
   validation_failed: () => [new ValidationError('test')],
   body_incomplete: () => [new IncompleteBodyError()],
+  payload_too_large: () => [new WireBodyTooLargeError(1024)],
+  callback_encoding_invalid: () => [new CallbackEncodingError('test')],
   unauthorized: () => [new UnauthorizedError()],
   not_found: () => [new NotFoundError()],
   conflict: () => [new ConflictError('test')],
@@ -144,7 +149,7 @@ const codes = Object.keys(EXPECTED) as ErrorCode[];
 
 describe('error codes: HTTP status and retry decision', () => {
   test('the status table names exactly the expected codes, no more and no fewer', () => {
-    assert.equal(codes.length, 47);
+    assert.equal(codes.length, 49);
     assert.deepEqual(Object.keys(HTTP_STATUS_OF).sort(), [...codes].sort());
     assert.deepEqual(Object.keys(INSTANCES).sort(), [...codes].sort());
   });

@@ -70,6 +70,12 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     answers: { 200: z.strictObject({ items: z.array(rejectedCallbackViewSchema) }) },
   },
   {
+    method: 'GET',
+    path: '/admin/reports/:id/rejected-callbacks/:sha256',
+    summary: 'The body of a refused callback, as it arrived',
+    answers: { 200: 'binary' },
+  },
+  {
     method: 'POST',
     path: '/admin/reports/:id/retry',
     summary: 'Run a failed or unrecognized report again',
@@ -110,7 +116,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   },
 ];
 
-const patternOf = (path: string) => new RegExp(`^${path.replace(/:[A-Za-z]+/gu, '[^/]+')}$`, 'u');
+const patternOf = (path: string) => new RegExp(`^${path.replace(/:[A-Za-z][A-Za-z0-9]*/gu, '[^/]+')}$`, 'u');
 
 /** The route an admin request went to, or undefined. */
 export function adminRouteFor(method: string, path: string): AdminRoute | undefined {

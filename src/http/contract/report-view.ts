@@ -4,8 +4,8 @@ import { REPORT_STATUSES } from '../../reports/state-machine.js';
 
 /**
  * What the admin API says about a report: a view built from the stored record at the HTTP edge.
- * Bookkeeping the steps keep for themselves (run counter, email attempts, the kept callback
- * headers, download hosts, outbox paths, archive keys) stays out, so the stored shape can change
+ * Bookkeeping the steps keep for themselves (run counter, email attempts, download hosts, outbox
+ * paths, archive keys) stays out, so the stored shape can change
  * without changing the API, and the API promises only what is named here. The schemas are strict:
  * the tests validate every answer against them, so a field that leaks in fails there.
  */
@@ -93,6 +93,12 @@ export const reportViewSchema = z.strictObject({
       jobId: z.string().nullable(),
       /** Repeated deliveries of the same callback, answered without processing. */
       duplicates: z.number().int().nonnegative(),
+      /** The body's Content-Encoding when it was kept compressed, as it arrived; null when it came plain. */
+      contentEncoding: z.string().nullable(),
+      /** The request's headers as received: every one, up to 64, credentials shown as "[redacted]". */
+      headers: z.record(z.string(), z.string()),
+      /** Headers left out past the 64 kept. */
+      headersDropped: z.number().int().nonnegative(),
     })
     .nullable(),
   interpretation: z
@@ -164,6 +170,9 @@ export function toReportView(record: ReportRecord): ReportView {
             sha256: callback.sha256,
             jobId: callback.jobId,
             duplicates: callback.duplicates,
+            contentEncoding: callback.contentEncoding ?? null,
+            headers: { ...callback.headers },
+            headersDropped: callback.headersDropped ?? 0,
           },
     interpretation:
       interpretation === null

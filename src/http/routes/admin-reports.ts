@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { NotFoundError, ValidationError, formatIssues } from '../../errors.js';
 import { REPORT_STATUSES } from '../../reports/state-machine.js';
+import type { CallbackInfo } from '../../reports/record.js';
 import type { RejectedCallbacks } from '../../reports/rejected-callbacks.js';
 import { parseReportRequest, type RequestReport } from '../../reports/request-report.js';
 import type { RetryReport } from '../../reports/retry-report.js';
@@ -32,6 +33,21 @@ function reportId(value: unknown): string {
   const id = String(value);
   if (!REPORT_ID_PATTERN.test(id)) throw new NotFoundError(`No report ${id.slice(0, 40)}`);
   return id;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/u;
+
+/**
+ * A kept callback body is served as an inert download (never rendered as a page), as its bytes
+ * were kept: compressed when it arrived so. What it was sent as is said in headers of its own.
+ */
+function callbackDownloadHeaders(filename: string, info: Pick<CallbackInfo, 'contentType' | 'contentEncoding'>): Record<string, string> {
+  return {
+    'Content-Type': 'application/octet-stream',
+    'Content-Disposition': `attachment; filename="${filename}"`,
+    'X-Original-Content-Type': (info.contentType ?? 'none').replace(/[^\x20-\x7e]/gu, ''),
+    'X-Original-Content-Encoding': (info.contentEncoding ?? 'identity').replace(/[^\x20-\x7e]/gu, ''),
+  };
 }
 
 export function adminReportRoutes(deps: AdminReportDeps): Router {
@@ -79,15 +95,7 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
       const archived = record?.callback?.bodyArchiveKey;
       const body = kept ?? (archived === undefined ? null : await deps.archive.openRead(archived));
       if (!record?.callback || body === null) throw new NotFoundError(`No callback kept for report ${id}`);
-      return {
-        status: 200,
-        body,
-        headers: {
-          'Content-Type': 'application/octet-stream',
-          'Content-Disposition': `attachment; filename="callback-${id}.bin"`,
-          'X-Original-Content-Type': (record.callback.contentType ?? 'none').replace(/[^\x20-\x7e]/gu, ''),
-        },
-      };
+      return { status: 200, body, headers: callbackDownloadHeaders(`callback-${id}.bin`, record.callback) };
     }),
   );
 
@@ -96,7 +104,19 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
     route(async (req) => {
       const id = reportId(req.params.id);
       if (!(await deps.store.get(id))) throw new NotFoundError(`No report ${id}`);
-      return { status: 200, body: { items: (await deps.rejected.list(id)).map(toRejectedCallbackView) } };
+      return { status: 200, body: { items: (await deps.rejected.list(id)).map((entry) => toRejectedCallbackView(id, entry)) } };
+    }),
+  );
+
+  router.get(
+    '/admin/reports/:id/rejected-callbacks/:sha256',
+    route(async (req) => {
+      const id = reportId(req.params.id);
+      const sha256 = String(req.params.sha256);
+      const entry = SHA256_HEX.test(sha256) ? (await deps.rejected.list(id)).find((candidate) => candidate.info.sha256 === sha256) : undefined;
+      const body = entry === undefined ? null : await deps.rejected.body(id, sha256);
+      if (entry === undefined || body === null) throw new NotFoundError(`No refused callback ${sha256.slice(0, 64)} kept for report ${id}`);
+      return { status: 200, body, headers: callbackDownloadHeaders(`rejected-callback-${id}-${sha256.slice(0, 12)}.bin`, entry.info) };
     }),
   );
 

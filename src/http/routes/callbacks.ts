@@ -1,5 +1,6 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { AppError } from '../../errors.js';
+import { callbackEncodingOf } from '../../reports/callback-encoding.js';
 import type { CallbackOutcome, CallbackReceiver, IncomingCallback } from '../../reports/receive-callback.js';
 
 /**
@@ -10,6 +11,32 @@ export class IncompleteBodyError extends AppError {
   constructor() {
     super('body_incomplete', 'The request body did not arrive whole; nothing was stored', { retryable: true });
   }
+}
+
+/**
+ * A compressed body whose bytes on the wire are over the limit although its content is not (many
+ * empty gzip members decode to nothing): what is kept is the body as it arrived, so that is bounded too.
+ */
+export class WireBodyTooLargeError extends AppError {
+  constructor(limit: number) {
+    super('payload_too_large', `The body is larger than the limit of ${limit} bytes as sent`, { retryable: false });
+  }
+}
+
+/**
+ * Collects a request body's bytes as they come off the wire, beside body-parser (which hands on
+ * only the decoded content), so a body sent with a Content-Encoding is kept as it arrived. At most
+ * `maxBytes` are collected.
+ */
+function tapWireBytes(req: Request, maxBytes: number): { overflowed(): boolean; bytes(): Buffer } {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  req.on('data', (chunk: Buffer) => {
+    total += chunk.length;
+    if (total <= maxBytes) chunks.push(chunk);
+    else chunks.length = 0;
+  });
+  return { overflowed: () => total > maxBytes, bytes: () => Buffer.concat(chunks) };
 }
 
 export interface ScheduleCallbackReceiver {
@@ -72,11 +99,14 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
       );
     });
 
-  const incoming = (req: Request): IncomingCallback => ({
-    body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-    contentType: req.get('content-type') ?? null,
-    headers: req.headers,
-  });
+  const incoming = (req: Request, wire: ReturnType<typeof tapWireBytes> | null): IncomingCallback => {
+    const content = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    return {
+      ...(wire === null ? { body: content } : { body: wire.bytes(), decoded: content }),
+      contentType: req.get('content-type') ?? null,
+      headers: req.headers,
+    };
+  };
 
   /**
    * Authenticates, then reads the body, then receives. What a successful check found (the
@@ -94,14 +124,18 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
           send(res, { kind: 'not_found' });
           return;
         }
+        // Attached before body-parser's own reader, in the same turn, so both see every chunk.
+        const wire = callbackEncodingOf(req.headers['content-encoding']) === null ? null : tapWireBytes(req, deps.maxBytes);
         await readBody(req, res);
         // A body cut off in transit (a dropped connection, broken chunking) while the secret was
         // being checked arrives here unread. Kept as an empty callback, it would make Losant's
         // resend of the real one a "duplicate"; refusing it keeps the report waiting for that resend.
         if (!req.complete) throw new IncompleteBodyError();
-        const callback = incoming(req);
+        if (wire?.overflowed() === true) throw new WireBodyTooLargeError(deps.maxBytes);
+        const callback = incoming(req, wire);
         // An empty first delivery kept as the callback would make the real one a repeat: refused, for reports and schedules alike.
-        send(res, callback.body.length === 0 ? { kind: 'empty' } : await receive(id, callback, match));
+        const empty = (callback.decoded ?? callback.body).length === 0;
+        send(res, empty ? { kind: 'empty' } : await receive(id, callback, match));
       };
       handle().catch(next);
     };

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { decodeCallbackBody } from '../../reports/callback-encoding.js';
 import { interpretCallback } from '../../reports/interpret-callback.js';
 import type { Interpretation, ReportRecord } from '../../reports/record.js';
 import { mergeCsvParts } from '../merge-parts.js';
@@ -34,7 +35,10 @@ export async function downloadStep(deps: StepDeps, record: ReportRecord, signal:
   if (body === null) {
     throw new StepFailure('callback', 'callback_body_missing', 'The callback body is no longer stored (expired); request a new report', true);
   }
-  const content = interpretCallback(body, record.callback?.contentType ?? null);
+  const content = interpretCallback(
+    await decodeCallbackBody(body, record.callback?.contentEncoding, deps.callbackMaxBytes),
+    record.callback?.contentType ?? null,
+  );
   const interpretation: Interpretation = { kind: content.kind };
   if (content.kind === 'download') {
     interpretation.urlCount = content.urls.length;
