@@ -81,6 +81,13 @@ export function createScheduleCallbackReceiver(deps: ScheduleCallbackDeps) {
       log.error({ err: error, fireTime }, 'schedule callback stored but its run not noted as arrived; the run may be listed as missed');
     });
     if (!created) {
+      // As for a report's callback: the first delivery may have been stored but not enqueued (its
+      // sender got an error and tries again). The job id is deterministic, so enqueueing the
+      // report's current run again is a no-op when its job exists and repairs it at once when not.
+      const runs = (await deps.reports.getCallbackMatch(reportId))?.runs ?? 1;
+      await deps.enqueue(reportId, runs).catch((error: unknown) => {
+        log.warn({ err: error }, 'repeated schedule callback: enqueue failed; the reconciler will enqueue it');
+      });
       log.info('repeated schedule callback acknowledged; already received');
       return { kind: 'duplicate', reportId };
     }

@@ -3,6 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import { createMaintenance } from '../../src/jobs/maintenance.js';
 import { processJobId } from '../../src/jobs/queue.js';
 import { createCallbackReceiver } from '../../src/reports/receive-callback.js';
+import { createMissedRunStore } from '../../src/schedules/missed-run-store.js';
+import { createScheduleCallbackReceiver } from '../../src/schedules/receive-schedule-callback.js';
+import { createRunArrivals } from '../../src/schedules/run-arrivals.js';
+import { createScheduleStore } from '../../src/schedules/schedule-store.js';
+import { startAdminService, type AdminService } from '../helpers/admin-service.js';
+import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { captureLogger } from '../helpers/logger.js';
 import { startService, type RunningService } from '../helpers/service.js';
 import { createAwaitingReport } from './helpers/reports.js';
@@ -77,5 +83,47 @@ describe('a callback stored but not enqueued', () => {
     const record = await service.waitForStatus(id, ['delivered', 'failed'], 10_000);
     assert.equal(record.status, 'delivered', JSON.stringify(record.error));
     assert.equal(record.callback?.duplicates, 1);
+  });
+});
+
+describe('a schedule callback stored but not enqueued', () => {
+  let admin: AdminService;
+  before(async () => {
+    admin = await startAdminService('rel-recon-sched');
+  });
+  after(async () => {
+    await admin?.close();
+  });
+
+  test('is enqueued at once when its sender tries again, without waiting for the reconciler', async () => {
+    const { service } = admin;
+    const created = await fetch(`${service.url}/admin/schedules`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ cron: '0 5 * * *', timezone: 'UTC', email: false }),
+    });
+    assert.equal(created.status, 201);
+    const scheduleId = ((await created.json()) as { schedule: { id: string } }).schedule.id;
+    const retention = { prefix: service.config.redis.prefix, retentionSeconds: 3_600 };
+    // The receiver's real code path, over the service's own stores, with the enqueue failing as it does when Redis goes away mid-request.
+    const failing = createScheduleCallbackReceiver({
+      schedules: createScheduleStore(service.redis, service.config.redis.prefix),
+      reports: service.store,
+      enqueue: () => Promise.reject(new Error('Connection is closed.')),
+      arrivals: createRunArrivals(service.redis, retention),
+      missedRuns: createMissedRunStore(service.redis, retention),
+      prefix: service.config.redis.prefix,
+      logger: captureLogger('info').logger,
+    });
+    const first = await failing.receive(scheduleId, { body: Buffer.from(CSV), contentType: 'text/csv', headers: {} });
+    assert.equal(first.kind, 'accepted', 'stored, so acknowledged');
+    assert.ok('reportId' in first);
+    assert.equal(await service.queue.queue.getJob(processJobId(first.reportId, 1)), undefined, 'no job yet');
+
+    // The sender saw an error and sends the same run again, through the service's own route.
+    const again = await service.web!.scheduleCallbacks.receive(scheduleId, { body: Buffer.from(CSV), contentType: 'text/csv', headers: {} });
+    assert.deepEqual(again, { kind: 'duplicate', reportId: first.reportId });
+    // The web side alone runs here (no worker, no reconciler): the job exists because the repeat added it.
+    assert.ok(await service.queue.queue.getJob(processJobId(first.reportId, 1)), 'the repeat enqueued the run');
   });
 });
