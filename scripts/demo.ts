@@ -1,113 +1,183 @@
 /**
- * One-command demo: starts the Losant simulator and report-relay (web + worker) on loopback,
- * requests a report through the admin API, waits until it is delivered, and prints the summary
- * and where the email and the archived CSV are. `--keep` leaves both running afterwards.
+ * One-command demo (`npm run demo`): starts the Losant simulator and report-relay (web + worker) on
+ * loopback, requests last month's report through the admin API, waits until it is delivered, and
+ * prints the summary and where the email and the archived CSV are. Exits 0 once the report is
+ * delivered, 1 with the reason when it is not (failed, not understood, or not delivered in time).
+ *
+ * Options: --keep leaves both running after the delivery, answering the admin API, until Ctrl-C or
+ * SIGTERM (then exits 0); --timeout <seconds> is how long to wait for the delivery (default 60).
+ * Settings come from the environment as for the service (config/example.env), except those the demo
+ * chooses: PORT defaults to any free port, REDIS_PREFIX to report-relay-demo, DATA_DIR to data/demo,
+ * REPORT_EMAIL_TO to billing@example.com. test/integration/demo.test.ts runs it as a user does.
  */
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
-import { loadConfig } from '../src/config.js';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError, loadConfig, type Config } from '../src/config.js';
+import { errorMessage } from '../src/errors.js';
+import { errorAnswerSchema } from '../src/http/contract/admin-answers.js';
 import { createLogger } from '../src/log.js';
-import type { ReportRecord } from '../src/reports/record.js';
-import { createService } from '../src/service.js';
+import type { ReportRecord, ReportStatus } from '../src/reports/record.js';
+import { createService, type Service } from '../src/service.js';
 import { startSimulator } from '../src/sim/index.js';
+import { deliveredLines, notDeliveredLines } from './demo-report-lines.js';
 
-const keep = process.argv.includes('--keep');
+function usage(message: string): never {
+  console.error(`${message}\nUsage: npm run demo -- [--keep] [--timeout <seconds>]`);
+  process.exit(2);
+}
+
+let options: { keep?: boolean; timeout?: string };
+try {
+  ({ values: options } = parseArgs({ options: { keep: { type: 'boolean' }, timeout: { type: 'string' } } }));
+} catch (error) {
+  usage(errorMessage(error));
+}
+const timeoutSeconds = Number(options.timeout ?? 60);
+if (!(timeoutSeconds > 0)) usage(`--timeout must be a number of seconds above 0, got "${options.timeout ?? ''}"`);
+
+// The first Ctrl-C or SIGTERM stops the demo in order (whatever it is doing), a second one at once.
+const stop = new AbortController();
+const onSignal = (signal: NodeJS.Signals) => {
+  if (stop.signal.aborted) process.exit(1);
+  stop.abort(signal);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
 const adminToken = randomBytes(24).toString('hex');
 const dataDir = resolve(process.env.DATA_DIR ?? 'data/demo');
-
 const sim = await startSimulator({ reportDelayMs: 500 });
 const server = createServer();
-await new Promise<void>((done) => server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', done));
-const port = (server.address() as AddressInfo).port;
-const publicUrl = `http://127.0.0.1:${port}`;
+try {
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', done);
+  });
+} catch (error) {
+  console.error(`report-relay cannot listen on 127.0.0.1:${process.env.PORT ?? 0}: ${errorMessage(error)}`);
+  await sim.close();
+  process.exit(1);
+}
+// as: a server listening on a TCP port has an AddressInfo address.
+const publicUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-const config = loadConfig({
-  ...process.env,
-  NODE_ENV: 'development',
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  PUBLIC_URL: publicUrl,
-  ADMIN_TOKEN: adminToken,
-  LOSANT_API_URL: sim.url,
-  LOSANT_API_TOKEN: sim.token,
-  LOSANT_INSTANCE_ID: sim.instanceId,
-  REDIS_PREFIX: process.env.REDIS_PREFIX ?? 'report-relay-demo',
-  DATA_DIR: dataDir,
-  REPORT_EMAIL_TO: process.env.REPORT_EMAIL_TO ?? 'billing@example.com',
-  DOWNLOAD_ALLOWED_HOSTS: '127.0.0.1',
-  DOWNLOAD_ALLOWED_PORTS: '*',
-  DOWNLOAD_ALLOW_PRIVATE_NETWORKS: 'true',
-});
-const logger = createLogger({ level: config.logLevel, name: 'report-relay:demo' });
+let config: Readonly<Config>;
+try {
+  config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'development',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    PUBLIC_URL: publicUrl,
+    ADMIN_TOKEN: adminToken,
+    LOSANT_API_URL: sim.url,
+    LOSANT_API_TOKEN: sim.token,
+    LOSANT_INSTANCE_ID: sim.instanceId,
+    REDIS_PREFIX: process.env.REDIS_PREFIX ?? 'report-relay-demo',
+    DATA_DIR: dataDir,
+    REPORT_EMAIL_TO: process.env.REPORT_EMAIL_TO ?? 'billing@example.com',
+    DOWNLOAD_ALLOWED_HOSTS: '127.0.0.1',
+    DOWNLOAD_ALLOWED_PORTS: '*',
+    DOWNLOAD_ALLOW_PRIVATE_NETWORKS: 'true',
+  });
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  server.close();
+  await sim.close();
+  process.exit(1);
+}
+// Log lines go to stderr, so what the demo prints on stdout stays readable.
+const logger = createLogger({ level: config.logLevel, name: 'report-relay:demo', destination: process.stderr });
 const service = await createService({ config, role: 'all', overrides: { logger, server }, redisReadyTimeoutMs: 5_000 });
+
+async function closeAll(): Promise<void> {
+  server.closeAllConnections();
+  await service.close(config.shutdownTimeoutMs);
+  await sim.close();
+}
+
 try {
   await service.start();
 } catch (error) {
-  console.error(`${(error as Error).message}\nStart one with: bash scripts/ensure-redis.sh`);
-  await service.close();
-  await sim.close();
+  console.error(`${errorMessage(error)}\nStart one with: bash scripts/ensure-redis.sh`);
+  await closeAll();
   process.exit(1);
 }
 
 console.log(`Losant simulator  ${sim.url}  (instance ${sim.instanceId})`);
-console.log(`report-relay      ${publicUrl}  (admin token ${adminToken})`);
-console.log(`mail              ${service.steps?.mailer.description ?? 'none'}`);
+console.log(`report-relay      ${publicUrl}`);
+console.log(`admin token       ${adminToken}  (made for this run: send it as "Authorization: Bearer <token>")`);
+console.log(
+  `mail              ${config.mail.smtpUrl === undefined ? `.eml files in ${join(config.dataDir, 'outbox')} (SMTP_URL is not set)` : `sent through ${service.steps?.mailer.description ?? '?'}`}`,
+);
+console.log(`data              ${config.dataDir}, Redis keys under ${config.redis.prefix}:`);
 
-const month = new Date();
-const start = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() - 1, 1));
-// Losant-style ranges include the bucket that holds `end`, so end on the month's last millisecond.
-const end = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth(), 1) - 1);
-const body = { start: start.toISOString(), end: end.toISOString(), resourceGroupBy: 'organization', dateGroupBy: 'day' };
-console.log(`\nPOST /admin/reports ${JSON.stringify(body)}`);
-const answer = await fetch(`${publicUrl}/admin/reports`, {
-  method: 'POST',
-  headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
-  body: JSON.stringify(body),
-});
-const created = (await answer.json()) as { report: ReportRecord };
-console.log(`-> ${answer.status}, report ${created.report.id}, Losant job ${created.report.losant.jobId ?? '?'}`);
-
-const deadline = Date.now() + 60_000;
-let record: ReportRecord | null = null;
-while (Date.now() < deadline) {
-  record = await service.store.get(created.report.id);
-  if (record && ['delivered', 'failed', 'unrecognized'].includes(record.status)) break;
-  await new Promise((done) => setTimeout(done, 200));
-}
-if (record?.status !== 'delivered' || record.summary === null) {
-  console.error(`\nThe report did not get delivered: ${JSON.stringify(record?.error ?? record?.status)}`);
-  process.exitCode = 1;
-} else {
-  const { summary } = record;
-  console.log(`\nDelivered. History: ${record.history.map((entry) => entry.status).join(' -> ')}`);
-  console.log(
-    `Rows ${summary.rows} (${summary.badRowCount} bad), ${summary.resourceCount} ${summary.grouping.resource}s, ${summary.period.start} .. ${summary.period.end}`,
-  );
-  const main = ['payloadBillableCount', 'deviceCount', 'notebookMinutesCount'].filter((column) => column in summary.totals);
-  const per = summary.grouping.date === 'unknown' ? 'period' : summary.grouping.date;
-  for (const column of main) {
-    const level = Object.hasOwn(summary.levels, column) ? summary.levels[column] : undefined;
-    if (level) {
-      const on = level.peakPeriod === null ? '' : ` on ${level.peakPeriod.slice(0, 10)}`;
-      console.log(`  ${column}: peak ${level.peak.toLocaleString('en-US')} per ${per}${on}, latest ${level.latest.toLocaleString('en-US')}`);
-    } else console.log(`  total ${column}: ${summary.totals[column]?.toLocaleString('en-US')}`);
+/** The report's id, or null when the request was refused (said on stderr) or the demo was stopped. */
+async function requestReport(): Promise<string | null> {
+  const month = new Date();
+  const start = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() - 1, 1));
+  // Losant-style ranges include the bucket that holds `end`, so end on the month's last millisecond.
+  const end = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth(), 1) - 1);
+  const body = { start: start.toISOString(), end: end.toISOString(), resourceGroupBy: 'organization', dateGroupBy: 'day' };
+  console.log(`\nPOST /admin/reports ${JSON.stringify(body)}`);
+  let answer: Response;
+  try {
+    answer = await fetch(`${publicUrl}/admin/reports`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: stop.signal,
+    });
+  } catch (error) {
+    if (stop.signal.aborted) return null;
+    throw error;
   }
-  if (summary.levelsUnavailable) console.log(`  levels not computed: ${summary.levelsUnavailable}`);
-  for (const list of summary.top.slice(0, 1)) {
-    console.log(`Top by ${list.label}:`);
-    for (const entry of list.entries.slice(0, 5))
-      console.log(`  ${entry.name.padEnd(32)} ${entry.value.toLocaleString('en-US').padStart(14)}  ${(entry.share * 100).toFixed(1)}%`);
+  const json: unknown = await answer.json();
+  if (answer.status !== 202) {
+    const refusal = errorAnswerSchema.safeParse(json);
+    console.error(`-> ${answer.status}: ${refusal.success ? `${refusal.data.error.code}: ${refusal.data.error.message}` : JSON.stringify(json)}`);
+    return null;
   }
-  console.log(`\nEmail:        ${record.email?.outboxPath ?? `sent, Message-ID ${record.email?.messageId ?? '?'}`}`);
-  console.log(`Archived CSV: ${record.archive?.csv.location ?? '(not archived)'}`);
-  console.log(`Summary JSON: ${record.archive?.summary?.location ?? '(not archived)'}`);
+  const { report } = z.object({ report: z.object({ id: z.string(), losant: z.object({ jobId: z.string().nullable() }) }) }).parse(json);
+  console.log(`-> ${answer.status}, report ${report.id}, Losant job ${report.losant.jobId ?? '?'}`);
+  return report.id;
 }
 
-if (keep && process.exitCode !== 1) {
-  console.log(`\nStill running (Ctrl-C to stop). Try:\n  curl -H 'Authorization: Bearer ${adminToken}' ${publicUrl}/admin/reports`);
-  await new Promise<void>((done) => process.once('SIGINT', () => done()));
+const RUN_ENDS: readonly ReportStatus[] = ['delivered', 'failed', 'unrecognized'];
+
+/** The report once its run ends, or as it stands when the deadline passes or the demo is stopped. */
+async function waitForOutcome(store: Service['store'], reportId: string): Promise<ReportRecord | null> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    const record = await store.get(reportId);
+    if ((record && RUN_ENDS.includes(record.status)) || Date.now() >= deadline || stop.signal.aborted) return record;
+    await sleep(200, undefined, { signal: stop.signal }).catch(() => undefined);
+  }
 }
-server.closeAllConnections();
-await service.close();
-await sim.close();
+
+let delivered = false;
+const reportId = stop.signal.aborted ? null : await requestReport();
+if (reportId !== null) {
+  console.log(`Waiting up to ${timeoutSeconds} s for the delivery`);
+  const record = await waitForOutcome(service.store, reportId);
+  delivered = record?.status === 'delivered';
+  if (delivered && record) console.log(`\n${deliveredLines(record).join('\n')}`);
+  else if (!stop.signal.aborted) {
+    console.error(`\n${record ? notDeliveredLines(record, timeoutSeconds).join('\n') : `Report ${reportId} is not in Redis under ${config.redis.prefix}.`}`);
+  }
+}
+if (!delivered && stop.signal.aborted) console.error(`\nStopped (${String(stop.signal.reason)}) before the report was delivered.`);
+
+if (delivered && options.keep && !stop.signal.aborted) {
+  console.log(`\nStill running; stop with Ctrl-C. Try the admin API:`);
+  console.log(`  curl -H 'Authorization: Bearer ${adminToken}' ${publicUrl}/admin/reports`);
+  await once(stop.signal, 'abort');
+}
+process.exitCode = delivered ? 0 : 1;
+await closeAll();
