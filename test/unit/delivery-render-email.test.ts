@@ -24,6 +24,7 @@ function makeSummary(overrides: Partial<ReportSummary> = {}): ReportSummary {
     period: { start: '2026-10-01T00:00:00.000Z', end: '2026-10-31T00:00:00.000Z' },
     grouping: { resource: 'organization', date: 'day' },
     resourceCount: 40,
+    resourcesCapped: 0,
     // deviceCount summed over 31 daily rows: device-days, which the email must never show.
     totals: { customTagCount: 3, deviceCount: 85_306, payloadBillableCount: 98765432, payloadBillableSizeMb: 1234.5678 },
     levels: {
