@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { SummaryOptions } from '../summary/accumulator.js';
 import type { ReportSummary } from '../summary/types.js';
 import type { CsvLimits } from './limits.js';
 import { createNeutralizedFile } from './neutralized-file.js';
@@ -16,10 +17,15 @@ export interface AttachmentPaths {
  * pass over the CSV instead of two or three. The copy is the one neutralizeCsv writes; on any
  * failure no file is left at either path.
  */
-export async function summarizeWithAttachment(input: Readable, limits: CsvLimits, attachment: AttachmentPaths): Promise<ReportSummary> {
+export async function summarizeWithAttachment(
+  input: Readable,
+  limits: CsvLimits,
+  attachment: AttachmentPaths,
+  options: SummaryOptions = {},
+): Promise<ReportSummary> {
   const copy = createNeutralizedFile(attachment.plain, attachment.gzip);
   try {
-    const summary = await summarizeReportCsv(input, limits, {}, copy);
+    const summary = await summarizeReportCsv(input, limits, options, copy);
     await copy.finish();
     return summary;
   } catch (error) {

@@ -36,6 +36,7 @@ export function renderHtml(view: ReportView): string {
 <div style="font-size:14px;margin-top:4px;">${view.period} &middot; ${view.grouping}</div>
 </td></tr>
 <tr><td style="padding:16px 24px 0 24px;">${factsTable(view)}</td></tr>
+${view.cappedNote && cappedBox(view.cappedNote)}
 ${view.badRows && badRowsBox(view.badRows)}
 ${(view.totals !== null || view.levels !== null) && section('Totals', totalsContent(view))}
 ${view.topTables.map((table) => section(table.title, topTable(table)))}
@@ -70,6 +71,13 @@ ${view.facts.map(
   ) => html`<tr><td style="padding:2px 16px 2px 0;color:${MUTED};white-space:nowrap;">${fact.label}</td><td style="padding:2px 0;color:${TEXT};">${fact.value}</td></tr>
 `,
 )}</table>`;
+}
+
+function cappedBox(text: string): SafeHtml {
+  return html`<tr><td style="padding:16px 24px 0 24px;">
+<div style="padding:10px 12px;background:#eff6ff;border:1px solid #93c5fd;font-size:14px;color:#1e3a8a;">${text}</div>
+</td></tr>
+`;
 }
 
 function badRowsBox(badRows: NonNullable<ReportView['badRows']>): SafeHtml {

@@ -20,6 +20,8 @@ export function renderText(view: ReportView): string {
     ),
   );
 
+  if (view.cappedNote) lines.push('', ...wrap(`! ${view.cappedNote}`));
+
   if (view.badRows) {
     lines.push('', `! ${view.badRows.summary}`, ...view.badRows.examples.map((example) => `  - ${example}`));
   }

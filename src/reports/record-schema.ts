@@ -118,6 +118,8 @@ export const summarySchema: z.ZodType<ReportSummary> = z.object({
   period: periodSchema,
   grouping: z.object({ resource: z.enum(['organization', 'application', 'unknown']), date: z.enum(['day', 'month', 'unknown']) }),
   resourceCount: z.number().int().nonnegative(),
+  // A summary stored before the field existed reads as 0: whether it was capped was not recorded.
+  resourcesCapped: z.number().int().nonnegative().default(0),
   totals: namedRecord(z.number()),
   levels: namedRecord(z.object({ peak: z.number(), latest: z.number(), peakPeriod: z.string().nullable() })),
   levelsUnavailable: z.string().nullable(),

@@ -11,7 +11,10 @@ import type { BadRow, LevelFigures, ReportSummary, ResourceGrouping, TopList } f
 export interface SummaryOptions {
   /** Entries per top list; 10 by default. */
   topN?: number;
-  /** Distinct resources tracked for ranking and counting; 100,000 by default (a safety bound). */
+  /**
+   * Distinct resources tracked for ranking and counting; 100,000 by default (a safety bound). Rows
+   * of later resources still count in the totals, and resourcesCapped counts them.
+   */
   maxResources?: number;
   /**
    * Distinct periods tracked for the levels' peak and latest; 1,000 by default (a safety bound: a
@@ -276,6 +279,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       period: s === null ? { start: null, end: null } : s.period.period(),
       grouping: { resource: resourceGrouping(s), date: s === null ? 'unknown' : s.period.grouping() },
       resourceCount: s === null ? 0 : s.table.size,
+      resourcesCapped: s === null ? 0 : s.table.untrackedRows,
       totals: ownRecord(totals),
       levels: ownRecord(s === null ? [] : levelsOf(s, totalsMap)),
       levelsUnavailable: levelsUnavailable(s, totalsMap),

@@ -15,8 +15,8 @@ interface ResourceEntry {
 
 /**
  * Per-resource figures for the ranked columns: one small entry per distinct resource, never per
- * row. Past maxResources new resources are ignored (and no longer counted), which keeps memory
- * bounded even for a file that invents a new id on every row. Ids and names are kept as copies
+ * row. Past maxResources new resources are ignored (and no longer counted, only their rows:
+ * untrackedRows), which keeps memory bounded even for a file that invents a new id on every row. Ids and names are kept as copies
  * (see detachedCopy), so an entry costs what its own text costs, never the cell it was cut from;
  * bounding their length is the caller's part.
  */
@@ -24,13 +24,17 @@ export function createResourceTable(ranked: readonly RankedColumn[], maxResource
   const resources = new Map<string, ResourceEntry>();
   const initial = ranked.map((column) => (column.level ? Number.NEGATIVE_INFINITY : 0));
   const levels = Uint8Array.from(ranked, (column) => (column.level ? 1 : 0));
+  let untrackedRows = 0;
 
   return {
     /** `values[i]` belongs to `ranked[i]`; NaN means the row has no number there. Read, not kept. */
     add(key: string, name: string, values: Readonly<Float64Array>): void {
       let entry = resources.get(key);
       if (entry === undefined) {
-        if (resources.size >= maxResources) return;
+        if (resources.size >= maxResources) {
+          untrackedRows += 1;
+          return;
+        }
         const keptKey = detachedCopy(key);
         entry = { name: name === key ? keptKey : detachedCopy(name), values: Float64Array.from(initial) };
         resources.set(keptKey, entry);
@@ -50,6 +54,11 @@ export function createResourceTable(ranked: readonly RankedColumn[], maxResource
 
     get size(): number {
       return resources.size;
+    },
+
+    /** Rows given for resources left out because the table was full when each first came. */
+    get untrackedRows(): number {
+      return untrackedRows;
     },
 
     /**

@@ -50,8 +50,19 @@ export interface ReportSummary {
   /** Earliest period start and latest period end seen, ISO strings, or null when the CSV has no dates. */
   period: { start: string | null; end: string | null };
   grouping: { resource: ResourceGrouping; date: DateGrouping };
-  /** Distinct resources (organizations or applications) seen. */
+  /**
+   * Distinct resources (organizations or applications) seen, up to the resource cap (100,000; see
+   * SummaryOptions.maxResources): when resourcesCapped is above 0 this is the cap.
+   */
   resourceCount: number;
+  /**
+   * Rows whose resource was first seen after the cap was reached, so it was never tracked
+   * individually: these rows are in rows and totals, but not in resourceCount, the top lists or
+   * their shares. Rows, not resources: counting distinct resources past the cap would take the
+   * memory per resource the cap exists to bound. 0 when the cap was not reached, and for
+   * summaries stored before the field existed.
+   */
+  resourcesCapped: number;
   /**
    * Plain column sums of every column whose non-empty values are all numeric. Right for flows
    * (payloads, notebook minutes); for level columns over several periods these are

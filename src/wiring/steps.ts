@@ -8,6 +8,7 @@ import { createMailer, type Mailer } from '../delivery/mailer.js';
 import { createDownloader, type Downloader } from '../download/downloader.js';
 import type { StepDeps } from '../jobs/step-deps.js';
 import { writeFileAtomically } from '../files/atomic-file.js';
+import type { SummaryOptions } from '../summary/accumulator.js';
 import { compareSummaries } from '../summary/compare.js';
 import type { Config } from '../config.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
@@ -23,6 +24,8 @@ export interface StepOverrides {
   downloader?: Downloader;
   mailer?: Mailer;
   now?: () => Date;
+  /** Summary bounds other than the defaults (tests: a resource cap a small report reaches). */
+  summaryOptions?: SummaryOptions;
 }
 
 /** The report job's parts: downloader, CSV summary, archive, mailer. */
@@ -56,12 +59,14 @@ export function createStepParts(
       logger,
     });
   const csvLimits = { maxColumns: config.csv.maxColumns, maxFieldBytes: config.csv.maxFieldBytes };
+  const summaryOptions = overrides.summaryOptions ?? {};
 
   const deps: StepDeps = {
     store,
     enqueue,
     download: (url, destination, signal, maxBytes) => downloader.download(url, destination, signal, maxBytes),
-    summarize: (input, attachment) => (attachment === undefined ? summarizeReportCsv(input, csvLimits) : summarizeWithAttachment(input, csvLimits, attachment)),
+    summarize: (input, attachment) =>
+      attachment === undefined ? summarizeReportCsv(input, csvLimits, summaryOptions) : summarizeWithAttachment(input, csvLimits, attachment, summaryOptions),
     compare: compareSummaries,
     // Through a temporary file: a half-written attachment must never pass for a finished one.
     neutralize: (source, destination) => writeFileAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)).then(() => undefined),

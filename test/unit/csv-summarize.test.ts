@@ -208,6 +208,7 @@ describe('summarizeReportCsv: other shapes of file', () => {
       period: { start: null, end: null },
       grouping: { resource: 'unknown', date: 'unknown' },
       resourceCount: 0,
+      resourcesCapped: 0,
       totals: {},
       levels: {},
       levelsUnavailable: null,

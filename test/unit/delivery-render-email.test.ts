@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { escapeHtml } from '../../src/delivery/html.js';
 import { renderReportEmail, type ReportEmailInput } from '../../src/delivery/render-email.js';
 import type { ReportSummary, SummaryComparison } from '../../src/summary/types.js';
 
@@ -24,6 +25,7 @@ function makeSummary(overrides: Partial<ReportSummary> = {}): ReportSummary {
     period: { start: '2026-10-01T00:00:00.000Z', end: '2026-10-31T00:00:00.000Z' },
     grouping: { resource: 'organization', date: 'day' },
     resourceCount: 40,
+    resourcesCapped: 0,
     // deviceCount summed over 31 daily rows: device-days, which the email must never show.
     totals: { customTagCount: 3, deviceCount: 85_306, payloadBillableCount: 98765432, payloadBillableSizeMb: 1234.5678 },
     levels: {
@@ -368,6 +370,26 @@ void describe('report email rendering', () => {
 
     const clean = renderReportEmail(makeInput());
     assert.ok(!clean.html.includes('could not be read') && !clean.text.includes('could not be read'));
+  });
+
+  void test('a summary past the resource cap says how many rows are in the totals only; one under it says nothing', () => {
+    const sentence =
+      'This report names more than 100,000 organizations; the 12,345 rows of organizations past the first 100,000 were counted ' +
+      'in the totals only, not in the number of organizations or the top lists.';
+    const capped = renderReportEmail(makeInput({ summary: makeSummary({ resourceCount: 100_000, resourcesCapped: 12_345 }) }));
+    assert.ok(capped.html.includes(`>${escapeHtml(sentence)}</div>`), 'the HTML shows the sentence, escaped, as a notice of its own');
+    assert.ok(capped.text.replace(/\s+/gu, ' ').includes(`! ${sentence}`), 'the text part shows it as a notice (wrapped)');
+    const factsEnd = capped.text.indexOf('\n\n');
+    assert.ok(factsEnd > 0 && capped.text.indexOf('! This report names') === factsEnd + 2, 'the text part says it right after the facts');
+
+    const one = renderReportEmail(
+      makeInput({ summary: makeSummary({ resourceCount: 3, resourcesCapped: 1, grouping: { resource: 'application', date: 'day' } }), request: {} }),
+    );
+    assert.ok(one.html.includes('more than 3 applications; the 1 row of applications past the first 3 was counted in the totals only'));
+
+    const whole = renderReportEmail(makeInput());
+    for (const part of [whole.html, whole.text])
+      assert.ok(!part.includes('names more than') && !part.includes('totals only'), 'no notice when nothing was capped');
   });
 
   void test('the attachment and archive notes say what happened to the file', () => {

@@ -43,6 +43,13 @@ describe('record codec', () => {
     );
   });
 
+  test('a summary stored before resourcesCapped existed reads as not capped', () => {
+    const record = decodeRecord('k', hashWith({ summary: JSON.stringify(summary) }), []);
+    assert.equal(record.summary?.resourcesCapped, 0);
+    const capped = decodeRecord('k', hashWith({ summary: JSON.stringify({ ...summary, resourcesCapped: 7 }) }), []);
+    assert.equal(capped.summary?.resourcesCapped, 7);
+  });
+
   test('fields this version does not write are left out, and missing optional ones read as none', () => {
     const record = decodeRecord('k', hashWith({ unknownField: 'x' }), []);
     assert.equal(record.scheduleName, null);

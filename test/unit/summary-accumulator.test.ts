@@ -215,6 +215,48 @@ describe('summary top lists', () => {
     assert.equal(summary.resourceCount, 10);
     assert.deepEqual(summary.top[0]?.entries[0], { id: 'r9', name: 'r9', value: 10, share: round6(10 / 55) });
     assert.equal(summary.totals.deviceCount, (50 * 51) / 2);
+    assert.equal(summary.resourcesCapped, 40);
+  });
+
+  test('resourcesCapped counts the rows of the resources that came after the cap; those rows stay in the totals', () => {
+    const header = ['resourceId', 'resourceName', 'payloadBillableCount'];
+    // a and b fill a cap of 2; c (3 rows) and d (2 rows) come after it; a's later row is still a's.
+    const rows = [
+      ['a', 'Alpha', '5'],
+      ['b', 'Beta', '1'],
+      ['c', 'Gamma', '100'],
+      ['a', 'Alpha', '5'],
+      ['c', 'Gamma', '100'],
+      ['d', 'Delta', '50'],
+      ['c', 'Gamma', '100'],
+      ['d', 'Delta', '50'],
+    ];
+    const capped = summarize(header, rows, { maxResources: 2 });
+    assert.equal(capped.rows, 8);
+    assert.equal(capped.totals.payloadBillableCount, 411);
+    assert.equal(capped.resourceCount, 2);
+    assert.equal(capped.resourcesCapped, 5);
+    assert.deepEqual(
+      capped.top.map((list) => [list.column, list.entries.map((entry) => [entry.id, entry.value])]),
+      [
+        [
+          'payloadBillableCount',
+          [
+            ['a', 10],
+            ['b', 1],
+          ],
+        ],
+      ],
+    );
+
+    // Exactly at the cap nothing is left out.
+    const whole = summarize(header, rows, { maxResources: 4 });
+    assert.equal(whole.resourceCount, 4);
+    assert.equal(whole.resourcesCapped, 0);
+    assert.deepEqual(
+      whole.top[0]?.entries.map((entry) => entry.id),
+      ['c', 'd', 'a', 'b'],
+    );
   });
 });
 

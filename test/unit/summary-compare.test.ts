@@ -16,6 +16,7 @@ function summary(
     period,
     grouping: { resource: 'organization', date: 'day' },
     resourceCount: 1,
+    resourcesCapped: 0,
     totals,
     levels,
     levelsUnavailable: null,

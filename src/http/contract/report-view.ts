@@ -40,6 +40,8 @@ export const summaryViewSchema = z.strictObject({
   period: periodSchema,
   grouping: z.strictObject({ resource: z.enum(['organization', 'application', 'unknown']), date: z.enum(['day', 'month', 'unknown']) }),
   resourceCount: z.number().int().nonnegative(),
+  /** Rows counted in the totals only: their resources came after the resource cap (100,000) was reached. */
+  resourcesCapped: z.number().int().nonnegative(),
   /** Column name -> sum over the rows. */
   totals: z.record(z.string(), z.number()),
   /** Column name -> per-period peak and latest, for columns that are levels (device counts...). */

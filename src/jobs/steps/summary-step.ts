@@ -31,6 +31,7 @@ export async function summaryStep(deps: StepDeps, record: ReportRecord, signal?:
   await deps.store.markSummarized(
     record.id,
     { summary, comparison, ...(archive ? { archive } : {}) },
-    `parsed ${summary.rows} rows (${summary.badRowCount} bad) over ${summary.resourceCount} resources`,
+    `parsed ${summary.rows} rows (${summary.badRowCount} bad) over ${summary.resourceCount} resources` +
+      (summary.resourcesCapped > 0 ? ` (${summary.resourcesCapped} rows past the resource cap counted in the totals only)` : ''),
   );
 }
