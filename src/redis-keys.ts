@@ -21,6 +21,8 @@ export function redisKeys(prefix: string) {
       callbackBody: (id: string) => `${prefix}:report:${id}:callback-body`,
       /** Later deliveries of a report's callback with another body, newest first (JSON callback info). */
       callbackVersions: (id: string) => `${prefix}:report:${id}:callback-versions`,
+      /** Which report of a re-requested group (named by its first report) took the callback: "open" until one did. */
+      callbackClaim: (groupId: string) => `${prefix}:report:${groupId}:callback-claim`,
       /** The body of one kept version, by its sha256. */
       callbackVersionBody: (id: string, sha256: string) => `${prefix}:report:${id}:callback-version:${sha256}`,
       /** Callbacks that authenticated but were refused, kept for an operator. */

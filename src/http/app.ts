@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import type { CallbackReceiver } from '../reports/receive-callback.js';
 import type { RejectedCallbacks } from '../reports/rejected-callbacks.js';
 import type { RequestReport } from '../reports/request-report.js';
+import type { ReRequestReport } from '../reports/re-request-report.js';
 import type { RetryReport } from '../reports/retry-report.js';
 import type { ReportStore } from '../reports/store.js';
 import type { MissedRunService } from '../schedules/missed-run-service.js';
@@ -30,6 +31,7 @@ export interface AppDeps {
   scheduleCallbacks?: ScheduleCallbackReceiver;
   requestReport: RequestReport;
   retryReport: RetryReport;
+  reRequestReport: ReRequestReport;
   schedules?: ScheduleService;
   missedRuns?: MissedRunService;
   workers?: WorkerHealth;
@@ -81,7 +83,14 @@ export function createApp(deps: AppDeps): Express {
   );
   admin.use(express.json({ limit: '100kb', strict: true }));
   admin.use(
-    adminReportRoutes({ store: deps.store, archive: deps.archive, rejected: deps.rejected, requestReport: deps.requestReport, retryReport: deps.retryReport }),
+    adminReportRoutes({
+      store: deps.store,
+      archive: deps.archive,
+      rejected: deps.rejected,
+      requestReport: deps.requestReport,
+      retryReport: deps.retryReport,
+      reRequestReport: deps.reRequestReport,
+    }),
   );
   if (deps.schedules) admin.use(adminScheduleRoutes(deps.schedules, deps.missedRuns));
   app.use('/', (req, res, next) => (req.path.startsWith('/admin') ? admin(req, res, next) : next()));

@@ -145,15 +145,19 @@ return {1, tostring(redis.call('HINCRBY', KEYS[1], 'fence', 1))}
  * a version, at most `maxVersions`, for the worker to take up if the current one turns out
  * unusable. A callback may come before Losant's 202 was recorded, after the report was marked
  * overdue, or after a request whose outcome was unknown: every status the table lets into
- * callback_received takes it.
+ * callback_received takes it. A report of a re-requested group (src/reports/re-request-report.ts)
+ * takes its first callback only while the group's claim is open or its own: the first callback of
+ * the group claims the run, and one that comes later for another report of the group is refused
+ * here (code 6) and kept by the caller beside the report.
  * KEYS: record, history, callbackBody, awaiting, versions, versionBody (of this body's sha256),
+ *       group claim (a key that does not exist for a report never re-requested),
  *       status indexes (as named in ARGV)
  * ARGV: id, callbackJson, body, bodyTtlSeconds, note, at, retentionSeconds, sha256, maxVersions,
  *       n, n status names
  * Returns {1, previousStatus} when kept as the callback, {2, status} for a duplicate, {3, runs}
  * when it replaced an unusable one (a new run), {4, status} when kept as a version, {5, status}
- * when the versions are full, {-1, status} when the status cannot take a callback, {0, ''} when
- * missing.
+ * when the versions are full, {6, claimingReportId} when another report of its group took the run,
+ * {-1, status} when the status cannot take a callback, {0, ''} when missing.
  */
 export const ACCEPT_CALLBACK = `${PRELUDE}
 local id = ARGV[1]
@@ -169,7 +173,7 @@ local body_ttl, retention = tonumber(ARGV[4]), tonumber(ARGV[7])
 -- memory only at a script's first write, so one that began with ZREM would write everything,
 -- past the limit.
 local function store_as_callback(extra_fields, note_suffix)
-  local index = status_indexes(11, tonumber(ARGV[10]), 6)
+  local index = status_indexes(11, tonumber(ARGV[10]), 7)
   local missing = missing_indexes(index, status, 'callback_received')
   if missing then return missing end
   redis.call('SET', KEYS[3], ARGV[3], 'EX', body_ttl)
@@ -205,9 +209,37 @@ if existing and existing ~= '' and existing ~= 'null' then
   return {4, status}
 end
 if not (MOVES[status] and MOVES[status]['callback_received']) then return {-1, status} end
+local claim = redis.call('GET', KEYS[7])
+if claim and claim ~= 'open' and claim ~= id then return {6, claim} end
 local refused = store_as_callback({}, '')
 if refused then return refused end
+if claim == 'open' then redis.call('SET', KEYS[7], id, 'KEEPTTL') end
 return {1, status}
+`;
+
+/**
+ * Opens a re-request of an overdue report: links it to the report asked for in its place and
+ * opens the group's callback claim (the first callback of the group will take it). Refused unless
+ * the report is overdue and not re-requested already.
+ * KEYS: record, history, group claim
+ * ARGV: linkJson (the record's reRequest with `as` set), at, note, retentionSeconds
+ * Returns {1, ''} when opened, {2, linkJson} when re-requested already, {-1, status} when not
+ * overdue, {0, ''} when missing.
+ */
+export const OPEN_RE_REQUEST = `${PRELUDE}
+local current = redis.call('HMGET', KEYS[1], 'status', 'reRequest')
+local status, link = current[1], current[2]
+if not status then return {0, ''} end
+if link and link ~= '' and link ~= 'null' and cjson.decode(link)['as'] ~= cjson.null then return {2, link} end
+if status ~= 'overdue' then return {-1, status} end
+local retention = tonumber(ARGV[4])
+-- The claim first: a full Redis refuses the step before anything is written. A claim already
+-- there (the group's earlier re-request) stays as it is.
+redis.call('SET', KEYS[3], 'open', 'NX', 'EX', retention)
+redis.call('HSET', KEYS[1], 'reRequest', ARGV[1], 'updatedAt', ARGV[2])
+redis.call('RPUSH', KEYS[2], history_entry(ARGV[2], status, ARGV[3]))
+keep_for(retention, KEYS[1], KEYS[2])
+return {1, ''}
 `;
 
 /**
@@ -230,7 +262,8 @@ return {1, ''}
  * used (unrecognized, or failed before a download succeeded): it becomes the callback, as the
  * next run. The caller read the newest version's sha256 to name its body's key; the script checks
  * it is still the newest.
- * KEYS: record, history, callbackBody, awaiting, versions, versionBody, status indexes (as named in ARGV)
+ * KEYS: record, history, callbackBody, awaiting, versions, versionBody, group claim (unused: the
+ *       same keys as ACCEPT_CALLBACK), status indexes (as named in ARGV)
  * ARGV: id, sha256, at, retentionSeconds, bodyTtlSeconds, n, n status names
  * Returns {1, runs} when taken up, {2, ''} when its body had expired (it is dropped),
  * {3, ''} when another version is newest now, {-1, status} when the current callback is usable
@@ -251,7 +284,7 @@ if not body then
   redis.call('LPOP', KEYS[5])
   return {2, ''}
 end
-local index = status_indexes(7, tonumber(ARGV[6]), 6)
+local index = status_indexes(7, tonumber(ARGV[6]), 7)
 local missing = missing_indexes(index, status, 'callback_received')
 if missing then return missing end
 -- The body first: refused on a full Redis before anything is written (see ACCEPT_CALLBACK).

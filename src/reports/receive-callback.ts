@@ -25,6 +25,8 @@ export type CallbackOutcome =
   /** Another body than the current callback's, kept beside it for when that one cannot be used. */
   | { kind: 'kept_as_version'; reportId: string }
   | { kind: 'versions_full'; reportId: string }
+  /** Another report of its re-requested group took the run first: kept beside the report, not processed. */
+  | { kind: 'claimed_by_other'; reportId: string; claimedBy: string }
   /** No body at all: refused, nothing stored (a first empty delivery must not stand for the real one). */
   | { kind: 'empty' }
   | { kind: 'not_found' }
@@ -104,8 +106,15 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
       return { kind: 'job_mismatch', expectedJobId: expected, callbackJobId: info.jobId };
     }
 
-    const result = await deps.store.acceptCallback(reportId, { info, body: callback.body });
+    const result = await deps.store.acceptCallback(reportId, { info, body: callback.body }, record.group);
     if (result.kind === 'missing') return NOT_FOUND;
+    if (result.kind === 'claimed_by_other') {
+      const reason = `came after report ${result.reportId}, asked of Losant in this one's place (or this one's in its), took the run`;
+      await deps.rejected.keep(reportId, info, callback.body, reason);
+      await deps.store.addNote(reportId, `a callback ${reason}; it is kept beside the report, not processed`);
+      log.info({ reportId, claimedBy: result.reportId }, 'callback for a report whose re-requested twin took the run; kept');
+      return { kind: 'claimed_by_other', reportId, claimedBy: result.reportId };
+    }
     if (result.kind === 'kept_as_version' || result.kind === 'versions_full') {
       log.info({ reportId, bytes: info.bytes, outcome: result.kind }, 'callback with another body than the one being processed');
       return { kind: result.kind, reportId };

@@ -42,6 +42,7 @@ const recordHashSchema = z.object({
   request: jsonText(JSON_FIELD_SCHEMAS.request),
   delivery: jsonText(JSON_FIELD_SCHEMAS.delivery),
   losant: jsonText(JSON_FIELD_SCHEMAS.losant),
+  reRequest: jsonText(JSON_FIELD_SCHEMAS.reRequest).default(null),
   callback: jsonText(JSON_FIELD_SCHEMAS.callback).default(null),
   interpretation: jsonText(JSON_FIELD_SCHEMAS.interpretation).default(null),
   download: jsonText(JSON_FIELD_SCHEMAS.download).default(null),

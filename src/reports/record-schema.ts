@@ -10,6 +10,7 @@ import type {
   HistoryEntry,
   Interpretation,
   LosantJobInfo,
+  ReRequestLink,
   ReportError,
   ReportRequest,
 } from './record.js';
@@ -36,6 +37,8 @@ const requestSchema: z.ZodType<ReportRequest> = z.object({
 });
 
 const deliverySchema: z.ZodType<DeliveryPlan> = z.object({ email: z.boolean(), archive: z.boolean(), recipients: z.array(z.string()) });
+
+const reRequestSchema: z.ZodType<ReRequestLink> = z.object({ of: z.string().nullable(), as: z.string().nullable(), group: z.string().min(1) });
 
 const losantSchema: z.ZodType<LosantJobInfo> = z.object({ jobId: z.string().nullable(), acceptedAt: z.string().nullable(), legacy: z.boolean() });
 
@@ -143,6 +146,7 @@ export const JSON_FIELD_SCHEMAS = {
   request: requestSchema,
   delivery: deliverySchema,
   losant: losantSchema,
+  reRequest: reRequestSchema.nullable(),
   callback: callbackInfoSchema.nullable(),
   interpretation: interpretationSchema.nullable(),
   download: downloadSchema.nullable(),

@@ -105,6 +105,20 @@ export interface HistoryEntry {
   note?: string;
 }
 
+/**
+ * An overdue report asked of Losant again is linked to the report asked for in its place, and
+ * both belong to one group: the first of them whose callback arrives takes the run, and a later
+ * callback of the other is kept beside it unprocessed (src/reports/re-request-report.ts).
+ */
+export interface ReRequestLink {
+  /** The report this one was asked for in place of (null for the first of the group). */
+  of: string | null;
+  /** The report asked for in place of this one (null until it is re-requested). */
+  as: string | null;
+  /** The group's first report: the id the group's callback claim is kept under. */
+  group: string;
+}
+
 export interface ReportRecord {
   id: string;
   status: ReportStatus;
@@ -121,6 +135,7 @@ export interface ReportRecord {
   /** When the report counts as overdue if no callback has come. */
   overdueAt: string | null;
   losant: LosantJobInfo;
+  reRequest: ReRequestLink | null;
   callback: CallbackInfo | null;
   interpretation: Interpretation | null;
   download: DownloadInfo | null;

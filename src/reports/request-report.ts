@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError, InternalError, ValidationError, formatIssues } from '../errors.js';
 import type { Logger } from '../log.js';
 import { dateGroupBySchema, resourceGroupBySchema, type ReportOptions } from '../losant/request-schemas.js';
-import type { ReportRecord, ReportRequest } from './record.js';
+import type { ReportRecord, ReportRequest, ReRequestLink } from './record.js';
 import { generateId, generateSecret, hashSecret } from './secrets.js';
 import { seriesKeyForRequest, seriesKeyForSchedule } from './series.js';
 import type { ReportStore } from './store.js';
@@ -44,15 +44,19 @@ export interface RequestReportDeps {
 }
 
 /**
- * A report asked for on a schedule's behalf (a missed run asked for again): linked to the
- * schedule and in its series, so it is compared with the schedule's other runs. The id is chosen
- * by the caller, who links it before Losant is asked.
+ * A report asked for on behalf of something else, whose id the caller chose (and linked) before
+ * Losant is asked: a schedule's missed run asked for again (linked to the schedule and in its
+ * series, so it is compared with the schedule's other runs), or an overdue report asked for again
+ * (linked to it and in its series).
  */
-export interface ScheduleOrigin {
+export interface RequestOrigin {
   reportId: string;
-  scheduleId: string;
-  scheduleName: string;
   note: string;
+  scheduleId?: string | null;
+  scheduleName?: string | null;
+  /** The series, when not the one the options or the schedule make. */
+  seriesKey?: string;
+  reRequest?: ReRequestLink;
 }
 
 export type RequestReportResult = { ok: true; record: ReportRecord } | { ok: false; record: ReportRecord; error: AppError };
@@ -70,7 +74,7 @@ export function parseReportRequest(body: unknown): AdminReportRequest {
 export function createReportRequester(deps: RequestReportDeps) {
   const now = deps.now ?? (() => new Date());
 
-  return async function requestReport(input: AdminReportRequest, origin?: ScheduleOrigin): Promise<RequestReportResult> {
+  return async function requestReport(input: AdminReportRequest, origin?: RequestOrigin): Promise<RequestReportResult> {
     const recipients = input.recipients ?? [...deps.defaultRecipients];
     const email = input.email ?? recipients.length > 0;
     const archive = input.archive ?? true;
@@ -89,10 +93,11 @@ export function createReportRequester(deps: RequestReportDeps) {
       id,
       source: 'api',
       scheduleId: origin?.scheduleId ?? null,
-      ...(origin ? { scheduleName: origin.scheduleName } : {}),
+      ...(typeof origin?.scheduleName === 'string' ? { scheduleName: origin.scheduleName } : {}),
+      ...(origin?.reRequest ? { reRequest: origin.reRequest } : {}),
       request,
       delivery: { email, archive, recipients: email ? recipients : [] },
-      seriesKey: origin ? seriesKeyForSchedule(origin.scheduleId) : seriesKeyForRequest(request),
+      seriesKey: origin?.seriesKey ?? (typeof origin?.scheduleId === 'string' ? seriesKeyForSchedule(origin.scheduleId) : seriesKeyForRequest(request)),
       secretHash: hashSecret(secret),
       status: 'requested',
       overdueAt: new Date(now().getTime() + deps.overdueMs),

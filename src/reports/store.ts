@@ -3,10 +3,21 @@ import type { Redis } from 'ioredis';
 import { CorruptDataError, NotFoundError, parseStored, parseStoredJson } from '../errors.js';
 import { redisKeys } from '../redis-keys.js';
 import type { ReportSummary } from '../summary/types.js';
-import { ACCEPT_CALLBACK, APPLY_OPERATION, CLAIM_RUN, CREATE_REPORT, DROP_ARCHIVED_CALLBACK_BODY, TAKE_UP_CALLBACK_VERSION } from './lua.js';
+import { ACCEPT_CALLBACK, APPLY_OPERATION, CLAIM_RUN, CREATE_REPORT, OPEN_RE_REQUEST, DROP_ARCHIVED_CALLBACK_BODY, TAKE_UP_CALLBACK_VERSION } from './lua.js';
 import { decodeRecord, encodeFields, type RecordFields } from './record-codec.js';
 import { callbackInfoSchema, countFieldSchema, JSON_FIELD_SCHEMAS, seriesEntrySchema } from './record-schema.js';
-import type { ArchiveInfo, CallbackInfo, DownloadInfo, EmailInfo, Interpretation, LosantJobInfo, ReportError, ReportRecord, ReportStatus } from './record.js';
+import type {
+  ArchiveInfo,
+  CallbackInfo,
+  DownloadInfo,
+  EmailInfo,
+  Interpretation,
+  LosantJobInfo,
+  ReportError,
+  ReportRecord,
+  ReportStatus,
+  ReRequestLink,
+} from './record.js';
 import { IN_PIPELINE, isReportStatus, movesInto, REPORT_STATUSES } from './state-machine.js';
 
 export interface NewReport {
@@ -21,6 +32,8 @@ export interface NewReport {
   status: 'requested' | 'callback_received';
   overdueAt: Date | null;
   note: string;
+  /** Set for a report asked for in place of an overdue one. */
+  reRequest?: ReRequestLink;
 }
 
 export interface ReceivedCallback {
@@ -33,6 +46,8 @@ export interface CallbackMatch {
   secretHash: string | null;
   losant: ReportRecord['losant'];
   runs: number;
+  /** The re-requested group the report belongs to (its own id when it has none). */
+  group: string;
 }
 
 export type TransitionResult = { ok: true; previous: ReportStatus } | { ok: false; current: ReportStatus | null };
@@ -123,6 +138,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
       error: null,
       emailAttempts: 0,
       runs: 1,
+      ...(report.reRequest ? { reRequest: report.reRequest } : {}),
     });
     fields.push(
       ...['id', report.id, 'source', report.source, 'scheduleId', report.scheduleId ?? '', 'scheduleName', report.scheduleName ?? ''],
@@ -174,7 +190,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
    */
   async function getCallbackMatch(id: string): Promise<CallbackMatch | null> {
     const key = keys.report.record(id);
-    const [status, secretHash, losant, runs] = await redis.hmget(key, 'status', 'secretHash', 'losant', 'runs');
+    const [status, secretHash, losant, runs, reRequest] = await redis.hmget(key, 'status', 'secretHash', 'losant', 'runs', 'reRequest');
     if (status === null || status === undefined || status === '') return null;
     return {
       secretHash: secretHash === null || secretHash === undefined || secretHash === '' ? null : secretHash,
@@ -183,6 +199,10 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
           ? { jobId: null, acceptedAt: null, legacy: false }
           : parseStoredJson(key, JSON_FIELD_SCHEMAS.losant, losant),
       runs: runs === null || runs === undefined ? 1 : parseStored(key, countFieldSchema, runs),
+      group:
+        reRequest === null || reRequest === undefined || reRequest === '' || reRequest === 'null'
+          ? id
+          : (parseStoredJson(key, JSON_FIELD_SCHEMAS.reRequest, reRequest)?.group ?? id),
     };
   }
 
@@ -210,6 +230,31 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     return { ok: false, current: code === 0 ? null : statusOf(record, value) };
   }
 
+  type OpenedReRequest =
+    | { ok: true; link: ReRequestLink }
+    | { ok: false; reason: 'missing' }
+    | { ok: false; reason: 'linked'; as: string }
+    | { ok: false; reason: 'status'; status: ReportStatus };
+
+  /**
+   * Links an overdue report to `newId`, the report asked of Losant in its place, and opens their
+   * group's callback claim (OPEN_RE_REQUEST). Returns the link the new report is to carry.
+   */
+  async function openReRequest(record: ReportRecord, newId: string, note: string): Promise<OpenedReRequest> {
+    const group = record.reRequest?.group ?? record.id;
+    const own: ReRequestLink = { of: record.reRequest?.of ?? null, as: newId, group };
+    const key = keys.report.record(record.id);
+    const { code, value } = await run(
+      OPEN_RE_REQUEST,
+      [key, keys.report.history(record.id), keys.report.callbackClaim(group)],
+      [JSON.stringify(own), now().toISOString(), note, String(retentionSeconds)],
+    );
+    if (code === 1) return { ok: true, link: { of: record.id, as: null, group } };
+    if (code === 0) return { ok: false, reason: 'missing' };
+    if (code === 2) return { ok: false, reason: 'linked', as: parseStoredJson(key, JSON_FIELD_SCHEMAS.reRequest, value)?.as ?? '' };
+    return { ok: false, reason: 'status', status: statusOf(key, value) };
+  }
+
   /**
    * Claims a report's processing for one run of a job and returns the run's fence token (null
    * when the record is gone). Writes through `fenced(token)` are refused once a later run has
@@ -221,26 +266,31 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
   }
 
   /** What became of a delivered callback (see ACCEPT_CALLBACK in lua.ts). */
-  type Accepted = { kind: 'accepted' | 'duplicate' | 'kept_as_version' | 'versions_full' | 'missing' } | { kind: 'replaced'; runs: number };
+  type Accepted =
+    | { kind: 'accepted' | 'duplicate' | 'kept_as_version' | 'versions_full' | 'missing' }
+    | { kind: 'replaced'; runs: number }
+    | { kind: 'claimed_by_other'; reportId: string };
 
   const intoReceived = [...movesInto('callback_received'), 'callback_received' as const];
-  const receivedKeys = (id: string, sha256: string) => [
+  const receivedKeys = (id: string, sha256: string, group: string) => [
     keys.report.record(id),
     keys.report.history(id),
     keys.report.callbackBody(id),
     keys.reports.awaiting,
     keys.report.callbackVersions(id),
     keys.report.callbackVersionBody(id, sha256),
+    keys.report.callbackClaim(group),
     ...intoReceived.map((status) => keys.reports.byStatus(status)),
   ];
 
   /**
    * Keeps a report's callback: the first one moves the report to callback_received; a later one
    * with the same body is a duplicate; one with another body replaces an unusable current one
-   * (a new run) or is kept as a version, at most MAX_CALLBACK_VERSIONS.
+   * (a new run) or is kept as a version, at most MAX_CALLBACK_VERSIONS. `group`: the re-requested
+   * group the report belongs to (CallbackMatch.group), whose first callback takes the run.
    */
-  async function acceptCallback(id: string, callback: ReceivedCallback): Promise<Accepted> {
-    const { code, value } = await run(ACCEPT_CALLBACK, receivedKeys(id, callback.info.sha256), [
+  async function acceptCallback(id: string, callback: ReceivedCallback, group = id): Promise<Accepted> {
+    const { code, value } = await run(ACCEPT_CALLBACK, receivedKeys(id, callback.info.sha256, group), [
       id,
       JSON.stringify(callback.info),
       callback.body,
@@ -258,6 +308,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     if (code === 3) return { kind: 'replaced', runs: Number(value) };
     if (code === 4) return { kind: 'kept_as_version' };
     if (code === 5) return { kind: 'versions_full' };
+    if (code === 6) return { kind: 'claimed_by_other', reportId: value };
     if (code === 0) return { kind: 'missing' };
     // Only a record that already has a callback is in a status that cannot take one; so this is a record in a state the table never makes.
     throw new CorruptDataError(keys.report.record(id), [`status ${value} without a callback cannot take one`]);
@@ -273,7 +324,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
       const newest = await redis.lindex(keys.report.callbackVersions(id), 0);
       if (newest === null) return null;
       const sha256 = parseStoredJson(keys.report.callbackVersions(id), callbackInfoSchema, newest).sha256;
-      const { code, value } = await run(TAKE_UP_CALLBACK_VERSION, receivedKeys(id, sha256), [
+      const { code, value } = await run(TAKE_UP_CALLBACK_VERSION, receivedKeys(id, sha256, id), [
         id,
         sha256,
         now().toISOString(),
@@ -410,6 +461,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     dropArchivedCallbackBody,
     ...unfenced,
     claimRun,
+    openReRequest,
     getCallbackBody,
     list,
     overdueCandidates,

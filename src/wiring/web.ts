@@ -10,6 +10,7 @@ import { createLosantClient, type LosantClient } from '../losant/client.js';
 import { createCallbackReceiver } from '../reports/receive-callback.js';
 import { createRejectedCallbacks } from '../reports/rejected-callbacks.js';
 import { createReportRequester } from '../reports/request-report.js';
+import { createReportReRequester } from '../reports/re-request-report.js';
 import { createReportRetrier } from '../reports/retry-report.js';
 import type { ReportStore } from '../reports/store.js';
 import { createMissedRunCheck } from '../schedules/missed-run-check.js';
@@ -70,6 +71,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
   });
   const enqueue = (reportId: string, run: number) => queue.enqueue(reportId, run);
   const retryReport = createReportRetrier({ store, enqueue, logger });
+  const reRequestReport = createReportReRequester({ store, requestReport, logger });
   const rejected = createRejectedCallbacks(redis, { prefix: config.redis.prefix, retentionSeconds: config.jobs.reportRetentionSeconds });
   const callbacks = createCallbackReceiver({ store, enqueue, rejected, logger });
   const scheduleClock = overrides.scheduleClock ?? (() => new Date());
@@ -119,6 +121,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     missedRuns,
     requestReport,
     retryReport,
+    reRequestReport,
     ...(workers ? { workers } : {}),
     ...(durability ? { redisPolicy: durability } : {}),
     settings: {

@@ -77,6 +77,12 @@ describe('admin API contract', () => {
     const retried = await admin('post', `/admin/reports/${id}/retry`);
     assert.deepEqual([retried.status, retried.body.started], [202, true]);
     assert.equal((await admin('post', `/admin/reports/${refused.body.report.id}/retry`)).status, 409);
+    await sim.waitForJob(created.body.report.losant.jobId);
+    assert.ok((await service.store.markOverdue(created.body.report.id, 'overdue, for the test')).ok);
+    const askedAgain = await admin('post', `/admin/reports/${created.body.report.id}/re-request`);
+    assert.equal(askedAgain.status, 202, askedAgain.text);
+    await sim.waitForJob(askedAgain.body.report.losant.jobId);
+    assert.equal((await admin('post', `/admin/reports/${created.body.report.id}/re-request`)).status, 409);
 
     const schedule = await admin('post', '/admin/schedules').send({ cron: '0 6 1 * *', timezone: 'UTC', resourceGroupBy: 'organization', dateGroupBy: 'day' });
     assert.equal(schedule.status, 201, schedule.text);

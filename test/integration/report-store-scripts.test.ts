@@ -54,7 +54,7 @@ describe('report store scripts', () => {
     );
   });
 
-  test('the callback match of a report is its secret hash, Losant job and run; none for an unknown report', async () => {
+  test('the callback match of a report is its secret hash, Losant job, run and re-request group; none for an unknown report', async () => {
     const reports = store();
     const id = generateId('r');
     await reports.create(newReport(id));
@@ -62,6 +62,7 @@ describe('report store scripts', () => {
       secretHash: hashSecret('s'.repeat(43)),
       losant: { jobId: null, acceptedAt: null, legacy: false },
       runs: 1,
+      group: id,
     });
     const losant = { jobId: 'job-1', acceptedAt: '2026-01-01T00:00:00.000Z', legacy: false };
     await reports.recordLosantJob(id, losant);
@@ -72,7 +73,7 @@ describe('report store scripts', () => {
     await reports.markRetried(id, 2, 'run 2');
     await reports.markUnrecognized(id, { interpretation: { kind: 'unrecognized' }, error }, 'unrecognized');
     await reports.markRetried(id, 3, 'run 3');
-    assert.deepEqual(await reports.getCallbackMatch(id), { secretHash: hashSecret('s'.repeat(43)), losant, runs: 3 });
+    assert.deepEqual(await reports.getCallbackMatch(id), { secretHash: hashSecret('s'.repeat(43)), losant, runs: 3, group: id });
     assert.equal(await reports.getCallbackMatch(generateId('r')), null);
   });
 });

@@ -77,6 +77,13 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   },
   {
     method: 'POST',
+    path: '/admin/reports/:id/re-request',
+    summary: 'Ask Losant again for an overdue report, as a new report linked to it',
+    answers: { 202: reportAnswerSchema },
+    errors: z.union([refusedRequestAnswerSchema, errorAnswerSchema]),
+  },
+  {
+    method: 'POST',
     path: '/admin/reports/:id/retry',
     summary: 'Run a failed or unrecognized report again',
     answers: {

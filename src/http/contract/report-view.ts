@@ -86,6 +86,9 @@ export const reportViewSchema = z.strictObject({
   ...reportHeadShape,
   delivery: z.strictObject({ email: z.boolean(), archive: z.boolean(), recipients: z.array(z.string()) }),
   losant: z.strictObject({ jobId: z.string().nullable(), acceptedAt: timestamp.nullable() }),
+  /** The overdue report this one was asked of Losant in place of, and the one asked for in this one's place. */
+  reRequestOf: z.string().nullable(),
+  reRequestedAs: z.string().nullable(),
   callback: z
     .strictObject({
       receivedAt: timestamp,
@@ -162,6 +165,8 @@ export function toReportView(record: ReportRecord): ReportView {
     ...head(record),
     delivery: { email: record.delivery.email, archive: record.delivery.archive, recipients: [...record.delivery.recipients] },
     losant: { jobId: record.losant.jobId, acceptedAt: record.losant.acceptedAt },
+    reRequestOf: record.reRequest?.of ?? null,
+    reRequestedAs: record.reRequest?.as ?? null,
     callback:
       callback === null
         ? null

@@ -4,7 +4,8 @@ import { NotFoundError, ValidationError, formatIssues } from '../../errors.js';
 import { REPORT_STATUSES } from '../../reports/state-machine.js';
 import type { CallbackInfo } from '../../reports/record.js';
 import type { RejectedCallbacks } from '../../reports/rejected-callbacks.js';
-import { parseReportRequest, type RequestReport } from '../../reports/request-report.js';
+import type { ReRequestReport } from '../../reports/re-request-report.js';
+import { parseReportRequest, type RequestReport, type RequestReportResult } from '../../reports/request-report.js';
 import type { RetryReport } from '../../reports/retry-report.js';
 import type { ReportStore } from '../../reports/store.js';
 import type { ArchiveTarget } from '../../delivery/archive.js';
@@ -21,6 +22,7 @@ export interface AdminReportDeps {
   rejected: RejectedCallbacks;
   requestReport: RequestReport;
   retryReport: RetryReport;
+  reRequestReport: ReRequestReport;
 }
 
 const listQuery = z.strictObject({
@@ -36,6 +38,15 @@ function reportId(value: unknown): string {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/u;
+
+/** A report asked of Losant: 202 with the report, or Losant's refusal with the report as recorded. */
+function requestAnswer(result: RequestReportResult) {
+  if (result.ok) return { status: 202, body: { report: toReportView(result.record) } };
+  return {
+    status: httpStatusOf(result.error.code),
+    body: { error: { code: result.error.code, message: result.error.message }, report: toReportView(result.record) },
+  };
+}
 
 /**
  * A kept callback body is served as an inert download (never rendered as a page), as its bytes
@@ -55,15 +66,7 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
 
   router.post(
     '/admin/reports',
-    route(async (req) => {
-      const result = await deps.requestReport(parseReportRequest(req.body));
-      if (result.ok) return { status: 202, body: { report: toReportView(result.record) } };
-      const status = httpStatusOf(result.error.code);
-      return {
-        status,
-        body: { error: { code: result.error.code, message: result.error.message }, report: toReportView(result.record) },
-      };
-    }),
+    route(async (req) => requestAnswer(await deps.requestReport(parseReportRequest(req.body)))),
   );
 
   router.get(
@@ -118,6 +121,11 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
       if (entry === undefined || body === null) throw new NotFoundError(`No refused callback ${sha256.slice(0, 64)} kept for report ${id}`);
       return { status: 200, body, headers: callbackDownloadHeaders(`rejected-callback-${id}-${sha256.slice(0, 12)}.bin`, entry.info) };
     }),
+  );
+
+  router.post(
+    '/admin/reports/:id/re-request',
+    route(async (req) => requestAnswer(await deps.reRequestReport(reportId(req.params.id)))),
   );
 
   router.post(

@@ -64,6 +64,9 @@ function answer(outcome: CallbackOutcome): { status: number; body: unknown } {
         status: 409,
         body: { error: { code: 'callback_versions_full', message: 'this report already keeps the most different deliveries of its callback' } },
       };
+    case 'claimed_by_other':
+      // Stored (beside the report) and never to be processed: the sender need not send it again.
+      return { status: 200, body: { received: true, kept: true, reportId: outcome.reportId, runTakenBy: outcome.claimedBy } };
     case 'empty':
       return { status: 400, body: { error: { code: 'callback_empty', message: 'the callback has no body; nothing was stored' } } };
     case 'not_found':
