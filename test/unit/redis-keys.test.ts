@@ -30,6 +30,7 @@ describe('Redis keys', () => {
       keys.schedule.lock,
       keys.schedule.delivery('s1', 'job'),
       keys.maintenanceLock,
+      keys.archiveSweepCursor,
       keys.rateLimit('127.0.0.1', 1),
       keys.authFailures('127.0.0.1', 1),
     ];
