@@ -218,6 +218,8 @@ const envSchema = z.object({
   FAILED_JOBS_KEEP: int(5_000, 0),
   REPORT_RETENTION_DAYS: int(400, 1),
   REPORT_RETENTION_SECONDS: int(0, 0),
+  // 100 years at most: a cutoff further back than that is "forever", which 0 says plainly.
+  ARCHIVE_RETENTION_DAYS: int(0, 0, 36_500),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -298,6 +300,8 @@ export interface Config {
     reportRetentionDays: number;
     /** REPORT_RETENTION_SECONDS when set (tests), else REPORT_RETENTION_DAYS in seconds. */
     reportRetentionSeconds: number;
+    /** How long archived files stay (by their own modification time); null: forever. */
+    archiveRetentionDays: number | null;
   };
 }
 
@@ -385,6 +389,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       failedKeep: e.FAILED_JOBS_KEEP,
       reportRetentionDays: e.REPORT_RETENTION_DAYS,
       reportRetentionSeconds: e.REPORT_RETENTION_SECONDS > 0 ? e.REPORT_RETENTION_SECONDS : e.REPORT_RETENTION_DAYS * 86_400,
+      archiveRetentionDays: e.ARCHIVE_RETENTION_DAYS > 0 ? e.ARCHIVE_RETENTION_DAYS : null,
     },
   };
   return deepFreeze(config);

@@ -60,6 +60,8 @@ export function redisKeys(prefix: string) {
     missedRunCheckLock: `${prefix}:missed-run-check-lock`,
     /** Held by the one worker doing housekeeping at a time. */
     maintenanceLock: `${prefix}:maintenance-lock`,
+    /** Where the next housekeeping run goes on removing old archived files (ARCHIVE_RETENTION_DAYS). */
+    archiveSweepCursor: `${prefix}:archive-sweep-cursor`,
     /** The admin API's request count of one client in one minute. */
     rateLimit: (client: string, minute: number) => `${prefix}:ratelimit:${client}:${minute}`,
     /** The admin API's failed authentications of one client in one minute (a bucket of their own). */

@@ -112,6 +112,8 @@ export async function createService(options: ServiceOptions) {
       logger,
       workDir: steps.deps.workDir,
       workFilesRetentionMs: config.jobs.workFilesRetentionMs,
+      archive,
+      archiveRetentionMs: config.jobs.archiveRetentionDays === null ? null : config.jobs.archiveRetentionDays * 86_400_000,
     });
   }
 

@@ -17,6 +17,17 @@ export interface ArchiveTarget {
   stat(key: string): Promise<ArchivedObject | null>;
   /** A stream of the stored bytes; rejects with NotFoundError when there is no such object. */
   openRead(key: string): Promise<Readable>;
+  /**
+   * Removes the objects last modified before `cutoff` (ARCHIVE_RETENTION_DAYS), looking at no more
+   * than `limit` objects per call, in key order, so that one housekeeping run does bounded work
+   * however large the archive is; `resumeAfter`, taken from the previous call's answer, continues
+   * where that call stopped. The listing is streamed, never held whole. An object's own
+   * last-modified time decides, not its key: see src/delivery/file-archive-retention.ts.
+   * On S3 this is ListObjectsV2 (StartAfter = resumeAfter, MaxKeys = limit) and DeleteObjects for
+   * those whose LastModified is before the cutoff; the file archive also removes the folders it
+   * empties and temp files left by interrupted writes.
+   */
+  removeOlderThan(cutoff: Date, options: { limit: number; resumeAfter?: string | null }): Promise<ArchiveSweep>;
   /** Where the archive lives, safe to log and to show, e.g. "file:/var/data/archive". */
   readonly description: string;
 }
@@ -30,6 +41,15 @@ export interface ArchivedObject {
   bytes: number;
 }
 
+/** What one removeOlderThan call did. */
+export interface ArchiveSweep {
+  /** Objects looked at: at most the call's `limit`. */
+  examined: number;
+  removed: number;
+  /** Where the next call goes on from; null when this call reached the end (the next starts over). */
+  resumeAfter: string | null;
+}
+
 export class ArchiveKeyError extends AppError {
   constructor(key: string, reason: string) {
     super('invalid_archive_key', `Invalid archive key ${JSON.stringify(key.slice(0, 200))}: ${reason}`, { retryable: false });
@@ -37,6 +57,7 @@ export class ArchiveKeyError extends AppError {
 }
 
 const KEY_CHARACTERS = /^[\w./-]+$/u;
+const SEGMENT = /^[\w-][\w.-]*$/u;
 const MAX_KEY_LENGTH = 1024;
 
 /**
@@ -53,4 +74,9 @@ export function assertValidArchiveKey(key: string): void {
     if (segment === '..' || segment === '.') throw new ArchiveKeyError(key, 'must not contain "." or ".." segments');
     if (segment.startsWith('.')) throw new ArchiveKeyError(key, 'segments must not start with "."');
   }
+}
+
+/** Whether `name` could be one segment of a valid key (a folder or file the archive made). */
+export function isArchiveKeySegment(name: string): boolean {
+  return SEGMENT.test(name);
 }

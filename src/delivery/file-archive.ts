@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { errorCode, NotFoundError } from '../errors.js';
 import { assertValidArchiveKey, ArchiveKeyError, type ArchiveTarget, type ArchivedObject } from './archive.js';
 import { copyFileAtomically, hashFile, writeFileAtomically } from '../files/atomic-file.js';
+import { removeFilesOlderThan } from './file-archive-retention.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -76,6 +77,8 @@ export function createFileArchive(rootDir: string): ArchiveTarget {
         throw error;
       }
     },
+
+    removeOlderThan: (cutoff, options) => removeFilesOlderThan(root, cutoff, options),
   };
 }
 

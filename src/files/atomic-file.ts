@@ -40,6 +40,14 @@ export interface TempFile {
 /** How much a file copy or hash reads at a time. */
 const CHUNK_BYTES = 1024 * 1024;
 
+/** The names tempFileFor gives: ".<target name>.<16 hex digits>.tmp". */
+const TEMP_NAME = /^\..+\.[\da-f]{16}\.tmp$/u;
+
+/** Whether `name` is a temp file tempFileFor makes (one an interrupted write may have left behind). */
+export function isTempFileName(name: string): boolean {
+  return TEMP_NAME.test(name);
+}
+
 /** Temp names start with a dot and end in .tmp, with a random part: two writers never share one. */
 export function tempFileFor(targetPath: string, options: AtomicWriteOptions = {}): TempFile {
   const dir = dirname(targetPath);

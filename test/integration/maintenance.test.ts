@@ -1,15 +1,40 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createMaintenance } from '../../src/jobs/maintenance.js';
+import { createFileArchive } from '../../src/delivery/file-archive.js';
+import { createMaintenance, type MaintenanceDeps } from '../../src/jobs/maintenance.js';
 import { processJobId } from '../../src/jobs/queue.js';
+import { redisKeys } from '../../src/redis-keys.js';
+import { withTempDir } from '../helpers/temp-dir.js';
+import { testConfig } from '../helpers/config.js';
 import { silentLogger } from '../helpers/logger.js';
 import { createAwaitingReport } from '../helpers/reports.js';
 import { startService, type RunningService } from '../helpers/service.js';
 
 let service: RunningService;
+
+const DAY_MS = 86_400_000;
+
+/** Archives a report's CSV and summary as the job steps do, now; returns their keys. */
+async function archiveReport(archive: ReturnType<typeof createFileArchive>, reportId: string): Promise<string[]> {
+  const keys = [`reports/2026/01/${reportId}/report.csv`, `reports/2026/01/${reportId}/summary.json`];
+  for (const key of keys) await archive.putBuffer(key, `${key}\n`);
+  return keys;
+}
+
+/** The days ARCHIVE_RETENTION_DAYS says, read through the configuration as the service reads it. */
+function retentionMs(days: string): number | null {
+  const retention = testConfig({ ARCHIVE_RETENTION_DAYS: days }).jobs.archiveRetentionDays;
+  return retention === null ? null : retention * DAY_MS;
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 async function reportWithCallback(): Promise<string> {
   const { id } = await createAwaitingReport(service.store, service.url);
@@ -19,7 +44,9 @@ async function reportWithCallback(): Promise<string> {
 }
 
 /** Housekeeping over this test's service, treating every record as stale at once. */
-function housekeeping(options: { maxRequeues?: number; workDir?: string; workFilesRetentionMs?: number } = {}) {
+function housekeeping(
+  options: Pick<MaintenanceDeps, 'maxRequeues' | 'workDir' | 'workFilesRetentionMs' | 'archive' | 'archiveRetentionMs' | 'archiveFilesPerRun' | 'now'> = {},
+) {
   return createMaintenance({
     redis: service.redis,
     store: service.store,
@@ -83,6 +110,80 @@ describe('housekeeping', () => {
       assert.deepEqual((await readdir(workDir)).sort(), [recentFailed, running].sort());
     } finally {
       await rm(workDir, { recursive: true, force: true });
+    }
+  });
+
+  test('archived files are removed once last written longer ago than ARCHIVE_RETENTION_DAYS, with their report folder', async () => {
+    await withTempDir('report-relay-archive-', async (root) => {
+      const archive = createFileArchive(root);
+      await archiveReport(archive, 'r-archived');
+      const written = Date.now();
+      const laterBy = (days: number) => () => new Date(written + days * DAY_MS);
+      const options = { archive, archiveRetentionMs: retentionMs('30') };
+
+      assert.equal((await housekeeping({ ...options, now: laterBy(29) }).runOnce())?.archiveFilesRemoved, 0);
+      assert.deepEqual(await readdir(join(root, 'reports/2026/01/r-archived')), ['report.csv', 'summary.json']);
+
+      assert.equal((await housekeeping({ ...options, now: laterBy(31) }).runOnce())?.archiveFilesRemoved, 2);
+      assert.equal(await exists(join(root, 'reports/2026/01/r-archived')), false);
+    });
+  });
+
+  test('ARCHIVE_RETENTION_DAYS=0 keeps the archive whole, however old it is', async () => {
+    await withTempDir('report-relay-archive-', async (root) => {
+      const archive = createFileArchive(root);
+      await archiveReport(archive, 'r-kept');
+      const tenYearsLater = () => new Date(Date.now() + 3_650 * DAY_MS);
+
+      const result = await housekeeping({ archive, archiveRetentionMs: retentionMs('0'), now: tenYearsLater }).runOnce();
+
+      assert.equal(result?.archiveFilesRemoved, 0);
+      assert.deepEqual(await readdir(join(root, 'reports/2026/01/r-kept')), ['report.csv', 'summary.json']);
+    });
+  });
+
+  test('one run removes a bounded number of archived files; the next run, on any worker, goes on where it stopped', async () => {
+    await withTempDir('report-relay-archive-', async (root) => {
+      const archive = createFileArchive(root);
+      for (const id of ['r-1', 'r-2', 'r-3']) await archiveReport(archive, id);
+      const later = () => new Date(Date.now() + 31 * DAY_MS);
+      // Two workers' housekeeping: each run is one lease, whoever holds it.
+      const [first, second] = [1, 2].map(() => housekeeping({ archive, archiveRetentionMs: retentionMs('30'), archiveFilesPerRun: 4, now: later }));
+      const cursorKey = redisKeys(service.config.redis.prefix).archiveSweepCursor;
+
+      assert.equal((await first?.runOnce())?.archiveFilesRemoved, 4);
+      assert.deepEqual(await readdir(join(root, 'reports/2026/01')), ['r-3']);
+      assert.equal(await service.redis.get(cursorKey), 'reports/2026/01/r-2/summary.json');
+
+      assert.equal((await second?.runOnce())?.archiveFilesRemoved, 2);
+      assert.equal(await exists(join(root, 'reports')), false, 'the emptied folders went too');
+      assert.equal(await service.redis.exists(cursorKey), 0, 'a finished pass leaves no cursor');
+    });
+  });
+});
+
+describe('the worker housekeeping of a service with ARCHIVE_RETENTION_DAYS set', () => {
+  test('removes archived files older than the setting from the service archive and keeps the recent ones', async () => {
+    const worker = await startService({ env: { ARCHIVE_RETENTION_DAYS: '30' }, name: 'archive-retention' });
+    try {
+      const root = join(worker.config.dataDir, 'archive');
+      const archive = createFileArchive(root);
+      const oldKeys = await archiveReport(archive, 'r-old');
+      await archiveReport(archive, 'r-recent');
+      const fortyDaysAgo = new Date(Date.now() - 40 * DAY_MS);
+      for (const key of oldKeys) await utimes(join(root, key), fortyDaysAgo, fortyDaysAgo);
+
+      // The service's own maintenance runs every 500 ms here; a generous deadline for a busy machine.
+      const deadline = Date.now() + 30_000;
+      while (await exists(join(root, 'reports/2026/01/r-old'))) {
+        assert.ok(Date.now() < deadline, 'the old report was not removed within 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+
+      assert.deepEqual(await readdir(join(root, 'reports/2026/01')), ['r-recent']);
+      assert.deepEqual(await readdir(join(root, 'reports/2026/01/r-recent')), ['report.csv', 'summary.json']);
+    } finally {
+      await worker.stop();
     }
   });
 });

@@ -89,6 +89,15 @@ describe('configuration', () => {
     );
   });
 
+  test('ARCHIVE_RETENTION_DAYS: 0 (the default) keeps the archive forever; anything but a whole number of days from 0 is refused by name', () => {
+    assert.equal(loadConfig(valid).jobs.archiveRetentionDays, null);
+    assert.equal(loadConfig({ ...valid, ARCHIVE_RETENTION_DAYS: '0' }).jobs.archiveRetentionDays, null);
+    assert.equal(loadConfig({ ...valid, ARCHIVE_RETENTION_DAYS: '365' }).jobs.archiveRetentionDays, 365);
+    for (const bad of ['-1', '1.5', 'a year', '36501']) {
+      assert.match(problems({ ...valid, ARCHIVE_RETENTION_DAYS: bad }).join(), /ARCHIVE_RETENTION_DAYS: must be a whole number from 0 to 36500/u, bad);
+    }
+  });
+
   test('defaults are safe: private networks refused, Losant production URL, Losant hosts over https only', () => {
     const config = loadConfig(valid);
     assert.equal(config.download.allowPrivateNetworks, false);

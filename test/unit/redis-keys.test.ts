@@ -34,6 +34,7 @@ describe('Redis keys', () => {
       keys.schedule.runsChecked('s1'),
       keys.missedRunCheckLock,
       keys.maintenanceLock,
+      keys.archiveSweepCursor,
       keys.rateLimit('127.0.0.1', 1),
       keys.authFailures('127.0.0.1', 1),
     ];
