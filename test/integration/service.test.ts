@@ -58,7 +58,7 @@ describe('createService', () => {
     assert.equal(service.server!.listening, false, 'the server is closed');
   });
 
-  test('close() goes http, worker, steps, queue, redis; connections passed in stay open, the server passed in is closed', async () => {
+  test('close() goes missed-run checks, http, worker, steps, queue, redis; connections passed in stay open, the server passed in is closed', async () => {
     const config = configFor('svc-close');
     const redis = createRedis(config.redis.url, 'commands');
     const blockingRedis = createRedis(config.redis.url, 'blocking');
@@ -80,7 +80,7 @@ describe('createService', () => {
       assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200, 'the app answers on the server passed in');
       await service.close();
 
-      assert.deepEqual(closedParts(logs.lines), ['http', 'worker', 'steps', 'queue', 'redis']);
+      assert.deepEqual(closedParts(logs.lines), ['missed-run checks', 'http', 'worker', 'steps', 'queue', 'redis']);
       assert.equal(server.listening, false);
       assert.equal(redis.status, 'ready', 'the commands connection passed in is left to its owner');
       assert.equal(blockingRedis.status, 'ready', 'the blocking connection passed in is left to its owner');
