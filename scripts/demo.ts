@@ -23,7 +23,7 @@ await new Promise<void>((done) => server.listen(Number(process.env.PORT ?? 0), '
 const port = (server.address() as AddressInfo).port;
 const publicUrl = `http://127.0.0.1:${port}`;
 
-const config = loadConfig({
+const config = loadConfig('all', {
   ...process.env,
   NODE_ENV: 'development',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',

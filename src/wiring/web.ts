@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Config } from '../config.js';
+import type { ConfigWith } from '../config.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import { createApp } from '../http/app.js';
 import type { WorkerHealth } from '../http/routes/health.js';
@@ -22,7 +22,7 @@ export interface WebOverrides {
 
 /** What the web side builds on: the parts every role shares. */
 export interface SharedParts {
-  config: Readonly<Config>;
+  config: ConfigWith<'web'>;
   logger: Logger;
   redis: Redis;
   store: ReportStore;
@@ -39,13 +39,15 @@ export interface SharedParts {
  * never loads Express, helmet, the admin routes, the Losant client or the schedules.
  */
 export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefined, overrides: WebOverrides = {}) {
-  const { config, logger, redis, store, queue, durability } = parts;
+  const { logger, redis, store, queue, durability } = parts;
+  const shared = parts.config;
+  const config = shared.web;
   const losant =
     overrides.losant ??
     createLosantClient({
       baseUrl: config.losant.apiUrl,
       token: config.losant.apiToken,
-      instanceId: config.losant.instanceId,
+      instanceId: shared.instanceId,
       timeoutMs: config.losant.timeoutMs,
       maxRetries: config.losant.maxRetries,
       logger,
@@ -54,23 +56,23 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     store,
     losant,
     publicUrl: config.http.publicUrl,
-    defaultRecipients: config.mail.defaultRecipients,
-    overdueMs: config.callbacks.overdueMs,
+    defaultRecipients: config.defaultRecipients,
+    overdueMs: config.callbackOverdueMs,
     logger,
   });
   const enqueue = (reportId: string, run: number) => queue.enqueue(reportId, run);
   const retryReport = createReportRetrier({ store, enqueue, logger });
-  const rejected = createRejectedCallbacks(redis, { prefix: config.redis.prefix, retentionSeconds: config.jobs.reportRetentionSeconds });
+  const rejected = createRejectedCallbacks(redis, { prefix: shared.redis.prefix, retentionSeconds: shared.retention.reportSeconds });
   const callbacks = createCallbackReceiver({ store, enqueue, rejected, logger });
-  const scheduleStore = createScheduleStore(redis, config.redis.prefix);
+  const scheduleStore = createScheduleStore(redis, shared.redis.prefix);
   const schedules = createScheduleService({
     store: scheduleStore,
     losant,
     publicUrl: config.http.publicUrl,
-    defaultRecipients: config.mail.defaultRecipients,
+    defaultRecipients: config.defaultRecipients,
     logger,
   });
-  const scheduleCallbacks = createScheduleCallbackReceiver({ schedules: scheduleStore, reports: store, enqueue, prefix: config.redis.prefix, logger });
+  const scheduleCallbacks = createScheduleCallbackReceiver({ schedules: scheduleStore, reports: store, enqueue, prefix: shared.redis.prefix, logger });
 
   const app = createApp({
     logger,
@@ -89,12 +91,12 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
       adminToken: config.admin.token,
       adminRateLimitPerMinute: config.admin.rateLimitPerMinute,
       adminAuthFailuresPerMinute: config.admin.authFailuresPerMinute,
-      callbackMaxBytes: config.callbacks.maxBytes,
-      redisPrefix: config.redis.prefix,
+      callbackMaxBytes: config.callbackMaxBytes,
+      redisPrefix: shared.redis.prefix,
       trustProxy: config.http.trustProxy,
     },
   });
 
-  return { losant, requestReport, retryReport, callbacks, rejected, schedules, scheduleCallbacks, app };
+  return { config, losant, requestReport, retryReport, callbacks, rejected, schedules, scheduleCallbacks, app };
 }
 export type WebSide = ReturnType<typeof createWebSide>;
