@@ -88,6 +88,8 @@ function workerConfig(v: Values<'worker'>) {
     lockMs: v.JOB_LOCK_MS,
     /** How long the work files of a report that is not running stay on a worker's disk. */
     workFilesRetentionMs: v.WORK_FILES_RETENTION_HOURS * 3_600_000,
+    /** Where the worker answers /healthz and /readyz; null: it does not listen. */
+    health: v.WORKER_HEALTH_PORT === undefined ? null : { port: v.WORKER_HEALTH_PORT, host: v.HOST },
     download: {
       allowedHosts: v.DOWNLOAD_ALLOWED_HOSTS,
       allowedPorts: v.DOWNLOAD_ALLOWED_PORTS,

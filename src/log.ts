@@ -19,6 +19,7 @@ const CONFIG_TEXT_SETTINGS = {
   'web.admin.token': 'secret',
   'web.losant.apiUrl': 'plain',
   'web.losant.apiToken': 'secret',
+  'worker.health.host': 'plain',
   'worker.mail.smtpUrl': 'secret',
   'worker.mail.from': 'plain',
 } as const satisfies Record<TextSettingPath<Config>, 'secret' | 'plain'>;

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { requireSide, type Config, type WebConfig, type WorkerConfig } from './config.js';
 import type { ArchiveTarget } from './delivery/archive.js';
 import { createFileArchive } from './delivery/file-archive.js';
+import { createHealthServer } from './health/health-server.js';
 import { createMaintenance, type Maintenance } from './jobs/maintenance.js';
 import { createReportProcessor } from './jobs/process-report.js';
 import { jobRetrySchedule } from './jobs/job-backoff.js';
@@ -56,7 +57,8 @@ const AFTER_WORKER_RESERVE_MS = 3_000;
  * also what a shutdown signal runs.
  *
  * The web side is imported only for the roles that serve HTTP: the worker process never loads
- * Express, helmet, the admin routes, the Losant client or the schedules.
+ * Express, helmet, the admin routes, the Losant client or the schedules. A worker answers
+ * /healthz and /readyz on WORKER_HEALTH_PORT when it is set (plain node:http).
  */
 export async function createService(options: ServiceOptions) {
   const { config, role } = options;
@@ -125,6 +127,7 @@ export async function createService(options: ServiceOptions) {
   }
 
   let server: Server | null = null;
+  let healthServer: Server | null = null;
   let stopMaintenance: (() => void) | null = null;
   let stopDurabilityChecks: (() => void) | null = null;
   let starting: Promise<void> | null = null;
@@ -134,6 +137,15 @@ export async function createService(options: ServiceOptions) {
    * consumes jobs and serves HTTP.
    */
   async function start(): Promise<void> {
+    if (worker && workerConfig?.health) {
+      // First, so an orchestrator sees the process alive (and not ready) while it waits for Redis.
+      healthServer = await listenForHealth(
+        createHealthServer({ redis, workers: worker, redisPolicy: durability, logger }),
+        workerConfig.health.port,
+        workerConfig.health.host,
+      );
+      logger.info({ port: portOf(healthServer) }, 'worker health listening');
+    }
     const readyTimeoutMs = options.redisReadyTimeoutMs ?? 10_000;
     await waitUntilReady(redis, readyTimeoutMs).catch(() => {
       throw new Error(`Redis at ${new URL(config.redis.url).host} did not answer within ${readyTimeoutMs} ms; is it running? (see README: Redis)`);
@@ -170,14 +182,16 @@ export async function createService(options: ServiceOptions) {
 
   /**
    * Closes in order: HTTP (intake), the worker (jobs still running when `remainingMs` is nearly
-   * spent go back to the queue), the steps (downloader, mailer), the queue, then the Redis connections this service
-   * made. A part that fails to close is logged and the rest still close.
+   * spent go back to the queue), the worker's health port (alive while the worker finishes), the
+   * steps (downloader, mailer), the queue, then the Redis connections this service made. A part
+   * that fails to close is logged and the rest still close.
    */
   async function close(remainingMs = Number.POSITIVE_INFINITY): Promise<void> {
     const endsAt = Date.now() + remainingMs;
     await starting?.catch(() => undefined);
     stopDurabilityChecks?.();
     const listening = server;
+    const health = healthServer;
     const parts: Array<[string, (() => Promise<void>) | null]> = [
       ['http', listening ? () => closeServer(listening) : null],
       [
@@ -190,6 +204,7 @@ export async function createService(options: ServiceOptions) {
             }
           : null,
       ],
+      ['health', health ? () => closeServer(health) : null],
       ['steps', steps ? () => steps.close() : null],
       ['queue', () => queue.close()],
       ['redis', () => Promise.all(ownConnections.map((connection) => closeRedis(connection))).then(() => undefined)],
@@ -221,6 +236,10 @@ export async function createService(options: ServiceOptions) {
     get server(): Server | null {
       return server;
     },
+    /** The worker's health port, once started (null unless WORKER_HEALTH_PORT is set and the role runs a worker). */
+    get healthServer(): Server | null {
+      return healthServer;
+    },
     start(): Promise<void> {
       starting ??= start();
       return starting;
@@ -242,6 +261,17 @@ async function listen(app: WebSide['app'], given: Server | undefined, config: We
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
+  });
+  return server;
+}
+
+async function listenForHealth(server: Server, port: number, host: string): Promise<Server> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   return server;
 }

@@ -81,10 +81,10 @@ export const SETTINGS = {
   },
   HOST: {
     area: 'http',
-    readBy: WEB,
+    readBy: BOTH,
     kind: text('an interface address or host name'),
     default: '0.0.0.0',
-    about: 'interface the web process listens on',
+    about: "interface the web process's PORT and the worker's WORKER_HEALTH_PORT listen on",
   },
   PUBLIC_URL: {
     area: 'http',
@@ -108,6 +108,14 @@ export const SETTINGS = {
     default: 65_000,
     about:
       "how long an idle keep-alive connection stays open: keep it above the idle timeout of the load balancer in front (60 s on AWS ALB, Google Cloud, nginx defaults), or requests on connections the service just closed fail with 502; the time allowed for a request's headers is this plus 5 s",
+  },
+  WORKER_HEALTH_PORT: {
+    area: 'http',
+    readBy: WORKER,
+    kind: wholeNumber(0, 65535),
+    unset: 'off',
+    about:
+      'port on which a worker answers GET /healthz (alive) and GET /readyz (Redis answers, its maxmemory-policy passed the last check, the worker consumes; 503 with reasons otherwise); 0: a free port the system picks. The web process answers both on PORT',
   },
 
   REDIS_URL: {

@@ -136,6 +136,7 @@ describe('configuration per role', () => {
     assert.equal(config.web, null);
     assert.equal(config.instanceId, INSTANCE.LOSANT_INSTANCE_ID);
     assert.equal(config.worker.concurrency, 2);
+    assert.equal(config.worker.health, null, 'the health port is off by default');
     assert.ok(Object.isFrozen(config.worker));
   });
 
@@ -166,10 +167,16 @@ describe('configuration per role', () => {
   test('a setting the role does not read is not checked', () => {
     const webOnlyNonsense = { PUBLIC_URL: 'not a url', PORT: 'eighty', ADMIN_TOKEN: 'short', TRUST_PROXY: 'true', LOSANT_API_URL: 'nowhere' };
     assert.doesNotThrow(() => loadConfig('worker', { ...INSTANCE, ...webOnlyNonsense }));
-    const workerOnlyNonsense = { DOWNLOAD_ALLOWED_PORTS: '99999', WORKER_CONCURRENCY: 'many', SMTP_URL: 'http://mail' };
+    const workerOnlyNonsense = { DOWNLOAD_ALLOWED_PORTS: '99999', WORKER_CONCURRENCY: 'many', SMTP_URL: 'http://mail', WORKER_HEALTH_PORT: '-1' };
     assert.doesNotThrow(() => loadConfig('web', { ...valid, ...workerOnlyNonsense }));
     const all = problems({ ...valid, ...webOnlyNonsense, ...workerOnlyNonsense }).map((line) => line.split(':')[0]);
     assert.deepEqual(all.sort(), [...Object.keys(webOnlyNonsense), ...Object.keys(workerOnlyNonsense)].sort(), 'role all reads both sides');
+  });
+
+  test('WORKER_HEALTH_PORT: off unless set; the worker listens on HOST', () => {
+    assert.deepEqual(loadConfig('worker', { ...INSTANCE, WORKER_HEALTH_PORT: '9100', HOST: '127.0.0.1' }).worker.health, { port: 9100, host: '127.0.0.1' });
+    assert.deepEqual(loadConfig('worker', { ...INSTANCE, WORKER_HEALTH_PORT: '0' }).worker.health, { port: 0, host: '0.0.0.0' });
+    assert.match(problems({ ...INSTANCE, WORKER_HEALTH_PORT: '70000' }, 'worker').join(), /WORKER_HEALTH_PORT: must be a whole number from 0 to 65535/u);
   });
 
   test('a configuration loaded for one role cannot run a side it lacks', () => {
