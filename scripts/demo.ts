@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, loadConfig, type Config } from '../src/config.js';
+import { ConfigError, loadConfig, type ConfigFor } from '../src/config.js';
 import { errorMessage } from '../src/errors.js';
 import { errorAnswerSchema } from '../src/http/contract/admin-answers.js';
 import { createLogger } from '../src/log.js';
@@ -67,9 +67,9 @@ try {
 // as: a server listening on a TCP port has an AddressInfo address.
 const publicUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-let config: Readonly<Config>;
+let config: Readonly<ConfigFor<'all'>>;
 try {
-  config = loadConfig({
+  config = loadConfig('all', {
     ...process.env,
     NODE_ENV: 'development',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -114,7 +114,7 @@ console.log(`Losant simulator  ${sim.url}  (instance ${sim.instanceId})`);
 console.log(`report-relay      ${publicUrl}`);
 console.log(`admin token       ${adminToken}  (made for this run: send it as "Authorization: Bearer <token>")`);
 console.log(
-  `mail              ${config.mail.smtpUrl === undefined ? `.eml files in ${join(config.dataDir, 'outbox')} (SMTP_URL is not set)` : `sent through ${service.steps?.mailer.description ?? '?'}`}`,
+  `mail              ${config.worker.mail.smtpUrl === undefined ? `.eml files in ${join(config.dataDir, 'outbox')} (SMTP_URL is not set)` : `sent through ${service.steps?.mailer.description ?? '?'}`}`,
 );
 console.log(`data              ${config.dataDir}, Redis keys under ${config.redis.prefix}:`);
 

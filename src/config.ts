@@ -1,398 +1,207 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import { SETTINGS, type NamesReadBy, type Setting, type SettingName, type SettingValues } from './config/settings.js';
 import { describeIssues } from './errors.js';
+import { SIDES_OF_ROLE, type Role, type Side } from './role.js';
 
 /**
- * The one reader of process.env. Every variable is parsed and validated here, once; a bad
- * configuration refuses to start with every problem listed. config/example.env documents each one.
+ * The one reader of process.env. A process reads the settings of its role only (src/config/settings.ts
+ * says which side reads each): a worker needs none of the web's, the web none of the worker's. Every
+ * one of them is parsed and validated here, once; a bad configuration refuses to start with every
+ * problem listed.
  */
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+export type { Role, Side } from './role.js';
 
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-    .optional()
-    .transform((value) => (value === undefined || value === '' ? fallback : ['true', '1', 'yes'].includes(value)));
+type Values<S extends Side> = Pick<SettingValues, NamesReadBy<S>>;
+type SharedValues = Pick<SettingValues, NamesReadBy<'web'> & NamesReadBy<'worker'>>;
 
-/** A boolean whose default is decided later (from other settings): undefined when unset or empty. */
-const optionalBool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-  .optional()
-  .transform((value) => (value === undefined || value === '' ? undefined : ['true', '1', 'yes'].includes(value)));
-
-const int = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value.trim() === '') return fallback;
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, got "${value}"` });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-const list = (fallback: string[]) =>
-  z
-    .string()
-    .optional()
-    .transform((value) =>
-      value === undefined || value.trim() === ''
-        ? fallback
-        : value
-            .split(',')
-            .map((item) => item.trim())
-            .filter((item) => item !== ''),
-    );
-
-const emailList = list([]).pipe(z.array(z.email({ message: 'every address must be a valid email address' })).max(50));
-
-const secretToken = (name: string) =>
-  z.string({ message: `${name} is required` }).min(16, `must be at least 16 characters (generate one with: openssl rand -hex 32)`);
-
-/**
- * Losant accepts callback URLs of at most 1024 characters. Ours are the base plus
- * "/callbacks/r/<26-character id>/<43-character secret>" (83 characters); 900 leaves room.
- */
-const MAX_PUBLIC_URL_LENGTH = 900;
-
-const publicUrl = z
-  .string({ message: 'PUBLIC_URL is required: the https:// base URL at which Losant reaches this service' })
-  .pipe(z.url({ message: 'must be an absolute URL' }))
-  .transform((value, ctx) => {
-    const url = new URL(value);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must use https:// (callback URLs carry a secret); plain http:// is accepted only for localhost, 127.0.0.1 or [::1]',
-      });
-      return z.NEVER;
-    }
-    if (url.search !== '' || url.hash !== '') {
-      ctx.addIssue({ code: 'custom', message: 'must not have a query string or fragment' });
-      return z.NEVER;
-    }
-    const base = url.toString().replace(/\/+$/u, '');
-    if (base.length > MAX_PUBLIC_URL_LENGTH) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be at most ${MAX_PUBLIC_URL_LENGTH} characters: Losant refuses callback URLs over 1024, and a callback URL is this base plus about 90 characters`,
-      });
-      return z.NEVER;
-    }
-    return base;
-  });
-
-/**
- * Whom X-Forwarded-For is believed from, as Express's "trust proxy" takes it: a number of hops
- * or a list of proxy addresses/CIDRs (or Express's names loopback, linklocal, uniquelocal).
- * `true` (believe anyone) is refused: every client could then choose its own address.
- */
-const trustProxy = z
-  .string()
-  .optional()
-  .transform((value, ctx): number | string | false => {
-    const text = value?.trim() ?? '';
-    if (text === '' || text === 'false' || text === '0') return false;
-    if (text === 'true') {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          "true is refused: it believes X-Forwarded-For from anyone, so every client could pick its own address (and rate limit). Set the number of proxy hops in front of the service (e.g. 1), or the proxies' addresses or CIDRs (e.g. 10.0.0.0/8, 192.0.2.1, loopback)",
-      });
-      return z.NEVER;
-    }
-    if (/^\d+$/u.test(text)) return Number(text);
-    const entries = text.split(',').map((entry) => entry.trim());
-    if (entries.every((entry) => PROXY_NAMES.has(entry) || isProxyAddress(entry))) return entries.join(', ');
-    ctx.addIssue({
-      code: 'custom',
-      message: 'must be false, a number of proxy hops (e.g. 1), or a comma-separated list of proxy addresses or CIDRs (e.g. 10.0.0.0/8, 192.0.2.1, loopback)',
-    });
-    return z.NEVER;
-  });
-
-const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
-
-function isProxyAddress(entry: string): boolean {
-  const [address = '', bits, ...rest] = entry.split('/');
-  if (rest.length > 0) return false;
-  const version = isIP(address);
-  if (version === 0) return false;
-  if (bits === undefined) return true;
-  if (!/^\d{1,3}$/u.test(bits)) return false;
-  return Number(bits) <= (version === 4 ? 32 : 128);
+/** What both sides read. */
+function sharedConfig(v: SharedValues) {
+  const production = v.NODE_ENV === 'production';
+  return {
+    /** NODE_ENV=production: the defaults that protect data are strict (REDIS_REQUIRE_NOEVICTION). */
+    production,
+    logLevel: v.LOG_LEVEL,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    dataDir: v.DATA_DIR,
+    instanceId: v.LOSANT_INSTANCE_ID,
+    redis: {
+      url: v.REDIS_URL,
+      prefix: v.REDIS_PREFIX,
+      /** Refuse to start (and be unready) when maxmemory-policy is not noeviction; defaults to `production`. */
+      requireNoEviction: v.REDIS_REQUIRE_NOEVICTION ?? production,
+      /** How often the eviction policy and persistence are checked again after the start. */
+      checkIntervalMs: v.REDIS_CHECK_INTERVAL_MS,
+    },
+    /** The options of every job added to the queue, by whichever side adds it. */
+    jobs: {
+      attempts: v.JOB_ATTEMPTS,
+      /** Delay before a job's first retry; each next one doubles, up to the worker's cap (worker.retries). */
+      backoffMs: v.JOB_BACKOFF_MS,
+      completedKeep: v.COMPLETED_JOBS_KEEP,
+      failedKeep: v.FAILED_JOBS_KEEP,
+    },
+    retention: {
+      reportDays: v.REPORT_RETENTION_DAYS,
+      /** REPORT_RETENTION_SECONDS when set (tests), else REPORT_RETENTION_DAYS in seconds. */
+      reportSeconds: v.REPORT_RETENTION_SECONDS > 0 ? v.REPORT_RETENTION_SECONDS : v.REPORT_RETENTION_DAYS * 86_400,
+      /** How long a kept callback body lives; null: as long as its report record. */
+      callbackBodyDays: v.CALLBACK_BODY_RETENTION_DAYS > 0 ? v.CALLBACK_BODY_RETENTION_DAYS : null,
+    },
+    /** The largest callback body, as sent and decoded: the web refuses larger ones, a worker decodes kept ones within it. */
+    callbackMaxBytes: v.CALLBACK_MAX_BYTES,
+  };
 }
 
-const envSchema = z.object({
-  NODE_ENV: z.string().optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-
-  PORT: int(3000, 0, 65535),
-  HOST: z.string().default('0.0.0.0'),
-  PUBLIC_URL: publicUrl,
-  TRUST_PROXY: trustProxy,
-  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1_000, 240_000),
-  SHUTDOWN_TIMEOUT_MS: int(25_000, 1_000, 600_000),
-
-  REDIS_URL: z
-    .string()
-    .default('redis://127.0.0.1:6379')
-    .pipe(z.url().refine((value) => /^rediss?:$/u.test(new URL(value).protocol), 'must start with redis:// or rediss://')),
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[\w-]{1,32}$/u, 'letters, digits, _ or -, at most 32')
-    .default('report-relay'),
-  REDIS_REQUIRE_NOEVICTION: optionalBool,
-  REDIS_CHECK_INTERVAL_MS: int(60_000, 100, 3_600_000),
-
-  ADMIN_TOKEN: secretToken('ADMIN_TOKEN'),
-  ADMIN_RATE_LIMIT_PER_MINUTE: int(300, 1, 1_000_000),
-  ADMIN_AUTH_FAILURES_PER_MINUTE: int(10, 1, 1_000_000),
-
-  LOSANT_API_URL: z
-    .url()
-    .default('https://api.losant.com')
-    .transform((value) => value.replace(/\/+$/u, '')),
-  LOSANT_API_TOKEN: z.string({ message: 'LOSANT_API_TOKEN is required: an API token with the instance.* or all.Instance scope' }).min(1),
-  LOSANT_INSTANCE_ID: z
-    .string({ message: 'LOSANT_INSTANCE_ID is required: the 24-hex-digit id of your Losant instance' })
-    .regex(/^[A-Fa-f\d]{24}$/u, 'must be 24 hexadecimal digits'),
-  LOSANT_TIMEOUT_MS: int(15_000, 100, 300_000),
-  LOSANT_MAX_RETRIES: int(3, 0, 10),
-
-  SMTP_URL: z
-    .string()
-    .optional()
-    .transform((value) => (value === '' ? undefined : value))
-    .pipe(
-      z
-        .url()
-        .refine((value) => /^smtps?:$/u.test(new URL(value).protocol), 'must start with smtp:// or smtps://')
-        .optional(),
-    ),
-  MAIL_FROM: z.string().default('report-relay <report-relay@localhost>'),
-  REPORT_EMAIL_TO: emailList,
-  EMAIL_GZIP_ABOVE_BYTES: int(2 * 1024 * 1024, 0),
-  EMAIL_MAX_ATTACHMENT_BYTES: int(20 * 1024 * 1024, 0),
-  SMTP_TIMEOUT_MS: int(60_000, 1_000, 600_000),
-  SMTP_REQUIRE_TLS: bool(true),
-
-  DATA_DIR: z.string().min(1).default('./data'),
-
-  // Losant's own domains only: a shared storage domain (*.amazonaws.com) would admit anyone's bucket.
-  DOWNLOAD_ALLOWED_HOSTS: list(['*.losant.com', '*.onlosant.com']),
-  DOWNLOAD_ALLOWED_PORTS: list(['443']).transform((ports, ctx) => {
-    if (ports.includes('*')) return '*' as const;
-    const numbers = ports.map(Number);
-    if (numbers.some((port) => !Number.isInteger(port) || port < 1 || port > 65535)) {
-      ctx.addIssue({ code: 'custom', message: 'must be * or a comma-separated list of ports' });
-      return z.NEVER;
-    }
-    return numbers;
-  }),
-  DOWNLOAD_ALLOW_PRIVATE_NETWORKS: bool(false),
-  DOWNLOAD_MAX_BYTES: int(1024 * 1024 * 1024, 1),
-  DOWNLOAD_CONNECT_TIMEOUT_MS: int(10_000, 100, 120_000),
-  DOWNLOAD_IDLE_TIMEOUT_MS: int(30_000, 100, 600_000),
-  DOWNLOAD_TIMEOUT_MS: int(15 * 60_000, 1_000, 6 * 60 * 60_000),
-
-  CALLBACK_MAX_BYTES: int(25 * 1024 * 1024, 1024),
-  CALLBACK_OVERDUE_MS: int(6 * 60 * 60_000, 1_000),
-  CALLBACK_BODY_RETENTION_DAYS: int(0, 0),
-  MISSED_RUN_CHECK_INTERVAL_MS: int(60_000, 100, 3_600_000),
-
-  CSV_MAX_COLUMNS: int(2_000, 1),
-  CSV_MAX_FIELD_BYTES: int(1024 * 1024, 16),
-
-  WORKER_CONCURRENCY: int(2, 1, 64),
-  JOB_ATTEMPTS: int(13, 1, 100),
-  JOB_BACKOFF_MS: int(5_000, 10),
-  JOB_BACKOFF_MAX_MS: int(15 * 60_000, 10, 24 * 60 * 60_000),
-  JOB_LOCK_MS: int(60_000, 1_000, 3_600_000),
-  COMPLETED_JOBS_KEEP: int(1_000, 0),
-  WORK_FILES_RETENTION_HOURS: int(24, 1),
-  FAILED_JOBS_KEEP: int(5_000, 0),
-  REPORT_RETENTION_DAYS: int(400, 1),
-  REPORT_RETENTION_SECONDS: int(0, 0),
-  // 100 years at most: a cutoff further back than that is "forever", which 0 says plainly.
-  ARCHIVE_RETENTION_DAYS: int(0, 0, 36_500),
-});
-
-export type Env = z.input<typeof envSchema>;
-
-export interface Config {
-  /** NODE_ENV=production: the defaults that protect data are strict (REDIS_REQUIRE_NOEVICTION). */
-  production: boolean;
-  logLevel: string;
-  http: {
-    port: number;
-    host: string;
-    publicUrl: string;
-    trustProxy: number | string | false;
-    /** How long an idle keep-alive connection stays open: longer than a load balancer's idle timeout (often 60 s). */
-    keepAliveTimeoutMs: number;
-    /** How long a client may take to send a request's headers: keepAliveTimeoutMs plus 5 s. */
-    headersTimeoutMs: number;
-  };
-  shutdownTimeoutMs: number;
-  redis: {
-    url: string;
-    prefix: string;
-    /** Refuse to start (and be unready) when maxmemory-policy is not noeviction; defaults to `production`. */
-    requireNoEviction: boolean;
-    /** How often the eviction policy and persistence are checked again after the start. */
-    checkIntervalMs: number;
-  };
-  admin: {
-    token: string;
-    rateLimitPerMinute: number;
-    /** Failed authentications per client address (IPv6: per /64) and minute, counted apart from the rate limit. */
-    authFailuresPerMinute: number;
-  };
-  losant: { apiUrl: string; apiToken: string; instanceId: string; timeoutMs: number; maxRetries: number };
-  mail: {
-    smtpUrl: string | undefined;
-    from: string;
-    defaultRecipients: string[];
-    gzipAboveBytes: number;
-    maxAttachmentBytes: number;
-    timeoutMs: number;
-    /** smtp:// must be upgraded with STARTTLS (a server that does not offer it is refused). */
-    requireTls: boolean;
-  };
-  dataDir: string;
-  download: {
-    allowedHosts: string[];
-    allowedPorts: number[] | '*';
-    allowPrivateNetworks: boolean;
-    maxBytes: number;
-    connectTimeoutMs: number;
-    idleTimeoutMs: number;
-    totalTimeoutMs: number;
-  };
-  callbacks: {
-    maxBytes: number;
-    overdueMs: number;
-    /** How long a kept callback body lives; null: as long as its report record. */
-    bodyRetentionDays: number | null;
-  };
-  schedules: {
+/** What the web side reads: HTTP, the admin API, the Losant client, report requests and callbacks. */
+function webConfig(v: Values<'web'>) {
+  return {
+    http: {
+      port: v.PORT,
+      host: v.HOST,
+      publicUrl: v.PUBLIC_URL,
+      trustProxy: v.TRUST_PROXY,
+      /** How long an idle keep-alive connection stays open: longer than a load balancer's idle timeout (often 60 s). */
+      keepAliveTimeoutMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      /** How long a client may take to send a request's headers: keepAliveTimeoutMs plus 5 s. */
+      headersTimeoutMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS + 5_000,
+    },
+    admin: {
+      token: v.ADMIN_TOKEN,
+      rateLimitPerMinute: v.ADMIN_RATE_LIMIT_PER_MINUTE,
+      /** Failed authentications per client address (IPv6: per /64) and minute, counted apart from the rate limit. */
+      authFailuresPerMinute: v.ADMIN_AUTH_FAILURES_PER_MINUTE,
+    },
+    losant: { apiUrl: v.LOSANT_API_URL, apiToken: v.LOSANT_API_TOKEN, timeoutMs: v.LOSANT_TIMEOUT_MS, maxRetries: v.LOSANT_MAX_RETRIES },
+    /** Recipients of a report whose request or schedule names none. */
+    defaultRecipients: v.REPORT_EMAIL_TO,
+    callbackOverdueMs: v.CALLBACK_OVERDUE_MS,
     /** How often the web side looks for schedule runs whose callback is overdue (CALLBACK_OVERDUE_MS after the fire time). */
-    missedRunCheckIntervalMs: number;
-  };
-  csv: { maxColumns: number; maxFieldBytes: number };
-  jobs: {
-    concurrency: number;
-    attempts: number;
-    /** Delay before a job's first retry; each next one doubles, up to backoffMaxMs (src/jobs/job-backoff.ts). */
-    backoffMs: number;
-    backoffMaxMs: number;
-    /** How long a job's lock lives without renewal: a killed worker's job is taken over after about this long. */
-    lockMs: number;
-    completedKeep: number;
-    /** How long the work files of a report that is not running stay on a worker's disk. */
-    workFilesRetentionMs: number;
-    failedKeep: number;
-    reportRetentionDays: number;
-    /** REPORT_RETENTION_SECONDS when set (tests), else REPORT_RETENTION_DAYS in seconds. */
-    reportRetentionSeconds: number;
-    /** How long archived files stay (by their own modification time); null: forever. */
-    archiveRetentionDays: number | null;
+    missedRunCheckIntervalMs: v.MISSED_RUN_CHECK_INTERVAL_MS,
   };
 }
+
+/** What the worker side reads: the job steps (download, CSV, mail), the worker and its housekeeping. */
+function workerConfig(v: Values<'worker'>) {
+  return {
+    concurrency: v.WORKER_CONCURRENCY,
+    /** The worker's retry schedule (src/jobs/job-backoff.ts): delays from backoffMs, doubling, capped at backoffMaxMs. */
+    retries: { attempts: v.JOB_ATTEMPTS, backoffMs: v.JOB_BACKOFF_MS, backoffMaxMs: Math.max(v.JOB_BACKOFF_MAX_MS, v.JOB_BACKOFF_MS) },
+    /** How long a job's lock lives without renewal: a killed worker's job is taken over after about this long. */
+    lockMs: v.JOB_LOCK_MS,
+    /** How long the work files of a report that is not running stay on a worker's disk. */
+    workFilesRetentionMs: v.WORK_FILES_RETENTION_HOURS * 3_600_000,
+    /** How long archived files stay (by their own modification time); null: forever. */
+    archiveRetentionDays: v.ARCHIVE_RETENTION_DAYS > 0 ? v.ARCHIVE_RETENTION_DAYS : null,
+    /** Where the worker answers /healthz and /readyz; null: it does not listen. */
+    health: v.WORKER_HEALTH_PORT === undefined ? null : { port: v.WORKER_HEALTH_PORT, host: v.HOST },
+    download: {
+      allowedHosts: v.DOWNLOAD_ALLOWED_HOSTS,
+      allowedPorts: v.DOWNLOAD_ALLOWED_PORTS,
+      allowPrivateNetworks: v.DOWNLOAD_ALLOW_PRIVATE_NETWORKS,
+      maxBytes: v.DOWNLOAD_MAX_BYTES,
+      connectTimeoutMs: v.DOWNLOAD_CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: v.DOWNLOAD_IDLE_TIMEOUT_MS,
+      totalTimeoutMs: v.DOWNLOAD_TIMEOUT_MS,
+    },
+    mail: {
+      smtpUrl: v.SMTP_URL,
+      from: v.MAIL_FROM,
+      gzipAboveBytes: v.EMAIL_GZIP_ABOVE_BYTES,
+      maxAttachmentBytes: v.EMAIL_MAX_ATTACHMENT_BYTES,
+      timeoutMs: v.SMTP_TIMEOUT_MS,
+      /** smtp:// must be upgraded with STARTTLS (a server that does not offer it is refused). */
+      requireTls: v.SMTP_REQUIRE_TLS,
+    },
+    csv: { maxColumns: v.CSV_MAX_COLUMNS, maxFieldBytes: v.CSV_MAX_FIELD_BYTES },
+  };
+}
+
+export type SharedConfig = ReturnType<typeof sharedConfig>;
+export type WebConfig = ReturnType<typeof webConfig>;
+export type WorkerConfig = ReturnType<typeof workerConfig>;
+
+/** A process's configuration: what both sides read, and each side's own settings where its role runs that side. */
+export type Config = SharedConfig & {
+  /** null when loaded for the worker role. */
+  web: WebConfig | null;
+  /** null when loaded for the web role. */
+  worker: WorkerConfig | null;
+};
+
+/** The configuration loadConfig gives a role: the sides the role runs are there. */
+export type ConfigFor<R extends Role> = SharedConfig & {
+  web: R extends 'worker' ? null : WebConfig;
+  worker: R extends 'web' ? null : WorkerConfig;
+};
+
+/** A configuration known to hold one side's settings. */
+export type ConfigWith<S extends Side> = Readonly<Config & { [K in S]: NonNullable<Config[K]> }>;
 
 export class ConfigError extends Error {
   readonly problems: string[];
-  constructor(problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nSee config/example.env for every variable.`);
+  constructor(role: Role, problems: string[]) {
+    super(
+      `Invalid configuration for role ${role}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nSee config/example.env for every setting and which role reads it.`,
+    );
     this.name = 'ConfigError';
     this.problems = problems;
   }
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
-  const result = envSchema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(describeIssues(result.error.issues));
-  }
-  const e = result.data;
-  if (e.CALLBACK_BODY_RETENTION_DAYS > e.REPORT_RETENTION_DAYS) {
-    throw new ConfigError([
-      `CALLBACK_BODY_RETENTION_DAYS: ${e.CALLBACK_BODY_RETENTION_DAYS} is longer than REPORT_RETENTION_DAYS (${e.REPORT_RETENTION_DAYS}); a callback body is kept at most as long as its report`,
+const given = (raw: unknown): unknown => (typeof raw === 'string' && raw.trim() === '' ? undefined : raw);
+
+/** One setting's parser: an empty value is unset, and unset is its default, refused, or no value. */
+function settingSchema(setting: Setting<unknown>, role: Role): z.ZodType {
+  if ('default' in setting) return z.preprocess((raw) => given(raw) ?? String(setting.default), setting.kind.parse);
+  if ('required' in setting) return z.preprocess(given, z.string({ message: `required (role ${role}): ${setting.about}` }).pipe(setting.kind.parse));
+  return z.preprocess(given, setting.kind.parse.optional());
+}
+
+// as: Object.keys gives string[]; SETTINGS is a literal, so its keys are exactly the setting names.
+const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+/** The settings a process of this role reads. */
+export function settingsOfRole(role: Role): SettingName[] {
+  const sides = SIDES_OF_ROLE[role];
+  return SETTING_NAMES.filter((name) => SETTINGS[name].readBy.some((side) => sides.includes(side)));
+}
+
+/**
+ * Reads the settings of `role` from `env` (process.env by default), and only those: a setting the
+ * role does not read is neither required nor checked.
+ */
+export function loadConfig<R extends Role>(role: R, env: Record<string, string | undefined> = process.env): Readonly<ConfigFor<R>> {
+  const shape = Object.fromEntries(settingsOfRole(role).map((name): [string, z.ZodType] => [name, settingSchema(SETTINGS[name], role)]));
+  const result = z.object(shape).safeParse(env);
+  if (!result.success) throw new ConfigError(role, describeIssues(result.error.issues));
+  // Only the role's settings are there; each side builder below reads the names of its own side only.
+  // as: the object was parsed from exactly those settings' schemas, so each value has its setting's type.
+  const values = result.data as SettingValues;
+  if (values.CALLBACK_BODY_RETENTION_DAYS > values.REPORT_RETENTION_DAYS) {
+    throw new ConfigError(role, [
+      `CALLBACK_BODY_RETENTION_DAYS: ${values.CALLBACK_BODY_RETENTION_DAYS} is longer than REPORT_RETENTION_DAYS (${values.REPORT_RETENTION_DAYS}); a callback body is kept at most as long as its report`,
     ]);
   }
-  const production = e.NODE_ENV === 'production';
+  const sides = SIDES_OF_ROLE[role];
   const config: Config = {
-    production,
-    logLevel: e.LOG_LEVEL,
-    http: {
-      port: e.PORT,
-      host: e.HOST,
-      publicUrl: e.PUBLIC_URL,
-      trustProxy: e.TRUST_PROXY,
-      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
-      headersTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS + 5_000,
-    },
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    redis: {
-      url: e.REDIS_URL,
-      prefix: e.REDIS_PREFIX,
-      requireNoEviction: e.REDIS_REQUIRE_NOEVICTION ?? production,
-      checkIntervalMs: e.REDIS_CHECK_INTERVAL_MS,
-    },
-    admin: { token: e.ADMIN_TOKEN, rateLimitPerMinute: e.ADMIN_RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: e.ADMIN_AUTH_FAILURES_PER_MINUTE },
-    losant: {
-      apiUrl: e.LOSANT_API_URL,
-      apiToken: e.LOSANT_API_TOKEN,
-      instanceId: e.LOSANT_INSTANCE_ID,
-      timeoutMs: e.LOSANT_TIMEOUT_MS,
-      maxRetries: e.LOSANT_MAX_RETRIES,
-    },
-    mail: {
-      smtpUrl: e.SMTP_URL,
-      from: e.MAIL_FROM,
-      defaultRecipients: e.REPORT_EMAIL_TO,
-      gzipAboveBytes: e.EMAIL_GZIP_ABOVE_BYTES,
-      maxAttachmentBytes: e.EMAIL_MAX_ATTACHMENT_BYTES,
-      timeoutMs: e.SMTP_TIMEOUT_MS,
-      requireTls: e.SMTP_REQUIRE_TLS,
-    },
-    dataDir: e.DATA_DIR,
-    download: {
-      allowedHosts: e.DOWNLOAD_ALLOWED_HOSTS,
-      allowedPorts: e.DOWNLOAD_ALLOWED_PORTS,
-      allowPrivateNetworks: e.DOWNLOAD_ALLOW_PRIVATE_NETWORKS,
-      maxBytes: e.DOWNLOAD_MAX_BYTES,
-      connectTimeoutMs: e.DOWNLOAD_CONNECT_TIMEOUT_MS,
-      idleTimeoutMs: e.DOWNLOAD_IDLE_TIMEOUT_MS,
-      totalTimeoutMs: e.DOWNLOAD_TIMEOUT_MS,
-    },
-    callbacks: {
-      maxBytes: e.CALLBACK_MAX_BYTES,
-      overdueMs: e.CALLBACK_OVERDUE_MS,
-      bodyRetentionDays: e.CALLBACK_BODY_RETENTION_DAYS > 0 ? e.CALLBACK_BODY_RETENTION_DAYS : null,
-    },
-    schedules: { missedRunCheckIntervalMs: e.MISSED_RUN_CHECK_INTERVAL_MS },
-    csv: { maxColumns: e.CSV_MAX_COLUMNS, maxFieldBytes: e.CSV_MAX_FIELD_BYTES },
-    jobs: {
-      concurrency: e.WORKER_CONCURRENCY,
-      attempts: e.JOB_ATTEMPTS,
-      backoffMs: e.JOB_BACKOFF_MS,
-      backoffMaxMs: Math.max(e.JOB_BACKOFF_MAX_MS, e.JOB_BACKOFF_MS),
-      lockMs: e.JOB_LOCK_MS,
-      completedKeep: e.COMPLETED_JOBS_KEEP,
-      workFilesRetentionMs: e.WORK_FILES_RETENTION_HOURS * 3_600_000,
-      failedKeep: e.FAILED_JOBS_KEEP,
-      reportRetentionDays: e.REPORT_RETENTION_DAYS,
-      reportRetentionSeconds: e.REPORT_RETENTION_SECONDS > 0 ? e.REPORT_RETENTION_SECONDS : e.REPORT_RETENTION_DAYS * 86_400,
-      archiveRetentionDays: e.ARCHIVE_RETENTION_DAYS > 0 ? e.ARCHIVE_RETENTION_DAYS : null,
-    },
+    ...sharedConfig(values),
+    web: sides.includes('web') ? webConfig(values) : null,
+    worker: sides.includes('worker') ? workerConfig(values) : null,
   };
-  return deepFreeze(config);
+  // as: the sides of `role` were filled in just above, which is what ConfigFor<R> says.
+  return deepFreeze(config) as Readonly<ConfigFor<R>>;
+}
+
+/** The configuration, known to hold `side`'s settings; refuses one loaded for a role without that side. */
+export function requireSide<S extends Side>(config: Readonly<Config>, side: S, role: Role): ConfigWith<S> {
+  if (!hasSide(config, side))
+    throw new ConfigError(role, [`the ${side} settings are missing: this configuration was loaded for a role without the ${side} side`]);
+  return config;
+}
+
+function hasSide<S extends Side>(config: Readonly<Config>, side: S): config is ConfigWith<S> {
+  return config[side] !== null;
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

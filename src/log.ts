@@ -10,17 +10,18 @@ export type { Logger };
  */
 const CONFIG_TEXT_SETTINGS = {
   logLevel: 'plain',
-  'http.host': 'plain',
-  'http.publicUrl': 'plain',
+  dataDir: 'plain',
+  instanceId: 'plain',
   'redis.url': 'secret',
   'redis.prefix': 'plain',
-  'admin.token': 'secret',
-  'losant.apiUrl': 'plain',
-  'losant.apiToken': 'secret',
-  'losant.instanceId': 'plain',
-  'mail.smtpUrl': 'secret',
-  'mail.from': 'plain',
-  dataDir: 'plain',
+  'web.http.host': 'plain',
+  'web.http.publicUrl': 'plain',
+  'web.admin.token': 'secret',
+  'web.losant.apiUrl': 'plain',
+  'web.losant.apiToken': 'secret',
+  'worker.health.host': 'plain',
+  'worker.mail.smtpUrl': 'secret',
+  'worker.mail.from': 'plain',
 } as const satisfies Record<TextSettingPath<Config>, 'secret' | 'plain'>;
 
 /** Dotted paths of the settings whose value is text (string, or string | undefined). */
@@ -40,11 +41,17 @@ export const CONFIG_SECRET_PATHS = (Object.keys(CONFIG_TEXT_SETTINGS) as Array<k
   (path) => CONFIG_TEXT_SETTINGS[path] === 'secret',
 );
 
+/** A secret's path and its endings of two segments or more: 'web.admin.token' and 'admin.token'. */
+const pathEndings = (path: string): string[] => {
+  const segments = path.split('.');
+  return segments.slice(0, Math.max(1, segments.length - 1)).map((_, index) => segments.slice(index).join('.'));
+};
+
 /**
  * Paths that may hold secrets. Callback URLs carry a secret in their path, so every field that
  * could hold one is censored, not only obvious tokens. The config's secrets are censored wherever
- * the config (`{ config }`, or the config itself) or one of its sections (`{ redis: config.redis }`)
- * is logged.
+ * the config (`{ config }`, or the config itself) or one of its sections (`{ redis: config.redis }`,
+ * `{ admin: config.web.admin }`) is logged.
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -59,7 +66,7 @@ export const REDACTED_PATHS = [
   '*.token',
   '*.secret',
   '*.password',
-  ...CONFIG_SECRET_PATHS.flatMap((path) => [path, `*.${path}`]),
+  ...CONFIG_SECRET_PATHS.flatMap(pathEndings).flatMap((path) => [path, `*.${path}`]),
 ];
 
 /** Longest error message a log line keeps; the rest is cut and marked with "…". */

@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
-import type { Config } from './config.js';
+import { requireSide, type Config, type WebConfig, type WorkerConfig } from './config.js';
 import type { ArchiveTarget } from './delivery/archive.js';
 import { createFileArchive } from './delivery/file-archive.js';
+import { createHealthServer } from './health/health-server.js';
 import { createMaintenance, type Maintenance } from './jobs/maintenance.js';
 import { createReportProcessor } from './jobs/process-report.js';
 import { jobRetrySchedule } from './jobs/job-backoff.js';
@@ -14,11 +15,11 @@ import { redisKeys } from './redis-keys.js';
 import { createRedisDurability } from './redis-policy.js';
 import { closeRedis, createRedis, waitUntilReady } from './redis.js';
 import { createReportStore } from './reports/store.js';
+import type { Role } from './role.js';
 import { createStepParts, type StepParts, type StepOverrides } from './wiring/steps.js';
 import type { WebOverrides, WebSide } from './wiring/web.js';
 
-/** `web` serves HTTP, `worker` runs report jobs and maintenance, `all` does both (one machine). */
-export type Role = 'web' | 'worker' | 'all';
+export type { Role } from './role.js';
 
 /** Parts a test, the bench or the demo puts in place of the ones the configuration would build. */
 export interface ServiceOverrides extends StepOverrides, WebOverrides {
@@ -34,6 +35,7 @@ export interface ServiceOverrides extends StepOverrides, WebOverrides {
 }
 
 export interface ServiceOptions {
+  /** Loaded for this role, or for `all` (a configuration without the sides of `role` is refused). */
   config: Readonly<Config>;
   role: Role;
   overrides?: ServiceOverrides;
@@ -57,7 +59,8 @@ const AFTER_WORKER_RESERVE_MS = 3_000;
  * also what a shutdown signal runs.
  *
  * The web side is imported only for the roles that serve HTTP: the worker process never loads
- * Express, helmet, the admin routes, the Losant client or the schedules.
+ * Express, helmet, the admin routes, the Losant client or the schedules. A worker answers
+ * /healthz and /readyz on WORKER_HEALTH_PORT when it is set (plain node:http).
  */
 export async function createService(options: ServiceOptions) {
   const { config, role } = options;
@@ -74,9 +77,9 @@ export async function createService(options: ServiceOptions) {
   const redis = overrides.redis ?? own(createRedis(config.redis.url, 'commands'));
   const store = createReportStore(redis, {
     prefix: config.redis.prefix,
-    retentionDays: config.jobs.reportRetentionDays,
-    retentionSeconds: config.jobs.reportRetentionSeconds,
-    ...(config.callbacks.bodyRetentionDays !== null ? { callbackBodyRetentionDays: config.callbacks.bodyRetentionDays } : {}),
+    retentionDays: config.retention.reportDays,
+    retentionSeconds: config.retention.reportSeconds,
+    ...(config.retention.callbackBodyDays !== null ? { callbackBodyRetentionDays: config.retention.callbackBodyDays } : {}),
   });
   const queue = createReportQueue(redis, {
     prefix: keys.queuePrefix,
@@ -90,17 +93,20 @@ export async function createService(options: ServiceOptions) {
   const archive = overrides.archive ?? createFileArchive(join(resolve(config.dataDir), 'archive'));
   const durability = createRedisDurability({ redis, logger, requireNoEviction: config.redis.requireNoEviction });
 
+  let workerConfig: WorkerConfig | null = null;
   let steps: StepParts | null = null;
   let worker: ReportWorker | null = null;
   let maintenance: Maintenance | null = null;
   if (role !== 'web') {
-    steps = createStepParts({ config, logger, store, archive, enqueue: (reportId, run) => queue.enqueue(reportId, run) }, overrides);
+    const withWorker = requireSide(config, 'worker', role);
+    workerConfig = withWorker.worker;
+    steps = createStepParts({ config: withWorker, logger, store, archive, enqueue: (reportId, run) => queue.enqueue(reportId, run) }, overrides);
     worker = createReportWorker({
       connection: overrides.blockingRedis ?? own(createRedis(config.redis.url, 'blocking')),
       prefix: keys.queuePrefix,
-      concurrency: config.jobs.concurrency,
-      lockMs: config.jobs.lockMs,
-      backoff: { backoffMs: config.jobs.backoffMs, backoffMaxMs: config.jobs.backoffMaxMs },
+      concurrency: workerConfig.concurrency,
+      lockMs: workerConfig.lockMs,
+      backoff: workerConfig.retries,
       processor: createReportProcessor(steps.deps),
       logger,
     });
@@ -111,19 +117,21 @@ export async function createService(options: ServiceOptions) {
       prefix: config.redis.prefix,
       logger,
       workDir: steps.deps.workDir,
-      workFilesRetentionMs: config.jobs.workFilesRetentionMs,
+      workFilesRetentionMs: workerConfig.workFilesRetentionMs,
       archive,
-      archiveRetentionMs: config.jobs.archiveRetentionDays === null ? null : config.jobs.archiveRetentionDays * 86_400_000,
+      archiveRetentionMs: workerConfig.archiveRetentionDays === null ? null : workerConfig.archiveRetentionDays * 86_400_000,
     });
   }
 
   let web: WebSide | null = null;
   if (role !== 'worker') {
+    const withWeb = requireSide(config, 'web', role);
     const { createWebSide } = await import('./wiring/web.js');
-    web = createWebSide({ config, logger, redis, store, queue, durability, archive }, worker ?? undefined, overrides);
+    web = createWebSide({ config: withWeb, logger, redis, store, queue, durability, archive }, worker ?? undefined, overrides);
   }
 
   let server: Server | null = null;
+  let healthServer: Server | null = null;
   let stopMaintenance: (() => void) | null = null;
   let stopDurabilityChecks: (() => void) | null = null;
   let stopMissedRunChecks: (() => Promise<void>) | null = null;
@@ -134,48 +142,55 @@ export async function createService(options: ServiceOptions) {
    * consumes jobs, looks for missed schedule runs (periodically) and serves HTTP.
    */
   async function start(): Promise<void> {
+    if (worker && workerConfig?.health) {
+      // First, so an orchestrator sees the process alive (and not ready) while it waits for Redis.
+      healthServer = await listenForHealth(
+        createHealthServer({ redis, workers: worker, redisPolicy: durability, logger }),
+        workerConfig.health.port,
+        workerConfig.health.host,
+      );
+      logger.info({ port: portOf(healthServer) }, 'worker health listening');
+    }
     const readyTimeoutMs = options.redisReadyTimeoutMs ?? 10_000;
     await waitUntilReady(redis, readyTimeoutMs).catch(() => {
       throw new Error(`Redis at ${new URL(config.redis.url).host} did not answer within ${readyTimeoutMs} ms; is it running? (see README: Redis)`);
     });
     await durability.check('start');
     stopDurabilityChecks = durability.start(options.redisCheckIntervalMs ?? config.redis.checkIntervalMs);
-    if (worker && maintenance && steps) {
+    if (worker && maintenance && steps && workerConfig) {
       worker.start();
       stopMaintenance = maintenance.start(options.maintenanceIntervalMs ?? 60_000);
       logger.info(
         {
-          hosts: config.download.allowedHosts,
-          ports: config.download.allowedPorts,
-          privateNetworks: config.download.allowPrivateNetworks,
+          hosts: workerConfig.download.allowedHosts,
+          ports: workerConfig.download.allowedPorts,
+          privateNetworks: workerConfig.download.allowPrivateNetworks,
         },
         'downloads allowed',
       );
-      const retryWindowMs = jobRetrySchedule(config.jobs).reduce((total, delay) => total + delay, 0);
+      const retryWindowMs = jobRetrySchedule(workerConfig.retries).reduce((total, delay) => total + delay, 0);
       logger.info(
         {
-          concurrency: config.jobs.concurrency,
+          concurrency: workerConfig.concurrency,
           mail: steps.mailer.description,
-          attempts: config.jobs.attempts,
+          attempts: workerConfig.retries.attempts,
           retryWindowMinutes: Math.round(retryWindowMs / 60_000),
         },
         'worker consuming report jobs',
       );
     }
     if (web) {
-      stopMissedRunChecks = web.missedRunCheck.start(options.missedRunCheckIntervalMs ?? config.schedules.missedRunCheckIntervalMs);
-      server = await listen(web.app, overrides.server, config);
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : config.http.port;
-      logger.info({ port, publicUrl: config.http.publicUrl }, 'web listening');
+      stopMissedRunChecks = web.missedRunCheck.start(options.missedRunCheckIntervalMs ?? web.config.missedRunCheckIntervalMs);
+      server = await listen(web.app, overrides.server, web.config);
+      logger.info({ port: portOf(server) ?? web.config.http.port, publicUrl: web.config.http.publicUrl }, 'web listening');
     }
   }
 
   /**
    * Closes in order: the missed-run checks, HTTP (intake), the worker (jobs still running when
-   * `remainingMs` is nearly spent go back to the queue), the steps (downloader, mailer), the queue,
-   * then the Redis connections this service made. A part that fails to close is logged and the
-   * rest still close.
+   * `remainingMs` is nearly spent go back to the queue), the worker's health port (alive while the
+   * worker finishes), the steps (downloader, mailer), the queue, then the Redis connections this
+   * service made. A part that fails to close is logged and the rest still close.
    */
   async function close(remainingMs = Number.POSITIVE_INFINITY): Promise<void> {
     const endsAt = Date.now() + remainingMs;
@@ -183,6 +198,7 @@ export async function createService(options: ServiceOptions) {
     stopDurabilityChecks?.();
     const listening = server;
     const stopChecks = stopMissedRunChecks;
+    const health = healthServer;
     const parts: Array<[string, (() => Promise<void>) | null]> = [
       // First, and waited for: a pass under way would otherwise write after the connections close.
       ['missed-run checks', stopChecks],
@@ -197,6 +213,7 @@ export async function createService(options: ServiceOptions) {
             }
           : null,
       ],
+      ['health', health ? () => closeServer(health) : null],
       ['steps', steps ? () => steps.close() : null],
       ['queue', () => queue.close()],
       ['redis', () => Promise.all(ownConnections.map((connection) => closeRedis(connection))).then(() => undefined)],
@@ -228,6 +245,10 @@ export async function createService(options: ServiceOptions) {
     get server(): Server | null {
       return server;
     },
+    /** The worker's health port, once started (null unless WORKER_HEALTH_PORT is set and the role runs a worker). */
+    get healthServer(): Server | null {
+      return healthServer;
+    },
     start(): Promise<void> {
       starting ??= start();
       return starting;
@@ -237,7 +258,7 @@ export async function createService(options: ServiceOptions) {
 }
 export type Service = Awaited<ReturnType<typeof createService>>;
 
-async function listen(app: WebSide['app'], given: Server | undefined, config: Readonly<Config>): Promise<Server> {
+async function listen(app: WebSide['app'], given: Server | undefined, config: WebConfig): Promise<Server> {
   if (given) {
     applyTimeouts(given, config);
     given.on('request', app);
@@ -253,13 +274,29 @@ async function listen(app: WebSide['app'], given: Server | undefined, config: Re
   return server;
 }
 
+async function listenForHealth(server: Server, port: number, host: string): Promise<Server> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
+function portOf(server: Server): number | null {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : null;
+}
+
 /**
  * Keep-alive longer than a load balancer's idle timeout (usually 60 s): otherwise the service
  * may close an idle connection just as the balancer sends the next request on it, and that
  * request fails with a 502. Headers may take longer than that (Node requires headersTimeout
  * above keepAliveTimeout for the keep-alive to hold), and the whole request longer still.
  */
-function applyTimeouts(server: Server, config: Readonly<Config>): void {
+function applyTimeouts(server: Server, config: WebConfig): void {
   server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
   server.headersTimeout = config.http.headersTimeoutMs;
   if (server.requestTimeout !== 0 && server.requestTimeout <= server.headersTimeout) server.requestTimeout = server.headersTimeout + 60_000;

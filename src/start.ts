@@ -12,7 +12,7 @@ export type { Role } from './service.js';
 export async function start(role: Role): Promise<void> {
   let config: Readonly<Config>;
   try {
-    config = loadConfig();
+    config = loadConfig(role);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -25,7 +25,7 @@ export async function startBenchService(options: { smtpUrl: string; dataDir: str
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const config = loadConfig({
+  const config = loadConfig('all', {
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
     PUBLIC_URL: `http://127.0.0.1:${port}`,

@@ -20,14 +20,14 @@ import { serveUntilSigterm } from './serve-until-sigterm.js';
 
 const [portText = '0', redisUrl = 'redis://127.0.0.1:6379', prefix = 'bench-store-only'] = process.argv.slice(2);
 // The service's defaults for the record's retention and the job's options.
-const { jobs } = loadConfig({
+const { jobs, retention } = loadConfig('web', {
   PUBLIC_URL: 'http://127.0.0.1:3000',
   ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
   LOSANT_API_TOKEN: 'bench-losant-token',
   LOSANT_INSTANCE_ID: 'a1b2c3d4e5f6a1b2c3d4e5f6',
 });
 const redis = createRedis(redisUrl, 'commands');
-const store = createReportStore(redis, { prefix, retentionDays: jobs.reportRetentionDays, retentionSeconds: jobs.reportRetentionSeconds });
+const store = createReportStore(redis, { prefix, retentionDays: retention.reportDays, retentionSeconds: retention.reportSeconds });
 const queue = createReportQueue(redis, { prefix, ...jobs });
 
 const app = express();

@@ -20,12 +20,7 @@ const every = Number(everyText);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
 // The CSV limits the service uses by default.
-const { csv } = loadConfig({
-  PUBLIC_URL: 'http://127.0.0.1:3000',
-  ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
-  LOSANT_API_TOKEN: 'bench-losant-token',
-  LOSANT_INSTANCE_ID: 'a1b2c3d4e5f6a1b2c3d4e5f6',
-});
+const { csv } = loadConfig('worker', { LOSANT_INSTANCE_ID: 'a1b2c3d4e5f6a1b2c3d4e5f6' }).worker;
 const samples: RetainedHeapResult['samples'] = [];
 let records = 0;
 const probe = {

@@ -24,13 +24,10 @@ import type { PipelineRunResult } from './result.js';
 
 const [url = '', dataDir = '', redisUrl = '', prefix = ''] = process.argv.slice(2);
 
-const config = loadConfig({
+const config = loadConfig('worker', {
   NODE_ENV: 'production',
-  PUBLIC_URL: 'http://127.0.0.1:3000',
   REDIS_URL: redisUrl,
   REDIS_PREFIX: prefix,
-  ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
-  LOSANT_API_TOKEN: 'bench-losant-token',
   LOSANT_INSTANCE_ID: 'a1b2c3d4e5f6a1b2c3d4e5f6',
   DATA_DIR: dataDir,
   DOWNLOAD_ALLOWED_HOSTS: '127.0.0.1',

@@ -10,7 +10,7 @@ import type { StepDeps } from '../jobs/step-deps.js';
 import { writeFileAtomically } from '../files/atomic-file.js';
 import type { SummaryOptions } from '../summary/accumulator.js';
 import { compareSummaries } from '../summary/compare.js';
-import type { Config } from '../config.js';
+import type { ConfigWith } from '../config.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Logger } from '../log.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
@@ -30,11 +30,12 @@ export interface StepOverrides {
 
 /** The report job's parts: downloader, CSV summary, archive, mailer. */
 export function createStepParts(
-  parts: { config: Readonly<Config>; logger: Logger; store: ReportStore; enqueue: EnqueueRun; archive: ArchiveTarget },
+  parts: { config: ConfigWith<'worker'>; logger: Logger; store: ReportStore; enqueue: EnqueueRun; archive: ArchiveTarget },
   overrides: StepOverrides = {},
 ) {
-  const { config, logger, store, enqueue, archive } = parts;
-  const dataDir = resolve(config.dataDir);
+  const { logger, store, enqueue, archive } = parts;
+  const config = parts.config.worker;
+  const dataDir = resolve(parts.config.dataDir);
   const downloader =
     overrides.downloader ??
     createDownloader({
@@ -71,12 +72,12 @@ export function createStepParts(
     // Through a temporary file: a half-written attachment must never pass for a finished one.
     neutralize: (source, destination) => writeFileAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)).then(() => undefined),
     maxDownloadBytes: config.download.maxBytes,
-    callbackMaxBytes: config.callbacks.maxBytes,
+    callbackMaxBytes: parts.config.callbackMaxBytes,
     archive,
     mailer,
     workDir: join(dataDir, 'work'),
     mail: { from: config.mail.from, gzipAboveBytes: config.mail.gzipAboveBytes, maxAttachmentBytes: config.mail.maxAttachmentBytes },
-    instanceId: config.losant.instanceId,
+    instanceId: parts.config.instanceId,
     logger,
     now: overrides.now ?? (() => new Date()),
   };

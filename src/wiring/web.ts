@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Config } from '../config.js';
+import type { ConfigWith } from '../config.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import { createApp } from '../http/app.js';
 import type { WorkerHealth } from '../http/routes/health.js';
@@ -32,7 +32,7 @@ export interface WebOverrides {
 
 /** What the web side builds on: the parts every role shares. */
 export interface SharedParts {
-  config: Readonly<Config>;
+  config: ConfigWith<'web'>;
   logger: Logger;
   redis: Redis;
   store: ReportStore;
@@ -50,13 +50,15 @@ export interface SharedParts {
  * client or the schedules.
  */
 export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefined, overrides: WebOverrides = {}) {
-  const { config, logger, redis, store, queue, durability } = parts;
+  const { logger, redis, store, queue, durability } = parts;
+  const shared = parts.config;
+  const config = shared.web;
   const losant =
     overrides.losant ??
     createLosantClient({
       baseUrl: config.losant.apiUrl,
       token: config.losant.apiToken,
-      instanceId: config.losant.instanceId,
+      instanceId: shared.instanceId,
       timeoutMs: config.losant.timeoutMs,
       maxRetries: config.losant.maxRetries,
       logger,
@@ -65,26 +67,26 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     store,
     losant,
     publicUrl: config.http.publicUrl,
-    defaultRecipients: config.mail.defaultRecipients,
-    overdueMs: config.callbacks.overdueMs,
+    defaultRecipients: config.defaultRecipients,
+    overdueMs: config.callbackOverdueMs,
     logger,
   });
   const enqueue = (reportId: string, run: number) => queue.enqueue(reportId, run);
   const retryReport = createReportRetrier({ store, enqueue, logger });
   const reRequestReport = createReportReRequester({ store, requestReport, logger });
-  const rejected = createRejectedCallbacks(redis, { prefix: config.redis.prefix, retentionSeconds: config.jobs.reportRetentionSeconds });
+  const rejected = createRejectedCallbacks(redis, { prefix: shared.redis.prefix, retentionSeconds: shared.retention.reportSeconds });
   const callbacks = createCallbackReceiver({ store, enqueue, rejected, logger });
   const scheduleClock = overrides.scheduleClock ?? (() => new Date());
-  const scheduleStore = createScheduleStore(redis, config.redis.prefix);
+  const scheduleStore = createScheduleStore(redis, shared.redis.prefix);
   const schedules = createScheduleService({
     store: scheduleStore,
     losant,
     publicUrl: config.http.publicUrl,
-    defaultRecipients: config.mail.defaultRecipients,
+    defaultRecipients: config.defaultRecipients,
     logger,
     now: scheduleClock,
   });
-  const retention = { prefix: config.redis.prefix, retentionSeconds: config.jobs.reportRetentionSeconds };
+  const retention = { prefix: shared.redis.prefix, retentionSeconds: shared.retention.reportSeconds };
   const arrivals = createRunArrivals(redis, retention);
   const missedRunStore = createMissedRunStore(redis, { ...retention, now: scheduleClock });
   const scheduleCallbacks = createScheduleCallbackReceiver({
@@ -93,17 +95,17 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     enqueue,
     arrivals,
     missedRuns: missedRunStore,
-    prefix: config.redis.prefix,
+    prefix: shared.redis.prefix,
     logger,
     now: scheduleClock,
   });
   const missedRunCheck = createMissedRunCheck({
     redis,
-    prefix: config.redis.prefix,
+    prefix: shared.redis.prefix,
     schedules: scheduleStore,
     arrivals,
     missedRuns: missedRunStore,
-    overdueMs: config.callbacks.overdueMs,
+    overdueMs: config.callbackOverdueMs,
     logger,
     now: scheduleClock,
   });
@@ -128,12 +130,12 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
       adminToken: config.admin.token,
       adminRateLimitPerMinute: config.admin.rateLimitPerMinute,
       adminAuthFailuresPerMinute: config.admin.authFailuresPerMinute,
-      callbackMaxBytes: config.callbacks.maxBytes,
-      redisPrefix: config.redis.prefix,
+      callbackMaxBytes: shared.callbackMaxBytes,
+      redisPrefix: shared.redis.prefix,
       trustProxy: config.http.trustProxy,
     },
   });
 
-  return { losant, requestReport, retryReport, callbacks, rejected, schedules, scheduleCallbacks, missedRuns, missedRunStore, missedRunCheck, app };
+  return { config, losant, requestReport, retryReport, callbacks, rejected, schedules, scheduleCallbacks, missedRuns, missedRunStore, missedRunCheck, app };
 }
 export type WebSide = ReturnType<typeof createWebSide>;

@@ -1,14 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, type ConfigFor } from '../../src/config.js';
 import { REDIS_URL } from './redis.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
-/** A complete, valid configuration for tests; `env` overrides any variable. */
-export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
-  return loadConfig({
+/** A complete, valid configuration for tests (role all: both sides' settings); `env` overrides any variable. */
+export function testConfig(env: Record<string, string> = {}): Readonly<ConfigFor<'all'>> {
+  return loadConfig('all', {
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://127.0.0.1:3000',
     REDIS_URL,

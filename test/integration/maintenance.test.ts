@@ -26,7 +26,7 @@ async function archiveReport(archive: ReturnType<typeof createFileArchive>, repo
 
 /** The days ARCHIVE_RETENTION_DAYS says, read through the configuration as the service reads it. */
 function retentionMs(days: string): number | null {
-  const retention = testConfig({ ARCHIVE_RETENTION_DAYS: days }).jobs.archiveRetentionDays;
+  const retention = testConfig({ ARCHIVE_RETENTION_DAYS: days }).worker.archiveRetentionDays;
   return retention === null ? null : retention * DAY_MS;
 }
 

@@ -129,8 +129,8 @@ describe('Redis a read-only replica', () => {
     const config = service.config;
     const masterStore = createReportStore(masterRedis, {
       prefix: config.redis.prefix,
-      retentionDays: config.jobs.reportRetentionDays,
-      retentionSeconds: config.jobs.reportRetentionSeconds,
+      retentionDays: config.retention.reportDays,
+      retentionSeconds: config.retention.reportSeconds,
     });
     const report = await createAwaitingReport(masterStore, service.url);
     // Wait until the replica has the record.

@@ -3,18 +3,12 @@ import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { JOB_BACKOFF, jobBackoffStrategy, jobRetrySchedule } from '../../src/jobs/job-backoff.js';
 
-const valid = {
-  PUBLIC_URL: 'https://relay.example.com',
-  ADMIN_TOKEN: 'x'.repeat(32),
-  LOSANT_API_TOKEN: 'token',
-  LOSANT_INSTANCE_ID: '0123456789abcdef01234567',
-};
-
 const HOUR = 3_600_000;
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
 describe('job retry schedule', () => {
-  const { jobs } = loadConfig(valid);
+  // The worker's defaults: it alone reads JOB_BACKOFF_MAX_MS.
+  const jobs = loadConfig('worker', { LOSANT_INSTANCE_ID: '0123456789abcdef01234567' }).worker.retries;
 
   test('by default the retries of a report job span more than an hour, each delay capped', () => {
     const schedule = jobRetrySchedule(jobs);

@@ -29,7 +29,8 @@ void describe('log redaction', () => {
     const { logger, text } = bufferedLogger();
     logger.info({ config }, 'config under a key');
     logger.info(config, 'config as the log object');
-    logger.info({ redis: config.redis, admin: config.admin, losant: config.losant, mail: config.mail }, 'config sections');
+    logger.info({ redis: config.redis, admin: config.web.admin, losant: config.web.losant, mail: config.worker.mail }, 'config sections');
+    logger.info({ web: config.web, worker: config.worker }, 'the sides');
     logger.info({ settings: { redis: config.redis } }, 'a section one level down');
 
     const logged = text();
@@ -37,12 +38,13 @@ void describe('log redaction', () => {
     assert.ok(!logged.includes('redis-password-4f1c9a'));
     assert.ok(!logged.includes('smtp-password-77aa11'));
     // The rest of the config is still logged.
-    assert.ok(logged.includes(config.losant.instanceId));
+    assert.ok(logged.includes(config.instanceId));
+    assert.ok(logged.includes(config.web.losant.apiUrl));
     assert.ok(logged.includes('[redacted]'));
-    assert.equal(logged.trim().split('\n').length, 4);
+    assert.equal(logged.trim().split('\n').length, 5);
   });
 
   void test('the secret settings include the Redis URL, the tokens and the SMTP URL', () => {
-    assert.deepEqual([...CONFIG_SECRET_PATHS].sort(), ['admin.token', 'losant.apiToken', 'mail.smtpUrl', 'redis.url']);
+    assert.deepEqual([...CONFIG_SECRET_PATHS].sort(), ['redis.url', 'web.admin.token', 'web.losant.apiToken', 'worker.mail.smtpUrl']);
   });
 });

@@ -1,73 +1,20 @@
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import { checkReadiness, LIVE, type ReadinessDeps } from '../../health/readiness.js';
 import { route } from '../handler.js';
 
-export interface WorkerHealth {
-  /** True while the worker is consuming (not paused, not closing, connected). */
-  isConsuming(): boolean;
-}
+export type { RedisPolicyHealth, WorkerHealth } from '../../health/readiness.js';
+export type HealthDeps = ReadinessDeps;
 
-/** The last periodic check of Redis's eviction policy (src/redis-policy.ts), held in memory. */
-export interface RedisPolicyHealth {
-  readiness(): { ok: boolean; reason?: string };
-}
-
-export interface HealthDeps {
-  redis: Redis;
-  workers?: WorkerHealth;
-  redisPolicy?: RedisPolicyHealth;
-  pingTimeoutMs?: number;
-}
-
-async function redisAnswers(redis: Redis, timeoutMs: number): Promise<boolean> {
-  if (redis.status !== 'ready') return false;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  try {
-    return await Promise.race([
-      redis.ping().then(
-        () => true,
-        () => false,
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * /healthz: the process is alive. /readyz: Redis answers, its eviction policy passed the last
- * periodic check (no Redis call of its own), and, where workers run, they consume. A 503 lists
- * its reasons.
- */
+/** /healthz and /readyz on the web app (src/health/readiness.ts says what they check). */
 export function healthRoutes(deps: HealthDeps): Router {
   const router = Router();
   router.get(
     '/healthz',
-    route(() => Promise.resolve({ status: 200, body: { status: 'ok' } })),
+    route(() => Promise.resolve(LIVE)),
   );
   router.get(
     '/readyz',
-    route(async () => {
-      const redis = await redisAnswers(deps.redis, deps.pingTimeoutMs ?? 1_000);
-      const checks: Record<string, boolean> = { redis };
-      const reasons: string[] = [];
-      if (!redis) reasons.push('Redis does not answer');
-      if (deps.redisPolicy) {
-        const policy = deps.redisPolicy.readiness();
-        checks.redisPolicy = policy.ok;
-        if (!policy.ok) reasons.push(policy.reason ?? 'Redis maxmemory-policy is not noeviction');
-      }
-      if (deps.workers) {
-        checks.workers = deps.workers.isConsuming();
-        if (!checks.workers) reasons.push('the workers are not consuming');
-      }
-      const ready = Object.values(checks).every(Boolean);
-      return { status: ready ? 200 : 503, body: ready ? { status: 'ready', checks } : { status: 'not_ready', checks, reasons } };
-    }),
+    route(() => checkReadiness(deps)),
   );
   return router;
 }

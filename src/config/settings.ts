@@ -1,0 +1,461 @@
+import { z } from 'zod';
+import type { Side } from '../role.js';
+import { emailList, flag, kind, commaList, oneOf, portList, publicUrl, secretToken, text, trustProxy, urlWithScheme, wholeNumber, type Kind } from './kinds.js';
+
+/**
+ * Every setting the service reads, in one table: its kind (parser and allowed values), its
+ * default, the sides that read it and what it does. src/config.ts parses a process's settings from
+ * this table (only those its role reads), and `npm run docs:config` writes the README's
+ * Configuration tables and config/example.env from it; test/unit/config-docs.test.ts fails when
+ * they differ. Add a setting here, then read it into the configuration in src/config.ts.
+ */
+
+/** The README's tables and example.env's sections, in this order. */
+export const AREAS = {
+  process: 'process',
+  http: 'HTTP',
+  redis: 'Redis',
+  admin: 'admin API',
+  losant: 'Losant',
+  email: 'email',
+  storage: 'storage',
+  downloads: 'downloads (the CSV links Losant sends)',
+  callbacks: 'callbacks',
+  csv: 'CSV parsing',
+  jobs: 'workers and retention',
+} as const;
+export type Area = keyof typeof AREAS;
+
+interface SettingBase<T> {
+  readonly area: Area;
+  /** The sides that read it: a process whose role runs none of them neither needs nor checks it. */
+  readonly readBy: readonly Side[];
+  readonly kind: Kind<T>;
+  /** What it does, in one line of plain text (the allowed values and the default are printed apart). */
+  readonly about: string;
+}
+
+/**
+ * One setting. An empty value counts as unset. Unset, it takes its `default` (read like a value
+ * that was set), is refused (`required`), or has no value (`unset` says what that means).
+ */
+export type Setting<T> = SettingBase<T> & ({ readonly default: string | number | boolean } | { readonly required: true } | { readonly unset: string });
+
+const BOTH = ['web', 'worker'] as const;
+const WEB = ['web'] as const;
+const WORKER = ['worker'] as const;
+
+const MIB = 1024 * 1024;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+export const SETTINGS = {
+  NODE_ENV: {
+    area: 'process',
+    readBy: BOTH,
+    kind: text('any text'),
+    unset: 'not production',
+    about: 'production makes REDIS_REQUIRE_NOEVICTION default to true (set it in production); it has no other effect on the service',
+  },
+  LOG_LEVEL: {
+    area: 'process',
+    readBy: BOTH,
+    kind: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+    about: 'the least severe level logged (JSON lines on stdout)',
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    area: 'process',
+    readBy: BOTH,
+    kind: wholeNumber(1_000, 600_000),
+    default: 25_000,
+    about: 'deadline for a graceful stop after SIGTERM, then exit 1',
+  },
+
+  PORT: {
+    area: 'http',
+    readBy: WEB,
+    kind: wholeNumber(0, 65535),
+    default: 3000,
+    about: 'HTTP port of the web process (0: a free port the system picks)',
+  },
+  HOST: {
+    area: 'http',
+    readBy: BOTH,
+    kind: text('an interface address or host name'),
+    default: '0.0.0.0',
+    about: "interface the web process's PORT and the worker's WORKER_HEALTH_PORT listen on",
+  },
+  PUBLIC_URL: {
+    area: 'http',
+    readBy: WEB,
+    kind: publicUrl,
+    required: true,
+    about: 'the base URL at which Losant reaches this service; callback URLs are built on it',
+  },
+  TRUST_PROXY: {
+    area: 'http',
+    readBy: WEB,
+    kind: trustProxy,
+    default: 'false',
+    about:
+      "whom X-Forwarded-* is believed from: behind a TLS-terminating proxy, the number of proxy hops in front of the service or the proxies' addresses; believing anyone would let every client choose its own address",
+  },
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: {
+    area: 'http',
+    readBy: WEB,
+    kind: wholeNumber(1_000, 240_000),
+    default: 65_000,
+    about:
+      "how long an idle keep-alive connection stays open: keep it above the idle timeout of the load balancer in front (60 s on AWS ALB, Google Cloud, nginx defaults), or requests on connections the service just closed fail with 502; the time allowed for a request's headers is this plus 5 s",
+  },
+  WORKER_HEALTH_PORT: {
+    area: 'http',
+    readBy: WORKER,
+    kind: wholeNumber(0, 65535),
+    unset: 'off',
+    about:
+      'port on which a worker answers GET /healthz (alive) and GET /readyz (Redis answers, its maxmemory-policy passed the last check, the worker consumes; 503 with reasons otherwise); 0: a free port the system picks. The web process answers both on PORT',
+  },
+
+  REDIS_URL: {
+    area: 'redis',
+    readBy: BOTH,
+    kind: urlWithScheme(['redis', 'rediss']),
+    default: 'redis://127.0.0.1:6379',
+    about: 'the Redis server; it must use maxmemory-policy noeviction',
+  },
+  REDIS_PREFIX: {
+    area: 'redis',
+    readBy: BOTH,
+    kind: text('letters, digits, _ or -, at most 32', z.string().regex(/^[\w-]{1,32}$/u, 'letters, digits, _ or -, at most 32')),
+    default: 'report-relay',
+    about: 'key prefix for records and queues (several deployments can share one Redis)',
+  },
+  REDIS_REQUIRE_NOEVICTION: {
+    area: 'redis',
+    readBy: BOTH,
+    kind: flag,
+    unset: 'true when NODE_ENV=production, else false',
+    about:
+      'true: refuse to start when maxmemory-policy is not noeviction, and answer /readyz 503 while a periodic check finds another policy; false (the override): start anyway and warn loudly',
+  },
+  REDIS_CHECK_INTERVAL_MS: {
+    area: 'redis',
+    readBy: BOTH,
+    kind: wholeNumber(100, 3_600_000),
+    default: 60_000,
+    about: "how often each process checks Redis's maxmemory-policy and persistence again after the start",
+  },
+
+  ADMIN_TOKEN: {
+    area: 'admin',
+    readBy: WEB,
+    kind: secretToken(16),
+    required: true,
+    about: 'bearer token for /admin (generate one with: openssl rand -hex 32)',
+  },
+  ADMIN_RATE_LIMIT_PER_MINUTE: {
+    area: 'admin',
+    readBy: WEB,
+    kind: wholeNumber(1, 1_000_000),
+    default: 300,
+    about: 'admin requests that present the token, per client address (IPv6: per /64) per minute (all web processes together)',
+  },
+  ADMIN_AUTH_FAILURES_PER_MINUTE: {
+    area: 'admin',
+    readBy: WEB,
+    kind: wholeNumber(1, 1_000_000),
+    default: 10,
+    about:
+      'admin requests without the valid token, per client address (IPv6: per /64) per minute, counted apart: 429 above it; they never use up the budget of requests with the token',
+  },
+
+  LOSANT_API_URL: {
+    area: 'losant',
+    readBy: WEB,
+    kind: kind(
+      z.url({ message: 'must be an absolute URL' }).transform((value) => value.replace(/\/+$/u, '')),
+      'an absolute URL',
+    ),
+    default: 'https://api.losant.com',
+    about: "Losant API base URL (the simulator's URL for local use)",
+  },
+  LOSANT_API_TOKEN: {
+    area: 'losant',
+    readBy: WEB,
+    kind: text('an API token'),
+    required: true,
+    about: 'API token with the all.Instance or instance.* scope (managing schedules needs a non-read scope)',
+  },
+  LOSANT_INSTANCE_ID: {
+    area: 'losant',
+    readBy: BOTH,
+    kind: text('24 hexadecimal digits', z.string().regex(/^[A-Fa-f\d]{24}$/u, 'must be 24 hexadecimal digits')),
+    required: true,
+    about: 'your Losant instance: the web process requests its reports, the worker names it in report emails',
+  },
+  LOSANT_TIMEOUT_MS: {
+    area: 'losant',
+    readBy: WEB,
+    kind: wholeNumber(100, 300_000),
+    default: 15_000,
+    about: 'timeout of one Losant API attempt',
+  },
+  LOSANT_MAX_RETRIES: {
+    area: 'losant',
+    readBy: WEB,
+    kind: wholeNumber(0, 10),
+    default: 3,
+    about: 'retries on 429, 5xx and network errors (never on 400/401/403/404)',
+  },
+
+  SMTP_URL: {
+    area: 'email',
+    readBy: WORKER,
+    kind: urlWithScheme(['smtp', 'smtps']),
+    unset: 'no mail server',
+    about: 'mail server, e.g. smtp://user:pass@host:587 or smtps://user:pass@host:465; unset, emails are written as .eml files under DATA_DIR/outbox',
+  },
+  MAIL_FROM: {
+    area: 'email',
+    readBy: WORKER,
+    kind: text('an email address, optionally with a display name'),
+    default: 'report-relay <report-relay@localhost>',
+    about: 'From: of report emails',
+  },
+  REPORT_EMAIL_TO: {
+    area: 'email',
+    readBy: WEB,
+    kind: emailList,
+    default: '',
+    about: 'recipients of a report whose request or schedule names none',
+  },
+  EMAIL_GZIP_ABOVE_BYTES: {
+    area: 'email',
+    readBy: WORKER,
+    kind: wholeNumber(0),
+    default: 2 * MIB,
+    about: 'attach the CSV gzipped when it is larger than this',
+  },
+  EMAIL_MAX_ATTACHMENT_BYTES: {
+    area: 'email',
+    readBy: WORKER,
+    kind: wholeNumber(0),
+    default: 20 * MIB,
+    about: 'above this (after gzip) the CSV is not attached; the email says where it is archived',
+  },
+  SMTP_TIMEOUT_MS: {
+    area: 'email',
+    readBy: WORKER,
+    kind: wholeNumber(1_000, 600_000),
+    default: 60_000,
+    about: 'connection, greeting and socket timeout for SMTP',
+  },
+  SMTP_REQUIRE_TLS: {
+    area: 'email',
+    readBy: WORKER,
+    kind: flag,
+    default: true,
+    about:
+      'smtp:// only: the connection must be upgraded with STARTTLS (certificate verified), and a server that does not offer it is refused before the login; false sends in plaintext when the server offers no STARTTLS (smtps:// is always TLS)',
+  },
+
+  DATA_DIR: {
+    area: 'storage',
+    readBy: BOTH,
+    kind: text('a directory path', z.string().min(1)),
+    default: './data',
+    about: 'the report archive (DATA_DIR/archive, read by both sides), the outbox and the work files (the worker)',
+  },
+
+  DOWNLOAD_ALLOWED_HOSTS: {
+    area: 'downloads',
+    readBy: WORKER,
+    kind: kind(commaList, 'comma-separated host names; *.x matches the subdomains of x'),
+    default: '*.losant.com,*.onlosant.com',
+    about:
+      "hosts a report may be downloaded from: Losant's own domains only, never a shared storage domain such as *.amazonaws.com (it admits anyone's bucket); if Losant's links point at a storage bucket, name that bucket's host exactly",
+  },
+  DOWNLOAD_ALLOWED_PORTS: {
+    area: 'downloads',
+    readBy: WORKER,
+    kind: portList,
+    default: '443',
+    about: 'ports a download URL may use (the default allows https on its standard port only)',
+  },
+  DOWNLOAD_ALLOW_PRIVATE_NETWORKS: {
+    area: 'downloads',
+    readBy: WORKER,
+    kind: flag,
+    default: false,
+    about: 'true only for local use (the simulator on loopback): allows private and loopback addresses',
+  },
+  DOWNLOAD_MAX_BYTES: {
+    area: 'downloads',
+    readBy: WORKER,
+    kind: wholeNumber(1),
+    default: 1024 * MIB,
+    about: "cap on a report's decoded size, all the parts a callback names together (also applies to gzip-encoded downloads)",
+  },
+  DOWNLOAD_CONNECT_TIMEOUT_MS: {
+    area: 'downloads',
+    readBy: WORKER,
+    kind: wholeNumber(100, 120_000),
+    default: 10_000,
+    about: 'TCP/TLS connect timeout',
+  },
+  DOWNLOAD_IDLE_TIMEOUT_MS: {
+    area: 'downloads',
+    readBy: WORKER,
+    kind: wholeNumber(100, 600_000),
+    default: 30_000,
+    about: 'longest silence while waiting for headers or between body chunks',
+  },
+  DOWNLOAD_TIMEOUT_MS: {
+    area: 'downloads',
+    readBy: WORKER,
+    kind: wholeNumber(1_000, 6 * HOUR),
+    default: 15 * MINUTE,
+    about: 'cap on a whole download, retries included',
+  },
+
+  CALLBACK_MAX_BYTES: {
+    area: 'callbacks',
+    readBy: BOTH,
+    kind: wholeNumber(1024),
+    default: 25 * MIB,
+    about:
+      'largest callback body accepted (413 above), as sent and decoded; inline CSVs count here. Workers decode a body kept compressed within it',
+  },
+  CALLBACK_OVERDUE_MS: {
+    area: 'callbacks',
+    readBy: WEB,
+    kind: wholeNumber(1_000),
+    default: 6 * HOUR,
+    about: 'a report with no callback this long after its request is marked overdue',
+  },
+  MISSED_RUN_CHECK_INTERVAL_MS: {
+    area: 'callbacks',
+    readBy: WEB,
+    kind: wholeNumber(100, 3_600_000),
+    default: MINUTE,
+    about:
+      'how often a web process (one at a time) looks for schedule runs whose callback has not come CALLBACK_OVERDUE_MS after their fire time, and lists them as missed',
+  },
+  CALLBACK_BODY_RETENTION_DAYS: {
+    area: 'callbacks',
+    readBy: BOTH,
+    kind: wholeNumber(0),
+    default: 0,
+    about:
+      'days a kept callback body (inline CSVs: up to CALLBACK_MAX_BYTES) stays in Redis; 0: as long as its report (REPORT_RETENTION_DAYS, which it may not exceed). After it the report record stays, but it can no longer be run again from its callback',
+  },
+
+  CSV_MAX_COLUMNS: {
+    area: 'csv',
+    readBy: WORKER,
+    kind: wholeNumber(1),
+    default: 2_000,
+    about: 'more columns than this fails the report with a clear reason',
+  },
+  CSV_MAX_FIELD_BYTES: {
+    area: 'csv',
+    readBy: WORKER,
+    kind: wholeNumber(16),
+    default: MIB,
+    about: 'a single field larger than this fails the report with its line number',
+  },
+
+  WORKER_CONCURRENCY: {
+    area: 'jobs',
+    readBy: WORKER,
+    kind: wholeNumber(1, 64),
+    default: 2,
+    about: 'report jobs one worker process runs at once',
+  },
+  JOB_ATTEMPTS: {
+    area: 'jobs',
+    readBy: BOTH,
+    kind: wholeNumber(1, 100),
+    default: 13,
+    about:
+      'attempts of a report job on transient errors (an SMTP server or download host down, Redis hiccups); with the default delays the 12 retries span about 81 minutes, and the worker logs the window (retryWindowMinutes) at start',
+  },
+  JOB_BACKOFF_MS: {
+    area: 'jobs',
+    readBy: BOTH,
+    kind: wholeNumber(10),
+    default: 5_000,
+    about:
+      'delay before the first retry; each next one doubles, up to JOB_BACKOFF_MAX_MS, and is shortened by up to 10 % at random so jobs that failed together spread out',
+  },
+  JOB_BACKOFF_MAX_MS: {
+    area: 'jobs',
+    readBy: WORKER,
+    kind: wholeNumber(10, 24 * HOUR),
+    default: 15 * MINUTE,
+    about: 'cap on one delay between attempts (below JOB_BACKOFF_MS, JOB_BACKOFF_MS is the cap)',
+  },
+  JOB_LOCK_MS: {
+    area: 'jobs',
+    readBy: WORKER,
+    kind: wholeNumber(1_000, 3_600_000),
+    default: 60_000,
+    about: "job lock lifetime (renewed while running): a crashed worker's job is retried after about this long",
+  },
+  COMPLETED_JOBS_KEEP: {
+    area: 'jobs',
+    readBy: BOTH,
+    kind: wholeNumber(0),
+    default: 1_000,
+    about: 'completed queue jobs kept (also dropped after 7 days)',
+  },
+  FAILED_JOBS_KEEP: {
+    area: 'jobs',
+    readBy: BOTH,
+    kind: wholeNumber(0),
+    default: 5_000,
+    about: 'failed queue jobs kept (also dropped after 30 days)',
+  },
+  ARCHIVE_RETENTION_DAYS: {
+    area: 'storage',
+    readBy: WORKER,
+    kind: wholeNumber(0, 36_500),
+    default: 0,
+    about:
+      "0: archived reports are kept forever; otherwise the worker's housekeeping removes archived files (by their own modification time) older than this many days, at most 1,000 a run. A report whose archived CSV is gone can no longer be retried from it",
+  },
+  WORK_FILES_RETENTION_HOURS: {
+    area: 'jobs',
+    readBy: WORKER,
+    kind: wholeNumber(1),
+    default: 24,
+    about:
+      'a worker removes the work files (downloaded CSV, attachment, gzip copy) of a report that is not running once they are this old; a retry reads the archived CSV or downloads again',
+  },
+  REPORT_RETENTION_DAYS: {
+    area: 'jobs',
+    readBy: BOTH,
+    kind: wholeNumber(1),
+    default: 400,
+    about: 'report records and kept callback bodies expire this long after their last change',
+  },
+  REPORT_RETENTION_SECONDS: {
+    area: 'jobs',
+    readBy: BOTH,
+    kind: wholeNumber(0),
+    default: 0,
+    about: 'tests only: when above 0, overrides REPORT_RETENTION_DAYS (in seconds)',
+  },
+} as const satisfies Record<string, Setting<unknown>>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** The value a setting is read as: its kind's, or undefined for a setting with no default when unset. */
+type ValueOf<S> = S extends { readonly kind: Kind<infer T> } ? (S extends { readonly unset: string } ? T | undefined : T) : never;
+
+export type SettingValues = { readonly [K in SettingName]: ValueOf<(typeof SETTINGS)[K]> };
+
+/** The settings the given side reads. */
+export type NamesReadBy<S extends Side> = { [K in SettingName]: S extends (typeof SETTINGS)[K]['readBy'][number] ? K : never }[SettingName];
