@@ -325,8 +325,7 @@ export const SETTINGS = {
     readBy: BOTH,
     kind: wholeNumber(1024),
     default: 25 * MIB,
-    about:
-      'largest callback body accepted (413 above), as sent and decoded; inline CSVs count here. Workers decode a body kept compressed within it',
+    about: 'largest callback body accepted (413 above), as sent and decoded; inline CSVs count here. Workers decode a body kept compressed within it',
   },
   CALLBACK_OVERDUE_MS: {
     area: 'callbacks',
