@@ -8,6 +8,8 @@ export const CALLBACK_TIMEOUT_MS = 10_000;
 export interface CallbackContent {
   jobId: string;
   downloadUrl?: string;
+  /** The links of the report's parts, in order ('json-parts'). */
+  downloadUrls?: string[];
   /** A fresh CSV stream for each delivery, so duplicates carry identical bytes. */
   csv: () => Readable;
 }
@@ -33,6 +35,8 @@ export async function callbackRequest(shape: CallbackShape, content: CallbackCon
       return json({ jobId, status: 'completed', success: true, url: downloadUrl });
     case 'json-urls':
       return json({ jobId, status: 'completed', output: { downloadUrls: [downloadUrl] } });
+    case 'json-parts':
+      return json({ jobId, status: 'completed', output: { downloadUrls: content.downloadUrls } });
     case 'json-inline':
       return json({ jobId, status: 'completed', csv: await readAll(content.csv()) });
     case 'text-csv':

@@ -30,14 +30,34 @@ export function reportRowCount(world: World, report: ResolvedReport): number {
   return resources * countBuckets(Date.parse(report.start), Date.parse(report.end), report.dateGroupBy);
 }
 
-/** Yields the CSV in chunks of a few hundred rows, so a large report is never one string. */
-export function* reportCsvChunks(world: World, usage: Usage, report: ResolvedReport): Generator<string> {
+/** Data rows `from` (included) to `to` (excluded), 0-based, header not counted: one part of a report. */
+export interface RowRange {
+  from: number;
+  to: number;
+}
+
+/** Splits `rows` data rows into `parts` consecutive ranges as even as can be (an empty range when parts exceed rows). */
+export function splitRows(rows: number, parts: number): RowRange[] {
+  return Array.from({ length: parts }, (_, index) => ({ from: Math.floor((index * rows) / parts), to: Math.floor(((index + 1) * rows) / parts) }));
+}
+
+/**
+ * Yields the CSV in chunks of a few hundred rows, so a large report is never one string. With
+ * `range`, the header and only those rows: one of the files of a report delivered in parts.
+ */
+export function* reportCsvChunks(world: World, usage: Usage, report: ResolvedReport, range?: RowRange): Generator<string> {
   const withTags = report.resourceGroupBy === 'organization';
   const resources = reportResources(world, report.resourceGroupBy, report.includeSandbox);
+  const from = range?.from ?? 0;
+  const to = range?.to ?? Number.POSITIVE_INFINITY;
   yield stringify([reportHeader(world, report)], STRINGIFY_OPTIONS);
   let batch: unknown[][] = [];
+  let index = -1;
   for (const period of bucketsBetween(Date.parse(report.start), Date.parse(report.end), report.dateGroupBy)) {
     for (const resource of resources) {
+      index += 1;
+      if (index < from) continue;
+      if (index >= to) break;
       const row = reportRow(usage, resource, period);
       const values: unknown[] = REPORT_COLUMNS.map((column) => row[column]);
       if (withTags) for (const key of world.tagKeys) values.push(resource.tags[key] ?? '');
@@ -47,13 +67,14 @@ export function* reportCsvChunks(world: World, usage: Usage, report: ResolvedRep
         batch = [];
       }
     }
+    if (index >= to) break;
   }
   if (batch.length > 0) yield stringify(batch, STRINGIFY_OPTIONS);
 }
 
 /** A byte stream whose chunks read as UTF-8 strings (so it is also an AsyncIterable<string>). */
-export function reportCsvStream(world: World, usage: Usage, report: ResolvedReport): Readable {
-  return Readable.from(reportCsvChunks(world, usage, report), { objectMode: false, encoding: 'utf8' });
+export function reportCsvStream(world: World, usage: Usage, report: ResolvedReport, range?: RowRange): Readable {
+  return Readable.from(reportCsvChunks(world, usage, report, range), { objectMode: false, encoding: 'utf8' });
 }
 
 export function reportCsvString(world: World, usage: Usage, report: ResolvedReport): string {

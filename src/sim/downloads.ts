@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import type { RowRange } from './csv.js';
 import type { ResolvedReport } from './report-options.js';
 import type { FaultState } from './faults.js';
 
@@ -16,10 +17,20 @@ export interface DownloadAnswer {
 }
 
 interface Link {
-  jobId: string;
+  /** The file name the link ends with. */
+  file: string;
   report: ResolvedReport;
+  /** The rows of the report this link serves (one part of it); the whole report when undefined. */
+  range: RowRange | undefined;
   expiresAt: number;
   gets: number;
+}
+
+/** One of the files of a report delivered in parts: its place (0-based) among `count` parts, and its rows. */
+export interface DownloadPart {
+  index: number;
+  count: number;
+  range: RowRange;
 }
 
 const xmlError = (code: string, message: string, extra = '') =>
@@ -32,23 +43,24 @@ export function createDownloads(options: {
   ttlMs: number;
   baseUrl: () => string;
   faults: FaultState;
-  csv: (report: ResolvedReport) => Readable;
+  csv: (report: ResolvedReport, range?: RowRange) => Readable;
 }) {
   const links = new Map<string, Link>();
 
   return {
-    /** Registers a link for a job's report and returns its URL. */
-    create(jobId: string, report: ResolvedReport): string {
+    /** Registers a link for a job's report, or for one part of it, and returns its URL. */
+    create(jobId: string, report: ResolvedReport, part?: DownloadPart): string {
       const token = randomBytes(24).toString('base64url');
       const now = options.now().getTime();
       const expiresAt = options.faults.current.downloadExpired ? now - 1 : now + options.ttlMs;
-      links.set(token, { jobId, report, expiresAt, gets: 0 });
-      return `${options.baseUrl()}/downloads/${token}/report-${jobId}.csv`;
+      const file = part === undefined ? `report-${jobId}.csv` : `report-${jobId}-part-${part.index + 1}-of-${part.count}.csv`;
+      links.set(token, { file, report, range: part?.range, expiresAt, gets: 0 });
+      return `${options.baseUrl()}/downloads/${token}/${file}`;
     },
 
     answer(token: string, file: string): DownloadAnswer {
       const link = links.get(token);
-      if (link === undefined || file !== `report-${link.jobId}.csv`) return xml(403, xmlError('AccessDenied', 'Access Denied'));
+      if (link?.file !== file) return xml(403, xmlError('AccessDenied', 'Access Denied'));
       const now = options.now();
       if (now.getTime() > link.expiresAt) {
         const expires = new Date(link.expiresAt).toISOString();
@@ -62,10 +74,10 @@ export function createDownloads(options: {
         status: 200,
         headers: {
           'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': `attachment; filename="report-${link.jobId}.csv"`,
+          'content-disposition': `attachment; filename="${link.file}"`,
           'cache-control': 'private, no-store',
         },
-        body: options.csv(link.report),
+        body: options.csv(link.report, link.range),
       };
     },
   };

@@ -4,7 +4,7 @@ import { createLogger } from '../log.js';
 import { INSTANCE_ID_PATTERN, reportOptionsSchema, type ReportOptions } from '../losant/request-schemas.js';
 import { createApi } from './api.js';
 import { ALL_SCOPES, createAuth, makeToken } from './auth.js';
-import { reportCsvStream, reportRowCount } from './csv.js';
+import { reportCsvStream, reportRowCount, type RowRange } from './csv.js';
 import { createDownloads } from './downloads.js';
 import { createFaults } from './faults.js';
 import { createInstanceStore, type StoredReportConfig } from './instance.js';
@@ -29,7 +29,7 @@ export type {
   SimulatorOptions,
   ResolvedReport,
 } from './types.js';
-export { ACTION_NAMES, CALLBACK_SHAPES } from './types.js';
+export { ACTION_NAMES, CALLBACK_SHAPES, DOWNLOAD_PARTS } from './types.js';
 export { REPORT_COLUMNS } from './report-rows.js';
 
 const DEFAULTS = { port: 0, host: '127.0.0.1', seed: 1, organizations: 6, reportDelayMs: 200, downloadTtlMs: 10 * 60_000 } as const;
@@ -78,7 +78,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const dispatcher = new Agent({ connectTimeout: 10_000, keepAliveTimeout: 1_000 });
   const requests: SimRequest[] = [];
 
-  const csv = (report: ResolvedReport) => reportCsvStream(world, usage, report);
+  const csv = (report: ResolvedReport, range?: RowRange) => reportCsvStream(world, usage, report, range);
   const downloads = createDownloads({ now, ttlMs: options.downloadTtlMs ?? DEFAULTS.downloadTtlMs, baseUrl: () => url, faults, csv });
   const jobs = createJobRunner({
     now,

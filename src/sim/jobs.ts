@@ -3,10 +3,11 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
 import { callbackRequest, sendCallback } from './callbacks.js';
+import { splitRows } from './csv.js';
 import type { Downloads } from './downloads.js';
 import type { FaultState } from './faults.js';
 import type { ResolvedReport } from './report-options.js';
-import type { CallbackShape, SimJob } from './types.js';
+import { DOWNLOAD_PARTS, type CallbackShape, type SimJob } from './types.js';
 
 /**
  * Report jobs: queued when accepted, running while the report is built, done once every
@@ -75,7 +76,12 @@ export function createJobRunner(options: JobRunnerOptions) {
       options.logger.info({ jobId: job.jobId, configId: job.configId }, 'sim: scheduled callback skipped (fault)');
       return;
     }
-    const content = { jobId: job.jobId, csv: () => options.csv(job.options), ...(job.downloadUrl === undefined ? {} : { downloadUrl: job.downloadUrl }) };
+    const content = {
+      jobId: job.jobId,
+      csv: () => options.csv(job.options),
+      ...(job.downloadUrl === undefined ? {} : { downloadUrl: job.downloadUrl }),
+      ...(job.downloadUrls === undefined ? {} : { downloadUrls: job.downloadUrls }),
+    };
     const copies = 1 + Math.max(0, Math.floor(faults.duplicateDelivery));
     const outcomes = await Promise.all(
       Array.from({ length: copies }, async () => sendCallback(options.dispatcher, url, await callbackRequest(job.shape, content), stop.signal, options.now)),
@@ -92,6 +98,11 @@ export function createJobRunner(options: JobRunnerOptions) {
       if (job.shape !== 'failure') {
         job.rows = options.rowCount(job.options);
         job.downloadUrl = options.downloads.create(job.jobId, job.options);
+        if (job.shape === 'json-parts') {
+          job.downloadUrls = splitRows(job.rows, DOWNLOAD_PARTS).map((range, index) =>
+            options.downloads.create(job.jobId, job.options, { index, count: DOWNLOAD_PARTS, range }),
+          );
+        }
       }
       await sleep(options.faults.current.callbackDelayMs);
       await deliver(job);

@@ -12,12 +12,17 @@ export type ActionName = LosantAction;
  * What the simulator POSTs to a callbackUrl (the receiver is written against these):
  * - 'json-url':    application/json `{"jobId", "status": "completed", "success": true, "url": "<download url>"}`
  * - 'json-urls':   application/json `{"jobId", "status": "completed", "output": {"downloadUrls": ["<url>"]}}`
+ * - 'json-parts':  as 'json-urls', naming DOWNLOAD_PARTS links in order: the report's data rows split into
+ *                  that many consecutive runs (as even as can be), each served as a CSV file with the header
  * - 'json-inline': application/json `{"jobId", "status": "completed", "csv": "<the whole CSV>"}`
  * - 'text-csv':    the CSV itself, `Content-Type: text/csv; charset=utf-8`, header `X-Losant-Job-Id: <jobId>`
  * - 'failure':     application/json `{"jobId", "status": "errored", "error": {"name": "ReportGenerationError", "message"}}`
  */
-export type CallbackShape = 'json-url' | 'json-urls' | 'json-inline' | 'text-csv' | 'failure';
-export const CALLBACK_SHAPES: readonly CallbackShape[] = ['json-url', 'json-urls', 'json-inline', 'text-csv', 'failure'];
+export type CallbackShape = 'json-url' | 'json-urls' | 'json-parts' | 'json-inline' | 'text-csv' | 'failure';
+export const CALLBACK_SHAPES: readonly CallbackShape[] = ['json-url', 'json-urls', 'json-parts', 'json-inline', 'text-csv', 'failure'];
+
+/** How many files a 'json-parts' callback names. */
+export const DOWNLOAD_PARTS = 3;
 
 export interface Faults {
   /** Extra copies of each callback, sent concurrently with the first (0 = none). */
@@ -112,7 +117,10 @@ export interface SimJob {
   /** Data rows of the CSV (header excluded). */
   rows: number;
   shape: CallbackShape;
+  /** The whole report's link (every shape but 'failure'). */
   downloadUrl?: string;
+  /** 'json-parts' only: the links of the report's parts, in order (downloadUrl still serves it whole). */
+  downloadUrls?: string[];
   callbacks: SimCallbackOutcome[];
   createdAt: Date;
   completedAt?: Date;

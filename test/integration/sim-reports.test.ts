@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import { text } from 'node:stream/consumers';
-import { REPORT_COLUMNS, startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
+import { DOWNLOAD_PARTS, REPORT_COLUMNS, startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 import { validateLosant } from '../helpers/losant-schemas.js';
 
 interface Delivery {
@@ -124,6 +124,35 @@ describe('generateReport and its callback', () => {
     const payload = payloadOf(receiver.deliveries[0]);
     assert.deepEqual(payload, { jobId, status: 'completed', output: { downloadUrls: [job.downloadUrl] } });
     assert.equal((await fetch(payload.output.downloadUrls[0]!)).status, 200);
+  });
+
+  test("'json-parts' delivers {jobId, status, output: {downloadUrls}}: the report in DOWNLOAD_PARTS files, each with the header", async () => {
+    const { sim, receiver } = await setup({ callbackShape: 'json-parts' });
+    const jobId = await accepted(sim, { ...JANUARY, callbackUrl: receiver.url });
+    const job = await sim.waitForJob(jobId);
+    const payload = payloadOf(receiver.deliveries[0]);
+    assert.deepEqual(payload, { jobId, status: 'completed', output: { downloadUrls: job.downloadUrls } });
+    assert.equal(job.downloadUrls?.length, DOWNLOAD_PARTS);
+
+    const whole = rowsOf(await (await fetch(job.downloadUrl!)).text());
+    const parts: string[][][] = [];
+    for (const [index, url] of (job.downloadUrls ?? []).entries()) {
+      assert.match(url, new RegExp(`/report-${jobId}-part-${index + 1}-of-${DOWNLOAD_PARTS}\\.csv$`, 'u'));
+      const download = await fetch(url);
+      assert.equal(download.status, 200);
+      assert.match(String(download.headers.get('content-disposition')), new RegExp(`part-${index + 1}-of-${DOWNLOAD_PARTS}\\.csv`, 'u'));
+      parts.push(rowsOf(await download.text()));
+    }
+    for (const part of parts) {
+      assert.deepEqual(part[0], whole[0], 'every part starts with the header');
+      assert.ok(part.length - 1 >= Math.floor(job.rows / DOWNLOAD_PARTS), 'rows are split evenly');
+    }
+    assert.deepEqual(
+      parts.flatMap((part) => part.slice(1)),
+      whole.slice(1),
+      'the parts, headers dropped, are the whole report in order',
+    );
+    assert.equal(whole.length - 1, job.rows);
   });
 
   test("'json-inline' delivers the whole CSV in the csv field, the same bytes as the download", async () => {
