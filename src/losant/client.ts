@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { describeIssues, errorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { LosantApiError, LosantValidationError, codeForStatus, type LosantAction, type LosantApiErrorInit, type LosantErrorCode } from './errors.js';
-import { instanceIdSchema, instancePatchSchema, reportOptionsSchema, type InstancePatch, type ReportOptions } from './request-schemas.js';
+import { instanceIdSchema, instancePatchBodySchema, reportOptionsSchema, type InstancePatchBody, type ReportOptions } from './request-schemas.js';
 import { historicalSummariesQuery, payloadCountsBreakdownQuery, payloadCountsQuery, rangeOrder, rangeQuery } from './query-schemas.js';
 import {
   deviceCountsSchema,
@@ -82,7 +82,7 @@ export interface GenerateReportResult {
 export interface LosantClient {
   readonly instanceId: string;
   get(): Promise<Instance>;
-  patch(body: InstancePatch): Promise<Instance>;
+  patch(body: InstancePatchBody): Promise<Instance>;
   generateReport(options?: GenerateReportOptions): Promise<GenerateReportResult>;
   deviceCounts(range: TimeRange): Promise<DeviceCounts>;
   notebookMinuteCounts(range: TimeRange): Promise<NotebookMinuteCounts>;
@@ -331,7 +331,7 @@ export function createLosantClient(options: LosantClientOptions): LosantClient {
     get: getAction('get', '', null, instanceSchema),
 
     patch: async (body) => {
-      const checked = validate('patch', instancePatchSchema, body);
+      const checked = validate('patch', instancePatchBodySchema, body);
       return send({ action: 'patch', method: 'PATCH', path: '', body: checked, parse: fromSchema<Instance>(instanceSchema) });
     },
 

@@ -107,3 +107,18 @@ export const instancePatchSchema = z.strictObject({
   mfaMode: z.enum(['notRequired', 'adminRequired', 'required']).optional(),
 });
 export type InstancePatch = z.infer<typeof instancePatchSchema>;
+
+/**
+ * What the client sends as a PATCH. Losant's PATCH replaces the whole reportConfigs array, so it
+ * carries the instance's other configs too, and those go back as Losant gave them: fields this
+ * version does not know (Losant adds some between API versions) included, never checked against
+ * this version's rules, which they need not meet. The configs this service manages are checked
+ * strictly where they are made (reportConfigSchema, src/schedules/schedule-service.ts).
+ */
+export const instancePatchBodySchema = instancePatchSchema.extend({
+  reportConfigs: z
+    .array(z.looseObject({ cron: z.string().min(1, 'is required') }))
+    .max(10, 'an instance holds at most 10 report configs')
+    .optional(),
+});
+export type InstancePatchBody = z.input<typeof instancePatchBodySchema>;

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { dateGroupBySchema, resourceGroupBySchema } from './request-schemas.js';
 
 /**
  * What Losant answers, after Losant's published JSON schemas (API v1.30.0). Those schemas mark no
@@ -16,15 +15,20 @@ const hexId = z.string().regex(/^[A-Fa-f\d]{24}$/u, 'must be 24 hexadecimal digi
 /** `{source: number}` per payload type, e.g. `{"device.mqtt": 1016}`; bytes with asBytes=true. */
 const sourceCounts = z.record(z.string(), z.number());
 
-/** A report config as stored on the instance (with the id Losant assigned). */
+/**
+ * A report config as stored on the instance (with the id Losant assigned). Loose, enums included:
+ * the instance's configs that this service does not manage go back to Losant as read, so a field
+ * or a value a newer Losant added is kept, not refused (the configs this service manages are
+ * checked where they are made).
+ */
 export const instanceReportConfigSchema = z.looseObject({
   id: z.string().optional(),
   cron: z.string(),
   timezone: z.string().optional(),
   emails: z.array(z.string()).optional(),
   callbackUrl: z.string().optional(),
-  resourceGroupBy: resourceGroupBySchema.optional(),
-  dateGroupBy: dateGroupBySchema.optional(),
+  resourceGroupBy: z.string().optional(),
+  dateGroupBy: z.string().optional(),
   periods: count.optional(),
   includeSandbox: z.boolean().optional(),
 });

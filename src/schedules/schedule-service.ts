@@ -1,7 +1,7 @@
-import { ConflictError, errorMessage, NotFoundError, UnavailableError, ValidationError, formatIssues } from '../errors.js';
+import { ConflictError, errorMessage, InternalError, NotFoundError, UnavailableError, ValidationError, formatIssues } from '../errors.js';
 import { LosantApiError } from '../losant/errors.js';
 import type { Logger } from '../log.js';
-import type { ReportConfig } from '../losant/request-schemas.js';
+import { reportConfigSchema, type ReportConfig } from '../losant/request-schemas.js';
 import type { Instance, InstanceReportConfig } from '../losant/response-schemas.js';
 import { generateId, generateSecret, hashSecret, SCHEDULE_ID_PATTERN } from '../reports/secrets.js';
 import { createScheduleSchema, rotateSecretSchema, updateScheduleSchema, type Schedule } from './schedule.js';
@@ -13,7 +13,8 @@ const MAX_CONFIGS = 10;
 /** The Losant calls schedules need. */
 export interface ReportConfigApi {
   get(): Promise<Instance>;
-  patch(body: { reportConfigs: ReportConfig[] }): Promise<Instance>;
+  /** The whole array: the configs this service manages and the instance's others as Losant gave them. */
+  patch(body: { reportConfigs: Array<ReportConfig | InstanceReportConfig> }): Promise<Instance>;
 }
 
 export interface ScheduleServiceDeps {
@@ -86,11 +87,19 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     if (JSON.stringify(await configsNow()) !== JSON.stringify(current)) {
       throw new ConflictError("The instance's report configs changed while this change was being made; nothing was written; try again");
     }
-    // as: configs that are not ours go back as Losant gave them; the patch schema takes them as they are.
-    const others = current.filter((config) => !isOurs(config, id)) as ReportConfig[];
-    const next = replacement ? [...others, replacement] : others;
+    // The instance's other configs go back exactly as read, fields this version does not know
+    // included; only the one this service makes is held to this version's rules.
+    const others = current.filter((config) => !isOurs(config, id));
+    const next = replacement ? [...others, strictConfig(replacement)] : others;
     if (next.length > MAX_CONFIGS) throw new ConflictError(`The instance already has ${others.length} report configs; Losant allows at most ${MAX_CONFIGS}`);
     return deps.losant.patch({ reportConfigs: next });
+  }
+
+  /** A config this service made that breaks Losant's rules is a bug here, not a caller's mistake. */
+  function strictConfig(config: ReportConfig): ReportConfig {
+    const checked = reportConfigSchema.safeParse(config);
+    if (!checked.success) throw new InternalError(`A schedule's report config breaks Losant's rules: ${formatIssues(checked.error.issues)}`);
+    return checked.data;
   }
 
   async function configsNow(): Promise<InstanceReportConfig[]> {

@@ -91,7 +91,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     rowCount: (report) => reportRowCount(world, report),
     csv,
   });
-  const instance = createInstanceStore({ seed, instanceId: world.instanceId, now });
+  const instance = createInstanceStore({ seed, instanceId: world.instanceId, now, newerReportConfigFields: options.newerReportConfigFields ?? [] });
 
   const runConfig = (config: StoredReportConfig, at: Date): SimJob => {
     const job = jobs.create(configReport(config, at), 'config', { id: config.id, firedAt: at });

@@ -24,7 +24,7 @@ export interface InstanceDocument {
 
 export const INSTANCE_CREATION_DATE = '2021-01-08T18:10:00.054Z';
 
-export function createInstanceStore(options: { seed: number; instanceId: string; now: () => Date }) {
+export function createInstanceStore(options: { seed: number; instanceId: string; now: () => Date; newerReportConfigFields: readonly string[] }) {
   const { seed, instanceId } = options;
   const doc: InstanceDocument = {
     id: instanceId,
@@ -55,7 +55,8 @@ export function createInstanceStore(options: { seed: number; instanceId: string;
      */
     patch(body: unknown): InstanceDocument {
       if (body === undefined) throw validationError('body: an instance patch object is required');
-      const parsed = instancePatchSchema.safeParse(body);
+      const { known, newer } = splitNewerFields(body, options.newerReportConfigFields);
+      const parsed = instancePatchSchema.safeParse(known);
       if (!parsed.success) throw issuesError(parsed.error.issues);
       const patch = parsed.data;
       // Losant's bounds on orgDefaultLimitConfig (dataTTL, systemInterval) are in instancePatchSchema.
@@ -70,7 +71,7 @@ export function createInstanceStore(options: { seed: number; instanceId: string;
       if (problems.length > 0) throw validationError(problems.join('; '));
 
       if (patch.reportConfigs !== undefined) {
-        doc.reportConfigs = patch.reportConfigs.map((config) => ({ ...config, id: config.id ?? randomBytes(12).toString('hex') }));
+        doc.reportConfigs = patch.reportConfigs.map((config, index) => ({ ...config, ...newer[index], id: config.id ?? randomBytes(12).toString('hex') }));
       }
       if (patch.orgDefaultLimitConfig !== undefined) {
         doc.orgDefaultLimitConfig = Object.fromEntries(
@@ -89,3 +90,25 @@ export function createInstanceStore(options: { seed: number; instanceId: string;
 }
 
 export type InstanceStore = ReturnType<typeof createInstanceStore>;
+
+/**
+ * Takes the fields a newer Losant knows out of each report config of a PATCH body, so the rest is
+ * checked as this version's Losant checks it; they are put back on the stored config.
+ */
+function splitNewerFields(body: unknown, fields: readonly string[]): { known: unknown; newer: Array<Record<string, unknown>> } {
+  if (fields.length === 0 || typeof body !== 'object' || body === null || !('reportConfigs' in body) || !Array.isArray(body.reportConfigs)) {
+    return { known: body, newer: [] };
+  }
+  const newer: Array<Record<string, unknown>> = [];
+  const configs = body.reportConfigs.map((config: unknown, index) => {
+    newer[index] = {};
+    if (typeof config !== 'object' || config === null) return config;
+    const rest: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(config)) {
+      if (fields.includes(name)) newer[index][name] = value;
+      else rest[name] = value;
+    }
+    return rest;
+  });
+  return { known: { ...body, reportConfigs: configs }, newer };
+}

@@ -80,6 +80,11 @@ export interface SimulatorOptions {
   downloadTtlMs?: number;
   callbackShape?: CallbackShape;
   faults?: Partial<Faults>;
+  /**
+   * Report config fields a newer Losant knows and this version does not: the simulator accepts
+   * them in a PATCH and keeps them as given, as that Losant would (default none).
+   */
+  newerReportConfigFields?: readonly string[];
   now?: () => Date;
   logger?: Logger;
 }

@@ -283,17 +283,12 @@ void describe('local validation refuses before anything is sent', () => {
       problems: [/at most 10/u],
     },
     {
-      name: 'patch with 11 emails, periods of 0 and a cron of 256 characters',
-      run: () =>
-        client().patch({
-          reportConfigs: [{ cron: 'x'.repeat(256), periods: 0, emails: Array.from({ length: 11 }, (_, i) => `u${i}@example.com`) }],
-        }),
-      problems: [/reportConfigs\.0\.cron/u, /reportConfigs\.0\.periods/u, /reportConfigs\.0\.emails/u],
-    },
-    {
-      name: 'patch with periods of 91 and an unknown enum value',
-      run: () => client().patch({ reportConfigs: [{ cron: '0 4 1 * *', periods: 91, dateGroupBy: 'week' as never }] }),
-      problems: [/periods/u, /dateGroupBy/u],
+      // The instance's configs go back as Losant gave them (a newer Losant's fields included), so the
+      // client checks only that each is a config; this version's rules for the configs report-relay
+      // makes are checked where they are made (test/unit/losant-request-schemas.test.ts).
+      name: 'patch with a report config that has no cron',
+      run: () => client().patch({ reportConfigs: [{ periods: 3 } as never] }),
+      problems: [/reportConfigs\.0\.cron/u],
     },
     {
       name: 'patch with a key Losant does not accept',

@@ -9,8 +9,8 @@ const losantConfigViewSchema = z.strictObject({
   id: z.string().optional(),
   cron: z.string(),
   timezone: z.string().optional(),
-  resourceGroupBy: z.enum(['application', 'organization']).optional(),
-  dateGroupBy: z.enum(['day', 'month']).optional(),
+  resourceGroupBy: z.string().optional(),
+  dateGroupBy: z.string().optional(),
   periods: z.number().optional(),
   includeSandbox: z.boolean().optional(),
 });
