@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { processJobId } from '../../src/jobs/queue.js';
-import { redisKeys } from '../../src/redis-keys.js';
 import type { Simulator } from '../../src/sim/index.js';
-import { REDIS_URL, testRedis, uniquePrefix } from '../helpers/redis.js';
+import { REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import type { CsvServer } from './helpers/csv-server.js';
 import { msg } from './helpers/processes.js';
 import { createQueueProbe, type QueueProbe } from './helpers/queue-probe.js';
-import { getReport, requestAwaitingReport, waitForReport } from './helpers/reports.js';
+import { emailAttempts, getReport, reportCallingBack, waitForReport } from './helpers/reports.js';
 import { startSpawnedService, type SpawnedService } from './helpers/spawned-service.js';
-import { startStallSmtpServer, type StallSmtpServer } from './helpers/stall-smtp.js';
+import { mailsForReport, startStallSmtpServer, type StallSmtpServer } from './helpers/stall-smtp.js';
 
 /**
  * A worker held up in the SMTP hand-off (the server never answers MAIL FROM) is interrupted:
@@ -31,27 +30,6 @@ let smtp: StallSmtpServer;
 let csv: CsvServer;
 let baseUrl: string;
 let probe: QueueProbe;
-
-async function reportWithCallback(): Promise<string> {
-  const { id, callbackUrl } = await requestAwaitingReport(baseUrl, sim, { recipients: ['ops@example.com'] });
-  const response = await fetch(callbackUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url: csv.url }) });
-  assert.equal(response.status, 202);
-  return id;
-}
-
-function mailsFor(id: string) {
-  return smtp.received.filter((mail) => mail.messageId === `<report-${id}@report-relay>`);
-}
-
-/** Email hand-offs started, as the store counts them. */
-async function emailAttempts(id: string): Promise<number> {
-  const redis = testRedis();
-  try {
-    return Number(await redis.hget(redisKeys(prefix).report.record(id), 'emailAttempts'));
-  } finally {
-    redis.disconnect();
-  }
-}
 
 describe('a worker interrupted in the SMTP hand-off', () => {
   before(async () => {
@@ -75,7 +53,7 @@ describe('a worker interrupted in the SMTP hand-off', () => {
   test('SIGTERM: the hand-off is abandoned at the deadline, the job returned unused, exit 0 in time; the next worker emails once', async (t: TestContext) => {
     const worker = await service.startWorker();
     smtp.stallNext('mail');
-    const id = await reportWithCallback();
+    const id = await reportCallingBack(baseUrl, sim, csv.url);
     await smtp.waitForStall();
 
     const signalledAt = Date.now();
@@ -104,8 +82,8 @@ describe('a worker interrupted in the SMTP hand-off', () => {
     const next = await service.startWorker();
     const delivered = await waitForReport(baseUrl, id, ['delivered', 'failed'], 20_000);
     assert.equal(delivered.status, 'delivered', JSON.stringify(delivered.error));
-    assert.equal(mailsFor(id).length, 1, 'one email: the abandoned hand-off never sent its message');
-    assert.equal(await emailAttempts(id), 2);
+    assert.equal(mailsForReport(smtp.received, id).length, 1, 'one email: the abandoned hand-off never sent its message');
+    assert.equal(await emailAttempts(prefix, id), 2);
     next.signal('SIGTERM');
     assert.equal((await next.exited).code, 0);
     t.diagnostic(`SIGTERM in the SMTP hand-off: exit 0 ${exitMs} ms after the signal (deadline ${SHUTDOWN_TIMEOUT_MS} ms)`);
@@ -114,7 +92,7 @@ describe('a worker interrupted in the SMTP hand-off', () => {
   test('SIGSTOP past the job lock: the other worker emails; the resumed one drops its hand-off and writes nothing', async (t: TestContext) => {
     const paused = await service.startWorker();
     smtp.stallNext('mail');
-    const id = await reportWithCallback();
+    const id = await reportCallingBack(baseUrl, sim, csv.url);
     await smtp.waitForStall();
 
     paused.signal('SIGSTOP');
@@ -123,7 +101,7 @@ describe('a worker interrupted in the SMTP hand-off', () => {
     const delivered = await waitForReport(baseUrl, id, ['delivered', 'failed'], 30_000);
     assert.equal(delivered.status, 'delivered', JSON.stringify(delivered.error));
     const takeoverMs = Date.now() - stoppedAt;
-    assert.equal(mailsFor(id).length, 1);
+    assert.equal(mailsForReport(smtp.received, id).length, 1);
 
     paused.signal('SIGCONT');
     const lost = await paused.waitForLog(msg(/^job lock lost/u), 30_000);
@@ -135,13 +113,13 @@ describe('a worker interrupted in the SMTP hand-off', () => {
     const record = await getReport(baseUrl, id);
     assert.equal(record.status, 'delivered');
     assert.equal(record.history.at(-1)?.status, 'delivered', 'the resumed worker wrote nothing after the delivery');
-    assert.equal(await emailAttempts(id), 2, 'one hand-off each; only the second went through');
+    assert.equal(await emailAttempts(prefix, id), 2, 'one hand-off each; only the second went through');
     // The lock-loss path ends the run quietly; a worker still running would log more of the job.
     paused.signal('SIGTERM');
     other.signal('SIGTERM');
     assert.equal((await paused.exited).code, 0);
     assert.equal((await other.exited).code, 0);
-    assert.equal(mailsFor(id).length, 1, 'one email');
+    assert.equal(mailsForReport(smtp.received, id).length, 1, 'one email');
     assert.equal(paused.logs.filter(msg('email sent')).length, 0, 'the paused worker sent nothing');
     t.diagnostic(`SIGSTOP in the SMTP hand-off: the other worker delivered ${takeoverMs} ms after the pause (JOB_LOCK_MS=${LOCK_MS})`);
   });

@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { basename } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Simulator } from '../../src/sim/index.js';
-import { redisKeys } from '../../src/redis-keys.js';
-import { testRedis, uniquePrefix } from '../helpers/redis.js';
+import { uniquePrefix } from '../helpers/redis.js';
 import type { CsvServer } from './helpers/csv-server.js';
 import type { ServiceProcess } from './helpers/processes.js';
-import { archiveFiles, notesMatching, requestAwaitingReport, waitForReport } from './helpers/reports.js';
+import { archiveFiles, emailAttempts, notesMatching, reportCallingBack, requestAwaitingReport, waitForReport } from './helpers/reports.js';
 import { startSpawnedService, type SpawnedService } from './helpers/spawned-service.js';
-import { startStallSmtpServer, type StallSmtpServer } from './helpers/stall-smtp.js';
+import { mailsForReport, startStallSmtpServer, type StallSmtpServer } from './helpers/stall-smtp.js';
 
 /**
  * Guarantee 2: a worker killed with SIGKILL at any point of a report loses nothing and repeats
@@ -27,24 +26,6 @@ let worker: ServiceProcess;
 let baseUrl: string;
 let dataDir: string;
 
-/** Requests a report, calls back with the CSV server's URL, and returns the report id. */
-async function reportWithCallback(): Promise<string> {
-  const { id, callbackUrl } = await requestAwaitingReport(baseUrl, sim, { recipients: ['ops@example.com'] });
-  const response = await fetch(callbackUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url: csv.url }) });
-  assert.equal(response.status, 202);
-  return id;
-}
-
-/** Email hand-offs started, as the store counts them (bookkeeping the admin API does not show). */
-async function emailAttempts(id: string): Promise<number> {
-  const redis = testRedis();
-  try {
-    return Number(await redis.hget(redisKeys(prefix).report.record(id), 'emailAttempts'));
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** Kills the worker with SIGKILL, starts another, and waits for the report to end. Returns the takeover time. */
 async function killAndRecover(id: string): Promise<{ record: Awaited<ReturnType<typeof waitForReport>>; recoveryMs: number }> {
   const killedAt = Date.now();
@@ -53,10 +34,6 @@ async function killAndRecover(id: string): Promise<{ record: Awaited<ReturnType<
   worker = await service.startWorker();
   const record = await waitForReport(baseUrl, id, ['delivered', 'failed'], 20_000);
   return { record, recoveryMs: Date.now() - killedAt };
-}
-
-function mailsFor(id: string) {
-  return smtp.received.filter((mail) => mail.messageId === `<report-${id}@report-relay>`);
 }
 
 describe('a worker killed with SIGKILL', () => {
@@ -80,7 +57,7 @@ describe('a worker killed with SIGKILL', () => {
   test('during the download: the next worker downloads again and delivers once', async (t: TestContext) => {
     csv.stallNext();
     const before = csv.requests;
-    const id = await reportWithCallback();
+    const id = await reportCallingBack(baseUrl, sim, csv.url);
     await csv.waitForRequest(before + 1);
 
     const { record, recoveryMs } = await killAndRecover(id);
@@ -93,15 +70,15 @@ describe('a worker killed with SIGKILL', () => {
       ['report.csv', 'summary.json'],
     );
     assert.equal(notesMatching(record, /^CSV archived at /u), 1);
-    assert.equal(mailsFor(id).length, 1, 'one email');
-    assert.equal(await emailAttempts(id), 1);
+    assert.equal(mailsForReport(smtp.received, id).length, 1, 'one email');
+    assert.equal(await emailAttempts(prefix, id), 1);
     t.diagnostic(`kill during download: delivered ${recoveryMs} ms after the kill (JOB_LOCK_MS=${LOCK_MS})`);
   });
 
   test('after the archive was written: the archive is not written again and one email is sent', async (t: TestContext) => {
     smtp.stallNext('mail');
     const before = csv.requests;
-    const id = await reportWithCallback();
+    const id = await reportCallingBack(baseUrl, sim, csv.url);
     await smtp.waitForStall();
     const archivedBefore = archiveFiles(dataDir, id)
       .map((path) => basename(path))
@@ -119,26 +96,26 @@ describe('a worker killed with SIGKILL', () => {
     );
     assert.equal(notesMatching(record, /^CSV archived at /u), 1, 'one archived entry');
     assert.equal(record.history.filter((entry) => entry.status === 'summarized' && (entry.note ?? '').startsWith('parsed ')).length, 1, 'parsed once');
-    assert.equal(mailsFor(id).length, 1, 'one email');
-    assert.equal(await emailAttempts(id), 2, 'the interrupted hand-off is visible on the record');
+    assert.equal(mailsForReport(smtp.received, id).length, 1, 'one email');
+    assert.equal(await emailAttempts(prefix, id), 2, 'the interrupted hand-off is visible on the record');
     t.diagnostic(`kill in the email step (before MAIL FROM was answered): delivered ${recoveryMs} ms after the kill`);
   });
 
   test('during the SMTP DATA exchange: at most two copies, both with the same Message-ID, one acknowledged', async (t: TestContext) => {
     smtp.stallNext('data');
-    const id = await reportWithCallback();
+    const id = await reportCallingBack(baseUrl, sim, csv.url);
     await smtp.waitForStall();
-    assert.equal(mailsFor(id).length, 1, 'the server has the whole message but has not answered');
+    assert.equal(mailsForReport(smtp.received, id).length, 1, 'the server has the whole message but has not answered');
 
     const { record, recoveryMs } = await killAndRecover(id);
     assert.equal(record.status, 'delivered', JSON.stringify(record.error));
-    const mails = mailsFor(id);
+    const mails = mailsForReport(smtp.received, id);
     // SMTP has no idempotent submission: a server may keep a message whose 250 never reached
     // the sender, so the re-sent copy is a true duplicate, recognisable by its Message-ID.
     assert.ok(mails.length >= 1 && mails.length <= 2, `copies: ${mails.length}`);
     assert.ok(mails.every((mail) => mail.messageId === `<report-${id}@report-relay>`));
     assert.equal(mails.filter((mail) => mail.acknowledged).length, 1, 'exactly one hand-off completed');
-    assert.equal(await emailAttempts(id), 2);
+    assert.equal(await emailAttempts(prefix, id), 2);
     assert.equal(record.email?.messageId, `<report-${id}@report-relay>`);
     assert.deepEqual(
       archiveFiles(dataDir, id)

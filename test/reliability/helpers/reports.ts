@@ -4,7 +4,9 @@ import type { Readable } from 'node:stream';
 import type { ReportView } from '../../../src/http/contract/report-view.js';
 import type { ReportStatus } from '../../../src/reports/record.js';
 import type { Simulator } from '../../../src/sim/index.js';
+import { redisKeys } from '../../../src/redis-keys.js';
 import { TEST_ADMIN_TOKEN } from '../../helpers/config.js';
+import { testRedis } from '../../helpers/redis.js';
 
 /** Reports driven through the admin API of a running service (in this process or a child). */
 
@@ -32,6 +34,24 @@ export async function requestAwaitingReport(baseUrl: string, sim: Simulator, bod
   const callbackUrl = sent.map((entry) => entry.callbackUrl).find((url) => url?.includes(`/callbacks/r/${id}/`));
   if (!callbackUrl) throw new Error(`the simulator was not given a callback URL for ${id}`);
   return { id, callbackUrl };
+}
+
+/** Requests a report for `recipients` and calls back naming `downloadUrl`, as Losant would; returns the report id once the callback is stored. */
+export async function reportCallingBack(baseUrl: string, sim: Simulator, downloadUrl: string): Promise<string> {
+  const { id, callbackUrl } = await requestAwaitingReport(baseUrl, sim, { recipients: ['ops@example.com'] });
+  const response = await fetch(callbackUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url: downloadUrl }) });
+  if (response.status !== 202) throw new Error(`the callback answered ${response.status}`);
+  return id;
+}
+
+/** Email hand-offs started, as the store counts them (bookkeeping the admin API does not show). */
+export async function emailAttempts(prefix: string, id: string): Promise<number> {
+  const redis = testRedis();
+  try {
+    return Number(await redis.hget(redisKeys(prefix).report.record(id), 'emailAttempts'));
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export async function getReport(baseUrl: string, id: string): Promise<ReportView> {

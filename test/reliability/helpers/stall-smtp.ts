@@ -19,6 +19,11 @@ export interface ReceivedMail {
   acknowledged: boolean;
 }
 
+/** The messages received for one report (its Message-ID is derived from the report id). */
+export function mailsForReport(received: readonly ReceivedMail[], reportId: string): ReceivedMail[] {
+  return received.filter((mail) => mail.messageId === `<report-${reportId}@report-relay>`);
+}
+
 export interface StallSmtpServer {
   readonly url: string;
   readonly received: ReceivedMail[];
