@@ -1,4 +1,6 @@
-import type { ReportStatus } from './reports/record.js';
+import type { ReportRecord, ReportStatus } from './reports/record.js';
+
+type ReportSource = ReportRecord['source'];
 
 /**
  * Every Redis key the service makes, in one place. All share the deployment's prefix, so tests
@@ -39,6 +41,16 @@ export function redisKeys(prefix: string) {
       byStatus: (status: ReportStatus) => `${prefix}:reports:status:${status}`,
       /** Reports waiting for a callback, by the time they become overdue. */
       awaiting: `${prefix}:reports:awaiting`,
+      /** Report ids of one source (api, schedule), by creation time. */
+      bySource: (source: ReportSource) => `${prefix}:reports:source:${source}`,
+      /** Report ids of one series, by creation time. */
+      bySeries: (seriesKey: string) => `${prefix}:reports:series:${seriesKey}`,
+      /** Series key -> the id of its most recently created report (a hash: every series, one read). */
+      seriesLatest: `${prefix}:reports:series-latest`,
+      /** Report id -> its series key, so the sweep can find a gone record's series index. */
+      seriesOf: `${prefix}:reports:series-of`,
+      /** A query's intersection of indexes, made and dropped in one MULTI. */
+      queryScratch: (token: string) => `${prefix}:reports:query:${token}`,
     },
     /** The latest delivered summary of a series, to compare the next report with. */
     series: (seriesKey: string) => `${prefix}:series:${seriesKey}`,
