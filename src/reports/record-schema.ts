@@ -113,6 +113,12 @@ function namedRecord<T>(valueSchema: z.ZodType<T>) {
 
 const periodSchema = z.object({ start: z.string().nullable(), end: z.string().nullable() });
 
+const periodSeriesSchema = z.object({
+  starts: z.array(z.string()),
+  columns: namedRecord(z.array(z.number().nullable())),
+  capped: z.boolean(),
+});
+
 export const summarySchema: z.ZodType<ReportSummary> = z.object({
   rows: z.number().int().nonnegative(),
   badRowCount: z.number().int().nonnegative(),
@@ -133,6 +139,8 @@ export const summarySchema: z.ZodType<ReportSummary> = z.object({
       entries: z.array(z.object({ id: z.string(), name: z.string(), value: z.number(), share: z.number() })),
     }),
   ),
+  // A summary stored before the field existed has no series.
+  periodSeries: periodSeriesSchema.nullable().default(null),
 });
 
 const comparisonSchema: z.ZodType<SummaryComparison> = z.object({

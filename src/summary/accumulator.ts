@@ -5,6 +5,7 @@ import { cutForDisplay, MAX_PERIOD_START_CHARS, MAX_QUOTED_COLUMN_CHARS, MAX_RES
 import { createLevelTracker, type LevelTracker } from './level-tracker.js';
 import { plainNumberOrNaN, roundSum } from './numbers.js';
 import { createPeriodTracker, type PeriodTracker } from './period.js';
+import { createPeriodSeriesTracker, type PeriodSeriesTracker } from './period-series.js';
 import { createResourceTable, type RankedColumn, type ResourceTable } from './resource-table.js';
 import type { BadRow, LevelFigures, ReportSummary, ResourceGrouping, TopList } from './types.js';
 
@@ -21,6 +22,8 @@ export interface SummaryOptions {
    * year of days is 366). Past it levels are left empty and levelsUnavailable says why.
    */
   maxLevelPeriods?: number;
+  /** Distinct dated periods kept in the per-period series (periodSeries); 400 by default (a year of days and more). */
+  maxSeriesPeriods?: number;
 }
 
 export interface SummaryAccumulator {
@@ -55,6 +58,9 @@ interface ColumnsState {
   /** Per column, its index among the level columns (see isLevelColumn), or -1 for flows and labels. */
   levelSlot: Int32Array;
   levels: LevelTracker;
+  /** Per column, its index among the main usage columns (see ColumnRoles.main), or -1. */
+  seriesSlot: Int32Array;
+  series: PeriodSeriesTracker;
   ranked: RankedColumn[];
   /** True when ranked holds fallback candidates rather than main usage columns. */
   fallback: boolean;
@@ -95,6 +101,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
   const topN = options.topN ?? 10;
   const maxResources = options.maxResources ?? 100_000;
   const maxLevelPeriods = options.maxLevelPeriods ?? 1_000;
+  const maxSeriesPeriods = options.maxSeriesPeriods ?? 400;
 
   let state: ColumnsState | null = null;
   let rows = 0;
@@ -122,6 +129,8 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       nonNumeric: new Uint8Array(names.length),
       levelSlot,
       levels: createLevelTracker(levelNames, maxLevelPeriods),
+      seriesSlot: Int32Array.from(names, (name, index) => (totalled[index] ? roles.main.indexOf(name) : -1)),
+      series: createPeriodSeriesTracker(roles.main, maxSeriesPeriods),
       ranked,
       fallback,
       table: createResourceTable(ranked, maxResources),
@@ -158,7 +167,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
   const addRow = (fields: ReadonlyArray<string | undefined>, line: number): void => {
     const s = state;
     if (s === null) throw new Error('setColumns must come before addRow');
-    const { at, sums, numericCounts, nonNumeric, levelSlot, cellNumbers, cellNumberRow, totalledPositions } = s;
+    const { at, sums, numericCounts, nonNumeric, levelSlot, seriesSlot, cellNumbers, cellNumberRow, totalledPositions } = s;
 
     // The resource id and an undated period start are kept per distinct value: too long, and the
     // row is refused whole before any of it is counted.
@@ -174,7 +183,9 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
     }
     rows += 1;
 
-    const periodSums = s.levels.sumsFor(start, s.period.add(start, at.end < 0 ? undefined : fields[at.end]));
+    const startTime = s.period.add(start, at.end < 0 ? undefined : fields[at.end]);
+    const periodSums = s.levels.sumsFor(start, startTime);
+    const seriesSums = s.series.sumsFor(startTime);
 
     for (const index of totalledPositions) {
       if (nonNumeric[index] === 1) continue;
@@ -195,6 +206,11 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       if (periodSums !== null && slot >= 0) {
         const sum = periodSums[slot]!;
         periodSums[slot] = Number.isNaN(sum) ? number : sum + number;
+      }
+      const mainSlot = seriesSlot[index]!;
+      if (seriesSums !== null && mainSlot >= 0) {
+        const sum = seriesSums[mainSlot]!;
+        seriesSums[mainSlot] = Number.isNaN(sum) ? number : sum + number;
       }
     }
 
@@ -284,6 +300,8 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       levels: ownRecord(s === null ? [] : levelsOf(s, totalsMap)),
       levelsUnavailable: levelsUnavailable(s, totalsMap),
       top: s === null || rows === 0 ? [] : topLists(s, totalsMap),
+      // A column that turned out not to be numeric has no total, and no series either.
+      periodSeries: s === null ? null : s.series.series((column) => totalsMap.has(column)),
     };
   };
 

@@ -39,6 +39,26 @@ export interface LevelFigures {
   peakPeriod: string | null;
 }
 
+/**
+ * The main usage columns summed across resources per period of the report (per day or per month,
+ * as summary.grouping.date says), for a chart. Dated periods only, in date order.
+ */
+export interface PeriodSeries {
+  /** Period starts, ISO, ascending. */
+  starts: string[];
+  /**
+   * Per main usage column present (payloads, devices, notebook minutes), one figure per entry of
+   * `starts`: the sum across resources that period, or null when no row had a number there. A
+   * level (devices) summed across resources in one period is the instance's count that period.
+   */
+  columns: Record<string, Array<number | null>>;
+  /**
+   * True when the rows named more distinct periods than the series keeps (400): the first ones in
+   * file order are kept and the rows of later periods are left out of the series (not the totals).
+   */
+  capped: boolean;
+}
+
 export interface ReportSummary {
   /** Data rows accepted (header excluded, bad rows excluded). */
   rows: number;
@@ -81,6 +101,8 @@ export interface ReportSummary {
   levelsUnavailable: string | null;
   /** Top 10 resources by each main usage column present (payloads, devices, notebook minutes...). */
   top: TopList[];
+  /** Per-period sums of the main usage columns; null when the rows have no dated period, and for summaries stored before the field existed. */
+  periodSeries: PeriodSeries | null;
 }
 
 export interface ColumnChange {

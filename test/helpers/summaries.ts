@@ -15,6 +15,7 @@ export function summaryOf(overrides: Partial<ReportSummary> = {}): ReportSummary
     levels: { deviceCount: { peak: 10, latest: 10, peakPeriod: '2026-02-01T00:00:00.000Z' } },
     levelsUnavailable: null,
     top: [],
+    periodSeries: null,
     ...overrides,
   };
 }
