@@ -95,7 +95,7 @@ const errorSchema: z.ZodType<ReportError> = z.object({
  * included. zod's own record schema copies entries by assignment, which would turn such a key
  * into a prototype change and lose it, so entries are defined as own properties (setOwn) instead.
  */
-function namedRecord<T>(valueSchema: z.ZodType<T>) {
+export function namedRecord<T>(valueSchema: z.ZodType<T>) {
   return z.unknown().transform((value, ctx): Record<string, T> => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       ctx.addIssue({ code: 'custom', message: 'must be an object' });

@@ -7,7 +7,8 @@ import { plainNumberOrNaN, roundSum } from './numbers.js';
 import { createPeriodTracker, type PeriodTracker } from './period.js';
 import { createPeriodSeriesTracker, type PeriodSeriesTracker } from './period-series.js';
 import { createResourceTable, type RankedColumn, type ResourceTable } from './resource-table.js';
-import type { BadRow, LevelFigures, ReportSummary, ResourceGrouping, TopList } from './types.js';
+import { createResourceTags, type ResourceTags } from './resource-tags.js';
+import type { BadRow, LevelFigures, ReportSummary, ResourceFigures, ResourceGrouping, TopList } from './types.js';
 
 export interface SummaryOptions {
   /** Entries per top list; 10 by default. */
@@ -24,6 +25,13 @@ export interface SummaryOptions {
   maxLevelPeriods?: number;
   /** Distinct dated periods kept in the per-period series (periodSeries); 400 by default (a year of days and more). */
   maxSeriesPeriods?: number;
+  /**
+   * Given, it receives the per-resource figures when the summary is finished (the first
+   * resourceFiguresKept resources met), and tag values are kept for those resources meanwhile.
+   */
+  onResourceFigures?: (figures: ResourceFigures) => void;
+  /** Resources whose figures onResourceFigures gets; 10,000 by default. */
+  resourceFiguresKept?: number;
 }
 
 export interface SummaryAccumulator {
@@ -65,6 +73,8 @@ interface ColumnsState {
   /** True when ranked holds fallback candidates rather than main usage columns. */
   fallback: boolean;
   table: ResourceTable;
+  /** Tag values of the resources whose figures are handed out; null when nobody asked for them. */
+  tags: ResourceTags | null;
   period: PeriodTracker;
   /** Positions of the role columns (-1: no such column) and of the ranked columns. */
   at: { type: number; id: number; name: number; start: number; end: number; ranked: Int32Array };
@@ -102,6 +112,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
   const maxResources = options.maxResources ?? 100_000;
   const maxLevelPeriods = options.maxLevelPeriods ?? 1_000;
   const maxSeriesPeriods = options.maxSeriesPeriods ?? 400;
+  const resourceFiguresKept = options.resourceFiguresKept ?? 10_000;
 
   let state: ColumnsState | null = null;
   let rows = 0;
@@ -134,6 +145,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       ranked,
       fallback,
       table: createResourceTable(ranked, maxResources),
+      tags: options.onResourceFigures === undefined ? null : createResourceTags(names, Math.min(resourceFiguresKept, maxResources)),
       period: createPeriodTracker(roles.start, roles.end),
       at: {
         type: position(roles.type),
@@ -234,6 +246,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       rankedValues[r] = cellNumberRow[index] === rows ? cellNumbers[index]! : plainNumberOrNaN((fields[index] ?? '').trim());
     }
     s.table.add(key, name, rankedValues);
+    if (s.tags?.active === true) s.tags.add(key, fields);
   };
   /* eslint-enable @typescript-eslint/no-non-null-assertion */
 
@@ -283,8 +296,23 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
     return `the rows span more than ${maxLevelPeriods.toLocaleString('en-US')} distinct periods`;
   };
 
+  const resourceFigures = (s: ColumnsState | null): ResourceFigures => {
+    if (s === null || (s.roles.id === null && s.roles.name === null)) return { columns: [], resources: [], leftOut: 0 };
+    const columns = s.ranked.map(({ column }) => column);
+    const resources = [...s.table.first(resourceFiguresKept)].map(({ id, name, values }) => ({
+      id,
+      name,
+      figures: ownRecord(
+        columns.flatMap((column, index): Array<[string, number]> => (Number.isNaN(values[index] ?? Number.NaN) ? [] : [[column, values[index] ?? 0]])),
+      ),
+      tags: s.tags?.of(id) ?? {},
+    }));
+    return { columns, resources, leftOut: s.table.size - resources.length };
+  };
+
   const finish = (): ReportSummary => {
     const s = state;
+    options.onResourceFigures?.(resourceFigures(s));
     const totals = s === null ? [] : totalsOf(s);
     const totalsMap = new Map(totals);
     return {

@@ -123,3 +123,24 @@ export interface SummaryComparison {
    */
   totals: Record<string, ColumnChange>;
 }
+
+/** One resource's figures in one report, for its history across reports (src/usage/resource-history.ts). */
+export interface ResourceFigure {
+  id: string;
+  /** Its latest name in the report (the id when it has none). */
+  name: string;
+  /** Per ranked column (see ResourceFigures.columns): a flow summed over the report's periods, a level's highest period. */
+  figures: Record<string, number>;
+  /** Its tag values (columns `tag:<name>`, by name), the latest row's. */
+  tags: Record<string, string>;
+}
+
+/** The per-resource figures a summary's top lists come from, for the first resources met. */
+export interface ResourceFigures {
+  /** The ranked columns: the main usage columns present (or, without any, the columns the top lists fell back to). */
+  columns: string[];
+  /** The first SummaryOptions.resourceFiguresKept resources met, in file order. */
+  resources: ResourceFigure[];
+  /** Resources tracked past that bound, left out here (they are in the summary). */
+  leftOut: number;
+}
