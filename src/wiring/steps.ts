@@ -13,6 +13,8 @@ import { compareSummaries } from '../summary/compare.js';
 import type { ConfigWith } from '../config.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Logger } from '../log.js';
+import { countedDownload, countedMailer } from '../metrics/counted-parts.js';
+import { NO_METRICS, type ServiceMetrics } from '../metrics/metrics.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
 import type { ReportStore } from '../reports/store.js';
 
@@ -30,10 +32,11 @@ export interface StepOverrides {
 
 /** The report job's parts: downloader, CSV summary, archive, mailer. */
 export function createStepParts(
-  parts: { config: ConfigWith<'worker'>; logger: Logger; store: ReportStore; enqueue: EnqueueRun; archive: ArchiveTarget },
+  parts: { config: ConfigWith<'worker'>; logger: Logger; store: ReportStore; enqueue: EnqueueRun; archive: ArchiveTarget; metrics?: ServiceMetrics },
   overrides: StepOverrides = {},
 ) {
   const { logger, store, enqueue, archive } = parts;
+  const metrics = parts.metrics ?? NO_METRICS;
   const config = parts.config.worker;
   const dataDir = resolve(parts.config.dataDir);
   const downloader =
@@ -65,7 +68,7 @@ export function createStepParts(
   const deps: StepDeps = {
     store,
     enqueue,
-    download: (url, destination, signal, maxBytes) => downloader.download(url, destination, signal, maxBytes),
+    download: countedDownload((url, destination, signal, maxBytes) => downloader.download(url, destination, signal, maxBytes), metrics),
     summarize: (input, attachment) =>
       attachment === undefined ? summarizeReportCsv(input, csvLimits, summaryOptions) : summarizeWithAttachment(input, csvLimits, attachment, summaryOptions),
     compare: compareSummaries,
@@ -74,12 +77,13 @@ export function createStepParts(
     maxDownloadBytes: config.download.maxBytes,
     callbackMaxBytes: parts.config.callbackMaxBytes,
     archive,
-    mailer,
+    mailer: countedMailer(mailer, metrics),
     workDir: join(dataDir, 'work'),
     mail: { from: config.mail.from, gzipAboveBytes: config.mail.gzipAboveBytes, maxAttachmentBytes: config.mail.maxAttachmentBytes },
     instanceId: parts.config.instanceId,
     logger,
     now: overrides.now ?? (() => new Date()),
+    metrics,
   };
   return {
     deps,
