@@ -252,12 +252,11 @@ export async function createService(options: ServiceOptions) {
       ['metrics', metricsPort ? () => closeServer(metricsPort) : null],
       ['steps', steps ? () => steps.close() : null],
       ['queue', () => queue.close()],
-      ['redis', () => Promise.all(ownConnections.map((connection) => closeRedis(connection))).then(() => undefined)],
       [
-        'redis error counting',
-        () => {
+        'redis',
+        async () => {
+          await Promise.all(ownConnections.map((connection) => closeRedis(connection)));
           for (const connection of watched) connection.off('error', countRedisError);
-          return Promise.resolve();
         },
       ],
     ];
