@@ -50,6 +50,8 @@ function sharedConfig(v: SharedValues) {
     },
     /** The largest callback body, as sent and decoded: the web refuses larger ones, a worker decodes kept ones within it. */
     callbackMaxBytes: v.CALLBACK_MAX_BYTES,
+    /** METRICS_TOKEN: what a scrape of /metrics must present; null: the web serves no /metrics, a worker's metrics port (loopback) asks for none. */
+    metricsToken: v.METRICS_TOKEN ?? null,
   };
 }
 
@@ -95,6 +97,8 @@ function workerConfig(v: Values<'worker'>) {
     archiveRetentionDays: v.ARCHIVE_RETENTION_DAYS > 0 ? v.ARCHIVE_RETENTION_DAYS : null,
     /** Where the worker answers /healthz and /readyz; null: it does not listen. */
     health: v.WORKER_HEALTH_PORT === undefined ? null : { port: v.WORKER_HEALTH_PORT, host: v.HOST },
+    /** Where the worker answers GET /metrics; null: it does not listen. */
+    metrics: v.WORKER_METRICS_PORT === undefined ? null : { port: v.WORKER_METRICS_PORT, host: v.WORKER_METRICS_HOST },
     download: {
       allowedHosts: v.DOWNLOAD_ALLOWED_HOSTS,
       allowedPorts: v.DOWNLOAD_ALLOWED_PORTS,
@@ -184,6 +188,11 @@ export function loadConfig<R extends Role>(role: R, env: Record<string, string |
     ]);
   }
   const sides = SIDES_OF_ROLE[role];
+  if (sides.includes('worker') && values.WORKER_METRICS_PORT !== undefined && values.METRICS_TOKEN === undefined && !isLoopback(values.WORKER_METRICS_HOST)) {
+    throw new ConfigError(role, [
+      `WORKER_METRICS_HOST: ${values.WORKER_METRICS_HOST} is not a loopback address, and METRICS_TOKEN is not set; set METRICS_TOKEN, or leave WORKER_METRICS_HOST at 127.0.0.1`,
+    ]);
+  }
   const config: Config = {
     ...sharedConfig(values),
     web: sides.includes('web') ? webConfig(values) : null,
@@ -202,6 +211,11 @@ export function requireSide<S extends Side>(config: Readonly<Config>, side: S, r
 
 function hasSide<S extends Side>(config: Readonly<Config>, side: S): config is ConfigWith<S> {
   return config[side] !== null;
+}
+
+/** Addresses only this machine reaches: a metrics port there may go without a token. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/u.test(host);
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

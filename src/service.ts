@@ -11,6 +11,8 @@ import { jobRetrySchedule } from './jobs/job-backoff.js';
 import { createReportQueue } from './jobs/queue.js';
 import { createReportWorker, type ReportWorker } from './jobs/worker.js';
 import { createLogger, type Logger } from './log.js';
+import { createMetricsServer } from './metrics/metrics-server.js';
+import { createPrometheusMetrics, QUEUE_STATES } from './metrics/prometheus.js';
 import { redisKeys } from './redis-keys.js';
 import { createRedisDurability } from './redis-policy.js';
 import { closeRedis, createRedis, waitUntilReady } from './redis.js';
@@ -75,8 +77,21 @@ export async function createService(options: ServiceOptions) {
     return connection;
   };
 
-  const redis = overrides.redis ?? own(createRedis(config.redis.url, 'commands'));
+  // One registry per service: several services in one process (the tests) keep their numbers apart.
+  const prometheus = createPrometheusMetrics();
+  const metrics = prometheus.metrics;
+  const countRedisError = (): void => metrics.redisError('connection');
+  /** Connections whose 'error' events are counted; the listener is removed on close (a connection passed in outlives the service). */
+  const watched: Redis[] = [];
+  const watch = (connection: Redis): Redis => {
+    connection.on('error', countRedisError);
+    watched.push(connection);
+    return connection;
+  };
+
+  const redis = watch(overrides.redis ?? own(createRedis(config.redis.url, 'commands')));
   const store = createReportStore(redis, {
+    onStatusChange: (to) => metrics.statusChanged(to),
     prefix: config.redis.prefix,
     retentionDays: config.retention.reportDays,
     retentionSeconds: config.retention.reportSeconds,
@@ -90,6 +105,10 @@ export async function createService(options: ServiceOptions) {
     completedKeep: config.jobs.completedKeep,
     failedKeep: config.jobs.failedKeep,
   });
+  prometheus.readAtScrape({
+    reportsByStatus: () => store.countByStatus(),
+    queueJobs: () => queue.queue.getJobCounts(...QUEUE_STATES),
+  });
 
   // One archive for both sides: the worker writes reports to it, the web side reads callback bodies kept there.
   const archive = overrides.archive ?? createFileArchive(join(resolve(config.dataDir), 'archive'));
@@ -102,15 +121,19 @@ export async function createService(options: ServiceOptions) {
   if (role !== 'web') {
     const withWorker = requireSide(config, 'worker', role);
     workerConfig = withWorker.worker;
-    steps = createStepParts({ config: withWorker, logger, store, usage, archive, enqueue: (reportId, run) => queue.enqueue(reportId, run) }, overrides);
+    steps = createStepParts(
+      { config: withWorker, logger, store, usage, archive, metrics, enqueue: (reportId, run) => queue.enqueue(reportId, run) },
+      overrides,
+    );
     worker = createReportWorker({
-      connection: overrides.blockingRedis ?? own(createRedis(config.redis.url, 'blocking')),
+      connection: watch(overrides.blockingRedis ?? own(createRedis(config.redis.url, 'blocking'))),
       prefix: keys.queuePrefix,
       concurrency: workerConfig.concurrency,
       lockMs: workerConfig.lockMs,
       backoff: workerConfig.retries,
       processor: createReportProcessor(steps.deps),
       logger,
+      metrics,
     });
     maintenance = createMaintenance({
       redis,
@@ -129,11 +152,17 @@ export async function createService(options: ServiceOptions) {
   if (role !== 'worker') {
     const withWeb = requireSide(config, 'web', role);
     const { createWebSide } = await import('./wiring/web.js');
-    web = createWebSide({ config: withWeb, logger, redis, store, queue, durability, archive }, worker ?? undefined, overrides);
+    const metricsEndpoint = config.metricsToken === null ? undefined : { token: config.metricsToken, exposition: () => prometheus.exposition() };
+    web = createWebSide(
+      { config: withWeb, logger, redis, store, queue, durability, archive, metrics, ...(metricsEndpoint ? { metricsEndpoint } : {}) },
+      worker ?? undefined,
+      overrides,
+    );
   }
 
   let server: Server | null = null;
   let healthServer: Server | null = null;
+  let metricsServer: Server | null = null;
   let stopMaintenance: (() => void) | null = null;
   let stopDurabilityChecks: (() => void) | null = null;
   let stopMissedRunChecks: (() => Promise<void>) | null = null;
@@ -152,6 +181,14 @@ export async function createService(options: ServiceOptions) {
         workerConfig.health.host,
       );
       logger.info({ port: portOf(healthServer) }, 'worker health listening');
+    }
+    if (worker && workerConfig?.metrics) {
+      metricsServer = await listenForHealth(
+        createMetricsServer({ exposition: () => prometheus.exposition(), token: config.metricsToken, logger }),
+        workerConfig.metrics.port,
+        workerConfig.metrics.host,
+      );
+      logger.info({ port: portOf(metricsServer), host: workerConfig.metrics.host, token: config.metricsToken !== null }, 'worker metrics listening');
     }
     const readyTimeoutMs = options.redisReadyTimeoutMs ?? 10_000;
     await waitUntilReady(redis, readyTimeoutMs).catch(() => {
@@ -201,6 +238,7 @@ export async function createService(options: ServiceOptions) {
     const listening = server;
     const stopChecks = stopMissedRunChecks;
     const health = healthServer;
+    const metricsPort = metricsServer;
     const parts: Array<[string, (() => Promise<void>) | null]> = [
       // First, and waited for: a pass under way would otherwise write after the connections close.
       ['missed-run checks', stopChecks],
@@ -216,9 +254,16 @@ export async function createService(options: ServiceOptions) {
           : null,
       ],
       ['health', health ? () => closeServer(health) : null],
+      ['metrics', metricsPort ? () => closeServer(metricsPort) : null],
       ['steps', steps ? () => steps.close() : null],
       ['queue', () => queue.close()],
-      ['redis', () => Promise.all(ownConnections.map((connection) => closeRedis(connection))).then(() => undefined)],
+      [
+        'redis',
+        async () => {
+          await Promise.all(ownConnections.map((connection) => closeRedis(connection)));
+          for (const connection of watched) connection.off('error', countRedisError);
+        },
+      ],
     ];
     for (const [part, closePart] of parts) {
       if (!closePart) continue;
@@ -245,6 +290,8 @@ export async function createService(options: ServiceOptions) {
     worker,
     maintenance,
     durability,
+    /** The service's metrics: what its parts count in, its registry, and the exposition text /metrics serves. */
+    metrics: prometheus,
     /** The server the app listens on, once started (null for the worker role). */
     get server(): Server | null {
       return server;
@@ -252,6 +299,10 @@ export async function createService(options: ServiceOptions) {
     /** The worker's health port, once started (null unless WORKER_HEALTH_PORT is set and the role runs a worker). */
     get healthServer(): Server | null {
       return healthServer;
+    },
+    /** The worker's metrics port, once started (null unless WORKER_METRICS_PORT is set and the role runs a worker). */
+    get metricsServer(): Server | null {
+      return metricsServer;
     },
     start(): Promise<void> {
       starting ??= start();

@@ -18,7 +18,7 @@ const SUBJECT = 'report-relay callback route';
 const BASELINE = 'bare express+helmet GET/SET/add';
 const STORE_ONLY = 'bare handler doing the service Redis work';
 
-const SIDE_NAMES: Record<IntakeSide, string> = { subject: SUBJECT, baseline: BASELINE, 'store-only': STORE_ONLY };
+const SIDE_NAMES: Record<IntakeSide, string> = { subject: SUBJECT, scraped: `${SUBJECT}, /metrics scraped`, baseline: BASELINE, 'store-only': STORE_ONLY };
 
 /** With --decompose: each side's figures beside the baseline's, so the gap splits into its parts. */
 function decompositionTable(sides: ReadonlyArray<[IntakeSide, Measurement]>, baseline: Measurement): Table {

@@ -17,8 +17,14 @@ const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));
 const baselineScript = fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
 const storeOnlyScript = fileURLToPath(new URL('./store-only-server.ts', import.meta.url));
 
-/** subject: the service; baseline: the bare handler; store-only: the bare handler doing the service's Redis work. */
-export type IntakeSide = 'subject' | 'baseline' | 'store-only';
+/**
+ * subject: the service; scraped: the service with its /metrics scraped during the load; baseline:
+ * the bare handler; store-only: the bare handler doing the service's Redis work.
+ */
+export type IntakeSide = 'subject' | 'scraped' | 'baseline' | 'store-only';
+
+/** Runs the service, src/web.ts, rather than a bare handler. */
+const isService = (side: IntakeSide) => side === 'subject' || side === 'scraped';
 
 /** Sides whose callbacks go to real report records (created through the store, checked as such). */
 const usesRecords = (side: IntakeSide) => side !== 'baseline';
@@ -33,6 +39,10 @@ export interface IntakeSettings {
   warmupSeconds: number;
   /** Extra node flags for the server process (e.g. --cpu-prof). */
   serverNodeArgs: string[];
+  /** METRICS_TOKEN for the service's process (both service sides): /metrics is served. */
+  metricsToken?: string;
+  /** The scraped side: how often /metrics is fetched during the load (default 1000 ms). */
+  scrapeEveryMs?: number;
 }
 
 /** What Redis holds after a run, checked against the 202 answers. */
@@ -55,6 +65,39 @@ export interface IntakeRun {
   serverCpuMicrosPerRequest: number | null;
   /** Redis CPU time (INFO cpu) per answered request over the same span: Redis shares the machine's CPUs. */
   redisCpuMicrosPerRequest: number;
+  /** The scraped side: scrapes answered 200 during the load, and their median time. */
+  scrapes?: { count: number; failed: number; medianMs: number };
+}
+
+/**
+ * Fetches /metrics every `everyMs` until stopped, as Prometheus would (one scrape at a time, the
+ * next one `everyMs` after the previous one started).
+ */
+function startScraping(url: string, token: string, everyMs: number): () => Promise<NonNullable<IntakeRun['scrapes']>> {
+  const times: number[] = [];
+  let failed = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const started = performance.now();
+      try {
+        const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+        await response.text();
+        if (response.status === 200) times.push(performance.now() - started);
+        else failed += 1;
+      } catch {
+        failed += 1;
+      }
+      const wait = everyMs - (performance.now() - started);
+      if (wait > 0 && !stopped) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    const sorted = [...times].sort((a, b) => a - b);
+    return { count: times.length, failed, medianMs: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN };
+  };
 }
 
 /** Redis's own CPU seconds so far (user + system, main thread and others). */
@@ -148,39 +191,44 @@ export async function runIntake(side: IntakeSide, poolSize: number, settings: In
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const server =
-      side === 'subject'
-        ? await startServerProcess(join(settings.repoDir, 'src/web.ts'), [], {
-            cwd: settings.repoDir,
-            readyUrl: `${base}/healthz`,
-            nodeArgs: settings.serverNodeArgs.map((flag) => flag.replace('{run}', `${side}-${run}`)),
-            env: {
-              ...process.env,
-              NODE_ENV: 'production',
-              LOG_LEVEL: 'info',
-              PORT: String(port),
-              HOST: '127.0.0.1',
-              PUBLIC_URL: base,
-              REDIS_URL: settings.redisUrl,
-              REDIS_PREFIX: prefix,
-              ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
-              LOSANT_API_URL: 'http://127.0.0.1:9',
-              LOSANT_API_TOKEN: 'bench-losant-token',
-              LOSANT_INSTANCE_ID: 'a1b2c3d4e5f6a1b2c3d4e5f6',
-              DATA_DIR: join(settings.tmpDir, 'data'),
-            },
-          })
-        : await startServerProcess(side === 'baseline' ? baselineScript : storeOnlyScript, [String(port), settings.redisUrl, prefix], {
-            cwd: settings.repoDir,
-            readyUrl: `${base}/healthz`,
-            nodeArgs: settings.serverNodeArgs.map((flag) => flag.replace('{run}', `${side}-${run}`)),
-            env: { ...process.env, NODE_ENV: 'production' },
-          });
+    const server = isService(side)
+      ? await startServerProcess(join(settings.repoDir, 'src/web.ts'), [], {
+          cwd: settings.repoDir,
+          readyUrl: `${base}/healthz`,
+          nodeArgs: settings.serverNodeArgs.map((flag) => flag.replace('{run}', `${side}-${run}`)),
+          env: {
+            ...process.env,
+            NODE_ENV: 'production',
+            LOG_LEVEL: 'info',
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            PUBLIC_URL: base,
+            REDIS_URL: settings.redisUrl,
+            REDIS_PREFIX: prefix,
+            ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+            LOSANT_API_URL: 'http://127.0.0.1:9',
+            LOSANT_API_TOKEN: 'bench-losant-token',
+            LOSANT_INSTANCE_ID: 'a1b2c3d4e5f6a1b2c3d4e5f6',
+            DATA_DIR: join(settings.tmpDir, 'data'),
+            ...(settings.metricsToken === undefined ? {} : { METRICS_TOKEN: settings.metricsToken }),
+          },
+        })
+      : await startServerProcess(side === 'baseline' ? baselineScript : storeOnlyScript, [String(port), settings.redisUrl, prefix], {
+          cwd: settings.repoDir,
+          readyUrl: `${base}/healthz`,
+          nodeArgs: settings.serverNodeArgs.map((flag) => flag.replace('{run}', `${side}-${run}`)),
+          env: { ...process.env, NODE_ENV: 'production' },
+        });
     let load: IntakeLoadResult;
     const cpuBefore = server.cpuSeconds();
     const redisCpuBefore = await redisCpuSeconds(redis);
     let cpuAfter: number | null = null;
     let redisCpuAfter = Number.NaN;
+    let scrapes: IntakeRun['scrapes'];
+    const stopScraping =
+      side === 'scraped' && settings.metricsToken !== undefined
+        ? startScraping(`${base}/metrics`, settings.metricsToken, settings.scrapeEveryMs ?? 1000)
+        : null;
     try {
       const child = await runChild<IntakeLoadResult>(loadScript, [
         base,
@@ -191,16 +239,25 @@ export async function runIntake(side: IntakeSide, poolSize: number, settings: In
         acceptedFile,
       ]);
       load = child.json;
+      scrapes = await stopScraping?.();
       cpuAfter = server.cpuSeconds();
       redisCpuAfter = await redisCpuSeconds(redis);
     } finally {
+      await stopScraping?.();
       await server.stop();
     }
     const accepted = JSON.parse(await readFile(acceptedFile, 'utf8')) as string[];
     const answered = Object.values(load.statuses).reduce((total, count) => total + count, 0);
     const serverCpuMicrosPerRequest = cpuBefore === null || cpuAfter === null || answered === 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / answered;
     const redisCpuMicrosPerRequest = answered === 0 ? Number.NaN : ((redisCpuAfter - redisCpuBefore) * 1e6) / answered;
-    return { load, audit: await audit(side, redis, prefix, accepted), poolSize, serverCpuMicrosPerRequest, redisCpuMicrosPerRequest };
+    return {
+      load,
+      audit: await audit(side, redis, prefix, accepted),
+      poolSize,
+      serverCpuMicrosPerRequest,
+      redisCpuMicrosPerRequest,
+      ...(scrapes === undefined ? {} : { scrapes }),
+    };
   } finally {
     await deleteKeysWithPrefix(redis, prefix);
   }

@@ -23,6 +23,7 @@ export const AREAS = {
   callbacks: 'callbacks',
   csv: 'CSV parsing',
   jobs: 'workers and retention',
+  metrics: 'metrics (Prometheus)',
 } as const;
 export type Area = keyof typeof AREAS;
 
@@ -446,6 +447,30 @@ export const SETTINGS = {
     kind: wholeNumber(0),
     default: 0,
     about: 'tests only: when above 0, overrides REPORT_RETENTION_DAYS (in seconds)',
+  },
+
+  METRICS_TOKEN: {
+    area: 'metrics',
+    readBy: BOTH,
+    kind: secretToken(16),
+    unset: 'off: the web process does not serve /metrics; a worker metrics port answers without a token (it then listens on loopback only)',
+    about:
+      'bearer token a Prometheus scrape of GET /metrics must present (Authorization: Bearer ...), on the web process (PORT) and on a worker metrics port; generate one with: openssl rand -hex 32',
+  },
+  WORKER_METRICS_PORT: {
+    area: 'metrics',
+    readBy: WORKER,
+    kind: wholeNumber(0, 65535),
+    unset: 'off',
+    about: 'port on which a worker answers GET /metrics (and nothing else), on WORKER_METRICS_HOST; 0: a free port the system picks',
+  },
+  WORKER_METRICS_HOST: {
+    area: 'metrics',
+    readBy: WORKER,
+    kind: text('an interface address or host name'),
+    default: '127.0.0.1',
+    about:
+      'interface WORKER_METRICS_PORT listens on: loopback by default (a scraper on the same machine or pod); any other needs METRICS_TOKEN, and the worker refuses to start without it',
   },
 } as const satisfies Record<string, Setting<unknown>>;
 

@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Logger } from '../log.js';
+import { NO_METRICS, type ServiceMetrics } from '../metrics/metrics.js';
 import type { CallbackReceiver } from '../reports/receive-callback.js';
 import type { RejectedCallbacks } from '../reports/rejected-callbacks.js';
 import type { RequestReport } from '../reports/request-report.js';
@@ -19,6 +20,8 @@ import { adminReportRoutes } from './routes/admin-reports.js';
 import { adminScheduleRoutes } from './routes/admin-schedules.js';
 import { callbackRoutes, type ScheduleCallbackReceiver } from './routes/callbacks.js';
 import { healthRoutes, type RedisPolicyHealth, type WorkerHealth } from './routes/health.js';
+import { metricsRoutes, type MetricsRouteDeps } from './routes/metrics.js';
+import { requestMetrics } from './request-metrics.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -36,6 +39,10 @@ export interface AppDeps {
   missedRuns?: MissedRunService;
   workers?: WorkerHealth;
   redisPolicy?: RedisPolicyHealth;
+  /** What requests, callbacks and Redis errors are counted in; nothing is counted without it. */
+  metrics?: ServiceMetrics;
+  /** GET /metrics, served only when given (METRICS_TOKEN is set). */
+  metricsEndpoint?: MetricsRouteDeps;
   settings: {
     adminToken: string;
     adminRateLimitPerMinute: number;
@@ -49,7 +56,10 @@ export interface AppDeps {
 /** Builds the HTTP app; it does not listen. Callers (entry points, tests) decide where. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
+  const metrics = deps.metrics ?? NO_METRICS;
   app.disable('x-powered-by');
+  // First, so every answer is timed, those of helmet and the error handler included.
+  app.use(requestMetrics(metrics));
   // X-Forwarded-* are honoured only from the proxies the operator names (TRUST_PROXY: a hop count
   // or addresses), never from anyone (true is refused by the configuration).
   app.set('trust proxy', deps.settings.trustProxy);
@@ -61,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
     callbackRoutes({
       reports: deps.callbacks,
       maxBytes: deps.settings.callbackMaxBytes,
+      metrics,
       ...(deps.scheduleCallbacks ? { schedules: deps.scheduleCallbacks } : {}),
     }),
   );
@@ -71,6 +82,8 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.redisPolicy ? { redisPolicy: deps.redisPolicy } : {}),
     }),
   );
+
+  if (deps.metricsEndpoint) app.use(metricsRoutes(deps.metricsEndpoint));
 
   const admin = express.Router();
   admin.use(
@@ -98,6 +111,6 @@ export function createApp(deps: AppDeps): Express {
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'Not found' } });
   });
-  app.use(createErrorHandler(deps.logger));
+  app.use(createErrorHandler(deps.logger, () => metrics.redisError('command')));
   return app;
 }

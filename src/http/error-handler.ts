@@ -40,8 +40,9 @@ interface BodyParserError extends Error {
 /**
  * The one place that maps errors to HTTP answers: `{ error: { code, message, details? } }`, an
  * AppError with the status of its code (./error-status.ts), anything else as below.
+ * `onRedisUnavailable` hears of each request that failed because Redis could not serve it.
  */
-export function createErrorHandler(logger: Logger): ErrorRequestHandler {
+export function createErrorHandler(logger: Logger, onRedisUnavailable: () => void = () => undefined): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const requestId = requestIdOf(res);
     const log = requestId === null ? logger : logger.child({ requestId });
@@ -72,6 +73,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (isRedisUnavailable(error)) {
+      onRedisUnavailable();
       log.warn({ err: error }, 'Redis unavailable');
       send(503, 'unavailable', 'The service cannot reach its store right now; try again shortly');
       return;

@@ -1,4 +1,5 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import type { JobStep } from '../metrics/metrics.js';
 import type { ReportError, ReportRecord } from '../reports/record.js';
 import { IN_PIPELINE } from '../reports/state-machine.js';
 import { RunTakenOverError } from '../reports/store.js';
@@ -35,6 +36,19 @@ export function createReportProcessor(deps: StepDeps) {
       return record;
     };
 
+    /** Runs one step and keeps how long it took and whether it threw (a skipped step, its marker set, is quick). */
+    const timed = async <T>(at: JobStep, work: () => Promise<T>): Promise<T> => {
+      const started = performance.now();
+      let outcome: 'ok' | 'failed' = 'failed';
+      try {
+        const result = await work();
+        outcome = 'ok';
+        return result;
+      } finally {
+        deps.metrics?.jobStep(at, outcome, (performance.now() - started) / 1000);
+      }
+    };
+
     /** The callback could not be used: a different delivery of it, kept meanwhile, becomes the next run. */
     const takeUpKeptVersion = async (): Promise<void> => {
       const run = await deps.store.takeUpCallbackVersion(reportId);
@@ -57,7 +71,7 @@ export function createReportProcessor(deps: StepDeps) {
       log.info('processing report');
 
       step = 'download';
-      const fetched = await downloadStep(run, record, abort);
+      const fetched = await timed('download', () => downloadStep(run, record, abort));
       if (!fetched.done) {
         log.warn({ status: fetched.status }, 'report ended at its callback');
         await takeUpKeptVersion();
@@ -66,13 +80,13 @@ export function createReportProcessor(deps: StepDeps) {
       // Between steps a shutdown that cannot wait any longer takes the job back (see below).
       abort.throwIfAborted();
       step = 'archive';
-      await archiveStep(run, await load(), abort);
+      await timed('archive', async () => archiveStep(run, await load(), abort));
       abort.throwIfAborted();
       step = 'parse';
-      await summaryStep(run, await load(), abort);
+      await timed('parse', async () => summaryStep(run, await load(), abort));
       abort.throwIfAborted();
       step = 'email';
-      await emailStep(run, await load(), abort);
+      await timed('email', async () => emailStep(run, await load(), abort));
 
       record = await load();
       await run.store.markDelivered(reportId, 'everything asked for was delivered');

@@ -3,6 +3,7 @@ import type { AttachmentPaths } from '../csv/summarize-with-attachment.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Mailer } from '../delivery/mailer.js';
 import type { Logger } from '../log.js';
+import type { ServiceMetrics } from '../metrics/metrics.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
 import type { ReportStore } from '../reports/store.js';
 import type { ReportSummary, ResourceFigures, SummaryComparison } from '../summary/types.js';
@@ -40,4 +41,6 @@ export interface StepDeps {
   instanceId: string;
   logger: Logger;
   now: () => Date;
+  /** Where each step's duration is kept; nothing is measured without it. */
+  metrics?: Pick<ServiceMetrics, 'jobStep'>;
 }

@@ -1,5 +1,6 @@
 import { Worker, type ConnectionOptions, type Processor } from 'bullmq';
 import type { Logger } from '../log.js';
+import type { ServiceMetrics } from '../metrics/metrics.js';
 import { jobBackoffStrategy, type JobBackoffSettings } from './job-backoff.js';
 import { watchJobLocks } from './lock-watch.js';
 import { REPORT_QUEUE, RETURN_TO_QUEUE, type ProcessReportData } from './queue.js';
@@ -14,6 +15,8 @@ export interface ReportWorkerOptions {
   /** The delays between a failed job's attempts. */
   backoff: JobBackoffSettings;
   logger: Logger;
+  /** Where the worker's own (connection) errors are counted. */
+  metrics?: Pick<ServiceMetrics, 'redisError'>;
 }
 
 /** The BullMQ worker that runs report jobs; it resumes by itself when Redis comes back. */
@@ -33,6 +36,7 @@ export function createReportWorker(options: ReportWorkerOptions) {
   });
   // Connection errors are retried by BullMQ itself; readiness checks Redis separately.
   worker.on('error', (error) => {
+    options.metrics?.redisError('worker');
     options.logger.warn({ err: error }, 'worker connection error');
   });
   worker.on('failed', (job, error) => {

@@ -2,6 +2,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { z } from 'zod';
 import { describeIssues, errorCode } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { ServiceMetrics } from '../metrics/metrics.js';
 import { LosantApiError, LosantValidationError, codeForStatus, type LosantAction, type LosantApiErrorInit, type LosantErrorCode } from './errors.js';
 import { instanceIdSchema, instancePatchBodySchema, reportOptionsSchema, type InstancePatchBody, type ReportOptions } from './request-schemas.js';
 import { historicalSummariesQuery, payloadCountsBreakdownQuery, payloadCountsQuery, rangeOrder, rangeQuery } from './query-schemas.js';
@@ -46,6 +47,8 @@ export interface LosantClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Clock for Retry-After dates. Default Date.now. */
   now?: () => number;
+  /** Where each attempt is counted, by action and status. */
+  metrics?: Pick<ServiceMetrics, 'losantCall'>;
 }
 
 /** A moment given as a Date or as milliseconds since the epoch. */
@@ -188,6 +191,7 @@ export function createLosantClient(options: LosantClientOptions): LosantClient {
     random = Math.random,
     sleep = (ms: number) => wait(ms),
     now = Date.now,
+    metrics,
   } = options;
   const base = new URL(options.baseUrl);
   const prefix = `${base.pathname.replace(/\/+$/u, '')}/instances/${instanceId}`;
@@ -295,7 +299,9 @@ export function createLosantClient(options: LosantClientOptions): LosantClient {
 
     const startedAt = now();
     for (let attempts = 1; ; attempts += 1) {
-      const verdict = judge(call, await attempt(url, init), attempts);
+      const outcome = await attempt(url, init);
+      metrics?.losantCall(call.action, outcome.kind === 'answer' ? outcome.status : outcome.kind);
+      const verdict = judge(call, outcome, attempts);
       if ('value' in verdict) {
         logger?.debug({ action: call.action, attempts, ms: now() - startedAt }, 'losant call succeeded');
         return verdict.value;

@@ -84,6 +84,8 @@ export interface ReportStoreOptions {
   /** How long a kept callback body lives (never longer than its record); default: as long as the record. */
   callbackBodyRetentionDays?: number;
   now?: () => Date;
+  /** Hears of each record moved into a status, created in one included (metrics). */
+  onStatusChange?: (to: ReportStatus) => void;
 }
 
 export type ReportStore = ReturnType<typeof createReportStore>;
@@ -99,6 +101,7 @@ export const MAX_CALLBACK_VERSIONS = 5;
 export function createReportStore(redis: Redis, options: ReportStoreOptions) {
   const keys = redisKeys(options.prefix);
   const now = options.now ?? (() => new Date());
+  const moved = options.onStatusChange ?? (() => undefined);
   const retentionSeconds = options.retentionSeconds ?? options.retentionDays * 86_400;
   const bodyTtlSeconds = Math.min(
     options.callbackBodyRetentionDays !== undefined ? options.callbackBodyRetentionDays * 86_400 : retentionSeconds,
@@ -183,6 +186,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
       report.seriesKey,
       ...fields,
     ]);
+    if (code === 1) moved(status);
     return { id: value, created: code === 1 };
   }
 
@@ -259,7 +263,11 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
       [record, keys.report.history(id), keys.reports.awaiting, ...statuses.map((status) => keys.reports.byStatus(status))],
       [id, to, stayIn, note, now().toISOString(), String(retentionSeconds), fence, String(statuses.length), ...statuses, ...encodeFields(fields)],
     );
-    if (code === 1) return { ok: true, previous: statusOf(record, value) };
+    if (code === 1) {
+      const previous = statusOf(record, value);
+      if ('to' in change) moved(change.to);
+      return { ok: true, previous };
+    }
     if (code === -2) throw new RunTakenOverError(id);
     return { ok: false, current: code === 0 ? null : statusOf(record, value) };
   }
@@ -337,6 +345,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
       String(intoReceived.length),
       ...intoReceived,
     ]);
+    if (code === 1 || code === 3) moved('callback_received');
     if (code === 1) return { kind: 'accepted' };
     if (code === 2) return { kind: 'duplicate' };
     if (code === 3) return { kind: 'replaced', runs: Number(value) };
@@ -367,7 +376,10 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
         String(intoReceived.length),
         ...intoReceived,
       ]);
-      if (code === 1) return Number(value);
+      if (code === 1) {
+        moved('callback_received');
+        return Number(value);
+      }
       if (code === 0 || code === -1) return null;
       // 2: that version's body had expired and it was dropped; 3: another is newest now. Look again.
     }

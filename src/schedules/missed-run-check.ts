@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
+import type { ServiceMetrics } from '../metrics/metrics.js';
 import { redisKeys } from '../redis-keys.js';
 import { tryLease } from '../redis-lease.js';
 import { fireTimesBetween } from './fire-times.js';
@@ -23,6 +24,8 @@ export interface MissedRunCheckDeps {
   lookbackMs?: number;
   /** Fire times one check looks at per schedule at most, the latest (default 100). */
   maxFireTimes?: number;
+  /** Where each run recorded as missed is counted. */
+  metrics?: Pick<ServiceMetrics, 'missedRun'>;
 }
 
 export interface MissedRunCheckResult {
@@ -69,6 +72,7 @@ export function createMissedRunCheck(deps: MissedRunCheckDeps) {
       });
       if (added) {
         missed += 1;
+        deps.metrics?.missedRun();
         deps.logger.warn({ scheduleId: schedule.id, fireTime }, 'schedule run missed: no callback from Losant by the overdue deadline');
       }
     }

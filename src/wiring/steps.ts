@@ -13,6 +13,8 @@ import { compareSummaries } from '../summary/compare.js';
 import type { ConfigWith } from '../config.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Logger } from '../log.js';
+import { countedDownload, countedMailer } from '../metrics/counted-parts.js';
+import { NO_METRICS, type ServiceMetrics } from '../metrics/metrics.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
 import type { ReportStore } from '../reports/store.js';
 import type { ResourceFigures } from '../summary/types.js';
@@ -32,10 +34,19 @@ export interface StepOverrides {
 
 /** The report job's parts: downloader, CSV summary, archive, mailer. */
 export function createStepParts(
-  parts: { config: ConfigWith<'worker'>; logger: Logger; store: ReportStore; usage: UsageReadModel; enqueue: EnqueueRun; archive: ArchiveTarget },
+  parts: {
+    config: ConfigWith<'worker'>;
+    logger: Logger;
+    store: ReportStore;
+    usage: UsageReadModel;
+    enqueue: EnqueueRun;
+    archive: ArchiveTarget;
+    metrics?: ServiceMetrics;
+  },
   overrides: StepOverrides = {},
 ) {
   const { logger, store, usage, enqueue, archive } = parts;
+  const metrics = parts.metrics ?? NO_METRICS;
   const config = parts.config.worker;
   const dataDir = resolve(parts.config.dataDir);
   const downloader =
@@ -68,7 +79,7 @@ export function createStepParts(
     store,
     usage,
     enqueue,
-    download: (url, destination, signal, maxBytes) => downloader.download(url, destination, signal, maxBytes),
+    download: countedDownload((url, destination, signal, maxBytes) => downloader.download(url, destination, signal, maxBytes), metrics),
     summarize: async (input, attachment) => {
       // The per-resource figures come out of the same pass, for the resources' history.
       let resources: ResourceFigures = { columns: [], resources: [], leftOut: 0 };
@@ -84,12 +95,13 @@ export function createStepParts(
     maxDownloadBytes: config.download.maxBytes,
     callbackMaxBytes: parts.config.callbackMaxBytes,
     archive,
-    mailer,
+    mailer: countedMailer(mailer, metrics),
     workDir: join(dataDir, 'work'),
     mail: { from: config.mail.from, gzipAboveBytes: config.mail.gzipAboveBytes, maxAttachmentBytes: config.mail.maxAttachmentBytes },
     instanceId: parts.config.instanceId,
     logger,
     now: overrides.now ?? (() => new Date()),
+    metrics,
   };
   return {
     deps,

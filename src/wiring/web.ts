@@ -5,6 +5,8 @@ import { createApp } from '../http/app.js';
 import type { WorkerHealth } from '../http/routes/health.js';
 import type { ReportQueue } from '../jobs/queue.js';
 import type { Logger } from '../log.js';
+import type { ServiceMetrics } from '../metrics/metrics.js';
+import type { MetricsRouteDeps } from '../http/routes/metrics.js';
 import type { RedisDurability } from '../redis-policy.js';
 import { createLosantClient, type LosantClient } from '../losant/client.js';
 import { createCallbackReceiver } from '../reports/receive-callback.js';
@@ -41,6 +43,10 @@ export interface SharedParts {
   durability?: Pick<RedisDurability, 'readiness'>;
   /** The report archive (callback bodies kept there instead of in Redis are read back from it). */
   archive: ArchiveTarget;
+  /** What the web side counts in (requests, callbacks, Losant calls, missed runs, Redis errors). */
+  metrics?: ServiceMetrics;
+  /** GET /metrics on the app (METRICS_TOKEN set); not served without it. */
+  metricsEndpoint?: MetricsRouteDeps;
 }
 
 /**
@@ -50,7 +56,7 @@ export interface SharedParts {
  * client or the schedules.
  */
 export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefined, overrides: WebOverrides = {}) {
-  const { logger, redis, store, queue, durability } = parts;
+  const { logger, redis, store, queue, durability, metrics } = parts;
   const shared = parts.config;
   const config = shared.web;
   const losant =
@@ -62,6 +68,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
       timeoutMs: config.losant.timeoutMs,
       maxRetries: config.losant.maxRetries,
       logger,
+      ...(metrics ? { metrics } : {}),
     });
   const requestReport = createReportRequester({
     store,
@@ -108,6 +115,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     overdueMs: config.callbackOverdueMs,
     logger,
     now: scheduleClock,
+    ...(metrics ? { metrics } : {}),
   });
   const missedRuns = createMissedRunService({ schedules: scheduleStore, missedRuns: missedRunStore, requestReport, logger, now: scheduleClock });
 
@@ -126,6 +134,8 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     reRequestReport,
     ...(workers ? { workers } : {}),
     ...(durability ? { redisPolicy: durability } : {}),
+    ...(metrics ? { metrics } : {}),
+    ...(parts.metricsEndpoint ? { metricsEndpoint: parts.metricsEndpoint } : {}),
     settings: {
       adminToken: config.admin.token,
       adminRateLimitPerMinute: config.admin.rateLimitPerMinute,

@@ -9,6 +9,7 @@ const SECRETS = {
   ADMIN_TOKEN: 'admin-token-secret-0123456789abcdef0123',
   LOSANT_API_TOKEN: 'losant-api-token-secret-9f8e7d6c5b4a',
   SMTP_URL: 'smtps://mailer:smtp-password-77aa11@smtp.example.com:465',
+  METRICS_TOKEN: 'metrics-token-secret-5e4d3c2b1a0f',
 };
 
 /** The real logger, writing into a buffer. */
@@ -45,6 +46,6 @@ void describe('log redaction', () => {
   });
 
   void test('the secret settings include the Redis URL, the tokens and the SMTP URL', () => {
-    assert.deepEqual([...CONFIG_SECRET_PATHS].sort(), ['redis.url', 'web.admin.token', 'web.losant.apiToken', 'worker.mail.smtpUrl']);
+    assert.deepEqual([...CONFIG_SECRET_PATHS].sort(), ['metricsToken', 'redis.url', 'web.admin.token', 'web.losant.apiToken', 'worker.mail.smtpUrl']);
   });
 });

@@ -1,7 +1,9 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { AppError } from '../../errors.js';
+import type { CallbackOutcomeLabel, CallbackRoute, ServiceMetrics } from '../../metrics/metrics.js';
 import { callbackEncodingOf } from '../../reports/callback-encoding.js';
 import type { CallbackOutcome, CallbackReceiver, IncomingCallback } from '../../reports/receive-callback.js';
+import { isRedisUnavailable } from '../error-handler.js';
 
 /**
  * A callback body cut off in transit. Answered 400, and nothing is stored; sending the whole body
@@ -48,6 +50,17 @@ export interface CallbackRouteDeps {
   reports: CallbackReceiver;
   schedules?: ScheduleCallbackReceiver;
   maxBytes: number;
+  metrics?: Pick<ServiceMetrics, 'callback'>;
+}
+
+/** What ended a callback before the receiver answered, as its outcome label; the error handler answers it. */
+function failureOutcome(error: unknown): CallbackOutcomeLabel {
+  if (error instanceof IncompleteBodyError) return 'incomplete';
+  if (error instanceof WireBodyTooLargeError) return 'too_large';
+  // body-parser's own error for a body over the limit.
+  if (error instanceof Error && (error as { type?: unknown }).type === 'entity.too.large') return 'too_large'; // as: body-parser's errors carry `type`
+  if (isRedisUnavailable(error)) return 'unavailable';
+  return 'error';
 }
 
 /** How each outcome is said in HTTP: Losant (or whoever calls) only needs to know whether to send again. */
@@ -116,15 +129,20 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
    * report's match, for reports) goes straight to `receive`, so a callback reads its record once.
    */
   function callbackRoute<Match>(
+    kind: CallbackRoute,
     authenticate: (id: string, secret: string) => Promise<Match | null>,
     receive: (id: string, callback: IncomingCallback, match: Match) => Promise<CallbackOutcome>,
   ): RequestHandler<{ id: string; secret: string }> {
     return (req, res, next) => {
       const { id, secret } = req.params;
+      const answer = (outcome: CallbackOutcome): void => {
+        deps.metrics?.callback(kind, outcome.kind);
+        send(res, outcome);
+      };
       const handle = async () => {
         const match = await authenticate(id, secret);
         if (match === null) {
-          send(res, { kind: 'not_found' });
+          answer({ kind: 'not_found' });
           return;
         }
         // Attached before body-parser's own reader, in the same turn, so both see every chunk.
@@ -138,13 +156,17 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
         const callback = incoming(req, wire);
         // An empty first delivery kept as the callback would make the real one a repeat: refused, for reports and schedules alike.
         const empty = (callback.decoded ?? callback.body).length === 0;
-        send(res, empty ? { kind: 'empty' } : await receive(id, callback, match));
+        answer(empty ? { kind: 'empty' } : await receive(id, callback, match));
       };
-      handle().catch(next);
+      handle().catch((error: unknown) => {
+        deps.metrics?.callback(kind, failureOutcome(error));
+        next(error);
+      });
     };
   }
 
   const reports = callbackRoute(
+    'report',
     (id, secret) => deps.reports.authenticate(id, secret),
     (id, callback, match) => deps.reports.receive(id, callback, match),
   );
@@ -152,6 +174,7 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
   const scheduleRoute =
     schedules &&
     callbackRoute(
+      'schedule',
       async (id, secret) => ((await schedules.authenticate(id, secret)) ? true : null),
       (id, callback) => schedules.receive(id, callback),
     );
@@ -159,7 +182,8 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
     router[method]('/callbacks/r/:id/:secret', reports);
     if (scheduleRoute) router[method]('/callbacks/s/:id/:secret', scheduleRoute);
   }
-  router.all('/callbacks/{*rest}', (_req, res) => {
+  router.all('/callbacks/{*rest}', (req, res) => {
+    deps.metrics?.callback(req.path.startsWith('/callbacks/s/') ? 'schedule' : 'report', 'not_found');
     send(res, { kind: 'not_found' });
   });
   return router;
