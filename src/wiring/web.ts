@@ -126,6 +126,24 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     reRequestReport,
     ...(workers ? { workers } : {}),
     ...(durability ? { redisPolicy: durability } : {}),
+    ui: {
+      deps: {
+        logger,
+        redis,
+        store,
+        schedules,
+        missedRuns,
+        requestReport,
+        retryReport,
+        settings: { publicUrl: config.http.publicUrl, redisPrefix: shared.redis.prefix, callbackOverdueMs: config.callbackOverdueMs },
+      },
+      security: {
+        adminToken: config.admin.token,
+        sessionIdleMs: config.ui.sessionIdleMs,
+        sessionMaxMs: config.ui.sessionMaxMs,
+        signInFailuresPerMinute: config.ui.signInFailuresPerMinute,
+      },
+    },
     settings: {
       adminToken: config.admin.token,
       adminRateLimitPerMinute: config.admin.rateLimitPerMinute,
