@@ -96,8 +96,12 @@ describe('dashboard in a browser', () => {
     });
   });
 
-  test('the overview lists a failed report, with a link to it, at desktop and phone width', async () => {
+  test('the overview lists a failed report and one whose callback was not understood, with links, at desktop and phone width', async () => {
     const id = await failedReport('Losant could not build the report: quota exceeded');
+    const odd = await createAwaitingReport(service.store, service.url);
+    const answer = await fetch(odd.callbackUrl, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<report/>' });
+    assert.ok(answer.ok, `callback answered ${answer.status}`);
+    await service.waitForStatus(odd.id, ['unrecognized']);
     for (const [name, viewport] of [
       ['overview-desktop', DESKTOP],
       ['overview-phone', PHONE],
@@ -109,6 +113,8 @@ describe('dashboard in a browser', () => {
         assert.equal(await link.getAttribute('href'), `/ui/reports/${id}`);
         const row = table.getByRole('row').filter({ has: link });
         assert.match((await row.textContent()) ?? '', /failed[\s\S]*quota exceeded/u);
+        const oddRow = table.getByRole('row').filter({ has: watched.page.getByRole('link', { name: odd.id }) });
+        assert.match((await oddRow.textContent()) ?? '', /unrecognized[\s\S]*application\/xml/u);
         // The chart drew (ECharts from /ui/assets/vendor, under the CSP).
         await watched.page.locator('.chart svg').first().waitFor();
         await watched.screenshot(name);
