@@ -113,9 +113,12 @@ export async function openPage(browser: Browser, viewport: { width: number; heig
   page.on('response', (response) => {
     if (response.request().resourceType() !== 'document' && response.status() >= 400) problems.push(`status of ${response.status()} for ${response.url()}`);
   });
-  // A document that fails to load fails the goto or wait that asked for it; a subresource would fail silently.
+  // A document that fails to load fails the goto or wait that asked for it; a subresource would fail
+  // silently. ERR_ABORTED is the browser dropping a request because the page moved on (the icon of a
+  // page left at once), not a failure of the service: an error answer is caught above by its status.
   page.on('requestfailed', (request) => {
-    if (request.resourceType() !== 'document') problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`);
+    const reason = request.failure()?.errorText ?? 'unknown';
+    if (request.resourceType() !== 'document' && reason !== 'net::ERR_ABORTED') problems.push(`request failed: ${request.url()} (${reason})`);
   });
   return {
     context,
