@@ -4,7 +4,7 @@ import type { DownloadErrorCode } from './download/errors.js';
 import type { LosantErrorCode } from './losant/errors.js';
 
 /** Codes of the classes in this file. */
-export type GeneralErrorCode = 'validation_failed' | 'not_found' | 'unauthorized' | 'conflict' | 'unavailable' | 'corrupt_data' | 'internal';
+export type GeneralErrorCode = 'validation_failed' | 'not_found' | 'unauthorized' | 'forbidden' | 'conflict' | 'unavailable' | 'corrupt_data' | 'internal';
 
 /** Codes thrown with PermanentError (the CSV limits of src/csv/limits.ts). */
 export type PermanentErrorCode = 'csv_too_many_columns' | 'csv_field_too_large' | 'csv_record_too_large';
@@ -73,6 +73,13 @@ export class NotFoundError extends AppError {
 export class UnauthorizedError extends AppError {
   constructor(message = 'Missing or invalid credentials') {
     super('unauthorized', message, { retryable: false });
+  }
+}
+
+/** The caller is known (or needs no credentials) but this request is refused: a cross-site form, a missing CSRF token. */
+export class ForbiddenError extends AppError {
+  constructor(message = 'Forbidden') {
+    super('forbidden', message, { retryable: false });
   }
 }
 

@@ -94,6 +94,12 @@ export function redisKeys(prefix: string) {
     rateLimit: (client: string, minute: number) => `${prefix}:ratelimit:${client}:${minute}`,
     /** The admin API's failed authentications of one client in one minute (a bucket of their own). */
     authFailures: (client: string, minute: number) => `${prefix}:authfail:${client}:${minute}`,
+    ui: {
+      /** A dashboard session, named by the SHA-256 (hex) of its cookie's id: the id itself is never stored. */
+      session: (idDigest: string) => `${prefix}:ui-session:${idDigest}`,
+      /** The dashboard's failed sign-ins of one client in one minute. */
+      signInFailures: (client: string, minute: number) => `${prefix}:ui-signin-fail:${client}:${minute}`,
+    },
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

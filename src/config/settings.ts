@@ -16,6 +16,7 @@ export const AREAS = {
   http: 'HTTP',
   redis: 'Redis',
   admin: 'admin API',
+  ui: 'dashboard',
   losant: 'Losant',
   email: 'email',
   storage: 'storage',
@@ -169,7 +170,30 @@ export const SETTINGS = {
     kind: wholeNumber(1, 1_000_000),
     default: 10,
     about:
-      'admin requests without the valid token, per client address (IPv6: per /64) per minute, counted apart: 429 above it; they never use up the budget of requests with the token',
+      'admin requests without the valid token, per client address (IPv6: per /64) per minute, counted apart: above it the client gets 429 for the rest of the minute, even with the token, which is then not checked (so guessing learns nothing); they never use up the budget of requests with the token',
+  },
+
+  UI_SESSION_IDLE_MINUTES: {
+    area: 'ui',
+    readBy: WEB,
+    kind: wholeNumber(1, 1_440),
+    default: 30,
+    about: 'a dashboard session ends after this many minutes without a request',
+  },
+  UI_SESSION_MAX_HOURS: {
+    area: 'ui',
+    readBy: WEB,
+    kind: wholeNumber(1, 720),
+    default: 12,
+    about: 'a dashboard session ends this many hours after sign-in, however active',
+  },
+  UI_SIGN_IN_FAILURES_PER_MINUTE: {
+    area: 'ui',
+    readBy: WEB,
+    kind: wholeNumber(1, 1_000_000),
+    default: 10,
+    about:
+      'failed dashboard sign-ins per client address (IPv6: per /64) per minute (all web processes together); above it every sign-in from that address is refused until the minute ends, without the token being checked',
   },
 
   LOSANT_API_URL: {

@@ -12,6 +12,8 @@ import type { RetryReport } from '../reports/retry-report.js';
 import type { ReportStore } from '../reports/store.js';
 import type { MissedRunService } from '../schedules/missed-run-service.js';
 import type { ScheduleService } from '../schedules/schedule-service.js';
+import type { UiDeps, UiSecurity } from '../ui/deps.js';
+import { createUiRouter } from '../ui/router.js';
 import { adminAuth } from './admin-auth.js';
 import { createErrorHandler } from './error-handler.js';
 import { adminGate } from './rate-limit.js';
@@ -43,6 +45,8 @@ export interface AppDeps {
   metrics?: ServiceMetrics;
   /** GET /metrics, served only when given (METRICS_TOKEN is set). */
   metricsEndpoint?: MetricsRouteDeps;
+  /** The dashboard at /ui, when served: what its pages use, and what guards it. */
+  ui?: { deps: UiDeps; security: UiSecurity };
   settings: {
     adminToken: string;
     adminRateLimitPerMinute: number;
@@ -84,6 +88,8 @@ export function createApp(deps: AppDeps): Express {
   );
 
   if (deps.metricsEndpoint) app.use(metricsRoutes(deps.metricsEndpoint));
+  // The dashboard has its own, stricter headers, its sessions and its error pages.
+  if (deps.ui) app.use('/ui', createUiRouter(deps.ui.deps, deps.ui.security));
 
   const admin = express.Router();
   admin.use(

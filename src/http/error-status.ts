@@ -10,6 +10,7 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   // src/errors.ts
   validation_failed: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   corrupt_data: 500,

@@ -1,14 +1,11 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
-import { AppError } from '../errors.js';
 import { redisKeys } from '../redis-keys.js';
+import { createFailureLimit } from './failure-limit.js';
+import { RateLimitedError } from './rate-limit-error.js';
 
-export class RateLimitedError extends AppError {
-  constructor(retryAfterSeconds: number) {
-    super('rate_limited', `Too many requests; try again in ${retryAfterSeconds} s`, { retryable: true, details: { retryAfterSeconds } });
-  }
-}
+export { RateLimitedError } from './rate-limit-error.js';
 
 export interface AdminRateLimitOptions {
   prefix: string;
@@ -22,38 +19,49 @@ export interface AdminRateLimitOptions {
 }
 
 /**
- * The admin API's gate: authentication, then a fixed one-minute window per client, counted in
- * Redis so that every web process shares the budget. A request that presents the token counts
- * in the client's normal bucket only; one that does not counts in the client's failure bucket
- * only, with its own (lower) limit. So guessing tokens is limited, and a flood of wrong tokens,
- * from anywhere, never takes the budget of an operator who presents the right one.
+ * The admin API's gate: the failure limit, authentication, then the rate limit, each a fixed
+ * one-minute window per client counted in Redis so that every web process shares the budget.
+ *
+ * A client that has used up its failed authentications this minute is refused (429) before its
+ * credentials are looked at: otherwise it could go on guessing and know the right token by the
+ * answer that is not a 429. A request that presents the token counts in the client's normal bucket
+ * only; one that does not counts in the client's failure bucket only, with its own (lower) limit.
+ * So guessing is limited, and wrong tokens from elsewhere never take the budget of an operator.
  */
 export function adminGate(redis: Redis, options: AdminRateLimitOptions): RequestHandler {
   const now = options.now ?? Date.now;
   const keys = redisKeys(options.prefix);
-  return (req, res, next) => {
-    const refusal = options.authenticate(req);
-    const window = Math.floor(now() / 60_000);
+  const failures = createFailureLimit(redis, { perMinute: options.authFailuresPerMinute, keyOf: keys.authFailures, now });
+  const refuse = (res: Response, limit: number, error: RateLimitedError) => {
+    res.setHeader('RateLimit-Limit', String(limit));
+    res.setHeader('RateLimit-Remaining', '0');
+    res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    return error;
+  };
+
+  async function gate(req: Request, res: Response): Promise<Error | null> {
     const client = clientKey(req.ip);
-    const key = refusal ? keys.authFailures(client, window) : keys.rateLimit(client, window);
-    const limit = refusal ? options.authFailuresPerMinute : options.perMinute;
-    redis
-      .multi()
-      .incr(key)
-      .expire(key, 61)
-      .exec()
-      .then((results) => {
-        const count = Number(results?.[0]?.[1] ?? 0);
-        res.setHeader('RateLimit-Limit', String(limit));
-        res.setHeader('RateLimit-Remaining', String(Math.max(0, limit - count)));
-        if (count > limit) {
-          const retryAfter = 60 - Math.floor((now() % 60_000) / 1000);
-          res.setHeader('Retry-After', String(retryAfter));
-          next(new RateLimitedError(retryAfter));
-          return;
-        }
-        next(refusal ?? undefined);
-      }, next);
+    const overLimit = await failures.refusal(client);
+    if (overLimit) return refuse(res, options.authFailuresPerMinute, overLimit);
+    const refusal = options.authenticate(req);
+    if (refusal) {
+      const counted = await failures.record(client);
+      if (counted.refusal) return refuse(res, options.authFailuresPerMinute, counted.refusal);
+      res.setHeader('RateLimit-Limit', String(options.authFailuresPerMinute));
+      res.setHeader('RateLimit-Remaining', String(counted.remaining));
+      return refusal;
+    }
+    const key = keys.rateLimit(client, Math.floor(now() / 60_000));
+    const results = await redis.multi().incr(key).expire(key, 61).exec();
+    const count = Number(results?.[0]?.[1] ?? 0);
+    if (count > options.perMinute) return refuse(res, options.perMinute, new RateLimitedError(60 - Math.floor((now() % 60_000) / 1000)));
+    res.setHeader('RateLimit-Limit', String(options.perMinute));
+    res.setHeader('RateLimit-Remaining', String(Math.max(0, options.perMinute - count)));
+    return null;
+  }
+
+  return (req, res, next) => {
+    gate(req, res).then((error) => next(error ?? undefined), next);
   };
 }
 

@@ -9,7 +9,7 @@ import type { Schedule } from './schedule.js';
 import type { ScheduleStore } from './schedule-store.js';
 
 export interface MissedRunServiceDeps {
-  schedules: Pick<ScheduleStore, 'get'>;
+  schedules: Pick<ScheduleStore, 'get' | 'list'>;
   missedRuns: Pick<MissedRunStore, 'list' | 'get' | 'update'>;
   requestReport: RequestReport;
   logger: Logger;
@@ -72,6 +72,22 @@ export function createMissedRunService(deps: MissedRunServiceDeps) {
     async list(scheduleId: string): Promise<MissedRun[]> {
       await mustGetSchedule(scheduleId);
       return deps.missedRuns.list(scheduleId);
+    },
+
+    /**
+     * The runs of every schedule that are still missed (neither re-requested nor arrived late),
+     * newest first, at most `limit`, each with its schedule.
+     */
+    async stillMissed(limit = 50): Promise<Array<{ schedule: Schedule; run: MissedRun }>> {
+      const schedules = await deps.schedules.list();
+      const perSchedule = await Promise.all(
+        schedules.map(async (schedule) => (await deps.missedRuns.list(schedule.id)).filter((run) => run.state === 'missed').map((run) => ({ schedule, run }))),
+      );
+      // Same-length ISO times: comparing the text compares the times.
+      return perSchedule
+        .flat()
+        .sort((a, b) => (a.run.fireTime < b.run.fireTime ? 1 : a.run.fireTime > b.run.fireTime ? -1 : 0))
+        .slice(0, limit);
     },
 
     async reRequest(scheduleId: string, fireTimeText: string): Promise<ReRequestResult> {

@@ -136,6 +136,24 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     ...(durability ? { redisPolicy: durability } : {}),
     ...(metrics ? { metrics } : {}),
     ...(parts.metricsEndpoint ? { metricsEndpoint: parts.metricsEndpoint } : {}),
+    ui: {
+      deps: {
+        logger,
+        redis,
+        store,
+        schedules,
+        missedRuns,
+        requestReport,
+        retryReport,
+        settings: { publicUrl: config.http.publicUrl, redisPrefix: shared.redis.prefix, callbackOverdueMs: config.callbackOverdueMs },
+      },
+      security: {
+        adminToken: config.admin.token,
+        sessionIdleMs: config.ui.sessionIdleMs,
+        sessionMaxMs: config.ui.sessionMaxMs,
+        signInFailuresPerMinute: config.ui.signInFailuresPerMinute,
+      },
+    },
     settings: {
       adminToken: config.admin.token,
       adminRateLimitPerMinute: config.admin.rateLimitPerMinute,

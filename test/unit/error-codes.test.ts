@@ -10,6 +10,7 @@ import {
   CorruptDataError,
   InternalError,
   NotFoundError,
+  ForbiddenError,
   UnauthorizedError,
   UnavailableError,
   ValidationError,
@@ -32,6 +33,7 @@ const EXPECTED: Record<ErrorCode, { status: number; retryable: boolean }> = {
   payload_too_large: { status: 413, retryable: false },
   callback_encoding_invalid: { status: 422, retryable: false },
   unauthorized: { status: 401, retryable: false },
+  forbidden: { status: 403, retryable: false },
   not_found: { status: 404, retryable: false },
   conflict: { status: 409, retryable: false },
   corrupt_data: { status: 500, retryable: false },
@@ -95,6 +97,7 @@ const INSTANCES: Record<ErrorCode, () => AppError[]> = {
   payload_too_large: () => [new WireBodyTooLargeError(1024)],
   callback_encoding_invalid: () => [new CallbackEncodingError('test')],
   unauthorized: () => [new UnauthorizedError()],
+  forbidden: () => [new ForbiddenError()],
   not_found: () => [new NotFoundError()],
   conflict: () => [new ConflictError('test')],
   corrupt_data: () => [new CorruptDataError('key', ['test'])],
@@ -149,7 +152,7 @@ const codes = Object.keys(EXPECTED) as ErrorCode[];
 
 describe('error codes: HTTP status and retry decision', () => {
   test('the status table names exactly the expected codes, no more and no fewer', () => {
-    assert.equal(codes.length, 49);
+    assert.equal(codes.length, 50);
     assert.deepEqual(Object.keys(HTTP_STATUS_OF).sort(), [...codes].sort());
     assert.deepEqual(Object.keys(INSTANCES).sort(), [...codes].sort());
   });

@@ -37,6 +37,8 @@ describe('Redis keys', () => {
       keys.archiveSweepCursor,
       keys.rateLimit('127.0.0.1', 1),
       keys.authFailures('127.0.0.1', 1),
+      keys.ui.session('d'.repeat(64)),
+      keys.ui.signInFailures('127.0.0.1', 1),
     ];
     for (const key of made) assert.ok(key.startsWith('p:'), key);
     assert.equal(new Set(made).size, made.length);

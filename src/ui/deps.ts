@@ -1,0 +1,37 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+import type { RequestReport } from '../reports/request-report.js';
+import type { RetryReport } from '../reports/retry-report.js';
+import type { ReportStore } from '../reports/store.js';
+import type { MissedRunService } from '../schedules/missed-run-service.js';
+import type { ScheduleService } from '../schedules/schedule-service.js';
+
+/**
+ * What dashboard pages may use: the same services the admin API uses, built once in the
+ * composition root (src/wiring/web.ts). Pages read and act through these, never through Redis
+ * keys of their own; `redis` is there for what has no service yet.
+ */
+export interface UiDeps {
+  logger: Logger;
+  redis: Redis;
+  store: ReportStore;
+  schedules: ScheduleService;
+  missedRuns: MissedRunService;
+  requestReport: RequestReport;
+  retryReport: RetryReport;
+  settings: {
+    /** PUBLIC_URL: the origin the dashboard's forms must come from. */
+    publicUrl: string;
+    redisPrefix: string;
+    /** CALLBACK_OVERDUE_MS: how long a report waits for its callback before it is overdue. */
+    callbackOverdueMs: number;
+  };
+}
+
+/** What guards the dashboard: not for pages. */
+export interface UiSecurity {
+  adminToken: string;
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  signInFailuresPerMinute: number;
+}

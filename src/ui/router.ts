@@ -1,0 +1,104 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { NotFoundError } from '../errors.js';
+import { assetRoutes } from './assets.js';
+import type { UiDeps, UiSecurity } from './deps.js';
+import { uiErrorPage } from './error-page.js';
+import { formOf } from './form-body.js';
+import { renderPage, type NavItem } from './layout.js';
+import type { PageHandler, PageRequest, PageRoutes, UiPage } from './page.js';
+import { PAGES } from './pages/index.js';
+import { noStore, uiSecurityHeaders } from './security-headers.js';
+import { sessionCookie } from './session-cookie.js';
+import { requireSameOrigin, requireSession, sessionOf } from './session-gate.js';
+import { createSessionStore } from './sessions.js';
+import { signInRoutes } from './sign-in.js';
+
+/** The nav: every page that names a label, in the order of PAGES. */
+export function navOf(pages: readonly UiPage[]): NavItem[] {
+  return pages.flatMap((page) => (page.nav === undefined ? [] : [{ label: page.nav, href: page.path === '/' ? '/ui' : `/ui${page.path}` }]));
+}
+
+function pageRequest(req: Request, res: Response): PageRequest {
+  const query = req.originalUrl.indexOf('?');
+  return {
+    // as: Express types route parameters loosely; for a string route they are strings.
+    params: req.params as Record<string, string>,
+    query: new URLSearchParams(query === -1 ? '' : req.originalUrl.slice(query + 1)),
+    form: formOf(req),
+    csrfToken: sessionOf(res)?.session.csrfToken ?? '',
+  };
+}
+
+/** The PageRoutes a page registers on: its handlers' answers rendered in the page shell. */
+function pageRoutes(router: Router, page: UiPage, nav: readonly NavItem[]): PageRoutes {
+  const answer =
+    (handler: PageHandler): RequestHandler =>
+    async (req, res) => {
+      const result = await handler(pageRequest(req, res));
+      if ('redirect' in result) {
+        res.redirect(303, result.redirect);
+        return;
+      }
+      const shell = {
+        title: result.title ?? page.title,
+        body: result.body,
+        nav,
+        currentPath: req.baseUrl + req.path.replace(/\/$/u, ''),
+        csrfToken: sessionOf(res)?.session.csrfToken ?? null,
+        ...(result.scripts ? { scripts: result.scripts } : {}),
+        ...(result.vendor ? { vendor: result.vendor } : {}),
+      };
+      res
+        .status(result.status ?? 200)
+        .type('html')
+        .send(renderPage(shell).value);
+    };
+  return {
+    get: (path, handler) => router.get(path, answer(handler)),
+    post: (path, handler) => router.post(path, answer(handler)),
+    getJson: (path, handler) => {
+      if (!path.endsWith('.json')) throw new Error(`a JSON route's path must end in .json: ${path}`);
+      router.get(path, async (req, res) => {
+        res.json(await handler(pageRequest(req, res)));
+      });
+    },
+  };
+}
+
+/**
+ * The dashboard, mounted at /ui: its own security headers, public assets and sign-in, then, for
+ * signed-in sessions only, the CSRF checks, sign-out and every page of PAGES.
+ */
+export function createUiRouter(deps: UiDeps, security: UiSecurity, pages: readonly UiPage[] = PAGES): Router {
+  const router = Router();
+  const nav = navOf(pages);
+  const sessions = createSessionStore(deps.redis, {
+    prefix: deps.settings.redisPrefix,
+    idleMs: security.sessionIdleMs,
+    maxMs: security.sessionMaxMs,
+    logger: deps.logger,
+  });
+  const cookie = sessionCookie(deps.settings.publicUrl);
+
+  router.use(uiSecurityHeaders);
+  router.use(assetRoutes());
+  router.use(noStore);
+  router.use(
+    signInRoutes({
+      redis: deps.redis,
+      prefix: deps.settings.redisPrefix,
+      publicUrl: deps.settings.publicUrl,
+      adminToken: security.adminToken,
+      failuresPerMinute: security.signInFailuresPerMinute,
+      sessions,
+      cookie,
+    }),
+  );
+  router.use(requireSession(sessions, cookie), ...requireSameOrigin(deps.settings.publicUrl));
+  for (const page of pages) page.register(pageRoutes(router, page, nav), deps);
+  router.use((req, _res, next) => {
+    next(new NotFoundError(`There is no dashboard page at ${req.originalUrl.split('?')[0] ?? ''}`));
+  });
+  router.use(uiErrorPage(deps.logger, nav));
+  return router;
+}
