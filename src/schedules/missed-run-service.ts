@@ -19,7 +19,8 @@ export interface MissedRunServiceDeps {
 /** What a re-request did: the missed run as it now stands, and the report asked for (refused: with Losant's error). */
 export type ReRequestResult = RequestReportResult & { run: MissedRun };
 
-const fireTimeSchema = z.iso.datetime({ offset: true });
+/** A missed run's name: when its schedule fired (the admin API's route names a run by it). */
+export const fireTimeSchema = z.iso.datetime({ offset: true });
 
 /** Why a run cannot be re-requested (already re-requested, or its callback came after all), or null when it can. */
 function conflictOf(run: MissedRun): ConflictError | null {
