@@ -100,7 +100,7 @@ export async function createService(options: ServiceOptions) {
   if (role !== 'web') {
     const withWorker = requireSide(config, 'worker', role);
     workerConfig = withWorker.worker;
-    steps = createStepParts({ config: withWorker, logger, store, archive, enqueue: (reportId, run) => queue.enqueue(reportId, run) }, overrides);
+    steps = createStepParts({ config: withWorker, logger, store, archive, enqueue: (reportId, run, trace) => queue.enqueue(reportId, run, trace) }, overrides);
     worker = createReportWorker({
       connection: overrides.blockingRedis ?? own(createRedis(config.redis.url, 'blocking')),
       prefix: keys.queuePrefix,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { traceFields, type Trace } from '../trace.js';
 import type { RequestReport, RequestReportResult } from '../reports/request-report.js';
 import { generateId, SCHEDULE_ID_PATTERN } from '../reports/secrets.js';
 import type { MissedRun } from './missed-run.js';
@@ -75,7 +76,7 @@ export function createMissedRunService(deps: MissedRunServiceDeps) {
       return deps.missedRuns.list(scheduleId);
     },
 
-    async reRequest(scheduleId: string, fireTimeText: string): Promise<ReRequestResult> {
+    async reRequest(scheduleId: string, fireTimeText: string, trace?: Trace): Promise<ReRequestResult> {
       const schedule = await mustGetSchedule(scheduleId);
       const fireTime = parseFireTime(fireTimeText);
       const reportId = generateId('r');
@@ -88,7 +89,7 @@ export function createMissedRunService(deps: MissedRunServiceDeps) {
       }
       if (!changed) throw conflictOf(run) ?? new ConflictError(`The run of ${fireTime} could not be re-requested; try again`);
 
-      const log = deps.logger.child({ scheduleId, fireTime, reportId });
+      const log = deps.logger.child({ scheduleId, fireTime, reportId, ...traceFields(trace) });
       let result: RequestReportResult;
       try {
         result = await deps.requestReport(
@@ -103,6 +104,7 @@ export function createMissedRunService(deps: MissedRunServiceDeps) {
             archive: schedule.delivery.archive,
           },
           { reportId, scheduleId, scheduleName: schedule.name, note: `missed run of "${schedule.name}" (fired ${fireTime}) requested again` },
+          trace,
         );
       } catch (error) {
         await unlink(run, reportId);

@@ -65,7 +65,7 @@ export function createStepParts(
   const deps: StepDeps = {
     store,
     enqueue,
-    download: (url, destination, signal, maxBytes) => downloader.download(url, destination, signal, maxBytes),
+    download: (url, destination, signal, maxBytes, log) => downloader.download(url, destination, signal, maxBytes, log),
     summarize: (input, attachment) =>
       attachment === undefined ? summarizeReportCsv(input, csvLimits, summaryOptions) : summarizeWithAttachment(input, csvLimits, attachment, summaryOptions),
     compare: compareSummaries,

@@ -12,6 +12,7 @@ import { rejectedCallbackParamsSchema, reportIdParamsSchema, reportListQuerySche
 import { toRejectedCallbackView } from '../contract/rejected-callback-view.js';
 import { toReportListItem, toReportView } from '../contract/report-view.js';
 import { httpStatusOf } from '../error-status.js';
+import { requestIdField } from '../request-context.js';
 import { route } from '../handler.js';
 
 export interface AdminReportDeps {
@@ -65,7 +66,7 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
 
   router.post(
     '/admin/reports',
-    route(async (req) => requestAnswer(await deps.requestReport(parseReportRequest(req.body)))),
+    route(async (req, res) => requestAnswer(await deps.requestReport(parseReportRequest(req.body), undefined, requestIdField(res)))),
   );
 
   router.get(
@@ -128,13 +129,13 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
 
   router.post(
     '/admin/reports/:id/re-request',
-    route(async (req) => requestAnswer(await deps.reRequestReport(reportId(req.params)))),
+    route(async (req, res) => requestAnswer(await deps.reRequestReport(reportId(req.params), requestIdField(res)))),
   );
 
   router.post(
     '/admin/reports/:id/retry',
-    route(async (req) => {
-      const { record, started } = await deps.retryReport(reportId(req.params));
+    route(async (req, res) => {
+      const { record, started } = await deps.retryReport(reportId(req.params), requestIdField(res));
       return { status: started ? 202 : 200, body: { report: toReportView(record), started } };
     }),
   );
