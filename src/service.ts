@@ -122,7 +122,7 @@ export async function createService(options: ServiceOptions) {
     const withWorker = requireSide(config, 'worker', role);
     workerConfig = withWorker.worker;
     steps = createStepParts(
-      { config: withWorker, logger, store, usage, archive, metrics, enqueue: (reportId, run) => queue.enqueue(reportId, run) },
+      { config: withWorker, logger, store, usage, archive, metrics, enqueue: (reportId, run, trace) => queue.enqueue(reportId, run, trace) },
       overrides,
     );
     worker = createReportWorker({

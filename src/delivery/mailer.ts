@@ -43,8 +43,8 @@ export interface SendResult {
 }
 
 export interface Mailer {
-  /** `signal` abandons the hand-off (the SMTP connection is closed): a shutdown or a lost job lock. */
-  send(message: MailMessage, signal?: AbortSignal): Promise<SendResult>;
+  /** `logger`: where this message's lines go instead of the mailer's own (a job's, naming its report). `signal` abandons the hand-off (the SMTP connection is closed): a shutdown or a lost job lock. */
+  send(message: MailMessage, signal?: AbortSignal, logger?: Logger): Promise<SendResult>;
   /** Checks that the server answers and accepts the login (SMTP) or that the outbox is writable. */
   verify(): Promise<void>;
   close(): void;
@@ -78,8 +78,8 @@ function createSmtpMailer(smtpUrl: string, options: MailerOptions): Mailer {
 
   return {
     description,
-    send: (message, signal) =>
-      sendWith(message, signal, { description, secrets, logger }, async (mail) => {
+    send: (message, signal, callLogger = logger) =>
+      sendWith(message, signal, { description, secrets, logger: callLogger }, async (mail) => {
         const info = await transport.sendMail(mail);
         const result: SendResult = {
           messageId: info.messageId,
@@ -88,7 +88,7 @@ function createSmtpMailer(smtpUrl: string, options: MailerOptions): Mailer {
           response: info.response,
           outboxPath: null,
         };
-        logger?.info({ messageId: result.messageId, accepted: result.accepted.length, rejected: result.rejected, server: description }, 'email sent');
+        callLogger?.info({ messageId: result.messageId, accepted: result.accepted.length, rejected: result.rejected, server: description }, 'email sent');
         return result;
       }),
     async verify() {
@@ -112,8 +112,8 @@ function createOutboxMailer(options: MailerOptions): Mailer {
 
   return {
     description,
-    send: (message, signal) =>
-      sendWith(message, signal, { description, secrets: [], logger }, async (mail, prepared) => {
+    send: (message, signal, callLogger = logger) =>
+      sendWith(message, signal, { description, secrets: [], logger: callLogger }, async (mail, prepared) => {
         const outboxPath = join(outboxDir, `${fileNameFor(prepared.messageId)}.eml`);
         const info = await transport.sendMail(mail);
         // The same Message-ID always lands in the same file, so a retried job overwrites, not duplicates.
@@ -126,7 +126,7 @@ function createOutboxMailer(options: MailerOptions): Mailer {
           response: 'written to the outbox (no SMTP_URL configured)',
           outboxPath,
         };
-        logger?.info({ messageId: result.messageId, outboxPath }, 'email written to outbox');
+        callLogger?.info({ messageId: result.messageId, outboxPath }, 'email written to outbox');
         return result;
       }),
     async verify() {

@@ -62,8 +62,11 @@ export interface Downloader {
    * Downloads `url` to `destinationPath` (through `destinationPath + '.part'`, renamed when
    * complete). Throws a DownloadError; `retryable` says whether trying again later can help.
    */
-  /** `maxBytes`: a lower limit than DOWNLOAD_MAX_BYTES for this file (what is left of it for a report's later parts). */
-  download(url: string, destinationPath: string, signal?: AbortSignal, maxBytes?: number): Promise<DownloadResult>;
+  /**
+   * `maxBytes`: a lower limit than DOWNLOAD_MAX_BYTES for this file (what is left of it for a report's later parts).
+   * `logger`: where this download's lines go instead of the downloader's own (a job's, naming its report).
+   */
+  download(url: string, destinationPath: string, signal?: AbortSignal, maxBytes?: number, logger?: Logger): Promise<DownloadResult>;
   /** Closes the connection pool; waits for downloads in progress. */
   close(): Promise<void>;
 }
@@ -147,7 +150,6 @@ export function createDownloader(options: DownloaderOptions): Downloader {
   const maxRedirects = options.maxRedirects ?? 5;
   const retries = options.retries ?? 2;
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 500;
-  const logger = options.logger;
 
   const addressPolicy = createAddressPolicy({
     allowPrivateNetworks: options.allowPrivateNetworks,
@@ -169,7 +171,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
   const limitName = (maxBytes: number) => (maxBytes < options.maxBytes ? 'DOWNLOAD_MAX_BYTES, less the parts already downloaded' : 'DOWNLOAD_MAX_BYTES');
 
   /** One attempt: follows redirects by hand, re-checking every hop, and streams the body to `partPath`. */
-  async function attempt(start: URL, partPath: string, signal: AbortSignal, maxBytes: number): Promise<AttemptResult> {
+  async function attempt(start: URL, partPath: string, signal: AbortSignal, maxBytes: number, logger: Logger | undefined): Promise<AttemptResult> {
     let current = start;
     for (let hop = 0; ; hop++) {
       const response = await request(current, { dispatcher: agent, method: 'GET', headers: REQUEST_HEADERS, signal });
@@ -228,7 +230,14 @@ export function createDownloader(options: DownloaderOptions): Downloader {
     }
   }
 
-  async function run(url: URL, destinationPath: string, partPath: string, deadline: Deadline, maxBytes: number): Promise<DownloadResult> {
+  async function run(
+    url: URL,
+    destinationPath: string,
+    partPath: string,
+    deadline: Deadline,
+    maxBytes: number,
+    logger: Logger | undefined,
+  ): Promise<DownloadResult> {
     const context = { deadline, connectTimeoutMs: options.connectTimeoutMs, idleTimeoutMs: options.idleTimeoutMs };
     const where = describeUrl(url);
     const startedAt = Date.now();
@@ -236,8 +245,9 @@ export function createDownloader(options: DownloaderOptions): Downloader {
     for (let attempts = 1; ; attempts++) {
       let failure: DownloadError;
       try {
-        logger?.debug({ url: where, attempt: attempts }, 'download attempt');
-        const result = await attempt(url, partPath, deadline.signal, maxBytes);
+        // downloadAttempt, not attempt: a job's lines carry the job's attempt already.
+        logger?.debug({ url: where, downloadAttempt: attempts }, 'download attempt');
+        const result = await attempt(url, partPath, deadline.signal, maxBytes, logger);
         await rename(partPath, destinationPath);
         logger?.info({ url: where, finalHost: result.finalHost, bytes: result.bytes, attempts, ms: Date.now() - startedAt }, 'download finished');
         return { bytes: result.bytes, sha256: result.sha256, contentType: result.contentType, finalHost: result.finalHost, attempts };
@@ -253,7 +263,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
         logger?.warn({ url: where, code: failure.code, retryable: failure.retryable, httpStatus: failure.httpStatus, attempts }, 'download failed');
         throw failure;
       }
-      logger?.warn({ url: where, code: failure.code, httpStatus: failure.httpStatus, attempt: attempts, delayMs }, 'download failed, retrying');
+      logger?.warn({ url: where, code: failure.code, httpStatus: failure.httpStatus, downloadAttempt: attempts, delayMs }, 'download failed, retrying');
       try {
         await sleep(delayMs, undefined, { signal: deadline.signal });
       } catch (error) {
@@ -265,7 +275,8 @@ export function createDownloader(options: DownloaderOptions): Downloader {
   }
 
   return {
-    async download(urlText, destinationPath, signal, maxBytes) {
+    async download(urlText, destinationPath, signal, maxBytes, callLogger) {
+      const logger = callLogger ?? options.logger;
       const url = parseDownloadUrl(urlText);
       // Refusals of the URL itself come before any I/O, and are not attempts.
       try {
@@ -280,7 +291,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
       try {
         if (deadline.cancelled) throw deadline.signal.reason;
         await mkdir(dirname(destinationPath), { recursive: true });
-        return await run(url, destinationPath, partPath, deadline, Math.min(maxBytes ?? options.maxBytes, options.maxBytes));
+        return await run(url, destinationPath, partPath, deadline, Math.min(maxBytes ?? options.maxBytes, options.maxBytes), logger);
       } catch (error) {
         throw toDownloadError(error, { deadline, connectTimeoutMs: options.connectTimeoutMs, idleTimeoutMs: options.idleTimeoutMs });
       } finally {

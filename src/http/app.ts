@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { ArchiveTarget } from '../delivery/archive.js';
@@ -18,6 +18,8 @@ import { adminAuth } from './admin-auth.js';
 import { createErrorHandler } from './error-handler.js';
 import { adminGate } from './rate-limit.js';
 import { requestContext } from './request-context.js';
+import { packageVersion } from '../package-version.js';
+import { adminApiDocumentRoutes } from './routes/admin-api-document.js';
 import { adminReportRoutes } from './routes/admin-reports.js';
 import { adminScheduleRoutes } from './routes/admin-schedules.js';
 import { callbackRoutes, type ScheduleCallbackReceiver } from './routes/callbacks.js';
@@ -55,6 +57,22 @@ export interface AppDeps {
     redisPrefix: string;
     trustProxy: number | string | false;
   };
+}
+
+/** The admin API's routers, behind the gate and the JSON parser (every route they hold is in ADMIN_ROUTES; a test enumerates them). */
+export function adminRouters(deps: AppDeps): Router[] {
+  return [
+    adminReportRoutes({
+      store: deps.store,
+      archive: deps.archive,
+      rejected: deps.rejected,
+      requestReport: deps.requestReport,
+      retryReport: deps.retryReport,
+      reRequestReport: deps.reRequestReport,
+    }),
+    ...(deps.schedules ? [adminScheduleRoutes(deps.schedules, deps.missedRuns)] : []),
+    adminApiDocumentRoutes(packageVersion()),
+  ];
 }
 
 /** Builds the HTTP app; it does not listen. Callers (entry points, tests) decide where. */
@@ -101,17 +119,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   admin.use(express.json({ limit: '100kb', strict: true }));
-  admin.use(
-    adminReportRoutes({
-      store: deps.store,
-      archive: deps.archive,
-      rejected: deps.rejected,
-      requestReport: deps.requestReport,
-      retryReport: deps.retryReport,
-      reRequestReport: deps.reRequestReport,
-    }),
-  );
-  if (deps.schedules) admin.use(adminScheduleRoutes(deps.schedules, deps.missedRuns));
+  for (const router of adminRouters(deps)) admin.use(router);
   app.use('/', (req, res, next) => (req.path.startsWith('/admin') ? admin(req, res, next) : next()));
 
   app.use((_req, res) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { redactCallbackPath, type Logger } from '../log.js';
+import type { Trace } from '../trace.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/u;
 
@@ -8,6 +9,12 @@ const REQUEST_ID = /^[\w.-]{1,64}$/u;
 export function requestIdOf(res: Response): string | null {
   const id: unknown = res.locals.requestId;
   return typeof id === 'string' ? id : null;
+}
+
+/** The request's id as a trace (src/trace.ts), for work the request sets going. */
+export function requestIdField(res: Response): Trace {
+  const id = requestIdOf(res);
+  return id === null ? {} : { requestId: id };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { JobStep } from '../metrics/metrics.js';
 import type { ReportError, ReportRecord } from '../reports/record.js';
 import { IN_PIPELINE } from '../reports/state-machine.js';
 import { RunTakenOverError } from '../reports/store.js';
+import { traceFields } from '../trace.js';
 import type { StepDeps } from './step-deps.js';
 import { LOCK_LOST, RETURN_TO_QUEUE, type ProcessReportData } from './queue.js';
 import { archiveStep } from './steps/archive-step.js';
@@ -26,10 +27,12 @@ type Step = ReportError['step'];
 export function createReportProcessor(deps: StepDeps) {
   return async function processReport(job: Job<ProcessReportData>, token?: string, signal?: AbortSignal): Promise<string> {
     const reportId = job.data.reportId;
-    const log = deps.logger.child({ reportId, jobId: job.id, attempt: job.attemptsMade + 1 });
+    // Every line of the job names the report, the job and the request that set the run going.
+    const log = deps.logger.child({ reportId, ...traceFields(job.data), jobId: job.id, attempt: job.attemptsMade + 1 });
     const abort = signal ?? new AbortController().signal;
     let step: Step = 'internal';
-    let run = deps;
+    // The steps log through the job's logger too (the downloader's and the mailer's lines included).
+    let run: StepDeps = { ...deps, logger: log };
     const load = async (): Promise<ReportRecord> => {
       const record = await deps.store.get(reportId);
       if (!record) throw new UnrecoverableError(`report ${reportId} no longer exists`);
@@ -67,7 +70,7 @@ export function createReportProcessor(deps: StepDeps) {
       }
       const fence = await deps.store.claimRun(reportId);
       if (fence === null) throw new UnrecoverableError(`report ${reportId} no longer exists`);
-      run = { ...deps, store: { ...deps.store, ...deps.store.fenced(fence) } };
+      run = { ...deps, logger: log, store: { ...deps.store, ...deps.store.fenced(fence) } };
       log.info('processing report');
 
       step = 'download';

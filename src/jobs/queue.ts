@@ -1,8 +1,10 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { traceFields, type Trace } from '../trace.js';
 import { JOB_BACKOFF } from './job-backoff.js';
 
 /**
- * The one queue of the service. Job data carries ids only, never secrets or report content;
+ * The one queue of the service. Job data carries ids only (the report's, and the request's that
+ * set the run going), never secrets or report content;
  * the job id is derived from the report id and its run number, so a repeated callback (or the
  * reconciler) adding the same run again is a no-op.
  */
@@ -11,6 +13,8 @@ export const PROCESS_REPORT = 'process-report';
 
 export interface ProcessReportData {
   reportId: string;
+  /** The id of the HTTP request (a callback, an admin request) that set this run going, for the worker's log lines. */
+  requestId?: string;
 }
 
 export interface QueueSettings {
@@ -35,7 +39,7 @@ export function processJobId(reportId: string, run: number): string {
 const MAX_BATCH = 200;
 
 interface PendingJob {
-  reportId: string;
+  data: ProcessReportData;
   jobId: string;
   resolve: (jobId: string) => void;
   reject: (error: unknown) => void;
@@ -63,7 +67,7 @@ export function createReportQueue(connection: ConnectionOptions, settings: Queue
     while (pending.length > 0) {
       const batch = pending.splice(0, MAX_BATCH);
       const sent = queue
-        .addBulk(batch.map((job) => ({ name: PROCESS_REPORT, data: { reportId: job.reportId }, opts: { ...defaults, jobId: job.jobId } })))
+        .addBulk(batch.map((job) => ({ name: PROCESS_REPORT, data: job.data, opts: { ...defaults, jobId: job.jobId } })))
         .then(
           () => batch.forEach((job) => job.resolve(job.jobId)),
           (error: unknown) => batch.forEach((job) => job.reject(error)),
@@ -85,10 +89,10 @@ export function createReportQueue(connection: ConnectionOptions, settings: Queue
       return { state: await job.getState(), remove: () => job.remove() };
     },
     /** Adds the report's run as a job; adding the same run again is a no-op (the job id is derived from both). */
-    enqueue(reportId: string, run: number): Promise<string> {
+    enqueue(reportId: string, run: number, trace?: Trace): Promise<string> {
       const jobId = processJobId(reportId, run);
       return new Promise<string>((resolve, reject) => {
-        pending.push({ reportId, jobId, resolve, reject });
+        pending.push({ data: { reportId, ...traceFields(trace) }, jobId, resolve, reject });
         if (!scheduled) {
           scheduled = true;
           setImmediate(flush);

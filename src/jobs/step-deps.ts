@@ -20,7 +20,7 @@ export interface StepDeps {
   /** Adds a run of a report as a job (a kept version of its callback taken up as the next run). */
   enqueue: EnqueueRun;
   /** `maxBytes`: what is left of DOWNLOAD_MAX_BYTES for this report, when it has several parts. */
-  download(url: string, destinationPath: string, signal?: AbortSignal, maxBytes?: number): Promise<{ bytes: number; sha256: string }>;
+  download(url: string, destinationPath: string, signal?: AbortSignal, maxBytes?: number, logger?: Logger): Promise<{ bytes: number; sha256: string }>;
   /**
    * Parses and summarizes a CSV. With `attachment`, also writes the formula-neutralized copy (as
    * `neutralize` would), and its gzip copy when asked, from the same parse, so an emailed report
@@ -39,6 +39,7 @@ export interface StepDeps {
   workDir: string;
   mail: { from: string; gzipAboveBytes: number; maxAttachmentBytes: number };
   instanceId: string;
+  /** In a job's steps: the job's logger, whose lines name the report, the job and the request that set it going. */
   logger: Logger;
   now: () => Date;
   /** Where each step's duration is kept; nothing is measured without it. */

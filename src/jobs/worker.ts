@@ -1,6 +1,7 @@
 import { Worker, type ConnectionOptions, type Processor } from 'bullmq';
 import type { Logger } from '../log.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
+import { traceFields } from '../trace.js';
 import { jobBackoffStrategy, type JobBackoffSettings } from './job-backoff.js';
 import { watchJobLocks } from './lock-watch.js';
 import { REPORT_QUEUE, RETURN_TO_QUEUE, type ProcessReportData } from './queue.js';
@@ -40,7 +41,7 @@ export function createReportWorker(options: ReportWorkerOptions) {
     options.logger.warn({ err: error }, 'worker connection error');
   });
   worker.on('failed', (job, error) => {
-    options.logger.warn({ jobId: job?.id, err: error }, 'job attempt failed');
+    options.logger.warn({ reportId: job?.data.reportId, ...traceFields(job?.data), jobId: job?.id, err: error }, 'job attempt failed');
   });
   const lockWatch = watchJobLocks(worker, { lockMs, logger: options.logger });
 

@@ -9,9 +9,9 @@ import type { ServiceMetrics } from './metrics.js';
  */
 
 export function countedDownload(download: StepDeps['download'], metrics: Pick<ServiceMetrics, 'downloaded' | 'downloadFailed'>): StepDeps['download'] {
-  return async (url, destinationPath, signal, maxBytes) => {
+  return async (url, destinationPath, signal, maxBytes, logger) => {
     try {
-      const result = await download(url, destinationPath, signal, maxBytes);
+      const result = await download(url, destinationPath, signal, maxBytes, logger);
       metrics.downloaded(result.bytes);
       return result;
     } catch (error) {
@@ -26,9 +26,9 @@ export function countedMailer(mailer: Mailer, metrics: Pick<ServiceMetrics, 'ema
     get description() {
       return mailer.description;
     },
-    async send(message, signal) {
+    async send(message, signal, logger) {
       try {
-        const sent = await mailer.send(message, signal);
+        const sent = await mailer.send(message, signal, logger);
         metrics.emailSent();
         return sent;
       } catch (error) {

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { traceFields, type Trace } from '../trace.js';
 import type { RequestReport, RequestReportResult } from './request-report.js';
 import { generateId } from './secrets.js';
 import type { ReportStore } from './store.js';
@@ -18,7 +19,7 @@ export interface ReRequestDeps {
  * once. Once per report: a second call is refused, naming the report asked for the first time.
  */
 export function createReportReRequester(deps: ReRequestDeps) {
-  return async function reRequestReport(id: string): Promise<RequestReportResult> {
+  return async function reRequestReport(id: string, trace?: Trace): Promise<RequestReportResult> {
     const record = await deps.store.get(id);
     if (!record) throw new NotFoundError(`No report ${id}`);
     const newId = generateId('r');
@@ -29,7 +30,7 @@ export function createReportReRequester(deps: ReRequestDeps) {
         throw new ConflictError(`Report ${id} was asked of Losant again already, as report ${opened.as}`, { reportId: opened.as });
       throw new ConflictError(`Only an overdue report can be asked of Losant again; report ${id} is ${opened.status}`);
     }
-    deps.logger.info({ reportId: id, reRequestedAs: newId }, 'overdue report asked of Losant again');
+    deps.logger.info({ reportId: id, ...traceFields(trace), reRequestedAs: newId }, 'overdue report asked of Losant again');
     return deps.requestReport(
       {
         ...record.request,
@@ -45,6 +46,7 @@ export function createReportReRequester(deps: ReRequestDeps) {
         seriesKey: record.seriesKey,
         reRequest: opened.link,
       },
+      trace,
     );
   };
 }

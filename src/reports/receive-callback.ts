@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Logger } from '../log.js';
+import { traceFields, type Trace } from '../trace.js';
 import type { EnqueueRun } from './enqueue-run.js';
 import { callbackEncodingOf } from './callback-encoding.js';
 import { keepHeaders } from './callback-headers.js';
@@ -16,6 +17,8 @@ export interface IncomingCallback {
   decoded?: Buffer;
   contentType: string | null;
   headers: Record<string, string | string[] | undefined>;
+  /** The id the web process gave the request (for log lines, and the job's, so the worker's lines name it too). */
+  requestId?: string;
 }
 
 /** What became of a callback; src/http/routes/callbacks.ts says it in HTTP. */
@@ -81,20 +84,22 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
   }
 
   /** Enqueues a stored run; a failure is left to the reconciler, which finds the run without a job. */
-  async function enqueueOrLeave(reportId: string, run: number, message: string): Promise<void> {
+  async function enqueueOrLeave(reportId: string, run: number, trace: Trace, message: string): Promise<void> {
     try {
-      await deps.enqueue(reportId, run);
+      await deps.enqueue(reportId, run, trace);
     } catch (error) {
-      deps.logger.error({ reportId, err: error }, message);
+      deps.logger.error({ reportId, ...traceFields(trace), err: error }, message);
     }
   }
 
   /** `match`: what authenticate returned for this request; read again when not given. */
   async function receive(reportId: string, callback: IncomingCallback, match?: CallbackMatch): Promise<CallbackOutcome> {
     const info = buildCallbackInfo(callback, now());
-    // The report id goes into each line rather than a child logger: a pino child costs more than
-    // the line itself, on every callback.
+    // The report and request ids go into each line rather than a child logger: a pino child costs
+    // more than the line itself, on every callback.
     const log = deps.logger;
+    const trace = traceFields(callback);
+    const ids = { reportId, ...trace };
     const record = match ?? (await deps.store.getCallbackMatch(reportId));
     if (!record) return NOT_FOUND;
     const expected = record.losant.jobId;
@@ -102,7 +107,7 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
       const reason = `names Losant job ${info.jobId}, but this report belongs to job ${expected}`;
       await deps.rejected.keep(reportId, info, callback.body, reason);
       await deps.store.addNote(reportId, `refused a callback that ${reason}; it is kept beside the report`);
-      log.warn({ reportId, expectedJobId: expected, callbackJobId: info.jobId }, 'callback names another Losant job; refused and kept');
+      log.warn({ ...ids, expectedJobId: expected, callbackJobId: info.jobId }, 'callback names another Losant job; refused and kept');
       return { kind: 'job_mismatch', expectedJobId: expected, callbackJobId: info.jobId };
     }
 
@@ -112,34 +117,34 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
       const reason = `came after report ${result.reportId}, asked of Losant in this one's place (or this one's in its), took the run`;
       await deps.rejected.keep(reportId, info, callback.body, reason);
       await deps.store.addNote(reportId, `a callback ${reason}; it is kept beside the report, not processed`);
-      log.info({ reportId, claimedBy: result.reportId }, 'callback for a report whose re-requested twin took the run; kept');
+      log.info({ ...ids, claimedBy: result.reportId }, 'callback for a report whose re-requested twin took the run; kept');
       return { kind: 'claimed_by_other', reportId, claimedBy: result.reportId };
     }
     if (result.kind === 'kept_as_version' || result.kind === 'versions_full') {
-      log.info({ reportId, bytes: info.bytes, outcome: result.kind }, 'callback with another body than the one being processed');
+      log.info({ ...ids, bytes: info.bytes, outcome: result.kind }, 'callback with another body than the one being processed');
       return { kind: result.kind, reportId };
     }
     if (result.kind === 'replaced') {
-      await enqueueOrLeave(reportId, result.runs, 'new version of the callback stored but not enqueued; the reconciler will enqueue it');
-      log.info({ reportId, run: result.runs }, 'new version of an unusable callback: processing it');
+      await enqueueOrLeave(reportId, result.runs, trace, 'new version of the callback stored but not enqueued; the reconciler will enqueue it');
+      log.info({ ...ids, run: result.runs }, 'new version of an unusable callback: processing it');
       return { kind: 'accepted', reportId };
     }
     if (result.kind === 'duplicate') {
       // The first delivery may have been stored but not enqueued (Redis went away in between and
       // its sender got an error, so it tries again): the job id is deterministic, so enqueueing
       // again is a no-op when the job exists and repairs it at once when it does not.
-      await deps.enqueue(reportId, record.runs).catch((error: unknown) => {
-        log.warn({ reportId, err: error }, 'repeated callback: enqueue failed; the reconciler will enqueue it');
+      await deps.enqueue(reportId, record.runs, trace).catch((error: unknown) => {
+        log.warn({ ...ids, err: error }, 'repeated callback: enqueue failed; the reconciler will enqueue it');
       });
-      log.info({ reportId, bytes: info.bytes }, 'repeated callback acknowledged; already received');
+      log.info({ ...ids, bytes: info.bytes }, 'repeated callback acknowledged; already received');
       return { kind: 'duplicate', reportId };
     }
     if (expected === null && info.jobId !== null) {
       await deps.store.recordLosantJob(reportId, { ...record.losant, jobId: info.jobId });
     }
-    await enqueueOrLeave(reportId, record.runs, 'callback stored but not enqueued; the reconciler will enqueue it');
+    await enqueueOrLeave(reportId, record.runs, trace, 'callback stored but not enqueued; the reconciler will enqueue it');
     // The request's own line (status 202, path with the report id) says as much at info.
-    log.debug({ reportId, bytes: info.bytes, contentType: info.contentType }, 'callback received');
+    log.debug({ ...ids, bytes: info.bytes, contentType: info.contentType }, 'callback received');
     return { kind: 'accepted', reportId };
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError, InternalError, ValidationError, formatIssues } from '../errors.js';
 import type { Logger } from '../log.js';
+import { traceFields, type Trace } from '../trace.js';
 import { dateGroupBySchema, resourceGroupBySchema, type ReportOptions } from '../losant/request-schemas.js';
 import type { ReportRecord, ReportRequest, ReRequestLink } from './record.js';
 import { generateId, generateSecret, hashSecret } from './secrets.js';
@@ -74,7 +75,7 @@ export function parseReportRequest(body: unknown): AdminReportRequest {
 export function createReportRequester(deps: RequestReportDeps) {
   const now = deps.now ?? (() => new Date());
 
-  return async function requestReport(input: AdminReportRequest, origin?: RequestOrigin): Promise<RequestReportResult> {
+  return async function requestReport(input: AdminReportRequest, origin?: RequestOrigin, trace?: Trace): Promise<RequestReportResult> {
     const recipients = input.recipients ?? [...deps.defaultRecipients];
     const email = input.email ?? recipients.length > 0;
     const archive = input.archive ?? true;
@@ -105,7 +106,7 @@ export function createReportRequester(deps: RequestReportDeps) {
     });
 
     const callbackUrl = `${deps.publicUrl}/callbacks/r/${id}/${secret}`;
-    const log = deps.logger.child({ reportId: id });
+    const log = deps.logger.child({ reportId: id, ...traceFields(trace) });
     try {
       const answer = await deps.losant.generateReport({ ...request, callbackUrl });
       const losant = { jobId: answer.jobId, acceptedAt: now().toISOString(), legacy: answer.legacy };

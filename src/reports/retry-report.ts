@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { traceFields, type Trace } from '../trace.js';
 import type { EnqueueRun } from './enqueue-run.js';
 import type { ReportRecord } from './record.js';
 import { AWAITING_CALLBACK, IN_PIPELINE } from './state-machine.js';
@@ -17,7 +18,7 @@ export interface RetryDeps {
  * a second call while the re-run is queued or running returns the report as it is.
  */
 export function createReportRetrier(deps: RetryDeps) {
-  return async function retryReport(id: string): Promise<{ record: ReportRecord; started: boolean }> {
+  return async function retryReport(id: string, trace?: Trace): Promise<{ record: ReportRecord; started: boolean }> {
     const record = await deps.store.get(id);
     if (!record) throw new NotFoundError(`No report ${id}`);
     if (IN_PIPELINE.includes(record.status)) return { record, started: false };
@@ -28,8 +29,8 @@ export function createReportRetrier(deps: RetryDeps) {
     const runs = record.runs + 1;
     const moved = await deps.store.markRetried(id, runs, `re-run ${runs} requested by an operator`);
     if (!moved.ok) return { record: (await deps.store.get(id)) ?? record, started: false };
-    await deps.enqueue(id, runs);
-    deps.logger.info({ reportId: id, run: runs }, 'report re-run enqueued');
+    await deps.enqueue(id, runs, trace);
+    deps.logger.info({ reportId: id, ...traceFields(trace), run: runs }, 'report re-run enqueued');
     return { record: await deps.store.getExisting(id), started: true };
   };
 }

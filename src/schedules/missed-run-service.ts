@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { traceFields, type Trace } from '../trace.js';
 import type { RequestReport, RequestReportResult } from '../reports/request-report.js';
 import { generateId, SCHEDULE_ID_PATTERN } from '../reports/secrets.js';
 import type { MissedRun } from './missed-run.js';
@@ -19,7 +20,8 @@ export interface MissedRunServiceDeps {
 /** What a re-request did: the missed run as it now stands, and the report asked for (refused: with Losant's error). */
 export type ReRequestResult = RequestReportResult & { run: MissedRun };
 
-const fireTimeSchema = z.iso.datetime({ offset: true });
+/** A missed run's name: when its schedule fired (the admin API's route names a run by it). */
+export const fireTimeSchema = z.iso.datetime({ offset: true });
 
 /** Why a run cannot be re-requested (already re-requested, or its callback came after all), or null when it can. */
 function conflictOf(run: MissedRun): ConflictError | null {
@@ -90,7 +92,7 @@ export function createMissedRunService(deps: MissedRunServiceDeps) {
         .slice(0, limit);
     },
 
-    async reRequest(scheduleId: string, fireTimeText: string): Promise<ReRequestResult> {
+    async reRequest(scheduleId: string, fireTimeText: string, trace?: Trace): Promise<ReRequestResult> {
       const schedule = await mustGetSchedule(scheduleId);
       const fireTime = parseFireTime(fireTimeText);
       const reportId = generateId('r');
@@ -103,7 +105,7 @@ export function createMissedRunService(deps: MissedRunServiceDeps) {
       }
       if (!changed) throw conflictOf(run) ?? new ConflictError(`The run of ${fireTime} could not be re-requested; try again`);
 
-      const log = deps.logger.child({ scheduleId, fireTime, reportId });
+      const log = deps.logger.child({ scheduleId, fireTime, reportId, ...traceFields(trace) });
       let result: RequestReportResult;
       try {
         result = await deps.requestReport(
@@ -118,6 +120,7 @@ export function createMissedRunService(deps: MissedRunServiceDeps) {
             archive: schedule.delivery.archive,
           },
           { reportId, scheduleId, scheduleName: schedule.name, note: `missed run of "${schedule.name}" (fired ${fireTime}) requested again` },
+          trace,
         );
       } catch (error) {
         await unlink(run, reportId);

@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import { redisKeys } from '../redis-keys.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
+import { traceFields } from '../trace.js';
 import { buildCallbackInfo, NOT_FOUND, type CallbackOutcome, type IncomingCallback } from '../reports/receive-callback.js';
 import { generateId, SCHEDULE_ID_PATTERN, SECRET_PATTERN, secretMatches } from '../reports/secrets.js';
 import { seriesKeyForSchedule } from '../reports/series.js';
@@ -73,7 +74,8 @@ export function createScheduleCallbackReceiver(deps: ScheduleCallbackDeps) {
       },
       { callback: { info, body: callback.body }, dedupeKey: keys.schedule.delivery(scheduleId, fingerprint) },
     );
-    const log = deps.logger.child({ scheduleId, reportId });
+    const trace = traceFields(callback);
+    const log = deps.logger.child({ scheduleId, reportId, ...trace });
     // After the report is stored (both for a first delivery and a repeat, which mends a note that
     // failed the first time): a run noted as arrived whose report was never stored would hide the
     // very runs the check is for.
@@ -85,14 +87,14 @@ export function createScheduleCallbackReceiver(deps: ScheduleCallbackDeps) {
       // sender got an error and tries again). The job id is deterministic, so enqueueing the
       // report's current run again is a no-op when its job exists and repairs it at once when not.
       const runs = (await deps.reports.getCallbackMatch(reportId))?.runs ?? 1;
-      await deps.enqueue(reportId, runs).catch((error: unknown) => {
+      await deps.enqueue(reportId, runs, trace).catch((error: unknown) => {
         log.warn({ err: error }, 'repeated schedule callback: enqueue failed; the reconciler will enqueue it');
       });
       log.info('repeated schedule callback acknowledged; already received');
       return { kind: 'duplicate', reportId };
     }
     try {
-      await deps.enqueue(reportId, 1);
+      await deps.enqueue(reportId, 1, trace);
     } catch (error) {
       log.error({ err: error }, 'schedule callback stored but not enqueued; the reconciler will enqueue it');
     }

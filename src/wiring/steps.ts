@@ -79,7 +79,7 @@ export function createStepParts(
     store,
     usage,
     enqueue,
-    download: countedDownload((url, destination, signal, maxBytes) => downloader.download(url, destination, signal, maxBytes), metrics),
+    download: countedDownload((url, destination, signal, maxBytes, log) => downloader.download(url, destination, signal, maxBytes, log), metrics),
     summarize: async (input, attachment) => {
       // The per-resource figures come out of the same pass, for the resources' history.
       let resources: ResourceFigures = { columns: [], resources: [], leftOut: 0 };

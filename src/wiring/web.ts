@@ -9,6 +9,7 @@ import type { ServiceMetrics } from '../metrics/metrics.js';
 import type { MetricsRouteDeps } from '../http/routes/metrics.js';
 import type { RedisDurability } from '../redis-policy.js';
 import { createLosantClient, type LosantClient } from '../losant/client.js';
+import type { EnqueueRun } from '../reports/enqueue-run.js';
 import { createCallbackReceiver } from '../reports/receive-callback.js';
 import { createRejectedCallbacks } from '../reports/rejected-callbacks.js';
 import { createReportRequester } from '../reports/request-report.js';
@@ -78,7 +79,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     overdueMs: config.callbackOverdueMs,
     logger,
   });
-  const enqueue = (reportId: string, run: number) => queue.enqueue(reportId, run);
+  const enqueue: EnqueueRun = (reportId, run, trace) => queue.enqueue(reportId, run, trace);
   const retryReport = createReportRetrier({ store, enqueue, logger });
   const reRequestReport = createReportReRequester({ store, requestReport, logger });
   const rejected = createRejectedCallbacks(redis, { prefix: shared.redis.prefix, retentionSeconds: shared.retention.reportSeconds });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { adminRouteFor, answerBodyFor, errorAnswerSchema, type AnswerBody } from '../../src/http/contract/admin-answers.js';
 import { describeIssues } from '../../src/errors.js';
+import { documentProblemsWith } from './admin-api-document.js';
 
 export interface AnswerWatch {
   /** Answers that broke the contract: method, path, status and what was wrong. */
@@ -18,9 +19,10 @@ function problemsWith(body: AnswerBody, contentType: string, bytes: Buffer): str
 }
 
 /**
- * Holds every admin answer the server sends to the contract in src/http/contract/admin-answers.ts:
- * the body is copied as it is written and checked once the answer is finished. Answers before a
- * route is reached (401, 429, an unknown path) must have the error shape.
+ * Holds every admin answer the server sends to the contract in src/http/contract/admin-answers.ts
+ * and to the API document made from it (GET /admin/openapi.json; admin-api-document.ts): the body
+ * is copied as it is written and checked once the answer is finished. Answers before a route is
+ * reached (401, 429, an unknown path) must have the error shape.
  */
 export function watchAdminAnswers(server: Server): AnswerWatch {
   const watch: AnswerWatch = { violations: [], seen: new Set() };
@@ -49,10 +51,12 @@ export function watchAdminAnswers(server: Server): AnswerWatch {
       const status = res.statusCode;
       const body = route ? answerBodyFor(route, status) : status >= 400 ? errorAnswerSchema : undefined;
       watch.seen.add(`${method} ${route?.path ?? path} ${status}`);
-      const problems =
-        body === undefined
-          ? ['this route does not answer with this status in the contract']
-          : problemsWith(body, String(res.getHeader('content-type') ?? ''), Buffer.concat(chunks));
+      const contentType = String(res.getHeader('content-type') ?? '');
+      const bytes = Buffer.concat(chunks);
+      const problems = [
+        ...(body === undefined ? ['this route does not answer with this status in the contract'] : problemsWith(body, contentType, bytes)),
+        ...documentProblemsWith(method, path, status, contentType, bytes),
+      ];
       if (problems.length > 0) watch.violations.push(`${method} ${path} ${status}: ${problems.join('; ')}`);
     });
   });

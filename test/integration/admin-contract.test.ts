@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import request from 'supertest';
+import { z } from 'zod';
+import { adminRouters, type AppDeps } from '../../src/http/app.js';
 import { ADMIN_ROUTES } from '../../src/http/contract/admin-answers.js';
+import { reportListQuerySchema } from '../../src/http/contract/admin-requests.js';
+import { openApiPath } from '../../src/http/contract/openapi.js';
+import { packageVersion } from '../../src/package-version.js';
+import { reportRequestSchema } from '../../src/reports/request-report.js';
 import { redisKeys } from '../../src/redis-keys.js';
 import { runPeriod } from '../../src/schedules/run-period.js';
 import type { Simulator } from '../../src/sim/index.js';
+import { answerSchemaPointer, apiDocument, documentProblemsOfBody, documentProblemsWith } from '../helpers/admin-api-document.js';
 import { startAdminService, type AdminService } from '../helpers/admin-service.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { createAwaitingReport } from '../helpers/reports.js';
@@ -12,8 +20,9 @@ import type { RunningService } from '../helpers/service.js';
 
 /**
  * The admin API's contract (src/http/contract/): every route answers every listed status with its
- * schema (the test helper checks each answer as it is sent; stop() fails on a violation), and the
- * stored record's bookkeeping never reaches an answer.
+ * schema and as the API document says (the test helpers check each answer as it is sent; stop()
+ * fails on a violation), the document is valid OpenAPI 3.1 and names every route the routers
+ * hold, and the stored record's bookkeeping never reaches an answer.
  */
 
 let sim: Simulator;
@@ -113,6 +122,8 @@ describe('admin API contract', () => {
     assert.equal((await admin('delete', `/admin/schedules/${scheduleId}`)).status, 204);
     assert.equal((await admin('get', `/admin/schedules/${scheduleId}`)).status, 404);
 
+    assert.equal((await admin('get', '/admin/openapi.json')).status, 200);
+
     const listed = ADMIN_ROUTES.flatMap((route) => Object.keys(route.answers).map((status) => `${route.method} ${route.path} ${status}`));
     assert.deepEqual(
       listed.filter((answer) => !service.answers.seen.has(answer)),
@@ -167,5 +178,103 @@ describe('admin API contract', () => {
     const list = await request(service.url).get('/admin/reports?limit=200').set(auth);
     assert.ok(!list.text.includes('"summary"'), 'the list carries no summaries');
     assert.deepEqual(service.answers.violations, []);
+  });
+
+  test('GET /admin/openapi.json serves the document the answers are checked against, to the admin token only', async () => {
+    assert.equal((await request(service.url).get('/admin/openapi.json')).status, 401);
+    const served = await request(service.url).get('/admin/openapi.json').set(auth);
+    assert.equal(served.status, 200);
+    assert.match(served.headers['content-type'] ?? '', /^application\/json/u);
+    assert.deepEqual(served.body, apiDocument);
+    const { info, servers } = served.body as { info: { version: string }; servers: unknown };
+    assert.equal(info.version, packageVersion());
+    assert.deepEqual(servers, [{ url: '/', description: 'The service this document was read from' }]);
+    assert.deepEqual(service.answers.violations, []);
+  });
+});
+
+describe('the admin API document', () => {
+  test('is a valid OpenAPI 3.1 document', async () => {
+    const result = await new Validator().validate(apiDocument);
+    assert.deepEqual(result, { valid: true });
+    assert.equal(apiDocument.openapi, '3.1.0');
+  });
+
+  test("names every route the admin routers hold, with the contract's operation, and nothing else", () => {
+    // as: the routers only keep their dependencies for the handlers, which this test never calls.
+    const deps = { schedules: {}, missedRuns: {} } as unknown as AppDeps;
+    const registered = adminRouters(deps).flatMap((router) =>
+      // as: Express 5's router keeps its layers in `stack`, each route's path and methods on `route`.
+      (router as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack.flatMap((layer) =>
+        layer.route ? Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${layer.route?.path ?? ''}`) : [],
+      ),
+    );
+    const contract = ADMIN_ROUTES.map((route) => `${route.method} ${route.path}`);
+    assert.deepEqual([...registered].sort(), [...contract].sort());
+
+    const paths = apiDocument.paths as Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>;
+    const documented = Object.entries(paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
+    assert.deepEqual(documented.sort(), ADMIN_ROUTES.map((route) => `${route.method} ${openApiPath(route.path)}`).sort());
+    const operationIds = ADMIN_ROUTES.map((route) => paths[openApiPath(route.path)]?.[route.method.toLowerCase()]?.operationId);
+    assert.deepEqual(
+      operationIds,
+      ADMIN_ROUTES.map((route) => route.operationId),
+    );
+    assert.equal(new Set(operationIds).size, ADMIN_ROUTES.length, 'operation ids are unique');
+    for (const route of ADMIN_ROUTES) {
+      const responses = Object.keys(paths[openApiPath(route.path)]?.[route.method.toLowerCase()]?.responses ?? {});
+      for (const status of [...Object.keys(route.answers), ...route.failures.map(String), '401', '429', '500', '503', 'default'])
+        assert.ok(responses.includes(status), `${route.method} ${route.path} documents ${status}`);
+    }
+  });
+
+  test('describes requests with the schemas the routes parse with', () => {
+    const paths = apiDocument.paths as Record<string, Record<string, Record<string, unknown>>>;
+    const plain = (schema: z.ZodType) => {
+      const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input' });
+      return rest;
+    };
+    const requestBody = paths['/admin/reports']?.post?.requestBody as { required: boolean; content: Record<string, { schema: unknown }> };
+    assert.deepEqual(requestBody.content['application/json']?.schema, plain(reportRequestSchema));
+    assert.equal(requestBody.required, false, 'an empty body asks for the default report');
+    const listParameters = paths['/admin/reports']?.get?.parameters as Array<{ name: string; in: string; required: boolean; schema: unknown }>;
+    const query = plain(reportListQuerySchema) as { properties: Record<string, unknown> };
+    assert.deepEqual(
+      listParameters.map(({ name, in: where, required, schema }) => ({ name, where, required, schema })),
+      Object.entries(query.properties).map(([name, schema]) => ({ name, where: 'query', required: false, schema })),
+    );
+    const reportParameters = paths['/admin/reports/{id}']?.get?.parameters as Array<{
+      name: string;
+      in: string;
+      required: boolean;
+      schema: { pattern?: string };
+    }>;
+    assert.deepEqual(
+      reportParameters.map(({ name, in: where, required }) => ({ name, where, required })),
+      [{ name: 'id', where: 'path', required: true }],
+    );
+    assert.ok(new RegExp(reportParameters[0]?.schema.pattern ?? '^$', 'u').test('r0000000000000000000000000'));
+    for (const [path, method] of [
+      ['/admin/schedules', 'post'],
+      ['/admin/schedules/{id}', 'put'],
+      ['/admin/schedules/{id}/rotate-secret', 'post'],
+    ] as const)
+      assert.ok(paths[path]?.[method]?.requestBody, `${method.toUpperCase()} ${path} documents its body`);
+  });
+
+  test('catches an answer that is not what it says', () => {
+    const list = { items: [], total: 0, offset: 0, limit: 50, nextOffset: null };
+    const listAnswer = answerSchemaPointer('GET', '/admin/reports', 200);
+    assert.deepEqual(documentProblemsOfBody(listAnswer, list), [], 'a right answer passes');
+    const { nextOffset: _left, ...missing } = list;
+    assert.match(documentProblemsOfBody(listAnswer, missing).join('; '), /nextOffset/u, 'a required field left out');
+    assert.notDeepEqual(documentProblemsOfBody(listAnswer, { ...list, secretHash: 'x' }), [], 'a field the document does not name');
+    assert.notDeepEqual(documentProblemsOfBody(listAnswer, { ...list, total: -1 }), [], 'a value out of range');
+    // Through the check every answer of the tests goes through: an error without its code, and a 200 with no body.
+    const json = 'application/json; charset=utf-8';
+    assert.notDeepEqual(documentProblemsWith('GET', '/admin/reports/r0000000000000000000000000', 404, json, Buffer.from('{"error":{"message":"x"}}')), []);
+    assert.notDeepEqual(documentProblemsWith('GET', '/admin/reports', 200, json, Buffer.from('{}')), []);
+    assert.notDeepEqual(documentProblemsWith('DELETE', '/admin/schedules/s0000000000000000000000000', 204, json, Buffer.from('{}')), []);
+    assert.notDeepEqual(documentProblemsWith('GET', '/admin/reports/r0000000000000000000000000/callback', 200, json, Buffer.from('{}')), []);
   });
 });

@@ -31,7 +31,7 @@ describe('callback receiver', () => {
     await service.stop();
   });
 
-  test('a valid callback is stored, acknowledged with 202 and enqueued once under a deterministic job id', async () => {
+  test('a valid callback is stored, acknowledged with 202 and enqueued once under a deterministic job id, with its request id', async () => {
     const report = await newReport({ jobId: 'job-1' });
     const response = await request(service.url).post(report.path).set('Content-Type', 'text/csv').set('X-Losant-Job-Id', 'job-1').send(CSV);
     assert.equal(response.status, 202);
@@ -42,7 +42,8 @@ describe('callback receiver', () => {
     assert.equal(record?.callback?.jobId, 'job-1');
     assert.equal((await service.store.getCallbackBody(report.id))?.toString(), CSV);
     const job = await service.queue.queue.getJob(processJobId(report.id, 1));
-    assert.deepEqual(job?.data, { reportId: report.id });
+    // Ids only: the report's, and the callback request's (echoed in X-Request-Id), for the worker's log lines.
+    assert.deepEqual(job?.data, { reportId: report.id, requestId: response.headers['x-request-id'] });
   });
 
   test('a wrong secret, another report secret, a truncated or over-long secret, or an unknown id get 404 and nothing is stored', async () => {

@@ -1,7 +1,6 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { NotFoundError, ValidationError, formatIssues } from '../../errors.js';
-import { REPORT_STATUSES } from '../../reports/state-machine.js';
 import type { CallbackInfo } from '../../reports/record.js';
 import type { RejectedCallbacks } from '../../reports/rejected-callbacks.js';
 import type { ReRequestReport } from '../../reports/re-request-report.js';
@@ -9,10 +8,11 @@ import { parseReportRequest, type RequestReport, type RequestReportResult } from
 import type { RetryReport } from '../../reports/retry-report.js';
 import type { ReportStore } from '../../reports/store.js';
 import type { ArchiveTarget } from '../../delivery/archive.js';
-import { REPORT_ID_PATTERN } from '../../reports/secrets.js';
+import { rejectedCallbackParamsSchema, reportIdParamsSchema, reportListQuerySchema } from '../contract/admin-requests.js';
 import { toRejectedCallbackView } from '../contract/rejected-callback-view.js';
 import { toReportListItem, toReportView } from '../contract/report-view.js';
 import { httpStatusOf } from '../error-status.js';
+import { requestIdField } from '../request-context.js';
 import { route } from '../handler.js';
 
 export interface AdminReportDeps {
@@ -25,19 +25,19 @@ export interface AdminReportDeps {
   reRequestReport: ReRequestReport;
 }
 
-const listQuery = z.strictObject({
-  status: z.enum(REPORT_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
-
-function reportId(value: unknown): string {
-  const id = String(value);
-  if (!REPORT_ID_PATTERN.test(id)) throw new NotFoundError(`No report ${id.slice(0, 40)}`);
-  return id;
+/** The path's parameters, parsed with the route's contract (admin-requests.ts): what cannot exist is not found. */
+function pathParams<T extends z.ZodObject>(
+  schema: T,
+  params: Record<string, string | string[]>,
+  notFound: (shown: Record<string, string>) => string,
+): z.infer<T> {
+  const parsed = schema.safeParse(params);
+  if (parsed.success) return parsed.data;
+  const shown = Object.fromEntries(Object.entries(params).map(([name, value]) => [name, String(value).slice(0, 64)]));
+  throw new NotFoundError(notFound(shown));
 }
 
-const SHA256_HEX = /^[0-9a-f]{64}$/u;
+const reportId = (params: Record<string, string | string[]>): string => pathParams(reportIdParamsSchema, params, ({ id }) => `No report ${id ?? ''}`).id;
 
 /** A report asked of Losant: 202 with the report, or Losant's refusal with the report as recorded. */
 function requestAnswer(result: RequestReportResult) {
@@ -66,13 +66,13 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
 
   router.post(
     '/admin/reports',
-    route(async (req) => requestAnswer(await deps.requestReport(parseReportRequest(req.body)))),
+    route(async (req, res) => requestAnswer(await deps.requestReport(parseReportRequest(req.body), undefined, requestIdField(res)))),
   );
 
   router.get(
     '/admin/reports',
     route(async (req) => {
-      const parsed = listQuery.safeParse(req.query);
+      const parsed = reportListQuerySchema.safeParse(req.query);
       if (!parsed.success) throw new ValidationError(`Invalid query: ${formatIssues(parsed.error.issues)}`);
       const { status, offset, limit } = parsed.data;
       const { items, total } = await deps.store.list({ offset, limit, ...(status === undefined ? {} : { status }) });
@@ -84,8 +84,9 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
   router.get(
     '/admin/reports/:id',
     route(async (req) => {
-      const record = await deps.store.get(reportId(req.params.id));
-      if (!record) throw new NotFoundError(`No report ${String(req.params.id)}`);
+      const id = reportId(req.params);
+      const record = await deps.store.get(id);
+      if (!record) throw new NotFoundError(`No report ${id}`);
       return { status: 200, body: { report: toReportView(record) } };
     }),
   );
@@ -93,7 +94,7 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
   router.get(
     '/admin/reports/:id/callback',
     route(async (req) => {
-      const id = reportId(req.params.id);
+      const id = reportId(req.params);
       const [record, kept] = await Promise.all([deps.store.get(id), deps.store.getCallbackBody(id)]);
       const archived = record?.callback?.bodyArchiveKey;
       const body = kept ?? (archived === undefined ? null : await deps.archive.openRead(archived));
@@ -105,7 +106,7 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
   router.get(
     '/admin/reports/:id/rejected-callbacks',
     route(async (req) => {
-      const id = reportId(req.params.id);
+      const id = reportId(req.params);
       if (!(await deps.store.get(id))) throw new NotFoundError(`No report ${id}`);
       return { status: 200, body: { items: (await deps.rejected.list(id)).map((entry) => toRejectedCallbackView(id, entry)) } };
     }),
@@ -114,24 +115,27 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
   router.get(
     '/admin/reports/:id/rejected-callbacks/:sha256',
     route(async (req) => {
-      const id = reportId(req.params.id);
-      const sha256 = String(req.params.sha256);
-      const entry = SHA256_HEX.test(sha256) ? (await deps.rejected.list(id)).find((candidate) => candidate.info.sha256 === sha256) : undefined;
+      const { id, sha256 } = pathParams(
+        rejectedCallbackParamsSchema,
+        req.params,
+        (shown) => `No refused callback ${shown.sha256 ?? ''} kept for report ${shown.id ?? ''}`,
+      );
+      const entry = (await deps.rejected.list(id)).find((candidate) => candidate.info.sha256 === sha256);
       const body = entry === undefined ? null : await deps.rejected.body(id, sha256);
-      if (entry === undefined || body === null) throw new NotFoundError(`No refused callback ${sha256.slice(0, 64)} kept for report ${id}`);
+      if (entry === undefined || body === null) throw new NotFoundError(`No refused callback ${sha256} kept for report ${id}`);
       return { status: 200, body, headers: callbackDownloadHeaders(`rejected-callback-${id}-${sha256.slice(0, 12)}.bin`, entry.info) };
     }),
   );
 
   router.post(
     '/admin/reports/:id/re-request',
-    route(async (req) => requestAnswer(await deps.reRequestReport(reportId(req.params.id)))),
+    route(async (req, res) => requestAnswer(await deps.reRequestReport(reportId(req.params), requestIdField(res)))),
   );
 
   router.post(
     '/admin/reports/:id/retry',
-    route(async (req) => {
-      const { record, started } = await deps.retryReport(reportId(req.params.id));
+    route(async (req, res) => {
+      const { record, started } = await deps.retryReport(reportId(req.params), requestIdField(res));
       return { status: started ? 202 : 200, body: { report: toReportView(record), started } };
     }),
   );

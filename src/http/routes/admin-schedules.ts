@@ -5,6 +5,7 @@ import { toMissedRunView } from '../contract/missed-run-view.js';
 import { toReportView } from '../contract/report-view.js';
 import { toScheduleView } from '../contract/schedule-view.js';
 import { httpStatusOf } from '../error-status.js';
+import { requestIdField } from '../request-context.js';
 import { route } from '../handler.js';
 
 /** Schedules: the instance's reportConfigs that this service manages, and their missed runs. */
@@ -47,8 +48,8 @@ export function adminScheduleRoutes(schedules: ScheduleService, missedRuns?: Mis
     );
     router.post(
       '/admin/schedules/:id/missed-runs/:fireTime/re-request',
-      route(async (req) => {
-        const result = await missedRuns.reRequest(String(req.params.id), String(req.params.fireTime));
+      route(async (req, res) => {
+        const result = await missedRuns.reRequest(String(req.params.id), String(req.params.fireTime), requestIdField(res));
         if (result.ok) return { status: 202, body: { missedRun: toMissedRunView(result.run), report: toReportView(result.record) } };
         return {
           status: httpStatusOf(result.error.code),

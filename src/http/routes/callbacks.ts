@@ -4,6 +4,7 @@ import type { CallbackOutcomeLabel, CallbackRoute, ServiceMetrics } from '../../
 import { callbackEncodingOf } from '../../reports/callback-encoding.js';
 import type { CallbackOutcome, CallbackReceiver, IncomingCallback } from '../../reports/receive-callback.js';
 import { isRedisUnavailable } from '../error-handler.js';
+import { requestIdField } from '../request-context.js';
 
 /**
  * A callback body cut off in transit. Answered 400, and nothing is stored; sending the whole body
@@ -115,12 +116,13 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
       );
     });
 
-  const incoming = (req: Request, wire: ReturnType<typeof tapWireBytes> | null): IncomingCallback => {
+  const incoming = (req: Request, res: Response, wire: ReturnType<typeof tapWireBytes> | null): IncomingCallback => {
     const content = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     return {
       ...(wire === null ? { body: content } : { body: wire.bytes(), decoded: content }),
       contentType: req.get('content-type') ?? null,
       headers: req.headers,
+      ...requestIdField(res),
     };
   };
 
@@ -153,7 +155,7 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
         // resend of the real one a "duplicate"; refusing it keeps the report waiting for that resend.
         if (!req.complete) throw new IncompleteBodyError();
         if (wire?.overflowed() === true) throw new WireBodyTooLargeError(deps.maxBytes);
-        const callback = incoming(req, wire);
+        const callback = incoming(req, res, wire);
         // An empty first delivery kept as the callback would make the real one a repeat: refused, for reports and schedules alike.
         const empty = (callback.decoded ?? callback.body).length === 0;
         answer(empty ? { kind: 'empty' } : await receive(id, callback, match));

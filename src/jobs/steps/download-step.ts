@@ -81,7 +81,7 @@ export async function downloadStep(deps: StepDeps, record: ReportRecord, signal:
           `the report's parts together are larger than the limit of ${deps.maxDownloadBytes} bytes (DOWNLOAD_MAX_BYTES)`,
         );
       }
-      const downloaded = await deps.download(url, part, signal, left);
+      const downloaded = await deps.download(url, part, signal, left, deps.logger);
       left -= downloaded.bytes;
       if (content.urls.length === 1) written = { sha256: downloaded.sha256, bytes: downloaded.bytes };
       parts.push(part);

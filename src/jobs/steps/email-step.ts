@@ -62,6 +62,7 @@ export async function emailStep(deps: StepDeps, record: ReportRecord, signal?: A
       headers: { 'X-Report-Id': record.id },
     },
     signal,
+    deps.logger,
   );
   await deps.store.markEmailed(
     record.id,

@@ -164,7 +164,7 @@ describe('callback authentication', () => {
     assert.equal((await post(scheduleUrl(schedule.id), 4)).status, 202);
   });
 
-  test('no secret, callback URL or token appears in the logs of a whole pipeline run, schedule runs and admin requests', async () => {
+  test('no secret, callback URL, token, callback body or query string appears in the logs of a whole pipeline run, schedule runs and admin requests', async () => {
     harness.sim.setFaults({ noCallback: false });
     const previous = harness.sim.jobs.at(-1);
     if (previous) await harness.sim.waitForJob(previous.jobId);
@@ -183,7 +183,7 @@ describe('callback authentication', () => {
       (await request(harness.service.url).get(`/admin/schedules/${schedule.id}`).set(AUTH)).body.schedule.losantConfigId as string,
     );
     assert.equal(job.callbacks[0]?.status, 202);
-    for (const path of [`/admin/reports/${id}`, `/admin/reports/${id}/callback`, '/admin/reports?limit=5', '/admin/schedules']) {
+    for (const path of [`/admin/reports/${id}`, `/admin/reports/${id}/callback`, '/admin/reports?limit=5&status=delivered', '/admin/schedules']) {
       assert.equal((await request(harness.service.url).get(path).set(AUTH)).status, 200, path);
     }
     await request(harness.service.url).get('/admin/reports').set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}x`);
@@ -223,6 +223,12 @@ describe('callback authentication', () => {
       );
     }
     assert.equal(text.includes(TEST_ADMIN_TOKEN), false, 'the admin token was logged');
+    assert.equal(text.includes('limit=5') || text.includes('status=delivered'), false, 'a query string was logged');
+    // The callback bodies: the CSV posted above, and what Losant sent for the report (its download link's JSON).
+    const [csvHeader, csvRow] = CSV.split('\n');
+    assert.equal(text.includes(csvHeader!) || text.includes(csvRow!), false, 'a callback body was logged');
+    const body = (await request(harness.service.url).get(`/admin/reports/${id}/callback`).set(AUTH).buffer(true)).body as Buffer;
+    assert.ok(body.length > 0 && !text.includes(body.toString('utf8')), "the report's callback body was logged");
     assert.equal(text.includes(harness.sim.token), false, 'the Losant API token was logged');
   });
 });
