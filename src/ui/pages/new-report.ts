@@ -55,7 +55,6 @@ function requestForm(request: PageRequest, values: Readonly<Record<string, strin
           name: 'start',
           label: LABELS.start,
           value: value('start'),
-          placeholder: '2026-10-01T00:00:00Z',
           hint: 'An ISO 8601 date-time with its offset (Z for UTC). Empty: the start of the previous whole UTC month, or of the month of End.',
           errors,
         })}
@@ -63,7 +62,6 @@ function requestForm(request: PageRequest, values: Readonly<Record<string, strin
           name: 'end',
           label: LABELS.end,
           value: value('end'),
-          placeholder: '2026-11-01T00:00:00Z',
           hint: 'After Start. Empty: the end of the previous whole UTC month (or now, when Start is given).',
           errors,
         })}
@@ -103,8 +101,8 @@ function requestForm(request: PageRequest, values: Readonly<Record<string, strin
           hint: 'Email addresses, separated by commas or new lines (at most 10). Empty: the service’s REPORT_EMAIL_TO.',
           errors,
         })}
-        ${selectField({ name: 'email', label: LABELS.email, value: value('email'), options: withDefault('Default (yes when there are recipients)'), errors })}
-        ${selectField({ name: 'archive', label: LABELS.archive, value: value('archive'), options: withDefault('Default (yes)'), errors })}
+        ${selectField({ name: 'email', label: LABELS.email, value: value('email'), options: withDefault('Default'), hint: 'Default: yes when there are recipients.', errors })}
+        ${selectField({ name: 'archive', label: LABELS.archive, value: value('archive'), options: withDefault('Default'), hint: 'Default: yes. The CSV is kept in the archive.', errors })}
       </fieldset>
       <button type="submit">Request report</button>
     </form>`;

@@ -91,7 +91,6 @@ export function scheduleForm(
           label: SCHEDULE_LABELS.cron,
           value: value('cron'),
           required: true,
-          placeholder: '0 6 * * 1',
           hint: 'Five fields: minute, hour, day of month, month, day of week, on the clock of the time zone. 0 6 * * 1 is Mondays at 06:00.',
           errors,
         })}
@@ -150,8 +149,8 @@ export function scheduleForm(
               : 'Email addresses, separated by commas or new lines (at most 10).',
           errors,
         })}
-        ${selectField({ name: 'email', label: SCHEDULE_LABELS.email, value: value('email'), options: yesNo(mode, 'Default (yes when there are recipients)'), errors })}
-        ${selectField({ name: 'archive', label: SCHEDULE_LABELS.archive, value: value('archive'), options: yesNo(mode, 'Default (yes)'), errors })}
+        ${selectField({ name: 'email', label: SCHEDULE_LABELS.email, value: value('email'), options: yesNo(mode, 'Default'), ...(mode === 'create' ? { hint: 'Default: yes when there are recipients.' } : {}), errors })}
+        ${selectField({ name: 'archive', label: SCHEDULE_LABELS.archive, value: value('archive'), options: yesNo(mode, 'Default'), ...(mode === 'create' ? { hint: 'Default: yes.' } : {}), errors })}
       </fieldset>
       <button type="submit">${options.submit}</button>
     </form>`;

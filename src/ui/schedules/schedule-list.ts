@@ -18,11 +18,14 @@ export function reportShape(schedule: Pick<Schedule, 'resourceGroupBy' | 'dateGr
 export function recipientsOf(schedule: Schedule): SafeHtml {
   const { email, archive, recipients } = schedule.delivery;
   const archived = archive ? html`<span class="muted">archived</span>` : null;
-  if (!email) return html`<span class="muted">no email</span>${archived && html`, ${archived}`}`;
-  return html`<ul class="plain">
+  // One element: on a phone the cell is a grid of its label and its content.
+  if (!email) return html`<div><span class="muted">no email</span>${archived && html`, ${archived}`}</div>`;
+  return html`<div>
+    <ul class="plain">
       ${recipients.map((address) => html`<li>${address}</li>`)}
     </ul>
-    ${archived}`;
+    ${archived}
+  </div>`;
 }
 
 export function upcomingRuns(schedule: Schedule, now: Date, count: number): SafeHtml {
