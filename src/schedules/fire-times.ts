@@ -64,3 +64,13 @@ export function runFireTime(schedule: CronSchedule, at: Date): string {
   // A valid cron fires at least once in any leap-year cycle; `at` itself stands in if it never did.
   return (latestFireTime(schedule, at) ?? at).toISOString();
 }
+
+/**
+ * The next `count` times the schedule fires after `from` (never `from` itself), oldest first, as a
+ * scheduler stepping forward meets them (see fireTimesBetween): what a page shows as upcoming runs.
+ */
+export function nextFireTimes(schedule: CronSchedule, from: Date, count: number): Date[] {
+  // No start or end date is set, so the iterator never runs out.
+  const forwards = CronExpressionParser.parse(schedule.cron, { tz: schedule.timezone, currentDate: from });
+  return Array.from({ length: Math.max(0, count) }, () => forwards.next().toDate());
+}

@@ -126,11 +126,15 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   }
 
   return {
-    async list(): Promise<{ items: ScheduleWithConfig[]; unmanagedConfigs: number }> {
+    /**
+     * The schedules, and the instance's report configs report-relay does not manage (`unmanaged`,
+     * as Losant gave them: a callback URL there may carry someone else's secret, so never show it whole).
+     */
+    async list(): Promise<{ items: ScheduleWithConfig[]; unmanagedConfigs: number; unmanaged: InstanceReportConfig[] }> {
       const [schedules, configs] = await Promise.all([deps.store.list(), configsNow()]);
       const ours = new Set(schedules.map((schedule) => schedule.id));
-      const unmanaged = configs.filter((config) => ![...ours].some((id) => isOurs(config, id))).length;
-      return { items: schedules.map((schedule) => view(schedule, configs)), unmanagedConfigs: unmanaged };
+      const unmanaged = configs.filter((config) => ![...ours].some((id) => isOurs(config, id)));
+      return { items: schedules.map((schedule) => view(schedule, configs)), unmanagedConfigs: unmanaged.length, unmanaged };
     },
 
     async get(id: string): Promise<ScheduleWithConfig> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fireTimesBetween, latestFireTime, runFireTime, type CronSchedule } from '../../src/schedules/fire-times.js';
+import { fireTimesBetween, latestFireTime, nextFireTimes, runFireTime, type CronSchedule } from '../../src/schedules/fire-times.js';
 import { runPeriod } from '../../src/schedules/run-period.js';
 import { lastFullBuckets } from '../../src/sim/periods.js';
 import { nextFireTime } from '../../src/sim/schedules.js';
@@ -93,5 +93,14 @@ describe('the period a run covers', () => {
         end: new Date(sim.end).toISOString(),
       });
     }
+  });
+
+  test('nextFireTimes: the next runs after a time (never that time itself), as the scheduler fires them across a DST change', () => {
+    const daily = { cron: '30 9 * * *', timezone: 'UTC' };
+    assert.deepEqual(iso(nextFireTimes(daily, new Date('2026-05-01T09:30:00Z'), 2)), ['2026-05-02T09:30:00.000Z', '2026-05-03T09:30:00.000Z']);
+    assert.deepEqual(iso(nextFireTimes(daily, new Date('2026-05-01T09:29:59Z'), 1)), ['2026-05-01T09:30:00.000Z']);
+    assert.deepEqual(nextFireTimes(daily, new Date('2026-05-01T00:00:00Z'), 0), []);
+    const early = { cron: '30 2 * * *', timezone: 'America/New_York' };
+    assert.deepEqual(iso(nextFireTimes(early, new Date('2026-03-06T12:00:00Z'), 4)), schedulerRuns(early, '2026-03-06T12:00:00Z', '2026-03-10T12:00:00Z'));
   });
 });

@@ -38,6 +38,8 @@
  * test/browser/helpers/browser.ts: it fails on any console error or CSP violation).
  */
 import type { UiPage } from '../page.js';
+import { newReportPage } from './new-report.js';
 import { overviewPage } from './overview.js';
+import { schedulesPage } from './schedules.js';
 
-export const PAGES: readonly UiPage[] = [overviewPage];
+export const PAGES: readonly UiPage[] = [overviewPage, newReportPage, schedulesPage];
