@@ -17,6 +17,7 @@ import { closeRedis, createRedis, waitUntilReady } from './redis.js';
 import { createReportStore } from './reports/store.js';
 import type { Role } from './role.js';
 import { createUsageReadModel } from './usage/read-model.js';
+import { createProgressStore } from './reports/progress.js';
 import { createStepParts, type StepParts, type StepOverrides } from './wiring/steps.js';
 import type { WebOverrides, WebSide } from './wiring/web.js';
 
@@ -102,7 +103,11 @@ export async function createService(options: ServiceOptions) {
   if (role !== 'web') {
     const withWorker = requireSide(config, 'worker', role);
     workerConfig = withWorker.worker;
-    steps = createStepParts({ config: withWorker, logger, store, usage, archive, enqueue: (reportId, run) => queue.enqueue(reportId, run) }, overrides);
+    const progress = createProgressStore(redis, { prefix: config.redis.prefix });
+    steps = createStepParts(
+      { config: withWorker, logger, store, usage, archive, enqueue: (reportId, run) => queue.enqueue(reportId, run), progress: progress.write },
+      overrides,
+    );
     worker = createReportWorker({
       connection: overrides.blockingRedis ?? own(createRedis(config.redis.url, 'blocking')),
       prefix: keys.queuePrefix,

@@ -62,8 +62,11 @@ export interface Downloader {
    * Downloads `url` to `destinationPath` (through `destinationPath + '.part'`, renamed when
    * complete). Throws a DownloadError; `retryable` says whether trying again later can help.
    */
-  /** `maxBytes`: a lower limit than DOWNLOAD_MAX_BYTES for this file (what is left of it for a report's later parts). */
-  download(url: string, destinationPath: string, signal?: AbortSignal, maxBytes?: number): Promise<DownloadResult>;
+  /**
+   * `maxBytes`: a lower limit than DOWNLOAD_MAX_BYTES for this file (what is left of it for a report's later parts).
+   * `onBytes`: told the size of each chunk written (a failed attempt's bytes too: its retry starts the file again).
+   */
+  download(url: string, destinationPath: string, signal?: AbortSignal, maxBytes?: number, onBytes?: (bytes: number) => void): Promise<DownloadResult>;
   /** Closes the connection pool; waits for downloads in progress. */
   close(): Promise<void>;
 }
@@ -169,7 +172,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
   const limitName = (maxBytes: number) => (maxBytes < options.maxBytes ? 'DOWNLOAD_MAX_BYTES, less the parts already downloaded' : 'DOWNLOAD_MAX_BYTES');
 
   /** One attempt: follows redirects by hand, re-checking every hop, and streams the body to `partPath`. */
-  async function attempt(start: URL, partPath: string, signal: AbortSignal, maxBytes: number): Promise<AttemptResult> {
+  async function attempt(start: URL, partPath: string, signal: AbortSignal, maxBytes: number, onBytes?: (bytes: number) => void): Promise<AttemptResult> {
     let current = start;
     for (let hop = 0; ; hop++) {
       const response = await request(current, { dispatcher: agent, method: 'GET', headers: REQUEST_HEADERS, signal });
@@ -218,7 +221,14 @@ export function createDownloader(options: DownloaderOptions): Downloader {
         const body = await writeBody(
           response.body,
           partPath,
-          { encodings, sniffGzip: isGzipFile(contentType, current.pathname), maxBytes, maxTransferBytes, limitName: limitName(maxBytes) },
+          {
+            encodings,
+            sniffGzip: isGzipFile(contentType, current.pathname),
+            maxBytes,
+            maxTransferBytes,
+            limitName: limitName(maxBytes),
+            ...(onBytes ? { onBytes } : {}),
+          },
           signal,
         );
         return { ...body, contentType, finalHost: comparableHost(current.hostname) };
@@ -228,7 +238,14 @@ export function createDownloader(options: DownloaderOptions): Downloader {
     }
   }
 
-  async function run(url: URL, destinationPath: string, partPath: string, deadline: Deadline, maxBytes: number): Promise<DownloadResult> {
+  async function run(
+    url: URL,
+    destinationPath: string,
+    partPath: string,
+    deadline: Deadline,
+    maxBytes: number,
+    onBytes?: (bytes: number) => void,
+  ): Promise<DownloadResult> {
     const context = { deadline, connectTimeoutMs: options.connectTimeoutMs, idleTimeoutMs: options.idleTimeoutMs };
     const where = describeUrl(url);
     const startedAt = Date.now();
@@ -237,7 +254,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
       let failure: DownloadError;
       try {
         logger?.debug({ url: where, attempt: attempts }, 'download attempt');
-        const result = await attempt(url, partPath, deadline.signal, maxBytes);
+        const result = await attempt(url, partPath, deadline.signal, maxBytes, onBytes);
         await rename(partPath, destinationPath);
         logger?.info({ url: where, finalHost: result.finalHost, bytes: result.bytes, attempts, ms: Date.now() - startedAt }, 'download finished');
         return { bytes: result.bytes, sha256: result.sha256, contentType: result.contentType, finalHost: result.finalHost, attempts };
@@ -265,7 +282,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
   }
 
   return {
-    async download(urlText, destinationPath, signal, maxBytes) {
+    async download(urlText, destinationPath, signal, maxBytes, onBytes) {
       const url = parseDownloadUrl(urlText);
       // Refusals of the URL itself come before any I/O, and are not attempts.
       try {
@@ -280,7 +297,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
       try {
         if (deadline.cancelled) throw deadline.signal.reason;
         await mkdir(dirname(destinationPath), { recursive: true });
-        return await run(url, destinationPath, partPath, deadline, Math.min(maxBytes ?? options.maxBytes, options.maxBytes));
+        return await run(url, destinationPath, partPath, deadline, Math.min(maxBytes ?? options.maxBytes, options.maxBytes), onBytes);
       } catch (error) {
         throw toDownloadError(error, { deadline, connectTimeoutMs: options.connectTimeoutMs, idleTimeoutMs: options.idleTimeoutMs });
       } finally {

@@ -4,6 +4,7 @@ import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Mailer } from '../delivery/mailer.js';
 import type { Logger } from '../log.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
+import type { ReportProgress } from '../reports/progress.js';
 import type { ReportStore } from '../reports/store.js';
 import type { ReportSummary, ResourceFigures, SummaryComparison } from '../summary/types.js';
 import type { UsageReadModel } from '../usage/read-model.js';
@@ -18,8 +19,16 @@ export interface StepDeps {
   usage: UsageReadModel;
   /** Adds a run of a report as a job (a kept version of its callback taken up as the next run). */
   enqueue: EnqueueRun;
-  /** `maxBytes`: what is left of DOWNLOAD_MAX_BYTES for this report, when it has several parts. */
-  download(url: string, destinationPath: string, signal?: AbortSignal, maxBytes?: number): Promise<{ bytes: number; sha256: string }>;
+  /** `maxBytes`: what is left of DOWNLOAD_MAX_BYTES for this report, when it has several parts; `onBytes`: each chunk's size as written. */
+  download(
+    url: string,
+    destinationPath: string,
+    signal?: AbortSignal,
+    maxBytes?: number,
+    onBytes?: (bytes: number) => void,
+  ): Promise<{ bytes: number; sha256: string }>;
+  /** Records how far the download or parse of a report's CSV has come, for the dashboard (absent: not recorded). */
+  progress?: (reportId: string, progress: ReportProgress) => Promise<void>;
   /**
    * Parses and summarizes a CSV. With `attachment`, also writes the formula-neutralized copy (as
    * `neutralize` would), and its gzip copy when asked, from the same parse, so an emailed report

@@ -14,6 +14,7 @@ import type { ConfigWith } from '../config.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Logger } from '../log.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
+import type { ReportProgress } from '../reports/progress.js';
 import type { ReportStore } from '../reports/store.js';
 import type { ResourceFigures } from '../summary/types.js';
 import type { UsageReadModel } from '../usage/read-model.js';
@@ -32,7 +33,16 @@ export interface StepOverrides {
 
 /** The report job's parts: downloader, CSV summary, archive, mailer. */
 export function createStepParts(
-  parts: { config: ConfigWith<'worker'>; logger: Logger; store: ReportStore; usage: UsageReadModel; enqueue: EnqueueRun; archive: ArchiveTarget },
+  parts: {
+    config: ConfigWith<'worker'>;
+    logger: Logger;
+    store: ReportStore;
+    usage: UsageReadModel;
+    enqueue: EnqueueRun;
+    archive: ArchiveTarget;
+    /** Where the download and parse steps record their progress. */
+    progress?: (reportId: string, progress: ReportProgress) => Promise<void>;
+  },
   overrides: StepOverrides = {},
 ) {
   const { logger, store, usage, enqueue, archive } = parts;
@@ -68,7 +78,8 @@ export function createStepParts(
     store,
     usage,
     enqueue,
-    download: (url, destination, signal, maxBytes) => downloader.download(url, destination, signal, maxBytes),
+    download: (url, destination, signal, maxBytes, onBytes) => downloader.download(url, destination, signal, maxBytes, onBytes),
+    ...(parts.progress ? { progress: parts.progress } : {}),
     summarize: async (input, attachment) => {
       // The per-resource figures come out of the same pass, for the resources' history.
       let resources: ResourceFigures = { columns: [], resources: [], leftOut: 0 };
