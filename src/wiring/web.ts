@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { RedisDurability } from '../redis-policy.js';
 import { createLosantClient, type LosantClient } from '../losant/client.js';
 import { createCallbackReceiver } from '../reports/receive-callback.js';
+import { createProgressStore } from '../reports/progress.js';
 import { createRejectedCallbacks } from '../reports/rejected-callbacks.js';
 import { createReportRequester } from '../reports/request-report.js';
 import { createReportReRequester } from '../reports/re-request-report.js';
@@ -135,6 +136,8 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
         missedRuns,
         requestReport,
         retryReport,
+        archive: parts.archive,
+        progress: createProgressStore(redis, { prefix: shared.redis.prefix }),
         settings: { publicUrl: config.http.publicUrl, redisPrefix: shared.redis.prefix, callbackOverdueMs: config.callbackOverdueMs },
       },
       security: {

@@ -39,5 +39,7 @@
  */
 import type { UiPage } from '../page.js';
 import { overviewPage } from './overview.js';
+import { reportPage } from './report.js';
+import { reportsPage } from './reports.js';
 
-export const PAGES: readonly UiPage[] = [overviewPage];
+export const PAGES: readonly UiPage[] = [overviewPage, reportsPage, reportPage];
