@@ -128,7 +128,13 @@ function seriesTable(reports: readonly ReportRecord[]): SafeHtml {
           (report) => html`<tr>
             <th scope="row">${reportName(report)}</th>
             <td data-label="Report"><a href="${reportHref(report.id)}">${report.id}</a></td>
-            <td data-label="Period">${timeTag(report.request.start ?? null)} – ${timeTag(report.request.end ?? null)}</td>
+            <td data-label="Period">
+              ${
+                report.request.start === undefined && report.request.end === undefined
+                  ? html`<span class="muted">Losant's default</span>`
+                  : html`${timeTag(report.request.start ?? null)} – ${timeTag(report.request.end ?? null)}`
+              }
+            </td>
             <td data-label="Delivered">${timeTag(report.updatedAt)}</td>
           </tr>`,
         )}
