@@ -2,13 +2,16 @@
 // /ui/assets/vendor/): each element with data-chart ("line" or "bar") and data-chart-data
 // ({names, values, series}). The tables beside them hold the same figures without script.
 const ACCENT = '#1f5fbf';
+// Axis figures in short form ("1.2M"), so a phone's narrow axis has room for them.
+const COMPACT = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+const compact = (value) => COMPACT.format(value);
 
 function lineOption(data) {
   return {
     grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis' },
     xAxis: { type: 'category', data: data.names, boundaryGap: false },
-    yAxis: { type: 'value' },
+    yAxis: { type: 'value', axisLabel: { formatter: compact } },
     series: [{ type: 'line', name: data.series, data: data.values, showSymbol: data.values.length <= 40, connectNulls: false, itemStyle: { color: ACCENT } }],
   };
 }
@@ -18,9 +21,18 @@ function barOption(data) {
   return {
     grid: { left: 8, right: 56, top: 8, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    xAxis: { type: 'value' },
+    xAxis: { type: 'value', splitNumber: 3, axisLabel: { formatter: compact, hideOverlap: true } },
     yAxis: { type: 'category', data: data.names, inverse: true, axisLabel: { width: 160, overflow: 'truncate' } },
-    series: [{ type: 'bar', name: data.series, data: data.values, barMaxWidth: 22, itemStyle: { color: ACCENT }, label: { show: true, position: 'right' } }],
+    series: [
+      {
+        type: 'bar',
+        name: data.series,
+        data: data.values,
+        barMaxWidth: 22,
+        itemStyle: { color: ACCENT },
+        label: { show: true, position: 'right', formatter: ({ value }) => compact(value) },
+      },
+    ],
   };
 }
 

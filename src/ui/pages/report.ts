@@ -24,6 +24,11 @@ async function reportOf(deps: UiDeps, request: PageRequest): Promise<ReportRecor
 
 const RETRYABLE = new Set(['failed', 'unrecognized']);
 
+function groupingText(request: ReportRecord['request']): string {
+  if (request.resourceGroupBy === undefined && request.dateGroupBy === undefined) return "Losant's defaults";
+  return `${request.resourceGroupBy ?? 'default'} and ${request.dateGroupBy ?? 'default'}`;
+}
+
 function statusSection(record: ReportRecord, live: SafeHtml, request: PageRequest): SafeHtml {
   const inFlight = isInFlight(record.status);
   return html`<section aria-labelledby="status-title">
@@ -60,9 +65,9 @@ function statusSection(record: ReportRecord, live: SafeHtml, request: PageReques
       </div>
       <div><dt>Created</dt><dd>${timeTag(record.createdAt)}</dd></div>
       <div><dt>Asked for</dt><dd>${timeTag(record.request.start ?? null)} – ${timeTag(record.request.end ?? null)}</dd></div>
-      <div><dt>Grouped by</dt><dd>${record.request.resourceGroupBy ?? 'default'}, ${record.request.dateGroupBy ?? 'default'}</dd></div>
+      <div><dt>Grouped by</dt><dd>${groupingText(record.request)}</dd></div>
       <div><dt>Losant job</dt><dd><code>${record.losant.jobId ?? '—'}</code></dd></div>
-      <div><dt>Series</dt><dd><a href="/ui/reports?series=${encodeURIComponent(record.seriesKey)}"><code>${record.seriesKey}</code></a></dd></div>
+      <div class="wide"><dt>Series</dt><dd><a href="/ui/reports?series=${encodeURIComponent(record.seriesKey)}"><code>${record.seriesKey}</code></a></dd></div>
       ${record.reRequest?.of && html`<div><dt>Asked again for</dt><dd><a href="${reportHref(record.reRequest.of)}">${record.reRequest.of}</a></dd></div>`}
       ${record.reRequest?.as && html`<div><dt>Asked again as</dt><dd><a href="${reportHref(record.reRequest.as)}">${record.reRequest.as}</a></dd></div>`}
     </dl>

@@ -174,7 +174,7 @@ function reportsTable(reports: readonly ReportRecord[], lives: ReadonlyMap<strin
                   : html`request`
               }
             </td>
-            <td data-label="Period">${timeTag(report.request.start ?? null)} – ${timeTag(report.request.end ?? null)}</td>
+            <td data-label="Period"><span>${timeTag(report.request.start ?? null)} – ${timeTag(report.request.end ?? null)}</span></td>
             <td data-label="Created">${timeTag(report.createdAt)}</td>
             <td data-label="Updated" data-live-updated>${timeTag(report.updatedAt)}</td>
           </tr>`,
