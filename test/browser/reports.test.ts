@@ -152,7 +152,7 @@ describe('reports pages in a browser', () => {
 
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the CSV' }).click()]);
       assert.equal(download.suggestedFilename(), `report-${delivered}.csv`);
-      assert.deepEqual(await readFile((await download.path())), served);
+      assert.deepEqual(await readFile(await download.path()), served);
       await watched.screenshot('report-desktop');
       watched.assertClean();
     });
