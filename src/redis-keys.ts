@@ -34,6 +34,8 @@ export function redisKeys(prefix: string) {
       rejectedCallbackBodies: (id: string) => `${prefix}:report:${id}:rejected-callback-bodies`,
       /** How many times the reconciler enqueued one run of a report again. */
       requeues: (id: string, run: number) => `${prefix}:report:${id}:requeues:${run}`,
+      /** How far the running step has come with the report's CSV (JSON, for the dashboard; lives an hour). */
+      progress: (id: string) => `${prefix}:report:${id}:progress`,
     },
     reports: {
       /** Every report id by creation time. */

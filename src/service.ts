@@ -19,6 +19,7 @@ import { closeRedis, createRedis, waitUntilReady } from './redis.js';
 import { createReportStore } from './reports/store.js';
 import type { Role } from './role.js';
 import { createUsageReadModel } from './usage/read-model.js';
+import { createProgressStore } from './reports/progress.js';
 import { createStepParts, type StepParts, type StepOverrides } from './wiring/steps.js';
 import type { WebOverrides, WebSide } from './wiring/web.js';
 
@@ -121,8 +122,18 @@ export async function createService(options: ServiceOptions) {
   if (role !== 'web') {
     const withWorker = requireSide(config, 'worker', role);
     workerConfig = withWorker.worker;
+    const progress = createProgressStore(redis, { prefix: config.redis.prefix });
     steps = createStepParts(
-      { config: withWorker, logger, store, usage, archive, metrics, enqueue: (reportId, run, trace) => queue.enqueue(reportId, run, trace) },
+      {
+        config: withWorker,
+        logger,
+        store,
+        usage,
+        archive,
+        metrics,
+        enqueue: (reportId, run, trace) => queue.enqueue(reportId, run, trace),
+        progress: progress.write,
+      },
       overrides,
     );
     worker = createReportWorker({

@@ -27,6 +27,8 @@ export interface BodyPlan {
   maxTransferBytes: number;
   /** The setting behind `maxBytes`, named in the error. */
   limitName?: string;
+  /** Told the size of each decoded chunk as it is written (progress). */
+  onBytes?: (bytes: number) => void;
 }
 
 export interface BodyResult {
@@ -97,6 +99,7 @@ export async function writeBody(body: Readable, path: string, plan: BodyPlan, si
       // Checked before the chunk is passed on, so the file never grows past the cap.
       if (written > plan.maxBytes) throw tooLarge(`it is larger than the limit of ${plan.maxBytes} bytes (${plan.limitName ?? 'DOWNLOAD_MAX_BYTES'})`);
       hash.update(chunk);
+      plan.onBytes?.(chunk.length);
       yield chunk;
     }
   }

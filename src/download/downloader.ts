@@ -57,6 +57,14 @@ export interface DownloadResult {
   attempts: number;
 }
 
+/** What one download call may add to the downloader's own settings. */
+export interface DownloadCallOptions {
+  signal?: AbortSignal | undefined;
+  maxBytes?: number | undefined;
+  logger?: Logger | undefined;
+  onBytes?: ((bytes: number) => void) | undefined;
+}
+
 export interface Downloader {
   /**
    * Downloads `url` to `destinationPath` (through `destinationPath + '.part'`, renamed when
@@ -64,9 +72,12 @@ export interface Downloader {
    */
   /**
    * `maxBytes`: a lower limit than DOWNLOAD_MAX_BYTES for this file (what is left of it for a report's later parts).
-   * `logger`: where this download's lines go instead of the downloader's own (a job's, naming its report).
+   * Each call's `options`: `signal` aborts it; `maxBytes` is a lower limit than DOWNLOAD_MAX_BYTES
+   * for this file (what is left of it for a report's later parts); `logger` takes this download's
+   * lines instead of the downloader's own (a job's, naming its report); `onBytes` is told the size of
+   * each chunk written (a failed attempt's bytes too: its retry starts the file again).
    */
-  download(url: string, destinationPath: string, signal?: AbortSignal, maxBytes?: number, logger?: Logger): Promise<DownloadResult>;
+  download(url: string, destinationPath: string, options?: DownloadCallOptions): Promise<DownloadResult>;
   /** Closes the connection pool; waits for downloads in progress. */
   close(): Promise<void>;
 }
@@ -171,7 +182,14 @@ export function createDownloader(options: DownloaderOptions): Downloader {
   const limitName = (maxBytes: number) => (maxBytes < options.maxBytes ? 'DOWNLOAD_MAX_BYTES, less the parts already downloaded' : 'DOWNLOAD_MAX_BYTES');
 
   /** One attempt: follows redirects by hand, re-checking every hop, and streams the body to `partPath`. */
-  async function attempt(start: URL, partPath: string, signal: AbortSignal, maxBytes: number, logger: Logger | undefined): Promise<AttemptResult> {
+  async function attempt(
+    start: URL,
+    partPath: string,
+    signal: AbortSignal,
+    maxBytes: number,
+    logger: Logger | undefined,
+    onBytes: ((bytes: number) => void) | undefined,
+  ): Promise<AttemptResult> {
     let current = start;
     for (let hop = 0; ; hop++) {
       const response = await request(current, { dispatcher: agent, method: 'GET', headers: REQUEST_HEADERS, signal });
@@ -220,7 +238,14 @@ export function createDownloader(options: DownloaderOptions): Downloader {
         const body = await writeBody(
           response.body,
           partPath,
-          { encodings, sniffGzip: isGzipFile(contentType, current.pathname), maxBytes, maxTransferBytes, limitName: limitName(maxBytes) },
+          {
+            encodings,
+            sniffGzip: isGzipFile(contentType, current.pathname),
+            maxBytes,
+            maxTransferBytes,
+            limitName: limitName(maxBytes),
+            ...(onBytes ? { onBytes } : {}),
+          },
           signal,
         );
         return { ...body, contentType, finalHost: comparableHost(current.hostname) };
@@ -237,6 +262,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
     deadline: Deadline,
     maxBytes: number,
     logger: Logger | undefined,
+    onBytes: ((bytes: number) => void) | undefined,
   ): Promise<DownloadResult> {
     const context = { deadline, connectTimeoutMs: options.connectTimeoutMs, idleTimeoutMs: options.idleTimeoutMs };
     const where = describeUrl(url);
@@ -247,7 +273,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
       try {
         // downloadAttempt, not attempt: a job's lines carry the job's attempt already.
         logger?.debug({ url: where, downloadAttempt: attempts }, 'download attempt');
-        const result = await attempt(url, partPath, deadline.signal, maxBytes, logger);
+        const result = await attempt(url, partPath, deadline.signal, maxBytes, logger, onBytes);
         await rename(partPath, destinationPath);
         logger?.info({ url: where, finalHost: result.finalHost, bytes: result.bytes, attempts, ms: Date.now() - startedAt }, 'download finished');
         return { bytes: result.bytes, sha256: result.sha256, contentType: result.contentType, finalHost: result.finalHost, attempts };
@@ -275,7 +301,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
   }
 
   return {
-    async download(urlText, destinationPath, signal, maxBytes, callLogger) {
+    async download(urlText, destinationPath, { signal, maxBytes, logger: callLogger, onBytes } = {}) {
       const logger = callLogger ?? options.logger;
       const url = parseDownloadUrl(urlText);
       // Refusals of the URL itself come before any I/O, and are not attempts.
@@ -291,7 +317,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
       try {
         if (deadline.cancelled) throw deadline.signal.reason;
         await mkdir(dirname(destinationPath), { recursive: true });
-        return await run(url, destinationPath, partPath, deadline, Math.min(maxBytes ?? options.maxBytes, options.maxBytes), logger);
+        return await run(url, destinationPath, partPath, deadline, Math.min(maxBytes ?? options.maxBytes, options.maxBytes), logger, onBytes);
       } catch (error) {
         throw toDownloadError(error, { deadline, connectTimeoutMs: options.connectTimeoutMs, idleTimeoutMs: options.idleTimeoutMs });
       } finally {

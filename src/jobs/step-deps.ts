@@ -1,10 +1,12 @@
 import type { Readable } from 'node:stream';
 import type { AttachmentPaths } from '../csv/summarize-with-attachment.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
+import type { DownloadCallOptions } from '../download/downloader.js';
 import type { Mailer } from '../delivery/mailer.js';
 import type { Logger } from '../log.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
+import type { ReportProgress } from '../reports/progress.js';
 import type { ReportStore } from '../reports/store.js';
 import type { ReportSummary, ResourceFigures, SummaryComparison } from '../summary/types.js';
 import type { UsageReadModel } from '../usage/read-model.js';
@@ -19,8 +21,10 @@ export interface StepDeps {
   usage: UsageReadModel;
   /** Adds a run of a report as a job (a kept version of its callback taken up as the next run). */
   enqueue: EnqueueRun;
-  /** `maxBytes`: what is left of DOWNLOAD_MAX_BYTES for this report, when it has several parts. */
-  download(url: string, destinationPath: string, signal?: AbortSignal, maxBytes?: number, logger?: Logger): Promise<{ bytes: number; sha256: string }>;
+  /** One download: see DownloadCallOptions (the signal, what is left of DOWNLOAD_MAX_BYTES, the job's logger, each chunk's size). */
+  download(url: string, destinationPath: string, options?: DownloadCallOptions): Promise<{ bytes: number; sha256: string }>;
+  /** Records how far the download or parse of a report's CSV has come, for the dashboard (absent: not recorded). */
+  progress?: (reportId: string, progress: ReportProgress) => Promise<void>;
   /**
    * Parses and summarizes a CSV. With `attachment`, also writes the formula-neutralized copy (as
    * `neutralize` would), and its gzip copy when asked, from the same parse, so an emailed report

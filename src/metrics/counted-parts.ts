@@ -9,9 +9,9 @@ import type { ServiceMetrics } from './metrics.js';
  */
 
 export function countedDownload(download: StepDeps['download'], metrics: Pick<ServiceMetrics, 'downloaded' | 'downloadFailed'>): StepDeps['download'] {
-  return async (url, destinationPath, signal, maxBytes, logger) => {
+  return async (url, destinationPath, options) => {
     try {
-      const result = await download(url, destinationPath, signal, maxBytes, logger);
+      const result = await download(url, destinationPath, options);
       metrics.downloaded(result.bytes);
       return result;
     } catch (error) {

@@ -65,6 +65,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const world = createWorld({
     seed,
     organizations: options.organizations ?? DEFAULTS.organizations,
+    ...(options.organizationNames ? { organizationNames: options.organizationNames } : {}),
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   });
   const usage = createUsage(seed);

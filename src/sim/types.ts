@@ -74,6 +74,11 @@ export interface SimulatorOptions {
   token?: string;
   /** How many organizations (default 6). */
   organizations?: number;
+  /**
+   * Names for the first organizations, in place of the generated ones: hostile text (markup, a
+   * formula, control characters) to prove that what shows or mails a name keeps it inert.
+   */
+  organizationNames?: readonly string[];
   /** From generateReport (or a config firing) to the callback (default 200). */
   reportDelayMs?: number;
   /** Lifetime of a download link (default 10 minutes). */

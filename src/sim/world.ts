@@ -85,13 +85,13 @@ export function defaultInstanceId(seed: number): string {
   return hexId([seed, 'instance']);
 }
 
-export function createWorld(options: { seed: number; organizations: number; instanceId?: string }): World {
+export function createWorld(options: { seed: number; organizations: number; organizationNames?: readonly string[]; instanceId?: string }): World {
   const { seed } = options;
   const applications: Application[] = [];
 
   const organizations = Array.from({ length: options.organizations }, (_, index): Organization => {
     const id = hexId([seed, 'org', index]);
-    const name = organizationName(seed, index);
+    const name = options.organizationNames?.[index] ?? organizationName(seed, index);
     const tags: Record<string, string> = {
       region: REGIONS[intIn([seed, id, 'region'], 0, REGIONS.length - 1)] ?? 'us-east',
       tier: TIERS[intIn([seed, id, 'tier'], 0, TIERS.length - 1)] ?? 'bronze',

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
+import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Logger } from '../log.js';
+import type { ProgressStore } from '../reports/progress.js';
 import type { RequestReport } from '../reports/request-report.js';
 import type { RetryReport } from '../reports/retry-report.js';
 import type { ReportStore } from '../reports/store.js';
@@ -19,6 +21,10 @@ export interface UiDeps {
   missedRuns: MissedRunService;
   requestReport: RequestReport;
   retryReport: RetryReport;
+  /** Archived CSVs and callback bodies, read back for downloads. */
+  archive: Pick<ArchiveTarget, 'openRead'>;
+  /** How far the worker has come with a report's CSV (download, parse). */
+  progress: Pick<ProgressStore, 'read'>;
   settings: {
     /** PUBLIC_URL: the origin the dashboard's forms must come from. */
     publicUrl: string;

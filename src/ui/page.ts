@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { SafeHtml } from './html.js';
 import type { UiDeps } from './deps.js';
 
@@ -26,6 +27,17 @@ export interface PageRoutes {
   post(path: string, handler: PageHandler): void;
   /** Data for a page's client module (e.g. a chart's series), answered as JSON. */
   getJson(path: string, handler: (request: PageRequest) => Promise<unknown>): void;
+  /** A file to download (an archived CSV, a kept callback): streamed, always as an attachment, never shown as a page. */
+  getFile(path: string, handler: (request: PageRequest) => Promise<FileAnswer>): void;
+}
+
+export interface FileAnswer {
+  /** The name the browser saves it as: plain characters only (it goes into Content-Disposition). */
+  filename: string;
+  contentType: string;
+  body: Buffer | Readable;
+  /** More headers, e.g. what a kept body was sent as. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export type PageHandler = (request: PageRequest) => Promise<PageAnswer>;

@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { NotFoundError } from '../errors.js';
 import { assetRoutes } from './assets.js';
@@ -5,7 +6,7 @@ import type { UiDeps, UiSecurity } from './deps.js';
 import { uiErrorPage } from './error-page.js';
 import { formOf } from './form-body.js';
 import { renderPage, type NavItem } from './layout.js';
-import type { PageHandler, PageRequest, PageRoutes, UiPage } from './page.js';
+import type { FileAnswer, PageHandler, PageRequest, PageRoutes, UiPage } from './page.js';
 import { PAGES } from './pages/index.js';
 import { noStore, uiSecurityHeaders } from './security-headers.js';
 import { sessionCookie } from './session-cookie.js';
@@ -27,6 +28,23 @@ function pageRequest(req: Request, res: Response): PageRequest {
     form: formOf(req),
     csrfToken: sessionOf(res)?.session.csrfToken ?? '',
   };
+}
+
+const FILENAME = /^[\w.-]{1,200}$/u;
+
+/**
+ * Sends a download: an attachment whatever its type, so a browser saves it and never renders it
+ * (with nosniff from the security headers). A stream that fails midway cuts the connection, so
+ * the browser sees a failed download rather than a short file.
+ */
+async function sendFile(res: Response, file: FileAnswer): Promise<void> {
+  if (!FILENAME.test(file.filename)) throw new Error(`not a plain file name: ${file.filename}`);
+  res.status(200).set({ ...file.headers, 'Content-Type': file.contentType, 'Content-Disposition': `attachment; filename="${file.filename}"` });
+  if (Buffer.isBuffer(file.body)) {
+    res.send(file.body);
+    return;
+  }
+  await pipeline(file.body, res).catch(() => res.destroy());
 }
 
 /** The PageRoutes a page registers on: its handlers' answers rendered in the page shell. */
@@ -60,6 +78,11 @@ function pageRoutes(router: Router, page: UiPage, nav: readonly NavItem[]): Page
       if (!path.endsWith('.json')) throw new Error(`a JSON route's path must end in .json: ${path}`);
       router.get(path, async (req, res) => {
         res.json(await handler(pageRequest(req, res)));
+      });
+    },
+    getFile: (path, handler) => {
+      router.get(path, async (req, res) => {
+        await sendFile(res, await handler(pageRequest(req, res)));
       });
     },
   };

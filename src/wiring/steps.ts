@@ -16,6 +16,7 @@ import type { Logger } from '../log.js';
 import { countedDownload, countedMailer } from '../metrics/counted-parts.js';
 import { NO_METRICS, type ServiceMetrics } from '../metrics/metrics.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
+import type { ReportProgress } from '../reports/progress.js';
 import type { ReportStore } from '../reports/store.js';
 import type { ResourceFigures } from '../summary/types.js';
 import type { UsageReadModel } from '../usage/read-model.js';
@@ -42,6 +43,8 @@ export function createStepParts(
     enqueue: EnqueueRun;
     archive: ArchiveTarget;
     metrics?: ServiceMetrics;
+    /** Where the download and parse steps record their progress. */
+    progress?: (reportId: string, progress: ReportProgress) => Promise<void>;
   },
   overrides: StepOverrides = {},
 ) {
@@ -79,7 +82,8 @@ export function createStepParts(
     store,
     usage,
     enqueue,
-    download: countedDownload((url, destination, signal, maxBytes, log) => downloader.download(url, destination, signal, maxBytes, log), metrics),
+    download: countedDownload((url, destination, options) => downloader.download(url, destination, options), metrics),
+    ...(parts.progress ? { progress: parts.progress } : {}),
     summarize: async (input, attachment) => {
       // The per-resource figures come out of the same pass, for the resources' history.
       let resources: ResourceFigures = { columns: [], resources: [], leftOut: 0 };

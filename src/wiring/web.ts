@@ -11,6 +11,7 @@ import type { RedisDurability } from '../redis-policy.js';
 import { createLosantClient, type LosantClient } from '../losant/client.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
 import { createCallbackReceiver } from '../reports/receive-callback.js';
+import { createProgressStore } from '../reports/progress.js';
 import { createRejectedCallbacks } from '../reports/rejected-callbacks.js';
 import { createReportRequester } from '../reports/request-report.js';
 import { createReportReRequester } from '../reports/re-request-report.js';
@@ -146,6 +147,8 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
         missedRuns,
         requestReport,
         retryReport,
+        archive: parts.archive,
+        progress: createProgressStore(redis, { prefix: shared.redis.prefix }),
         settings: { publicUrl: config.http.publicUrl, redisPrefix: shared.redis.prefix, callbackOverdueMs: config.callbackOverdueMs },
       },
       security: {

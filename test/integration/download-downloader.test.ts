@@ -196,6 +196,20 @@ describe('successful downloads', () => {
     });
   }
 
+  test('onBytes is told every decoded chunk written: they add up to the file', async () => {
+    const csv = 'a,b\n'.repeat(50_000);
+    server.routes.set('/progress.csv', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv', 'content-encoding': 'gzip' }).end(gzipSync(Buffer.from(csv)));
+    });
+    const chunks: number[] = [];
+    const result = await downloader().download(`${server.base}/progress.csv`, destination(), { onBytes: (bytes) => chunks.push(bytes) });
+    assert.ok(chunks.length > 1, 'told along the way, not once at the end');
+    assert.equal(
+      chunks.reduce((sum, bytes) => sum + bytes, 0),
+      result.bytes,
+    );
+  });
+
   test('a .gz file and an application/gzip body are gunzipped by their magic bytes', async () => {
     const csv = 'x,y\n1,2\n';
     server.routes.set('/report.csv.gz', (_req, res) => {
@@ -370,7 +384,7 @@ describe('timeouts', () => {
     const path = destination();
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    const error = await expectFailure(downloader().download(`${server.base}/trickle-abort`, path, controller.signal));
+    const error = await expectFailure(downloader().download(`${server.base}/trickle-abort`, path, { signal: controller.signal }));
     assert.equal(error.code, 'download_aborted');
     assert.equal(error.retryable, true);
     assertNoFiles(path);

@@ -60,6 +60,19 @@ describe('simulator data', () => {
     assert.ok(world.sandboxUsers.length >= 1 && world.applications.some((app) => app.sandbox));
   });
 
+  test('organizationNames name the first organizations as given, in the report rows too; the rest are generated', () => {
+    const hostile = '<img src=x onerror=alert(1)>';
+    const named = createWorld({ seed: 7, organizations: 6, organizationNames: [hostile] });
+    assert.equal(named.organizations[0]?.name, hostile);
+    assert.deepEqual(
+      named.organizations.slice(1).map((org) => org.name),
+      world.organizations.slice(1).map((org) => org.name),
+    );
+    assert.ok(named.applications.some((app) => app.ownerName === hostile));
+    const { rows } = parseCsv(reportCsvString(named, usage, report()));
+    assert.ok(rows.some((row) => row.resourceName === hostile));
+  });
+
   test('a large world keeps names unique', () => {
     const big = createWorld({ seed: 1, organizations: 60 });
     assert.equal(new Set(big.organizations.map((org) => org.name)).size, 60);

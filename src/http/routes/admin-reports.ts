@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { z } from 'zod';
 import { NotFoundError, ValidationError, formatIssues } from '../../errors.js';
-import type { CallbackInfo } from '../../reports/record.js';
+import { callbackDownloadHeaders, openKeptCallback } from '../../reports/kept-callback.js';
 import type { RejectedCallbacks } from '../../reports/rejected-callbacks.js';
 import type { ReRequestReport } from '../../reports/re-request-report.js';
 import { parseReportRequest, type RequestReport, type RequestReportResult } from '../../reports/request-report.js';
@@ -48,19 +48,6 @@ function requestAnswer(result: RequestReportResult) {
   };
 }
 
-/**
- * A kept callback body is served as an inert download (never rendered as a page), as its bytes
- * were kept: compressed when it arrived so. What it was sent as is said in headers of its own.
- */
-function callbackDownloadHeaders(filename: string, info: Pick<CallbackInfo, 'contentType' | 'contentEncoding'>): Record<string, string> {
-  return {
-    'Content-Type': 'application/octet-stream',
-    'Content-Disposition': `attachment; filename="${filename}"`,
-    'X-Original-Content-Type': (info.contentType ?? 'none').replace(/[^\x20-\x7e]/gu, ''),
-    'X-Original-Content-Encoding': (info.contentEncoding ?? 'identity').replace(/[^\x20-\x7e]/gu, ''),
-  };
-}
-
 export function adminReportRoutes(deps: AdminReportDeps): Router {
   const router = Router();
 
@@ -95,11 +82,9 @@ export function adminReportRoutes(deps: AdminReportDeps): Router {
     '/admin/reports/:id/callback',
     route(async (req) => {
       const id = reportId(req.params);
-      const [record, kept] = await Promise.all([deps.store.get(id), deps.store.getCallbackBody(id)]);
-      const archived = record?.callback?.bodyArchiveKey;
-      const body = kept ?? (archived === undefined ? null : await deps.archive.openRead(archived));
-      if (!record?.callback || body === null) throw new NotFoundError(`No callback kept for report ${id}`);
-      return { status: 200, body, headers: callbackDownloadHeaders(`callback-${id}.bin`, record.callback) };
+      const kept = await openKeptCallback(deps, id);
+      if (kept === null) throw new NotFoundError(`No callback kept for report ${id}`);
+      return { status: 200, body: kept.body, headers: callbackDownloadHeaders(`callback-${id}.bin`, kept.info) };
     }),
   );
 

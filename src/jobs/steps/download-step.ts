@@ -7,6 +7,7 @@ import type { StepDeps } from '../step-deps.js';
 import { hashFile, writeFileAtomically } from '../../files/atomic-file.js';
 import { ensureDir, fileSize, workPaths } from '../work-files.js';
 import { DownloadError } from '../../download/errors.js';
+import { meterFor } from './step-progress.js';
 import { StepFailure } from './step-failure.js';
 
 export type FetchOutcome = { done: true } | { done: false; status: 'unrecognized' | 'failed' };
@@ -71,6 +72,8 @@ export async function downloadStep(deps: StepDeps, record: ReportRecord, signal:
     await writeFileAtomically(paths.csv, content.csv);
   } else {
     const parts: string[] = [];
+    // The parts' bytes add up to the report's: one meter for them all.
+    const meter = meterFor(deps, record.id, 'download', null);
     // DOWNLOAD_MAX_BYTES caps the report: each part may use what the parts before it left.
     let left = deps.maxDownloadBytes;
     for (const [index, url] of content.urls.entries()) {
@@ -81,11 +84,12 @@ export async function downloadStep(deps: StepDeps, record: ReportRecord, signal:
           `the report's parts together are larger than the limit of ${deps.maxDownloadBytes} bytes (DOWNLOAD_MAX_BYTES)`,
         );
       }
-      const downloaded = await deps.download(url, part, signal, left, deps.logger);
+      const downloaded = await deps.download(url, part, { signal, maxBytes: left, logger: deps.logger, onBytes: (bytes) => meter?.add(bytes) });
       left -= downloaded.bytes;
       if (content.urls.length === 1) written = { sha256: downloaded.sha256, bytes: downloaded.bytes };
       parts.push(part);
     }
+    await meter?.flush();
     if (parts.length > 1) await mergeCsvParts(parts, paths.csv);
   }
   const { sha256, bytes } = written ?? (await hashFile(paths.csv));

@@ -3,6 +3,7 @@ import type { ReportRecord } from '../../reports/record.js';
 import type { StepDeps } from '../step-deps.js';
 import { fileSize, workPaths } from '../work-files.js';
 import { archiveKey } from './archive-step.js';
+import { metered, meterFor } from './step-progress.js';
 
 /**
  * Parses the CSV as a stream into a summary, compares it with the previous report of the same
@@ -19,7 +20,10 @@ export async function summaryStep(deps: StepDeps, record: ReportRecord, signal?:
   const gzipToo = willEmail && ((await fileSize(paths.csv)) ?? 0) > deps.mail.gzipAboveBytes;
   const attachment = willEmail ? { plain: paths.attachment, ...(gzipToo ? { gzip: paths.attachmentGz } : {}) } : undefined;
   // The signal reaches the parse itself: a shutdown that cannot wait stops a long parse at once.
-  const { summary, resources } = await deps.summarize(createReadStream(paths.csv, signal ? { signal } : {}), attachment);
+  const csv = createReadStream(paths.csv, signal ? { signal } : {});
+  const meter = meterFor(deps, record.id, 'parse', (await fileSize(paths.csv)) ?? null);
+  const { summary, resources } = await deps.summarize(meter ? metered(csv, meter) : csv, attachment);
+  await meter?.flush();
   // Before the summary is recorded: a run that stops in between writes the same points again (they
   // are the report's own, replaced), while one recorded first would skip them for good.
   await deps.usage.resources.recordReport(record, summary, resources);

@@ -40,6 +40,9 @@
 import type { UiPage } from '../page.js';
 import { newReportPage } from './new-report.js';
 import { overviewPage } from './overview.js';
+import { reportPage } from './report.js';
+import { reportsPage } from './reports.js';
 import { schedulesPage } from './schedules.js';
 
-export const PAGES: readonly UiPage[] = [overviewPage, newReportPage, schedulesPage];
+// The new-report page before the report page: /reports/new must not be taken for a report id.
+export const PAGES: readonly UiPage[] = [overviewPage, reportsPage, newReportPage, reportPage, schedulesPage];
