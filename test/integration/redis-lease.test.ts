@@ -38,14 +38,15 @@ describe('leases', () => {
       firstHolds();
       await firstMayFinish;
       events.push('first ends');
-    }, 200);
+      // A lease long enough for a renewal (every third of it) to get through on a busy machine.
+    }, 1_000);
     await holding;
     const second = store.withLock(() => {
       events.push('second starts');
       return Promise.resolve();
     }, 5_000);
-    // Well past the first's 200 ms lease: without renewal the second would have taken the lock by now.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Well past the first's 1 s lease: without renewal the second would have taken the lock by now.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
     events.push('first told to finish');
     finishFirst();
     await Promise.all([first, second]);
