@@ -1,4 +1,7 @@
-import type { ReportStatus } from './reports/record.js';
+import type { ReportRecord, ReportStatus } from './reports/record.js';
+
+type ReportSource = ReportRecord['source'];
+type UsageResourceKind = 'organization' | 'application';
 
 /**
  * Every Redis key the service makes, in one place. All share the deployment's prefix, so tests
@@ -39,6 +42,31 @@ export function redisKeys(prefix: string) {
       byStatus: (status: ReportStatus) => `${prefix}:reports:status:${status}`,
       /** Reports waiting for a callback, by the time they become overdue. */
       awaiting: `${prefix}:reports:awaiting`,
+      /** Report ids of one source (api, schedule), by creation time. */
+      bySource: (source: ReportSource) => `${prefix}:reports:source:${source}`,
+      /** Report ids of one series, by creation time. */
+      bySeries: (seriesKey: string) => `${prefix}:reports:series:${seriesKey}`,
+      /** Series key -> the id of its most recently created report (a hash: every series, one read). */
+      seriesLatest: `${prefix}:reports:series-latest`,
+      /** Report id -> its series key, so the sweep can find a gone record's series index. */
+      seriesOf: `${prefix}:reports:series-of`,
+      /** A query's intersection of indexes, made and dropped in one MULTI. */
+      queryScratch: (token: string) => `${prefix}:reports:query:${token}`,
+    },
+    /** The usage read model: figures across reports, for dashboards (src/usage). */
+    usage: {
+      /** One resource's figures per report: a hash from report id to JSON. */
+      resourcePoints: (kind: UsageResourceKind, id: string) => `${prefix}:usage:resource:${kind}:${id}:points`,
+      /** Its report ids by the start of the period each report covers. */
+      resourceByPeriod: (kind: UsageResourceKind, id: string) => `${prefix}:usage:resource:${kind}:${id}:by-period`,
+      /** Its report ids by when their figures were written, to let them go after the retention. */
+      resourceByWritten: (kind: UsageResourceKind, id: string) => `${prefix}:usage:resource:${kind}:${id}:by-written`,
+      /** The known resources of a kind: a hash from id to JSON (latest name, sort key, latest report). */
+      resources: (kind: UsageResourceKind) => `${prefix}:usage:resources:${kind}`,
+      /** The same resources ordered by lower-cased name (members "<name>\0<id>", all scored 0). */
+      resourcesByName: (kind: UsageResourceKind) => `${prefix}:usage:resources:${kind}:by-name`,
+      /** The instance's figures per period start (ISO) across delivered reports: a hash per grouping. */
+      instancePeriods: (grouping: 'day' | 'month') => `${prefix}:usage:instance:${grouping}`,
     },
     /** The latest delivered summary of a series, to compare the next report with. */
     series: (seriesKey: string) => `${prefix}:series:${seriesKey}`,

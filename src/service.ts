@@ -16,6 +16,7 @@ import { createRedisDurability } from './redis-policy.js';
 import { closeRedis, createRedis, waitUntilReady } from './redis.js';
 import { createReportStore } from './reports/store.js';
 import type { Role } from './role.js';
+import { createUsageReadModel } from './usage/read-model.js';
 import { createStepParts, type StepParts, type StepOverrides } from './wiring/steps.js';
 import type { WebOverrides, WebSide } from './wiring/web.js';
 
@@ -81,6 +82,7 @@ export async function createService(options: ServiceOptions) {
     retentionSeconds: config.retention.reportSeconds,
     ...(config.retention.callbackBodyDays !== null ? { callbackBodyRetentionDays: config.retention.callbackBodyDays } : {}),
   });
+  const usage = createUsageReadModel(redis, { prefix: config.redis.prefix, retentionSeconds: config.retention.reportSeconds, logger });
   const queue = createReportQueue(redis, {
     prefix: keys.queuePrefix,
     attempts: config.jobs.attempts,
@@ -100,7 +102,7 @@ export async function createService(options: ServiceOptions) {
   if (role !== 'web') {
     const withWorker = requireSide(config, 'worker', role);
     workerConfig = withWorker.worker;
-    steps = createStepParts({ config: withWorker, logger, store, archive, enqueue: (reportId, run) => queue.enqueue(reportId, run) }, overrides);
+    steps = createStepParts({ config: withWorker, logger, store, usage, archive, enqueue: (reportId, run) => queue.enqueue(reportId, run) }, overrides);
     worker = createReportWorker({
       connection: overrides.blockingRedis ?? own(createRedis(config.redis.url, 'blocking')),
       prefix: keys.queuePrefix,
@@ -234,6 +236,8 @@ export async function createService(options: ServiceOptions) {
     logger,
     redis,
     store,
+    /** The usage read model: resource histories and instance totals across reports. */
+    usage,
     queue,
     /** The web side's parts (null for the worker role). */
     web,

@@ -76,7 +76,10 @@ export function createReportProcessor(deps: StepDeps) {
 
       record = await load();
       await run.store.markDelivered(reportId, 'everything asked for was delivered');
-      if (record.summary) await deps.store.setLatestInSeries(record.seriesKey, reportId, record.summary);
+      if (record.summary) {
+        await deps.store.setLatestInSeries(record.seriesKey, reportId, record.summary);
+        await recordInstanceTotals(record.createdAt, record.summary);
+      }
       await removeDir(workPaths(deps.workDir, reportId).dir);
       log.info('report delivered');
       return 'delivered';
@@ -90,6 +93,18 @@ export function createReportProcessor(deps: StepDeps) {
       } catch (recordError) {
         if (recordError instanceof RunTakenOverError) return takenOver(step);
         throw recordError;
+      }
+    }
+
+    /**
+     * The instance's totals are derived data for the dashboards: a failure to write them is logged
+     * and leaves the delivered report as it is (a failure here would otherwise be recorded on it).
+     */
+    async function recordInstanceTotals(createdAt: string, summary: NonNullable<ReportRecord['summary']>): Promise<void> {
+      try {
+        await deps.usage.instance.recordDelivered({ id: reportId, createdAt }, summary);
+      } catch (error) {
+        log.warn({ err: error }, 'instance usage totals not written for this report');
       }
     }
 

@@ -5,7 +5,8 @@ import type { Mailer } from '../delivery/mailer.js';
 import type { Logger } from '../log.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
 import type { ReportStore } from '../reports/store.js';
-import type { ReportSummary, SummaryComparison } from '../summary/types.js';
+import type { ReportSummary, ResourceFigures, SummaryComparison } from '../summary/types.js';
+import type { UsageReadModel } from '../usage/read-model.js';
 
 /**
  * What a report job's steps use: the store, and the downloader, parser, archive and mailer as
@@ -13,6 +14,8 @@ import type { ReportSummary, SummaryComparison } from '../summary/types.js';
  */
 export interface StepDeps {
   store: ReportStore;
+  /** The usage read model the summary and delivery feed (resource histories, instance totals). */
+  usage: UsageReadModel;
   /** Adds a run of a report as a job (a kept version of its callback taken up as the next run). */
   enqueue: EnqueueRun;
   /** `maxBytes`: what is left of DOWNLOAD_MAX_BYTES for this report, when it has several parts. */
@@ -20,9 +23,9 @@ export interface StepDeps {
   /**
    * Parses and summarizes a CSV. With `attachment`, also writes the formula-neutralized copy (as
    * `neutralize` would), and its gzip copy when asked, from the same parse, so an emailed report
-   * is parsed once.
+   * is parsed once. `resources`: the per-resource figures of the same pass.
    */
-  summarize(input: Readable, attachment?: AttachmentPaths): Promise<ReportSummary>;
+  summarize(input: Readable, attachment?: AttachmentPaths): Promise<{ summary: ReportSummary; resources: ResourceFigures }>;
   compare(previous: { reportId: string; summary: ReportSummary }, current: ReportSummary): SummaryComparison;
   /** Writes a formula-neutralized copy of a CSV (what gets attached to emails). */
   neutralize(sourcePath: string, destinationPath: string): Promise<void>;

@@ -56,29 +56,67 @@ end
 `;
 
 /**
- * Creates a record, optionally with its callback already received (a schedule's callback).
- * KEYS: record, history, callbackBody, byCreated, awaiting, index of the initial status, [dedupe]
+ * Creates a record, optionally with its callback already received (a schedule's callback), and
+ * enters it in every index: by creation time, status, source and series (the three last, like the
+ * first, scored by creation time, so any of them answers a time range). A record's source and
+ * series never change, so only this script writes their indexes; the series' latest report is
+ * kept as it is created.
+ * KEYS: record, history, callbackBody, byCreated, awaiting, index of the initial status,
+ *       source index, series index, seriesLatest, seriesOf, [dedupe]
  * ARGV: id, createdMs, status, at, note, retentionSeconds, overdueMs ('' for none),
- *       body ('' for none), bodyTtlSeconds, dedupeTtlSeconds, field1, value1, ...
+ *       body ('' for none), bodyTtlSeconds, dedupeTtlSeconds, seriesKey, field1, value1, ...
  * Returns {1, id} when created, {2, existingId} when the dedupe key already named a report.
  */
 export const CREATE_REPORT = `${PRELUDE}
-local id, created_ms, status, at, note = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-if KEYS[7] then
-  local existing = redis.call('GET', KEYS[7])
+local id, created_ms, status, at, note, series = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[11]
+if KEYS[11] then
+  local existing = redis.call('GET', KEYS[11])
   if existing then return {2, existing} end
-  redis.call('SET', KEYS[7], id, 'EX', tonumber(ARGV[10]))
+  redis.call('SET', KEYS[11], id, 'EX', tonumber(ARGV[10]))
 end
 local fields = {}
-for i = 11, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 12, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], 'status', status, 'createdMs', created_ms, unpack(fields))
 redis.call('RPUSH', KEYS[2], history_entry(at, status, note))
 redis.call('ZADD', KEYS[4], created_ms, id)
 redis.call('ZADD', KEYS[6], created_ms, id)
+redis.call('ZADD', KEYS[7], created_ms, id)
+local latest = redis.call('HGET', KEYS[9], series)
+local latest_ms = latest and tonumber(redis.call('ZSCORE', KEYS[8], latest))
+redis.call('ZADD', KEYS[8], created_ms, id)
+if not latest_ms or latest_ms <= tonumber(created_ms) then redis.call('HSET', KEYS[9], series, id) end
+redis.call('HSET', KEYS[10], id, series)
 if ARGV[7] ~= '' and AWAITING_DEADLINE[status] then redis.call('ZADD', KEYS[5], tonumber(ARGV[7]), id) end
 if ARGV[8] ~= '' then redis.call('SET', KEYS[3], ARGV[8], 'EX', tonumber(ARGV[9])) end
 keep_for(tonumber(ARGV[6]), KEYS[1], KEYS[2])
 return {1, id}
+`;
+
+/**
+ * Drops a report whose record is gone (expired) from every index, the series' latest included:
+ * the series' next newest report takes its place, and a series left empty is forgotten.
+ * KEYS: record, byCreated, awaiting, source index (api), source index (schedule), seriesLatest,
+ *       seriesOf, n status indexes, then the index of the series seriesOf names for the id (the
+ *       caller read it; absent for a report made before seriesOf existed)
+ * ARGV: id, n
+ * Returns {1, ''} when dropped, {0, ''} when the record still exists.
+ */
+export const DROP_GONE_REPORT = `
+local id, n = ARGV[1], tonumber(ARGV[2])
+if redis.call('EXISTS', KEYS[1]) == 1 then return {0, ''} end
+for i = 2, 5 do redis.call('ZREM', KEYS[i], id) end
+for i = 8, 7 + n do redis.call('ZREM', KEYS[i], id) end
+local series_index = KEYS[8 + n]
+local series = redis.call('HGET', KEYS[7], id)
+redis.call('HDEL', KEYS[7], id)
+if series and series_index then
+  redis.call('ZREM', series_index, id)
+  if redis.call('HGET', KEYS[6], series) == id then
+    local newest = redis.call('ZREVRANGE', series_index, 0, 0)[1]
+    if newest then redis.call('HSET', KEYS[6], series, newest) else redis.call('HDEL', KEYS[6], series) end
+  end
+end
+return {1, ''}
 `;
 
 /**

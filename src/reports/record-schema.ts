@@ -95,7 +95,7 @@ const errorSchema: z.ZodType<ReportError> = z.object({
  * included. zod's own record schema copies entries by assignment, which would turn such a key
  * into a prototype change and lose it, so entries are defined as own properties (setOwn) instead.
  */
-function namedRecord<T>(valueSchema: z.ZodType<T>) {
+export function namedRecord<T>(valueSchema: z.ZodType<T>) {
   return z.unknown().transform((value, ctx): Record<string, T> => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       ctx.addIssue({ code: 'custom', message: 'must be an object' });
@@ -112,6 +112,12 @@ function namedRecord<T>(valueSchema: z.ZodType<T>) {
 }
 
 const periodSchema = z.object({ start: z.string().nullable(), end: z.string().nullable() });
+
+const periodSeriesSchema = z.object({
+  starts: z.array(z.string()),
+  columns: namedRecord(z.array(z.number().nullable())),
+  capped: z.boolean(),
+});
 
 export const summarySchema: z.ZodType<ReportSummary> = z.object({
   rows: z.number().int().nonnegative(),
@@ -133,6 +139,8 @@ export const summarySchema: z.ZodType<ReportSummary> = z.object({
       entries: z.array(z.object({ id: z.string(), name: z.string(), value: z.number(), share: z.number() })),
     }),
   ),
+  // A summary stored before the field existed has no series.
+  periodSeries: periodSeriesSchema.nullable().default(null),
 });
 
 const comparisonSchema: z.ZodType<SummaryComparison> = z.object({

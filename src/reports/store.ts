@@ -3,7 +3,17 @@ import type { Redis } from 'ioredis';
 import { CorruptDataError, NotFoundError, parseStored, parseStoredJson } from '../errors.js';
 import { redisKeys } from '../redis-keys.js';
 import type { ReportSummary } from '../summary/types.js';
-import { ACCEPT_CALLBACK, APPLY_OPERATION, CLAIM_RUN, CREATE_REPORT, OPEN_RE_REQUEST, DROP_ARCHIVED_CALLBACK_BODY, TAKE_UP_CALLBACK_VERSION } from './lua.js';
+import {
+  ACCEPT_CALLBACK,
+  APPLY_OPERATION,
+  CLAIM_RUN,
+  CREATE_REPORT,
+  DROP_GONE_REPORT,
+  OPEN_RE_REQUEST,
+  DROP_ARCHIVED_CALLBACK_BODY,
+  TAKE_UP_CALLBACK_VERSION,
+} from './lua.js';
+import { createReportQueries } from './report-queries.js';
 import { decodeRecord, encodeFields, type RecordFields } from './record-codec.js';
 import { callbackInfoSchema, countFieldSchema, JSON_FIELD_SCHEMAS, seriesEntrySchema } from './record-schema.js';
 import type {
@@ -116,6 +126,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     }
     return { code: reply[0], value: reply[1] };
   };
+  const queries = createReportQueries(redis, keys, (ids) => getMany(ids));
   const statusOf = (key: string, value: string): ReportStatus => {
     if (isReportStatus(value)) return value;
     throw new CorruptDataError(key, [`status "${value.slice(0, 40)}" is not one of ${REPORT_STATUSES.join(', ')}`]);
@@ -152,6 +163,10 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
       keys.reports.byCreated,
       keys.reports.awaiting,
       keys.reports.byStatus(status),
+      keys.reports.bySource(report.source),
+      keys.reports.bySeries(report.seriesKey),
+      keys.reports.seriesLatest,
+      keys.reports.seriesOf,
       ...(extra.dedupeKey === undefined ? [] : [extra.dedupeKey]),
     ];
     const { code, value } = await run(CREATE_REPORT, keyList, [
@@ -165,6 +180,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
       extra.callback?.body ?? '',
       String(bodyTtlSeconds),
       String(retentionSeconds),
+      report.seriesKey,
       ...fields,
     ]);
     return { id: value, created: code === 1 };
@@ -175,6 +191,24 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     const [hash, history] = await Promise.all([redis.hgetall(key), redis.lrange(keys.report.history(id), 0, -1)]);
     if (Object.keys(hash).length === 0) return null;
     return decodeRecord(key, hash, history);
+  }
+
+  /** Several records in one round trip, in the order asked; a record gone meanwhile is left out. */
+  async function getMany(ids: readonly string[]): Promise<ReportRecord[]> {
+    if (ids.length === 0) return [];
+    const batch = redis.pipeline();
+    for (const id of ids) batch.hgetall(keys.report.record(id)).lrange(keys.report.history(id), 0, -1);
+    const replies = (await batch.exec()) ?? [];
+    return ids.flatMap((id, index) => {
+      const [hashError, hash] = replies[index * 2] ?? [null, {}];
+      const [historyError, history] = replies[index * 2 + 1] ?? [null, []];
+      if (hashError) throw hashError;
+      if (historyError) throw historyError;
+      // as: HGETALL answers an object of strings, LRANGE an array of strings (ioredis types pipeline replies as unknown)
+      const fields = hash as Record<string, string>;
+      if (Object.keys(fields).length === 0) return [];
+      return [decodeRecord(keys.report.record(id), fields, history as string[])]; // as: see above
+    });
   }
 
   /** A record the caller has just written: its absence means it expired or was deleted meanwhile. */
@@ -358,10 +392,7 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
   }
 
   async function list(query: { status?: ReportStatus; offset: number; limit: number }) {
-    const index = query.status ? keys.reports.byStatus(query.status) : keys.reports.byCreated;
-    const [ids, total] = await Promise.all([redis.zrevrange(index, query.offset, query.offset + query.limit - 1), redis.zcard(index)]);
-    const records = await Promise.all(ids.map((id) => get(id)));
-    return { items: records.filter((record): record is ReportRecord => record !== null), total };
+    return queries.query(query);
   }
 
   /** Ids of reports waiting for a callback whose deadline has passed. */
@@ -384,17 +415,33 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     return byStatus;
   }
 
-  /** Drops index entries whose record has expired, so the indexes stay bounded too. */
+  /**
+   * Drops index entries whose record has expired, so the indexes stay bounded too: every index
+   * (status, source, series, and the series' latest report) in one script per report.
+   */
   async function sweepIndexes(batch = 1000): Promise<number> {
     const cutoff = now().getTime() - retentionSeconds * 1000;
     const old = await redis.zrangebyscore(keys.reports.byCreated, '0', String(cutoff), 'LIMIT', '0', String(batch));
     let removed = 0;
     for (const id of old) {
       if ((await redis.exists(keys.report.record(id))) === 1) continue;
-      const removal = redis.pipeline().zrem(keys.reports.byCreated, id).zrem(keys.reports.awaiting, id);
-      for (const status of REPORT_STATUSES) removal.zrem(keys.reports.byStatus(status), id);
-      await removal.exec();
-      removed += 1;
+      const seriesKey = await redis.hget(keys.reports.seriesOf, id);
+      const { code } = await run(
+        DROP_GONE_REPORT,
+        [
+          keys.report.record(id),
+          keys.reports.byCreated,
+          keys.reports.awaiting,
+          keys.reports.bySource('api'),
+          keys.reports.bySource('schedule'),
+          keys.reports.seriesLatest,
+          keys.reports.seriesOf,
+          ...REPORT_STATUSES.map((status) => keys.reports.byStatus(status)),
+          ...(seriesKey === null ? [] : [keys.reports.bySeries(seriesKey)]),
+        ],
+        [id, String(REPORT_STATUSES.length)],
+      );
+      removed += code;
     }
     return removed;
   }
@@ -463,7 +510,14 @@ export function createReportStore(redis: Redis, options: ReportStoreOptions) {
     claimRun,
     openReRequest,
     getCallbackBody,
+    getMany,
     list,
+    /** The Reports page's list: filtered by any of status, source, series and creation time; newest first, paged, with a total. */
+    query: queries.query,
+    /** Every series with its report count and the id of its newest report. */
+    listSeries: queries.listSeries,
+    /** Every series with its newest report (whatever its status) and the latest delivered one's id. */
+    latestPerSeries: queries.latestPerSeries,
     overdueCandidates,
     forgetAwaiting,
     idsInStatus,

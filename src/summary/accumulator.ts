@@ -5,8 +5,10 @@ import { cutForDisplay, MAX_PERIOD_START_CHARS, MAX_QUOTED_COLUMN_CHARS, MAX_RES
 import { createLevelTracker, type LevelTracker } from './level-tracker.js';
 import { plainNumberOrNaN, roundSum } from './numbers.js';
 import { createPeriodTracker, type PeriodTracker } from './period.js';
+import { createPeriodSeriesTracker, type PeriodSeriesTracker } from './period-series.js';
 import { createResourceTable, type RankedColumn, type ResourceTable } from './resource-table.js';
-import type { BadRow, LevelFigures, ReportSummary, ResourceGrouping, TopList } from './types.js';
+import { createResourceTags, type ResourceTags } from './resource-tags.js';
+import type { BadRow, LevelFigures, ReportSummary, ResourceFigures, ResourceGrouping, TopList } from './types.js';
 
 export interface SummaryOptions {
   /** Entries per top list; 10 by default. */
@@ -21,6 +23,15 @@ export interface SummaryOptions {
    * year of days is 366). Past it levels are left empty and levelsUnavailable says why.
    */
   maxLevelPeriods?: number;
+  /** Distinct dated periods kept in the per-period series (periodSeries); 400 by default (a year of days and more). */
+  maxSeriesPeriods?: number;
+  /**
+   * Given, it receives the per-resource figures when the summary is finished (the first
+   * resourceFiguresKept resources met), and tag values are kept for those resources meanwhile.
+   */
+  onResourceFigures?: (figures: ResourceFigures) => void;
+  /** Resources whose figures onResourceFigures gets; 10,000 by default. */
+  resourceFiguresKept?: number;
 }
 
 export interface SummaryAccumulator {
@@ -55,10 +66,15 @@ interface ColumnsState {
   /** Per column, its index among the level columns (see isLevelColumn), or -1 for flows and labels. */
   levelSlot: Int32Array;
   levels: LevelTracker;
+  /** Per column, its index among the main usage columns (see ColumnRoles.main), or -1. */
+  seriesSlot: Int32Array;
+  series: PeriodSeriesTracker;
   ranked: RankedColumn[];
   /** True when ranked holds fallback candidates rather than main usage columns. */
   fallback: boolean;
   table: ResourceTable;
+  /** Tag values of the resources whose figures are handed out; null when nobody asked for them. */
+  tags: ResourceTags | null;
   period: PeriodTracker;
   /** Positions of the role columns (-1: no such column) and of the ranked columns. */
   at: { type: number; id: number; name: number; start: number; end: number; ranked: Int32Array };
@@ -95,6 +111,8 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
   const topN = options.topN ?? 10;
   const maxResources = options.maxResources ?? 100_000;
   const maxLevelPeriods = options.maxLevelPeriods ?? 1_000;
+  const maxSeriesPeriods = options.maxSeriesPeriods ?? 400;
+  const resourceFiguresKept = options.resourceFiguresKept ?? 10_000;
 
   let state: ColumnsState | null = null;
   let rows = 0;
@@ -122,9 +140,12 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       nonNumeric: new Uint8Array(names.length),
       levelSlot,
       levels: createLevelTracker(levelNames, maxLevelPeriods),
+      seriesSlot: Int32Array.from(names, (name, index) => (totalled[index] ? roles.main.indexOf(name) : -1)),
+      series: createPeriodSeriesTracker(roles.main, maxSeriesPeriods),
       ranked,
       fallback,
       table: createResourceTable(ranked, maxResources),
+      tags: options.onResourceFigures === undefined ? null : createResourceTags(names, Math.min(resourceFiguresKept, maxResources)),
       period: createPeriodTracker(roles.start, roles.end),
       at: {
         type: position(roles.type),
@@ -158,7 +179,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
   const addRow = (fields: ReadonlyArray<string | undefined>, line: number): void => {
     const s = state;
     if (s === null) throw new Error('setColumns must come before addRow');
-    const { at, sums, numericCounts, nonNumeric, levelSlot, cellNumbers, cellNumberRow, totalledPositions } = s;
+    const { at, sums, numericCounts, nonNumeric, levelSlot, seriesSlot, cellNumbers, cellNumberRow, totalledPositions } = s;
 
     // The resource id and an undated period start are kept per distinct value: too long, and the
     // row is refused whole before any of it is counted.
@@ -174,7 +195,9 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
     }
     rows += 1;
 
-    const periodSums = s.levels.sumsFor(start, s.period.add(start, at.end < 0 ? undefined : fields[at.end]));
+    const startTime = s.period.add(start, at.end < 0 ? undefined : fields[at.end]);
+    const periodSums = s.levels.sumsFor(start, startTime);
+    const seriesSums = s.series.sumsFor(startTime);
 
     for (const index of totalledPositions) {
       if (nonNumeric[index] === 1) continue;
@@ -195,6 +218,11 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       if (periodSums !== null && slot >= 0) {
         const sum = periodSums[slot]!;
         periodSums[slot] = Number.isNaN(sum) ? number : sum + number;
+      }
+      const mainSlot = seriesSlot[index]!;
+      if (seriesSums !== null && mainSlot >= 0) {
+        const sum = seriesSums[mainSlot]!;
+        seriesSums[mainSlot] = Number.isNaN(sum) ? number : sum + number;
       }
     }
 
@@ -218,6 +246,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       rankedValues[r] = cellNumberRow[index] === rows ? cellNumbers[index]! : plainNumberOrNaN((fields[index] ?? '').trim());
     }
     s.table.add(key, name, rankedValues);
+    if (s.tags?.active === true) s.tags.add(key, fields);
   };
   /* eslint-enable @typescript-eslint/no-non-null-assertion */
 
@@ -267,8 +296,23 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
     return `the rows span more than ${maxLevelPeriods.toLocaleString('en-US')} distinct periods`;
   };
 
+  const resourceFigures = (s: ColumnsState | null): ResourceFigures => {
+    if (s === null || (s.roles.id === null && s.roles.name === null)) return { columns: [], resources: [], leftOut: 0 };
+    const columns = s.ranked.map(({ column }) => column);
+    const resources = [...s.table.first(resourceFiguresKept)].map(({ id, name, values }) => ({
+      id,
+      name,
+      figures: ownRecord(
+        columns.flatMap((column, index): Array<[string, number]> => (Number.isNaN(values[index] ?? Number.NaN) ? [] : [[column, values[index] ?? 0]])),
+      ),
+      tags: s.tags?.of(id) ?? {},
+    }));
+    return { columns, resources, leftOut: s.table.size - resources.length };
+  };
+
   const finish = (): ReportSummary => {
     const s = state;
+    options.onResourceFigures?.(resourceFigures(s));
     const totals = s === null ? [] : totalsOf(s);
     const totalsMap = new Map(totals);
     return {
@@ -284,6 +328,8 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
       levels: ownRecord(s === null ? [] : levelsOf(s, totalsMap)),
       levelsUnavailable: levelsUnavailable(s, totalsMap),
       top: s === null || rows === 0 ? [] : topLists(s, totalsMap),
+      // A column that turned out not to be numeric has no total, and no series either.
+      periodSeries: s === null ? null : s.series.series((column) => totalsMap.has(column)),
     };
   };
 

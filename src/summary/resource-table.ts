@@ -62,6 +62,19 @@ export function createResourceTable(ranked: readonly RankedColumn[], maxResource
     },
 
     /**
+     * The first `limit` resources in the order first met, each with its figure per ranked column
+     * (`values[i]` for ranked[i]; NaN when no row gave the column a number).
+     */
+    *first(limit: number): Generator<{ id: string; name: string; values: Float64Array }> {
+      let count = 0;
+      for (const [id, entry] of resources) {
+        if (count >= limit) return;
+        count += 1;
+        yield { id, name: entry.name === '' ? id : entry.name, values: entry.values.map((value) => (Number.isFinite(value) ? roundSum(value) : Number.NaN)) };
+      }
+    },
+
+    /**
      * The topN resources with the largest positive figure for ranked[index], largest first (ties by
      * name, then id). `share` is of the sum of all resources' positive figures, which for a flow
      * equals the column total whenever every row names its resource.

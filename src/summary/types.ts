@@ -39,6 +39,26 @@ export interface LevelFigures {
   peakPeriod: string | null;
 }
 
+/**
+ * The main usage columns summed across resources per period of the report (per day or per month,
+ * as summary.grouping.date says), for a chart. Dated periods only, in date order.
+ */
+export interface PeriodSeries {
+  /** Period starts, ISO, ascending. */
+  starts: string[];
+  /**
+   * Per main usage column present (payloads, devices, notebook minutes), one figure per entry of
+   * `starts`: the sum across resources that period, or null when no row had a number there. A
+   * level (devices) summed across resources in one period is the instance's count that period.
+   */
+  columns: Record<string, Array<number | null>>;
+  /**
+   * True when the rows named more distinct periods than the series keeps (400): the first ones in
+   * file order are kept and the rows of later periods are left out of the series (not the totals).
+   */
+  capped: boolean;
+}
+
 export interface ReportSummary {
   /** Data rows accepted (header excluded, bad rows excluded). */
   rows: number;
@@ -81,6 +101,8 @@ export interface ReportSummary {
   levelsUnavailable: string | null;
   /** Top 10 resources by each main usage column present (payloads, devices, notebook minutes...). */
   top: TopList[];
+  /** Per-period sums of the main usage columns; null when the rows have no dated period, and for summaries stored before the field existed. */
+  periodSeries: PeriodSeries | null;
 }
 
 export interface ColumnChange {
@@ -100,4 +122,25 @@ export interface SummaryComparison {
    * says how the count at the end of the report moved; flows compare their totals.
    */
   totals: Record<string, ColumnChange>;
+}
+
+/** One resource's figures in one report, for its history across reports (src/usage/resource-history.ts). */
+export interface ResourceFigure {
+  id: string;
+  /** Its latest name in the report (the id when it has none). */
+  name: string;
+  /** Per ranked column (see ResourceFigures.columns): a flow summed over the report's periods, a level's highest period. */
+  figures: Record<string, number>;
+  /** Its tag values (columns `tag:<name>`, by name), the latest row's. */
+  tags: Record<string, string>;
+}
+
+/** The per-resource figures a summary's top lists come from, for the first resources met. */
+export interface ResourceFigures {
+  /** The ranked columns: the main usage columns present (or, without any, the columns the top lists fell back to). */
+  columns: string[];
+  /** The first SummaryOptions.resourceFiguresKept resources met, in file order. */
+  resources: ResourceFigure[];
+  /** Resources tracked past that bound, left out here (they are in the summary). */
+  leftOut: number;
 }

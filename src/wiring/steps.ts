@@ -15,6 +15,8 @@ import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Logger } from '../log.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
 import type { ReportStore } from '../reports/store.js';
+import type { ResourceFigures } from '../summary/types.js';
+import type { UsageReadModel } from '../usage/read-model.js';
 
 export interface StepOverrides {
   /** A stub resolver for downloads (tests). */
@@ -30,10 +32,10 @@ export interface StepOverrides {
 
 /** The report job's parts: downloader, CSV summary, archive, mailer. */
 export function createStepParts(
-  parts: { config: ConfigWith<'worker'>; logger: Logger; store: ReportStore; enqueue: EnqueueRun; archive: ArchiveTarget },
+  parts: { config: ConfigWith<'worker'>; logger: Logger; store: ReportStore; usage: UsageReadModel; enqueue: EnqueueRun; archive: ArchiveTarget },
   overrides: StepOverrides = {},
 ) {
-  const { logger, store, enqueue, archive } = parts;
+  const { logger, store, usage, enqueue, archive } = parts;
   const config = parts.config.worker;
   const dataDir = resolve(parts.config.dataDir);
   const downloader =
@@ -64,10 +66,18 @@ export function createStepParts(
 
   const deps: StepDeps = {
     store,
+    usage,
     enqueue,
     download: (url, destination, signal, maxBytes) => downloader.download(url, destination, signal, maxBytes),
-    summarize: (input, attachment) =>
-      attachment === undefined ? summarizeReportCsv(input, csvLimits, summaryOptions) : summarizeWithAttachment(input, csvLimits, attachment, summaryOptions),
+    summarize: async (input, attachment) => {
+      // The per-resource figures come out of the same pass, for the resources' history.
+      let resources: ResourceFigures = { columns: [], resources: [], leftOut: 0 };
+      const options = { ...summaryOptions, onResourceFigures: (figures: ResourceFigures) => (resources = figures) };
+      const summary = await (attachment === undefined
+        ? summarizeReportCsv(input, csvLimits, options)
+        : summarizeWithAttachment(input, csvLimits, attachment, options));
+      return { summary, resources };
+    },
     compare: compareSummaries,
     // Through a temporary file: a half-written attachment must never pass for a finished one.
     neutralize: (source, destination) => writeFileAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)).then(() => undefined),

@@ -103,6 +103,23 @@ describe('report pipeline, end to end', () => {
     assert.ok(record.archive?.summary, 'the summary is archived beside the CSV');
   });
 
+  test("a delivered report feeds the usage read model: each resource's history and the instance's months", async () => {
+    const id = await requestReport({ resourceGroupBy: 'organization', dateGroupBy: 'day' });
+    const record = await service.waitForStatus(id, ['delivered', 'failed', 'unrecognized']);
+    assert.equal(record.status, 'delivered', JSON.stringify(record.error));
+    const summary = record.summary!;
+    assert.equal(summary.grouping.resource, 'organization');
+    assert.ok(summary.periodSeries && summary.periodSeries.starts.length > 1, 'a week of days');
+    const top = summary.top.find((list) => list.column === 'payloadBillableCount')!.entries[0]!;
+    const points = await service.usage.resources.resourceHistory('organization', top.id);
+    const point = points.find((entry) => entry.reportId === id);
+    assert.equal(point?.figures.payloadBillableCount, top.value);
+    assert.equal((await service.usage.resources.resource('organization', top.id))?.name, top.name);
+    const months = await service.usage.instance.monthlyTotals({ from: '2026-01', to: '2026-01' });
+    assert.deepEqual(months[0]?.reportIds, [id]);
+    assert.equal(months[0]?.billablePayloads, summary.totals.payloadBillableCount);
+  });
+
   for (const shape of ['json-urls', 'json-inline', 'text-csv'] as CallbackShape[]) {
     test(`a ${shape} callback is understood and delivered`, async () => {
       sim.setCallbackShape(shape);

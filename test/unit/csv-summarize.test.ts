@@ -213,6 +213,7 @@ describe('summarizeReportCsv: other shapes of file', () => {
       levels: {},
       levelsUnavailable: null,
       top: [],
+      periodSeries: null,
     });
   });
 

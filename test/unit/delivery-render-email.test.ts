@@ -44,6 +44,7 @@ function makeSummary(overrides: Partial<ReportSummary> = {}): ReportSummary {
         ],
       },
     ],
+    periodSeries: null,
     ...overrides,
   };
 }

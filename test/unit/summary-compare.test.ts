@@ -21,6 +21,7 @@ function summary(
     levels,
     levelsUnavailable: null,
     top: [],
+    periodSeries: null,
   };
 }
 

@@ -54,6 +54,12 @@ export const summaryViewSchema = z.strictObject({
       entries: z.array(z.strictObject({ id: z.string(), name: z.string(), value: z.number(), share: z.number() })),
     }),
   ),
+  /**
+   * The main usage columns summed across resources per day or month (as grouping.date says), dated
+   * periods in order, at most 400 (capped: more were in the report); null without dated rows and
+   * for reports summarized before it existed.
+   */
+  periodSeries: z.strictObject({ starts: z.array(z.string()), columns: z.record(z.string(), z.array(z.number().nullable())), capped: z.boolean() }).nullable(),
 });
 
 const comparisonViewSchema = z.strictObject({

@@ -19,7 +19,10 @@ export async function summaryStep(deps: StepDeps, record: ReportRecord, signal?:
   const gzipToo = willEmail && ((await fileSize(paths.csv)) ?? 0) > deps.mail.gzipAboveBytes;
   const attachment = willEmail ? { plain: paths.attachment, ...(gzipToo ? { gzip: paths.attachmentGz } : {}) } : undefined;
   // The signal reaches the parse itself: a shutdown that cannot wait stops a long parse at once.
-  const summary = await deps.summarize(createReadStream(paths.csv, signal ? { signal } : {}), attachment);
+  const { summary, resources } = await deps.summarize(createReadStream(paths.csv, signal ? { signal } : {}), attachment);
+  // Before the summary is recorded: a run that stops in between writes the same points again (they
+  // are the report's own, replaced), while one recorded first would skip them for good.
+  await deps.usage.resources.recordReport(record, summary, resources);
   const previous = await deps.store.latestInSeries(record.seriesKey);
   const comparison = previous && previous.reportId !== record.id ? deps.compare(previous, summary) : null;
 
