@@ -10,13 +10,14 @@ export const SAFE_METHODS: readonly string[] = ['GET', 'HEAD', 'OPTIONS'];
 /**
  * First check against cross-site requests: the browser says where the request comes from. With an
  * Origin header it must be this service's public origin or the request's own host (a browser that
- * reached the service by another name); without one, the browser must say `Sec-Fetch-Site:
+ * reached the service by another name); without one (or with `null`), the browser must say `Sec-Fetch-Site:
  * same-origin`. A request that says neither (an old browser, a script) is refused: the dashboard is
  * for current browsers, and the admin API is there for scripts.
  */
 export function originRefusal(req: Request, publicUrl: string): ForbiddenError | null {
   const origin = req.get('origin');
-  if (origin !== undefined) {
+  // `null` is what a sandboxed frame or a privacy setting sends: no origin to compare, so the fallback decides.
+  if (origin !== undefined && origin !== 'null') {
     const own = [new URL(publicUrl).origin, `${req.protocol}://${req.get('host') ?? ''}`];
     return own.includes(origin) ? null : new ForbiddenError(`Refused: this form was sent from another site (${origin.slice(0, 100)})`);
   }

@@ -42,6 +42,7 @@ export function renderPage(shell: PageShell): SafeHtml {
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>${shell.title} · report-relay</title>
+    <link rel="icon" href="/ui/assets/favicon.svg" type="image/svg+xml" />
     <link rel="stylesheet" href="/ui/assets/app.css" />
     ${(shell.vendor ?? []).map((name) => html`<script defer src="/ui/assets/vendor/${scriptName(name)}"></script>`)}
     ${(shell.scripts ?? []).map((name) => html`<script type="module" src="/ui/assets/${scriptName(name)}"></script>`)}

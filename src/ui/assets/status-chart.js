@@ -7,16 +7,19 @@ function draw(element) {
   if (!echarts) return;
   const counts = JSON.parse(element.dataset.statusCounts ?? '{}');
   const statuses = Object.keys(counts);
+  // One bar per status: the chart is as tall as its bars need (CSSOM, which the CSP allows).
+  element.style.height = `${statuses.length * 34 + 48}px`;
   const chart = echarts.init(element, null, { renderer: 'svg' });
   chart.setOption({
     animation: false,
-    grid: { left: 8, right: 8, top: 8, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
     xAxis: { type: 'value', minInterval: 1 },
     yAxis: { type: 'category', data: statuses.map((status) => status.replace(/_/gu, ' ')), inverse: true },
     series: [
       {
         type: 'bar',
         data: statuses.map((status) => ({ value: counts[status], itemStyle: { color: STATUS_COLOURS[status] ?? '#1f5fbf' } })),
+        barMaxWidth: 22,
         label: { show: true, position: 'right' },
       },
     ],

@@ -68,10 +68,10 @@ function attentionTable(reports: readonly ReportRecord[]): SafeHtml {
         ${reports.map(
           (report) => html`<tr>
             <th scope="row"><a href="${reportHref(report.id)}">${report.id}</a></th>
-            <td>${statusBadge(report.status)}</td>
-            <td>${reportName(report)}</td>
-            <td>${timeTag(report.updatedAt)}</td>
-            <td class="message">${trouble(report)}</td>
+            <td data-label="Status">${statusBadge(report.status)}</td>
+            <td data-label="Schedule">${reportName(report)}</td>
+            <td data-label="Since">${timeTag(report.updatedAt)}</td>
+            <td data-label="What happened" class="message">${trouble(report)}</td>
           </tr>`,
         )}
       </tbody>
@@ -98,9 +98,9 @@ function missedRunsTable(runs: ReadonlyArray<{ schedule: Schedule; run: MissedRu
         ${runs.map(
           ({ schedule, run }) => html`<tr>
             <th scope="row"><a href="${scheduleHref(schedule.id)}">${schedule.name}</a></th>
-            <td>${timeTag(run.fireTime)}</td>
-            <td>${timeTag(run.period.start)} – ${timeTag(run.period.end)}</td>
-            <td>${timeTag(run.detectedAt)}</td>
+            <td data-label="Fired">${timeTag(run.fireTime)}</td>
+            <td data-label="Period">${timeTag(run.period.start)} – ${timeTag(run.period.end)}</td>
+            <td data-label="Noticed">${timeTag(run.detectedAt)}</td>
           </tr>`,
         )}
       </tbody>
@@ -127,9 +127,9 @@ function seriesTable(reports: readonly ReportRecord[]): SafeHtml {
         ${reports.map(
           (report) => html`<tr>
             <th scope="row">${reportName(report)}</th>
-            <td><a href="${reportHref(report.id)}">${report.id}</a></td>
-            <td>${timeTag(report.request.start ?? null)} – ${timeTag(report.request.end ?? null)}</td>
-            <td>${timeTag(report.updatedAt)}</td>
+            <td data-label="Report"><a href="${reportHref(report.id)}">${report.id}</a></td>
+            <td data-label="Period">${timeTag(report.request.start ?? null)} – ${timeTag(report.request.end ?? null)}</td>
+            <td data-label="Delivered">${timeTag(report.updatedAt)}</td>
           </tr>`,
         )}
       </tbody>
