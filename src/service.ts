@@ -129,7 +129,7 @@ export async function createService(options: ServiceOptions) {
   if (role !== 'worker') {
     const withWeb = requireSide(config, 'web', role);
     const { createWebSide } = await import('./wiring/web.js');
-    web = createWebSide({ config: withWeb, logger, redis, store, queue, durability, archive }, worker ?? undefined, overrides);
+    web = createWebSide({ config: withWeb, logger, redis, store, usage, queue, durability, archive }, worker ?? undefined, overrides);
   }
 
   let server: Server | null = null;

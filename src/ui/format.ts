@@ -16,3 +16,14 @@ export function statusBadge(status: string): SafeHtml {
 
 export const reportHref = (id: string) => `/ui/reports/${encodeURIComponent(id)}`;
 export const scheduleHref = (id: string) => `/ui/schedules/${encodeURIComponent(id)}`;
+
+/** A usage figure with thousands separators (up to two decimals); a dash where the report had none. */
+export function figureCell(value: number | null | undefined): SafeHtml {
+  if (value === null || value === undefined) return html`<span class="muted">—</span>`;
+  return html`${value.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
+}
+
+/** A period as "start – end" (either may be unknown). */
+export function periodTag(start: string | null, end: string | null): SafeHtml {
+  return html`${timeTag(start)} – ${timeTag(end)}`;
+}

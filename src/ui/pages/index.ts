@@ -39,5 +39,7 @@
  */
 import type { UiPage } from '../page.js';
 import { overviewPage } from './overview.js';
+import { organizationsPage } from './resource-list.js';
+import { applicationPage, organizationPage } from './resource-usage.js';
 
-export const PAGES: readonly UiPage[] = [overviewPage];
+export const PAGES: readonly UiPage[] = [overviewPage, organizationsPage, organizationPage, applicationPage];
