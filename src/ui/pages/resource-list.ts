@@ -30,8 +30,7 @@ function kindSwitch(current: ResourceKind): SafeHtml {
   return html`<nav class="kind-switch" aria-label="Kind of resource">
     <ul>
       ${Object.values(KINDS).map(
-        (words) =>
-          html`<li><a href="${resourceListHref(words.kind)}"${words.kind === current && html` aria-current="page"`}>${words.many}</a></li>`,
+        (words) => html`<li><a href="${resourceListHref(words.kind)}"${words.kind === current && html` aria-current="page"`}>${words.many}</a></li>`,
       )}
     </ul>
   </nav>`;
