@@ -115,6 +115,7 @@ export async function createService(options: ServiceOptions) {
     maintenance = createMaintenance({
       redis,
       store,
+      resources: usage.resources,
       queue,
       prefix: config.redis.prefix,
       logger,
