@@ -4,7 +4,7 @@
  * prints the summary and where the email and the archived CSV are. Exits 0 once the report is
  * delivered, 1 with the reason when it is not (failed, not understood, or not delivered in time).
  *
- * Options: --keep leaves both running after the delivery, answering the admin API, until Ctrl-C or
+ * Options: --keep leaves both running after the delivery, answering the admin API and the dashboard (/ui), until Ctrl-C or
  * SIGTERM (then exits 0); --timeout <seconds> is how long to wait for the delivery (default 60).
  * Settings come from the environment as for the service (config/example.env), except those the demo
  * chooses: PORT defaults to any free port, REDIS_PREFIX to report-relay-demo, DATA_DIR to data/demo,
@@ -113,6 +113,7 @@ try {
 console.log(`Losant simulator  ${sim.url}  (instance ${sim.instanceId})`);
 console.log(`report-relay      ${publicUrl}`);
 console.log(`admin token       ${adminToken}  (made for this run: send it as "Authorization: Bearer <token>")`);
+console.log(`dashboard         ${publicUrl}/ui  (sign in by pasting the admin token above)`);
 console.log(
   `mail              ${config.worker.mail.smtpUrl === undefined ? `.eml files in ${join(config.dataDir, 'outbox')} (SMTP_URL is not set)` : `sent through ${service.steps?.mailer.description ?? '?'}`}`,
 );
@@ -177,6 +178,7 @@ if (!delivered && stop.signal.aborted) console.error(`\nStopped (${String(stop.s
 if (delivered && options.keep && !stop.signal.aborted) {
   console.log(`\nStill running; stop with Ctrl-C. Try the admin API:`);
   console.log(`  curl -H 'Authorization: Bearer ${adminToken}' ${publicUrl}/admin/reports`);
+  console.log(`or open the dashboard at ${publicUrl}/ui and paste the admin token ${adminToken}`);
   await once(stop.signal, 'abort');
 }
 process.exitCode = delivered ? 0 : 1;

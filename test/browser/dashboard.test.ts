@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { createAwaitingReport } from '../helpers/reports.js';
+import { readAll } from '../reliability/helpers/reports.js';
 import { startService, type RunningService } from '../helpers/service.js';
 import { DESKTOP, launchBrowser, openPage, PHONE, signIn, type WatchedPage } from './helpers/browser.js';
 
@@ -132,6 +133,60 @@ describe('dashboard in a browser', () => {
       assert.equal(await watched.page.locator('main img').count(), 0, 'no <img> was made from the text');
       assert.equal(await watched.page.locator('main script').count(), 0, 'no <script> was made from the text');
       await watched.screenshot('overview-hostile');
+      watched.assertClean();
+    });
+  });
+
+  test('the latest delivered report of a series is listed with a link', async () => {
+    const report = await createAwaitingReport(service.store, service.url);
+    const csv = await readAll(sim.buildReportCsv({ start: '2026-10-01T00:00:00.000Z', end: '2026-11-01T00:00:00.000Z' }));
+    const answer = await fetch(report.callbackUrl, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+    assert.ok(answer.ok, `callback answered ${answer.status}`);
+    await service.waitForStatus(report.id, ['delivered']);
+    await withPage(DESKTOP, async (watched) => {
+      await signIn(watched, service.url, TEST_ADMIN_TOKEN);
+      const table = watched.page.getByRole('table', { name: /newest delivered report of each series/u });
+      assert.equal(await table.getByRole('link', { name: report.id }).getAttribute('href'), `/ui/reports/${report.id}`);
+      await watched.screenshot('overview-series');
+      watched.assertClean();
+    });
+  });
+
+  test('a missed run of a schedule with a hostile name is listed, the name shown as text', async () => {
+    const created = await fetch(`${service.url}/admin/schedules`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: HOSTILE, cron: '0 4 1 * *', email: false, archive: true }),
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const { schedule } = (await created.json()) as { schedule: { id: string } };
+    const fireTime = '2026-11-01T04:00:00.000Z';
+    const added = await service.web!.missedRunStore.add({
+      scheduleId: schedule.id,
+      fireTime,
+      period: { start: '2026-10-01T00:00:00.000Z', end: '2026-11-01T00:00:00.000Z' },
+      detectedAt: '2026-11-01T10:00:00.000Z',
+      state: 'missed',
+      reRequestedReportId: null,
+      reRequestedAt: null,
+      arrivedAt: null,
+      arrivedReportId: null,
+    });
+    assert.ok(added);
+    await withPage(DESKTOP, async (watched) => {
+      await signIn(watched, service.url, TEST_ADMIN_TOKEN);
+      const table = watched.page.getByRole('table', { name: /Schedule runs/u });
+      const link = table.getByRole('link', { name: HOSTILE });
+      assert.equal(await link.getAttribute('href'), `/ui/schedules/${schedule.id}`);
+      assert.match(
+        (await table
+          .getByRole('row')
+          .filter({ has: watched.page.getByRole('link', { name: HOSTILE }) })
+          .textContent()) ?? '',
+        /2026-11-01 04:00 UTC/u,
+      );
+      assert.equal(await watched.page.locator('main img, main script').count(), 0);
+      await watched.screenshot('overview-missed-run');
       watched.assertClean();
     });
   });

@@ -192,6 +192,16 @@ describe('npm run demo (scripts/demo.ts), as the README quick start runs it', ()
     assert.match(token, /^[0-9a-f]{32,}$/u);
     assert.match(output, new RegExp(`^  curl -H 'Authorization: Bearer ${token}' ${baseUrl}/admin/reports$`, 'mu'));
 
+    assert.equal(line(output, /dashboard/u), `${baseUrl}/ui  (sign in by pasting the admin token above)`);
+    assert.match(output, new RegExp(`^or open the dashboard at ${baseUrl}/ui and paste the admin token ${token}$`, 'mu'));
+    const dashboard = await fetch(`${baseUrl}/ui/sign-in`, {
+      method: 'POST',
+      headers: { origin: baseUrl, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }),
+      redirect: 'manual',
+    });
+    assert.equal(dashboard.status, 303, 'the printed token signs in to the dashboard');
+
     const answer = await fetch(`${baseUrl}/admin/reports`, { headers: { Authorization: `Bearer ${token}` } });
     assert.equal(answer.status, 200);
     // as: checked against the admin contract below.

@@ -114,7 +114,8 @@ function seriesTable(series: readonly SeriesOverview[]): SafeHtml {
   return html`<div class="table-wrap">
     <table>
       <caption>
-        Each series (a schedule, or reports requested with the same options): its newest report and its newest delivered report, most recently active first
+        The newest delivered report of each series (a schedule, or reports requested with the same options) and its newest report of any status, most
+        recently active series first
       </caption>
       <thead>
         <tr>
@@ -133,7 +134,9 @@ function seriesTable(series: readonly SeriesOverview[]): SafeHtml {
             <td data-label="Newest report">${
               entry.latest === null
                 ? html`<span class="muted">no longer kept</span>`
-                : html`<a href="${reportHref(entry.latest.id)}">${entry.latest.id}</a> ${statusBadge(entry.latest.status)}`
+                : entry.latest.id === entry.latestDelivered?.reportId
+                  ? html`<span class="muted">the delivered one</span>`
+                  : html`<a href="${reportHref(entry.latest.id)}">${entry.latest.id}</a> ${statusBadge(entry.latest.status)}`
             }</td>
             <td data-label="Latest delivered">${
               entry.latestDelivered === null

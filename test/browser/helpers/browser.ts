@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -13,17 +14,63 @@ export const SCREENSHOTS = fileURLToPath(new URL('../../../test-artifacts/screen
 export const DESKTOP = { width: 1280, height: 800 } as const;
 export const PHONE = { width: 390, height: 844 } as const;
 
+/** Held (a folder with the holder's pid) by the one test process running a chromium on this machine. */
+const BROWSER_TURN = join(tmpdir(), 'report-relay-browser-tests.lock');
+
+function holderAlive(): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(BROWSER_TURN, 'pid'), 'utf8'));
+  } catch {
+    // Just made, its pid not written yet: taken.
+    return true;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * One chromium per test file (the machine has two cores): launch it in before(), close it in
- * after(), and give each test its own context (its own cookies). A missing chromium fails the
- * test with the way to install it; nothing is skipped.
+ * Waits until no other test file runs a chromium (the test runner runs two files at once, and
+ * two browsers would starve the two cores), then holds the turn until `release`. A turn left by
+ * a killed test process is taken over.
+ */
+async function takeBrowserTurn(): Promise<() => void> {
+  for (;;) {
+    try {
+      mkdirSync(BROWSER_TURN);
+      writeFileSync(join(BROWSER_TURN, 'pid'), String(process.pid));
+      return () => rmSync(BROWSER_TURN, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (!holderAlive()) rmSync(BROWSER_TURN, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+/**
+ * One chromium per test file, and one test file with a chromium at a time: launch it in before(),
+ * close it in after(), and give each test its own context (its own cookies). A missing chromium
+ * fails the test with the way to install it; nothing is skipped.
  */
 export async function launchBrowser(): Promise<Browser> {
   assert.ok(existsSync(CHROMIUM), `chromium is not installed at ${CHROMIUM}: install it with apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const release = await takeBrowserTurn();
+  try {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    browser.on('disconnected', release);
+    return browser;
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 /** A page whose every console error, page error, CSP violation, failed subresource and dialog is recorded. */
@@ -66,9 +113,12 @@ export async function openPage(browser: Browser, viewport: { width: number; heig
   page.on('response', (response) => {
     if (response.request().resourceType() !== 'document' && response.status() >= 400) problems.push(`status of ${response.status()} for ${response.url()}`);
   });
-  // A document that fails to load fails the goto or wait that asked for it; a subresource would fail silently.
+  // A document that fails to load fails the goto or wait that asked for it; a subresource would fail
+  // silently. ERR_ABORTED is the browser dropping a request because the page moved on (the icon of a
+  // page left at once), not a failure of the service: an error answer is caught above by its status.
   page.on('requestfailed', (request) => {
-    if (request.resourceType() !== 'document') problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`);
+    const reason = request.failure()?.errorText ?? 'unknown';
+    if (request.resourceType() !== 'document' && reason !== 'net::ERR_ABORTED') problems.push(`request failed: ${request.url()} (${reason})`);
   });
   return {
     context,
