@@ -25,5 +25,6 @@ export function figureCell(value: number | null | undefined): SafeHtml {
 
 /** A period as "start – end" (either may be unknown). */
 export function periodTag(start: string | null, end: string | null): SafeHtml {
-  return html`${timeTag(start)} – ${timeTag(end)}`;
+  // One element, so that a phone's card layout (a grid per cell) keeps it on one line of the card.
+  return html`<span class="period">${timeTag(start)} – ${timeTag(end)}</span>`;
 }

@@ -12,7 +12,7 @@ export function firstMonthOf(now: Date, count: number): string {
 function source(month: MonthTotals): SafeHtml {
   const reports = month.reportIds.map((id, index) => html`${index > 0 && ', '}<a href="${reportHref(id)}">${id}</a>`);
   const from = month.from === 'month' ? 'a monthly report' : `${month.days} day${month.days === 1 ? '' : 's'} of daily reports`;
-  return html`${from}: ${reports}`;
+  return html`<span>${from}: ${reports}</span>`;
 }
 
 function monthsTable(months: readonly MonthTotals[]): SafeHtml {
