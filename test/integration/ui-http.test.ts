@@ -116,6 +116,14 @@ describe('dashboard over HTTP', () => {
     assert.equal(unknown.status, 403);
     const fetchMetadata = await request(service.url).post('/ui/sign-in').set('Sec-Fetch-Site', 'same-origin').type('form').send({ token: TEST_ADMIN_TOKEN });
     assert.equal(fetchMetadata.status, 303, 'Sec-Fetch-Site: same-origin stands in for a missing Origin');
+    const host = `localhost:${new URL(service.url).port}`;
+    const ownHost = await request(service.url)
+      .post('/ui/sign-in')
+      .set('Host', host)
+      .set('Origin', `http://${host}`)
+      .type('form')
+      .send({ token: TEST_ADMIN_TOKEN });
+    assert.equal(ownHost.status, 303, 'the origin of the host the browser reached the service by counts as its own');
     const crossFetch = await request(service.url)
       .post('/ui/sign-in')
       .set('Origin', 'null')
