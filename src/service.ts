@@ -149,6 +149,7 @@ export async function createService(options: ServiceOptions) {
     maintenance = createMaintenance({
       redis,
       store,
+      resources: usage.resources,
       queue,
       prefix: config.redis.prefix,
       logger,
@@ -165,7 +166,7 @@ export async function createService(options: ServiceOptions) {
     const { createWebSide } = await import('./wiring/web.js');
     const metricsEndpoint = config.metricsToken === null ? undefined : { token: config.metricsToken, exposition: () => prometheus.exposition() };
     web = createWebSide(
-      { config: withWeb, logger, redis, store, queue, durability, archive, metrics, ...(metricsEndpoint ? { metricsEndpoint } : {}) },
+      { config: withWeb, logger, redis, store, usage, queue, durability, archive, metrics, ...(metricsEndpoint ? { metricsEndpoint } : {}) },
       worker ?? undefined,
       overrides,
     );

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import type { BenchCase, Table } from '../lib/case.js';
@@ -7,12 +6,8 @@ import { measureInterleaved } from '../lib/measure.js';
 import { formatNumber } from '../lib/report.js';
 import { benchPrefix, deleteKeysWithPrefix } from '../lib/redis-prefix.js';
 import { percentile } from '../lib/stats.js';
-import { summarizeReportCsv } from '../../src/csv/summarize-stream.js';
+import { seedReadModel, seededResourceId, SEED_FIRST_DAY } from '../lib/read-model-seed.js';
 import { createLogger } from '../../src/log.js';
-import type { ReportRecord, ReportStatus } from '../../src/reports/record.js';
-import { createReportStore } from '../../src/reports/store.js';
-import type { ResourceFigures } from '../../src/summary/types.js';
-import { createUsageReadModel } from '../../src/usage/read-model.js';
 
 /**
  * Question: do the dashboard's read queries stay fast after years of use? With 10,000 report
@@ -23,21 +18,7 @@ import { createUsageReadModel } from '../../src/usage/read-model.js';
  */
 
 const DAY_MS = 86_400_000;
-const SERIES = Array.from({ length: 8 }, (_, index) => `options-bench-${index}`);
 const FIRST_SERIES = 'options-bench-0';
-const OTHER_STATUSES: ReportStatus[] = ['requested', 'accepted', 'failed', 'overdue'];
-const LIMITS = { maxColumns: 2_000, maxFieldBytes: 1024 * 1024 };
-
-function dayCsv(day: Date, organizations: number): string {
-  const start = day.toISOString();
-  const end = new Date(day.getTime() + DAY_MS - 1).toISOString();
-  const lines = ['resourceType,resourceId,resourceName,currentPeriodStart,currentPeriodEnd,deviceCount,payloadBillableCount,notebookMinutesCount,tag:region'];
-  for (let org = 0; org < organizations; org += 1) {
-    const id = `5f1a2b3c4d5e6f7a8b${String(org).padStart(6, '0')}`;
-    lines.push(`organization,${id},Organization ${org},${start},${end},${10 + org},${(org + 1) * 1000 + (day.getTime() % 997)},${org % 7},region-${org % 4}`);
-  }
-  return lines.join('\n');
-}
 
 const readModelCase: BenchCase = {
   description:
@@ -58,72 +39,14 @@ const readModelCase: BenchCase = {
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
     const prefix = benchPrefix('read-model');
     const logger = createLogger({ level: 'warn' });
-    let clock = new Date();
-    const store = createReportStore(redis, { prefix, retentionDays: 3650, now: () => clock });
-    const usage = createUsageReadModel(redis, { prefix, retentionSeconds: 3650 * 86_400, logger });
     try {
-      // Two years of reports, the delivered ones spread evenly among them.
-      const first = Date.UTC(2024, 0, 1);
-      const stepMs = Math.floor((730 * DAY_MS) / recordCount);
-      const deliveredEvery = Math.floor(recordCount / deliveredCount);
-      const seedStarted = performance.now();
-      let next = 0;
-      let deliveredDay = 0;
-      const one = async (index: number): Promise<void> => {
-        const delivered = index % deliveredEvery === 0 && index / deliveredEvery < deliveredCount;
-        const seriesKey = SERIES[index % SERIES.length] ?? 'options-bench-0';
-        const source: ReportRecord['source'] = index % 3 === 0 ? 'schedule' : 'api';
-        const id = `r_bench_${String(index).padStart(6, '0')}`;
-        clock = new Date(first + index * stepMs);
-        const createdAt = clock.toISOString();
-        const report = {
-          id,
-          source,
-          scheduleId: source === 'schedule' ? 'sched-bench' : null,
-          request: { resourceGroupBy: 'organization' as const, dateGroupBy: 'day' as const },
-          delivery: { email: false, archive: false, recipients: [] },
-          seriesKey,
-          secretHash: null,
-          status: 'requested' as const,
-          overdueAt: null,
-          note: 'created by the benchmark',
-        };
-        if (!delivered) {
-          await store.create(report);
-          const status = OTHER_STATUSES[index % OTHER_STATUSES.length];
-          const at = createdAt;
-          if (status === 'accepted') await store.markAccepted(id, { jobId: `job-${index}`, acceptedAt: at, legacy: false }, 'queued');
-          if (status === 'failed') await store.markRequestFailed(id, { step: 'request', code: 'refused', message: 'refused', permanent: true, at }, 'refused');
-          if (status === 'overdue') await store.markOverdue(id, 'no callback');
-          return;
-        }
-        const day = new Date(Date.UTC(2024, 0, 1) + deliveredDay++ * DAY_MS);
-        const info = { receivedAt: createdAt, contentType: 'text/csv', bytes: 1, sha256: id, headers: {}, jobId: null, duplicates: 0 };
-        await store.create(report, { callback: { info, body: Buffer.from('x') } });
-        let resources: ResourceFigures = { columns: [], resources: [], leftOut: 0 };
-        const summary = await summarizeReportCsv(Readable.from([dayCsv(day, organizations)]), LIMITS, {
-          onResourceFigures: (figures) => (resources = figures),
-        });
-        const file = { key: id, location: `file:///bench/${id}.csv`, sha256: id, bytes: 1 };
-        await store.markDownloaded(id, { interpretation: { kind: 'inline' }, download: { bytes: 1, sha256: id, sources: 1, at: createdAt } }, 'downloaded');
-        await store.markArchived(id, { csv: file, summary: null, at: createdAt }, 'archived');
-        await usage.resources.recordReport({ id, createdAt }, summary, resources);
-        await store.markSummarized(id, { summary, comparison: null }, 'summarized');
-        await store.markDelivered(id, 'delivered');
-        await store.setLatestInSeries(seriesKey, id, summary);
-        await usage.instance.recordDelivered({ id, createdAt }, summary);
-      };
-      // Delivered reports one after the other (each names the same organizations); the rest 32 at a time.
-      for (let index = 0; index < recordCount; index += deliveredEvery) if (index / deliveredEvery < deliveredCount) await one(index);
-      const lanes = Array.from({ length: 32 }, async () => {
-        for (let index = next++; index < recordCount; index = next++)
-          if (!(index % deliveredEvery === 0 && index / deliveredEvery < deliveredCount)) await one(index);
-      });
-      await Promise.all(lanes);
-      const seedSeconds = (performance.now() - seedStarted) / 1000;
+      const seeded = await seedReadModel({ redis, prefix, logger, records: recordCount, delivered: deliveredCount, resources: organizations });
+      const { store, usage } = seeded;
+      const first = SEED_FIRST_DAY;
+      const seedSeconds = seeded.seconds;
       log(`seeded ${recordCount} records (${deliveredCount} delivered, ${organizations} organizations each) in ${seedSeconds.toFixed(1)} s`);
 
-      const someOrganization = `5f1a2b3c4d5e6f7a8b${String(Math.floor(organizations / 2)).padStart(6, '0')}`;
+      const someOrganization = seededResourceId(Math.floor(organizations / 2));
       const periodFrom = new Date(first + 200 * DAY_MS);
       const periodTo = new Date(first + 380 * DAY_MS);
       const queries: Record<string, () => Promise<unknown>> = {

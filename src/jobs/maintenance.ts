@@ -8,12 +8,15 @@ import { redisKeys } from '../redis-keys.js';
 import { tryLease } from '../redis-lease.js';
 import { IN_PIPELINE } from '../reports/state-machine.js';
 import type { ReportStore } from '../reports/store.js';
+import type { ResourceHistory, ResourceKind } from '../usage/resource-history.js';
 import type { ReportQueue } from './queue.js';
 import { errorCode, parseStored } from '../errors.js';
 
 export interface MaintenanceDeps {
   redis: Redis;
   store: ReportStore;
+  /** The resource histories whose index of names is swept; without it, the index is left alone. */
+  resources?: Pick<ResourceHistory, 'sweepIndex'>;
   queue: Pick<ReportQueue, 'enqueue' | 'runState'>;
   prefix: string;
   logger: Logger;
@@ -38,6 +41,8 @@ export interface MaintenanceResult {
   overdue: number;
   requeued: number;
   swept: number;
+  /** Organizations and applications taken out of the index of names: their whole history had expired. */
+  resourcesForgotten: number;
   workFilesRemoved: number;
   archiveFilesRemoved: number;
 }
@@ -48,12 +53,15 @@ export interface MaintenanceResult {
  */
 const ARCHIVE_FILES_PER_RUN = 1_000;
 
+const RESOURCE_KINDS: readonly ResourceKind[] = ['organization', 'application'];
+
 /**
  * Housekeeping that keeps the guarantees true when something went wrong elsewhere:
  * - reports whose callback has not come in time are marked overdue;
  * - reports stuck in the pipeline with no job (the enqueue after a stored callback failed,
  *   or a job was lost) are enqueued again — the outbox's other half;
- * - index entries of expired records are dropped;
+ * - index entries of expired records are dropped, and names of organizations and applications
+ *   whose every point expired leave the resource index (their pages answer 404);
  * - old work files, and archived files past ARCHIVE_RETENTION_DAYS, are removed.
  * Runs at start and then periodically; a Redis lock makes one worker do it at a time.
  */
@@ -162,6 +170,15 @@ export function createMaintenance(deps: MaintenanceDeps) {
     return sweep.removed;
   }
 
+  /** Every kind's resources whose history keys all expired (points go after the report retention). */
+  async function forgetExpiredResources(): Promise<number> {
+    const { resources } = deps;
+    if (resources === undefined) return 0;
+    let forgotten = 0;
+    for (const kind of RESOURCE_KINDS) forgotten += await resources.sweepIndex(kind);
+    return forgotten;
+  }
+
   async function runOnce(lockMs = 30_000): Promise<MaintenanceResult | null> {
     const lease = await tryLease(deps.redis, keys.maintenanceLock, lockMs);
     if (lease === null) return null;
@@ -170,6 +187,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
         overdue: await markOverdue(),
         requeued: await requeueStuck(),
         swept: await deps.store.sweepIndexes(),
+        resourcesForgotten: await forgetExpiredResources(),
         workFilesRemoved: await removeOldWorkFiles(),
         archiveFilesRemoved: await removeOldArchiveFiles(),
       };

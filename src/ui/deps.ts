@@ -7,6 +7,7 @@ import type { RetryReport } from '../reports/retry-report.js';
 import type { ReportStore } from '../reports/store.js';
 import type { MissedRunService } from '../schedules/missed-run-service.js';
 import type { ScheduleService } from '../schedules/schedule-service.js';
+import type { UsageReadModel } from '../usage/read-model.js';
 
 /**
  * What dashboard pages may use: the same services the admin API uses, built once in the
@@ -17,6 +18,8 @@ export interface UiDeps {
   logger: Logger;
   redis: Redis;
   store: ReportStore;
+  /** Each organization's and application's figures across reports, and the instance's months (src/usage). */
+  usage: UsageReadModel;
   schedules: ScheduleService;
   missedRuns: MissedRunService;
   requestReport: RequestReport;

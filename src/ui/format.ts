@@ -16,3 +16,15 @@ export function statusBadge(status: string): SafeHtml {
 
 export const reportHref = (id: string) => `/ui/reports/${encodeURIComponent(id)}`;
 export const scheduleHref = (id: string) => `/ui/schedules/${encodeURIComponent(id)}`;
+
+/** A usage figure with thousands separators (up to two decimals); a dash where the report had none. */
+export function figureCell(value: number | null | undefined): SafeHtml {
+  if (value === null || value === undefined) return html`<span class="muted">—</span>`;
+  return html`${value.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
+}
+
+/** A period as "start – end" (either may be unknown). */
+export function periodTag(start: string | null, end: string | null): SafeHtml {
+  // One element, so that a phone's card layout (a grid per cell) keeps it on one line of the card.
+  return html`<span class="period">${timeTag(start)} – ${timeTag(end)}</span>`;
+}

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { CorruptDataError, parseStoredJson } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redisKeys } from '../redis-keys.js';
-import { normalizeColumnName } from '../summary/columns.js';
 import type { ReportSummary } from '../summary/types.js';
 import { WRITE_INSTANCE_PERIODS } from './lua.js';
 import { createScriptBatches } from './scripts.js';
+import { usageRoleOf } from './usage-columns.js';
 
 /** The instance's figures of one period (a day or a month) as the latest report covering it gave them. */
 interface PeriodEntry {
@@ -47,17 +47,6 @@ export interface MonthTotals {
   reportIds: string[];
 }
 
-type Role = 'billablePayloads' | 'devices' | 'notebookMinutes';
-
-/** Which figure a series column gives: the payload columns' billable count, devices, notebook minutes (see detectRoles). */
-function roleOf(column: string): Role | null {
-  const name = normalizeColumnName(column);
-  if (name === 'payloadbillablecount') return 'billablePayloads';
-  if (name === 'devicecount') return 'devices';
-  if (name === 'notebookminutescount') return 'notebookMinutes';
-  return null;
-}
-
 export interface InstanceTotalsOptions {
   prefix: string;
   logger: Logger;
@@ -84,7 +73,7 @@ export function createInstanceTotals(redis: Redis, options: InstanceTotalsOption
     if (series === null || (grouping !== 'day' && grouping !== 'month')) return 0;
     const createdMs = Date.parse(report.createdAt);
     const columns = Object.entries(series.columns).flatMap(([column, values]) => {
-      const role = roleOf(column);
+      const role = usageRoleOf(column);
       return role === null ? [] : [{ role, values }];
     });
     const args: string[] = [String(createdMs)];

@@ -24,6 +24,7 @@ import { createScheduleCallbackReceiver } from '../schedules/receive-schedule-ca
 import { createRunArrivals } from '../schedules/run-arrivals.js';
 import { createScheduleService } from '../schedules/schedule-service.js';
 import { createScheduleStore } from '../schedules/schedule-store.js';
+import type { UsageReadModel } from '../usage/read-model.js';
 
 export interface WebOverrides {
   losant?: LosantClient;
@@ -40,6 +41,8 @@ export interface SharedParts {
   logger: Logger;
   redis: Redis;
   store: ReportStore;
+  /** What the dashboard's pages read beside the report records. */
+  usage: UsageReadModel;
   queue: ReportQueue;
   /** The periodic check of Redis's eviction policy, whose last result /readyz reads. */
   durability?: Pick<RedisDurability, 'readiness'>;
@@ -58,7 +61,7 @@ export interface SharedParts {
  * client or the schedules.
  */
 export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefined, overrides: WebOverrides = {}) {
-  const { logger, redis, store, queue, durability, metrics } = parts;
+  const { logger, redis, store, usage, queue, durability, metrics } = parts;
   const shared = parts.config;
   const config = shared.web;
   const losant =
@@ -143,6 +146,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
         logger,
         redis,
         store,
+        usage,
         schedules,
         missedRuns,
         requestReport,

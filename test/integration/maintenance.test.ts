@@ -7,11 +7,14 @@ import { createFileArchive } from '../../src/delivery/file-archive.js';
 import { createMaintenance, type MaintenanceDeps } from '../../src/jobs/maintenance.js';
 import { processJobId } from '../../src/jobs/queue.js';
 import { redisKeys } from '../../src/redis-keys.js';
+import type { ResourceFigures } from '../../src/summary/types.js';
+import { createResourceHistory, type ResourceKind } from '../../src/usage/resource-history.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 import { testConfig } from '../helpers/config.js';
 import { silentLogger } from '../helpers/logger.js';
 import { createAwaitingReport } from '../helpers/reports.js';
 import { startService, type RunningService } from '../helpers/service.js';
+import { summaryOf } from '../helpers/summaries.js';
 
 let service: RunningService;
 
@@ -45,7 +48,10 @@ async function reportWithCallback(): Promise<string> {
 
 /** Housekeeping over this test's service, treating every record as stale at once. */
 function housekeeping(
-  options: Pick<MaintenanceDeps, 'maxRequeues' | 'workDir' | 'workFilesRetentionMs' | 'archive' | 'archiveRetentionMs' | 'archiveFilesPerRun' | 'now'> = {},
+  options: Pick<
+    MaintenanceDeps,
+    'resources' | 'maxRequeues' | 'workDir' | 'workFilesRetentionMs' | 'archive' | 'archiveRetentionMs' | 'archiveFilesPerRun' | 'now'
+  > = {},
 ) {
   return createMaintenance({
     redis: service.redis,
@@ -80,6 +86,52 @@ describe('housekeeping', () => {
     assert.equal(record?.status, 'failed');
     assert.equal(record?.error?.code, 'job_keeps_stopping');
     assert.equal(record?.error?.permanent, false);
+  });
+
+  test('names of organizations and applications whose whole history expired leave the index; those with points left stay', async () => {
+    const maintenance = housekeeping({ resources: service.usage.resources });
+    const logger = silentLogger();
+    // Written with a one-second retention: their history keys expire as the report retention would make them.
+    const shortLived = createResourceHistory(service.redis, { prefix: service.config.redis.prefix, retentionSeconds: 1, logger });
+    const figures = (ids: Array<[string, string]>): ResourceFigures => ({
+      columns: ['payloadBillableCount'],
+      resources: ids.map(([id, name]) => ({ id, name, figures: { payloadBillableCount: 5 }, tags: {} })),
+      leftOut: 0,
+    });
+    const created = { createdAt: new Date().toISOString() };
+    await service.usage.resources.recordReport({ id: 'r-kept', ...created }, summaryOf(), figures([['org-kept', 'Kept Org']]));
+    await shortLived.recordReport({ id: 'r-gone', ...created }, summaryOf(), figures([['org-gone', 'Gone Org']]));
+    await shortLived.recordReport(
+      { id: 'r-gone-app', ...created },
+      summaryOf({ grouping: { resource: 'application', date: 'day' } }),
+      figures([['app-gone', 'Gone App']]),
+    );
+    assert.equal((await service.usage.resources.listResources('organization', { offset: 0, limit: 10 })).total, 2);
+
+    const keys = redisKeys(service.config.redis.prefix).usage;
+    const expired: Array<[ResourceKind, string]> = [
+      ['organization', 'org-gone'],
+      ['application', 'app-gone'],
+    ];
+    const deadline = Date.now() + 20_000;
+    while ((await Promise.all(expired.map(([kind, id]) => service.redis.exists(keys.resourceByPeriod(kind, id))))).some((found) => found === 1)) {
+      assert.ok(Date.now() < deadline, 'the short-lived history did not expire within 20 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(await service.usage.resources.resource('organization', 'org-gone'), 'the index still names it before the sweep');
+
+    assert.equal((await maintenance.runOnce())?.resourcesForgotten, 2);
+
+    assert.equal(await service.usage.resources.resource('organization', 'org-gone'), null);
+    assert.equal(await service.usage.resources.resource('application', 'app-gone'), null);
+    assert.deepEqual(await service.usage.resources.searchResources('organization', 'gone'), []);
+    const left = await service.usage.resources.listResources('organization', { offset: 0, limit: 10 });
+    assert.deepEqual(
+      left.items.map((item) => item.id),
+      ['org-kept'],
+    );
+    assert.equal(left.total, 1);
+    assert.equal((await maintenance.runOnce())?.resourcesForgotten, 0, 'nothing left to forget');
   });
 
   test('a report whose job is waiting in the queue is left alone', async () => {

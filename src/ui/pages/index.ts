@@ -42,7 +42,18 @@ import { newReportPage } from './new-report.js';
 import { overviewPage } from './overview.js';
 import { reportPage } from './report.js';
 import { reportsPage } from './reports.js';
+import { organizationsPage } from './resource-list.js';
+import { applicationPage, organizationPage } from './resource-usage.js';
 import { schedulesPage } from './schedules.js';
 
 // The new-report page before the report page: /reports/new must not be taken for a report id.
-export const PAGES: readonly UiPage[] = [overviewPage, reportsPage, newReportPage, reportPage, schedulesPage];
+export const PAGES: readonly UiPage[] = [
+  overviewPage,
+  reportsPage,
+  newReportPage,
+  reportPage,
+  organizationsPage,
+  organizationPage,
+  applicationPage,
+  schedulesPage,
+];

@@ -1,18 +1,20 @@
 import type { ReportRecord, ReportStatus } from '../../reports/record.js';
+import type { SeriesOverview } from '../../reports/report-queries.js';
 import { REPORT_STATUSES } from '../../reports/state-machine.js';
 import type { MissedRun } from '../../schedules/missed-run.js';
 import type { Schedule } from '../../schedules/schedule.js';
 import type { UiDeps } from '../deps.js';
-import { reportHref, scheduleHref, statusBadge, timeTag } from '../format.js';
+import { periodTag, reportHref, scheduleHref, statusBadge, timeTag } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import type { UiPage } from '../page.js';
+import { monthlyUsage } from '../monthly-usage.js';
 
 /** The statuses that need someone: a run that ended badly, or a callback that did not come. */
 const ATTENTION: readonly ReportStatus[] = ['failed', 'unrecognized', 'overdue'];
 /** Rows per table: the overview shows the newest; the full lists are other pages' job. */
 const ROWS = 20;
-/** How many recent deliveries the "latest of each series" table is read from. */
-const RECENT_DELIVERIES = 100;
+/** Months of the instance's usage shown: three years. */
+const MONTHS_SHOWN = 36;
 
 /** Why a report needs attention, in a sentence. */
 function trouble(report: ReportRecord): string {
@@ -36,16 +38,11 @@ async function needingAttention(deps: UiDeps): Promise<ReportRecord[]> {
     .slice(0, ROWS);
 }
 
-/**
- * The newest delivered report of each series, among the latest deliveries.
- * TODO(read model): a per-series index of the latest report will answer this for every series at
- * any age; until then a series whose last delivery is older than RECENT_DELIVERIES deliveries is
- * not listed (the table's caption says so).
- */
-async function latestOfEachSeries(deps: UiDeps): Promise<ReportRecord[]> {
-  const { items } = await deps.store.list({ status: 'delivered', offset: 0, limit: RECENT_DELIVERIES });
-  const seen = new Set<string>();
-  return items.filter((report) => !seen.has(report.seriesKey) && seen.add(report.seriesKey));
+/** Each series' newest report and newest delivery, newest first (one read of the per-series index, every series at any age). */
+async function latestOfEachSeries(deps: UiDeps): Promise<SeriesOverview[]> {
+  const series = await deps.store.latestPerSeries();
+  const newest = (entry: SeriesOverview) => entry.latest?.createdAt ?? '';
+  return series.sort((a, b) => newest(b).localeCompare(newest(a)));
 }
 
 function attentionTable(reports: readonly ReportRecord[]): SafeHtml {
@@ -108,34 +105,49 @@ function missedRunsTable(runs: ReadonlyArray<{ schedule: Schedule; run: MissedRu
   </div>`;
 }
 
-function seriesTable(reports: readonly ReportRecord[]): SafeHtml {
-  if (reports.length === 0) return html`<p class="empty">No report was delivered yet.</p>`;
+function seriesName(entry: SeriesOverview): SafeHtml {
+  return entry.latest === null ? html`<code>${entry.seriesKey}</code>` : reportName(entry.latest);
+}
+
+function seriesTable(series: readonly SeriesOverview[]): SafeHtml {
+  if (series.length === 0) return html`<p class="empty">No report was made yet.</p>`;
   return html`<div class="table-wrap">
     <table>
       <caption>
-        The newest delivered report of each series (among the last ${RECENT_DELIVERIES} deliveries)
+        The newest delivered report of each series (a schedule, or reports requested with the same options) and its newest report of any status, most
+        recently active series first
       </caption>
       <thead>
         <tr>
           <th scope="col">Series</th>
-          <th scope="col">Report</th>
-          <th scope="col">Period</th>
-          <th scope="col">Delivered</th>
+          <th scope="col">Reports</th>
+          <th scope="col">Newest report</th>
+          <th scope="col">Latest delivered</th>
+          <th scope="col">Its period</th>
         </tr>
       </thead>
       <tbody>
-        ${reports.map(
-          (report) => html`<tr>
-            <th scope="row">${reportName(report)}</th>
-            <td data-label="Report"><a href="${reportHref(report.id)}">${report.id}</a></td>
-            <td data-label="Period">
-              ${
-                report.request.start === undefined && report.request.end === undefined
-                  ? html`<span class="muted">Losant's default</span>`
-                  : html`${timeTag(report.request.start ?? null)} – ${timeTag(report.request.end ?? null)}`
-              }
-            </td>
-            <td data-label="Delivered">${timeTag(report.updatedAt)}</td>
+        ${series.map(
+          (entry) => html`<tr>
+            <th scope="row">${seriesName(entry)}</th>
+            <td data-label="Reports">${entry.reportCount}</td>
+            <td data-label="Newest report">${
+              entry.latest === null
+                ? html`<span class="muted">no longer kept</span>`
+                : entry.latest.id === entry.latestDelivered?.reportId
+                  ? html`<span class="muted">the delivered one</span>`
+                  : html`<a href="${reportHref(entry.latest.id)}">${entry.latest.id}</a> ${statusBadge(entry.latest.status)}`
+            }</td>
+            <td data-label="Latest delivered">${
+              entry.latestDelivered === null
+                ? html`<span class="muted">none yet</span>`
+                : html`<a href="${reportHref(entry.latestDelivered.reportId)}">${entry.latestDelivered.reportId}</a>`
+            }</td>
+            <td data-label="Its period">${
+              entry.latestDelivered === null
+                ? html`<span class="muted">—</span>`
+                : periodTag(entry.latestDelivered.summary.period.start, entry.latestDelivered.summary.period.end)
+            }</td>
           </tr>`,
         )}
       </tbody>
@@ -170,11 +182,12 @@ export const overviewPage: UiPage = {
   nav: 'Overview',
   register(routes, deps) {
     routes.get('/', async () => {
-      const [attention, missed, series, counts] = await Promise.all([
+      const [attention, missed, series, counts, months] = await Promise.all([
         needingAttention(deps),
         deps.missedRuns.stillMissed(ROWS),
         latestOfEachSeries(deps),
         deps.store.countByStatus(),
+        monthlyUsage(deps, MONTHS_SHOWN),
       ]);
       return {
         body: html`${statusCounts(counts)}
@@ -186,12 +199,13 @@ export const overviewPage: UiPage = {
             <h2 id="missed-title">Missed schedule runs</h2>
             ${missedRunsTable(missed)}
           </section>
+          ${months}
           <section aria-labelledby="series-title">
             <h2 id="series-title">Latest report of each series</h2>
             ${seriesTable(series)}
           </section>`,
         vendor: ['echarts.min.js'],
-        scripts: ['status-chart.js'],
+        scripts: ['status-chart.js', 'usage-chart.js'],
       };
     });
   },
