@@ -122,7 +122,7 @@ export async function createService(options: ServiceOptions) {
   if (role !== 'web') {
     const withWorker = requireSide(config, 'worker', role);
     workerConfig = withWorker.worker;
-    const progress = createProgressStore(redis, { prefix: config.redis.prefix });
+    const progress = createProgressStore(redis, { prefix: config.redis.prefix, retentionSeconds: config.retention.reportSeconds });
     steps = createStepParts(
       {
         config: withWorker,

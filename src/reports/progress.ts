@@ -7,7 +7,7 @@ import { redisKeys } from '../redis-keys.js';
  * How far a running step has come with a report's CSV, for the dashboard's progress bar: bytes
  * downloaded, or bytes of the CSV parsed out of its size. Kept beside the record (not in it): a
  * progress write moves no status, adds no history entry and bumps no updatedAt, and it lives one
- * hour, so a progress left by a run that stopped ages out on its own.
+ * hour (or the reports' retention, when shorter), so a progress left by a run that stopped ages out on its own.
  */
 export interface ReportProgress {
   step: 'download' | 'parse';
@@ -26,10 +26,12 @@ const progressSchema = z.strictObject({
 
 const PROGRESS_TTL_SECONDS = 3600;
 
-export function createProgressStore(redis: Redis, options: { prefix: string }) {
+/** `retentionSeconds`: the reports' own retention; a progress never outlives its record. */
+export function createProgressStore(redis: Redis, options: { prefix: string; retentionSeconds: number }) {
   const keys = redisKeys(options.prefix);
+  const ttlSeconds = Math.max(1, Math.min(PROGRESS_TTL_SECONDS, options.retentionSeconds));
   const write = async (reportId: string, progress: ReportProgress): Promise<void> => {
-    await redis.set(keys.report.progress(reportId), JSON.stringify(progress), 'EX', PROGRESS_TTL_SECONDS);
+    await redis.set(keys.report.progress(reportId), JSON.stringify(progress), 'EX', ttlSeconds);
   };
   return {
     write,

@@ -152,7 +152,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
         requestReport,
         retryReport,
         archive: parts.archive,
-        progress: createProgressStore(redis, { prefix: shared.redis.prefix }),
+        progress: createProgressStore(redis, { prefix: shared.redis.prefix, retentionSeconds: shared.retention.reportSeconds }),
         settings: { publicUrl: config.http.publicUrl, redisPrefix: shared.redis.prefix, callbackOverdueMs: config.callbackOverdueMs },
       },
       security: {

@@ -62,14 +62,17 @@ describe('report progress', () => {
     await meter.flush();
   });
 
-  test('the store keeps progress for an hour and reads several reports at once', async () => {
-    const store = createProgressStore(redis, { prefix });
+  test('the store keeps progress for an hour, never longer than the reports, and reads several reports at once', async () => {
+    const store = createProgressStore(redis, { prefix, retentionSeconds: 30 * 86_400 });
     await store.write('r1', { step: 'download', bytes: 42, totalBytes: null, at: '2026-01-01T00:00:00.000Z' });
     const found = await store.read(['r1', 'r2']);
     assert.deepEqual(Object.fromEntries(found), { r1: { step: 'download', bytes: 42, totalBytes: null, at: '2026-01-01T00:00:00.000Z' } });
     const ttl = await redis.ttl(redisKeys(prefix).report.progress('r1'));
     assert.ok(ttl > 3500 && ttl <= 3600, `ttl ${ttl}`);
     assert.equal((await store.read([])).size, 0);
+    await createProgressStore(redis, { prefix, retentionSeconds: 30 }).write('r3', { step: 'parse', bytes: 1, totalBytes: 2, at: '2026-01-01T00:00:00.000Z' });
+    const shortTtl = await redis.ttl(redisKeys(prefix).report.progress('r3'));
+    assert.ok(shortTtl > 0 && shortTtl <= 30, `ttl with a 30 s retention: ${shortTtl}`);
   });
 
   test('the worker records the parse of a delivered report to its last byte', async () => {
@@ -81,7 +84,9 @@ describe('report progress', () => {
     const id = String(response.body.report.id);
     const record = await service.waitForStatus(id, ['delivered', 'failed', 'unrecognized']);
     assert.equal(record.status, 'delivered', JSON.stringify(record.error));
-    const progress = (await createProgressStore(redis, { prefix: service.config.redis.prefix }).read([id])).get(id);
+    const progress = (
+      await createProgressStore(redis, { prefix: service.config.redis.prefix, retentionSeconds: service.config.retention.reportSeconds }).read([id])
+    ).get(id);
     assert.equal(progress?.step, 'parse');
     assert.equal(progress.bytes, record.download?.bytes);
     assert.equal(progress.totalBytes, record.download?.bytes);

@@ -29,6 +29,15 @@ const logs = captureLogger('debug');
 const auth = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 const parsed = (): LogLine[] => logs.lines.map((line) => JSON.parse(line) as LogLine);
 
+/** The job's last line comes after the status it waits for (the job still tidies up): waits for it. */
+async function waitForLine(matches: (line: LogLine) => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!parsed().some(matches)) {
+    if (Date.now() > deadline) assert.fail(`no log line ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('a report traced through the logs', () => {
   before(async () => {
     sim = await startSimulator({ reportDelayMs: 20 });
@@ -55,6 +64,7 @@ describe('a report traced through the logs', () => {
     const reportId = asked.body.report.id as string;
     const record = await service.waitForStatus(reportId, ['delivered', 'failed', 'unrecognized']);
     assert.equal(record.status, 'delivered', JSON.stringify(record.error));
+    await waitForLine((line) => line.msg === 'report delivered' && line.reportId === reportId, `"report delivered" for ${reportId}`);
 
     const lines = parsed();
     const requested = lines.find((line) => line.msg === 'report requested from Losant');
