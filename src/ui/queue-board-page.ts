@@ -14,7 +14,8 @@ const require = createRequire(import.meta.url);
  */
 export const BULL_BOARD_UI_DIR = dirname(createRequire(require.resolve('@bull-board/api')).resolve('@bull-board/ui/package.json'));
 
-const TEMPLATE = join(BULL_BOARD_UI_DIR, 'dist', 'index.ejs');
+/** bull-board's page, an EJS template. */
+export const BULL_BOARD_TEMPLATE = join(BULL_BOARD_UI_DIR, 'dist', 'index.ejs');
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
@@ -31,7 +32,7 @@ export interface InlineStyleHashes {
  * starts). Read from the installed package's file, not copied here, so they follow an upgrade;
  * a style holding a template tag (`<%`) is not literal and is never hashed.
  */
-export function inlineStyleHashes(template: string = readFileSync(TEMPLATE, 'utf8')): InlineStyleHashes {
+export function inlineStyleHashes(template: string = readFileSync(BULL_BOARD_TEMPLATE, 'utf8')): InlineStyleHashes {
   const literal = (text: string) => !text.includes('<%');
   const elements = [...template.matchAll(/<style>([\s\S]*?)<\/style>/gu)].map((match) => match[1] ?? '').filter(literal);
   const attributes = [...template.matchAll(/\sstyle="([^"]*)"/gu)].map((match) => match[1] ?? '').filter(literal);

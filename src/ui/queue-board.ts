@@ -81,8 +81,9 @@ export function queueBoardRoutes(options: QueueBoardOptions): Router {
   adapter.setBasePath(`/ui${QUEUE_BOARD_PATH}`);
   createBullBoard({
     queues: [new BullMQAdapter(options.queue, { readOnlyMode: !options.actions, allowRetries: options.actions, description: 'report processing jobs' })],
-    // as: @bull-board/express 9.10.1 pins @bull-board/api 9.10.1, whose BaseAdapter type differs (by a private field) from
-    // this @bull-board/api 9.10.2's; the adapter only stores and routes what it is given, so it serves either at run time.
+    // @bull-board/express 9.10.1 (the newest) pins @bull-board/api 9.10.1, whose BaseAdapter type differs by a private
+    // field from that of the @bull-board/api 9.10.2 installed here; the adapter only stores and routes what it is given.
+    // as: the same interface in two copies of its declaration, which TypeScript tells apart by that private field.
     serverAdapter: adapter as unknown as IServerAdapter,
     options: {
       uiBasePath: BULL_BOARD_UI_DIR,
