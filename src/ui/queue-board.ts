@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import type { IServerAdapter } from '@bull-board/api/typings/app';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import type { Queue } from 'bullmq';
-import { Router, type RequestHandler } from 'express';
+import { Router, type Express, type RequestHandler } from 'express';
 import { ForbiddenError } from '../errors.js';
 import { SAFE_METHODS } from './csrf.js';
 import { BULL_BOARD_UI_DIR, QueueBoardAdapter } from './queue-board-page.js';
@@ -101,6 +101,9 @@ export function queueBoardRoutes(options: QueueBoardOptions): Router {
   router.use(actionGuard(options.actions));
   if (options.actions) router.get('/{*page}', csrfCookie(options.publicUrl));
   // as: ExpressAdapter.getRouter() is typed `any`; it is the Express app bull-board built.
-  router.use(adapter.getRouter() as Router);
+  const board = adapter.getRouter() as Express;
+  // A sub-app starts with Express's defaults: it would name itself in X-Powered-By, which the service's app turns off.
+  board.disable('x-powered-by');
+  router.use(board);
   return router;
 }

@@ -100,10 +100,12 @@ describe('queue board over HTTP, read-only (the default)', () => {
     );
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/u);
     assert.equal(page.headers['x-frame-options'], 'DENY');
+    assert.equal(page.headers['x-powered-by'], undefined);
     assert.equal(page.headers['cache-control'], 'no-store');
     assert.equal(page.headers['set-cookie'], undefined, 'read-only: no CSRF cookie for the board client');
     const api = await request(service.url).get('/ui/queues/api/queues').set('Cookie', session.cookie);
     assert.equal(api.headers['content-security-policy'], csp);
+    assert.equal(api.headers['x-powered-by'], undefined);
   });
 
   test('every other dashboard page keeps the strict CSP, and its nav links to the board', async () => {
