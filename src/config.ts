@@ -74,11 +74,13 @@ function webConfig(v: Values<'web'>) {
       /** Failed authentications per client address (IPv6: per /64) and minute, counted apart from the rate limit. */
       authFailuresPerMinute: v.ADMIN_AUTH_FAILURES_PER_MINUTE,
     },
-    /** The dashboard at /ui: its sessions and sign-in limit. */
+    /** The dashboard at /ui: its sessions, sign-in limit and what the queue board may do. */
     ui: {
       sessionIdleMs: v.UI_SESSION_IDLE_MINUTES * 60_000,
       sessionMaxMs: v.UI_SESSION_MAX_HOURS * 3_600_000,
       signInFailuresPerMinute: v.UI_SIGN_IN_FAILURES_PER_MINUTE,
+      /** UI_QUEUE_ACTIONS: the queue board at /ui/queues may retry and remove jobs. */
+      queueActions: v.UI_QUEUE_ACTIONS,
     },
     losant: { apiUrl: v.LOSANT_API_URL, apiToken: v.LOSANT_API_TOKEN, timeoutMs: v.LOSANT_TIMEOUT_MS, maxRetries: v.LOSANT_MAX_RETRIES },
     /** Recipients of a report whose request or schedule names none. */

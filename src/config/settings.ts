@@ -195,6 +195,14 @@ export const SETTINGS = {
     about:
       'failed dashboard sign-ins per client address (IPv6: per /64) per minute (all web processes together); above it every sign-in from that address is refused until the minute ends, without the token being checked',
   },
+  UI_QUEUE_ACTIONS: {
+    area: 'ui',
+    readBy: WEB,
+    kind: flag,
+    default: false,
+    about:
+      'the queue board at /ui/queues (bull-board) may retry failed jobs and remove jobs; without it the board only shows the queue (adding, editing, pausing, emptying are never allowed)',
+  },
 
   LOSANT_API_URL: {
     area: 'losant',

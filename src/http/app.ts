@@ -13,6 +13,7 @@ import type { ReportStore } from '../reports/store.js';
 import type { MissedRunService } from '../schedules/missed-run-service.js';
 import type { ScheduleService } from '../schedules/schedule-service.js';
 import type { UiDeps, UiSecurity } from '../ui/deps.js';
+import type { QueueBoardOptions } from '../ui/queue-board.js';
 import { createUiRouter } from '../ui/router.js';
 import { adminAuth } from './admin-auth.js';
 import { createErrorHandler } from './error-handler.js';
@@ -48,7 +49,7 @@ export interface AppDeps {
   /** GET /metrics, served only when given (METRICS_TOKEN is set). */
   metricsEndpoint?: MetricsRouteDeps;
   /** The dashboard at /ui, when served: what its pages use, and what guards it. */
-  ui?: { deps: UiDeps; security: UiSecurity };
+  ui?: { deps: UiDeps; security: UiSecurity; queueBoard?: QueueBoardOptions };
   settings: {
     adminToken: string;
     adminRateLimitPerMinute: number;
@@ -107,7 +108,7 @@ export function createApp(deps: AppDeps): Express {
 
   if (deps.metricsEndpoint) app.use(metricsRoutes(deps.metricsEndpoint));
   // The dashboard has its own, stricter headers, its sessions and its error pages.
-  if (deps.ui) app.use('/ui', createUiRouter(deps.ui.deps, deps.ui.security));
+  if (deps.ui) app.use('/ui', createUiRouter(deps.ui.deps, deps.ui.security, deps.ui.queueBoard ? { queueBoard: deps.ui.queueBoard } : {}));
 
   const admin = express.Router();
   admin.use(

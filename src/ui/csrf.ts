@@ -27,11 +27,12 @@ export function originRefusal(req: Request, publicUrl: string): ForbiddenError |
 
 /**
  * Second check: the synchronizer token of the session, sent as the form field `_csrf` or the header
- * `X-CSRF-Token`, compared as SHA-256 digests in constant time. Another site can make a browser
- * send a form, but cannot read the page that holds the token.
+ * `X-CSRF-Token` (`X-XSRF-Token` is what the queue board's client, axios, sends: see
+ * src/ui/queue-board.ts), compared as SHA-256 digests in constant time. Another site can make a
+ * browser send a form, but cannot read the page that holds the token.
  */
 export function csrfTokenRefusal(req: Request, form: URLSearchParams, expected: string): ForbiddenError | null {
-  const sent = req.get('x-csrf-token') ?? form.get('_csrf') ?? '';
+  const sent = req.get('x-csrf-token') ?? req.get('x-xsrf-token') ?? form.get('_csrf') ?? '';
   if (sent !== '' && timingSafeEqual(digest(sent), digest(expected))) return null;
   return new ForbiddenError('Refused: the form has no valid CSRF token; reload the page and try again');
 }

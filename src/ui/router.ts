@@ -8,7 +8,8 @@ import { formOf } from './form-body.js';
 import { renderPage, type NavItem } from './layout.js';
 import type { FileAnswer, PageHandler, PageRequest, PageRoutes, UiPage } from './page.js';
 import { PAGES } from './pages/index.js';
-import { noStore, uiSecurityHeaders } from './security-headers.js';
+import { QUEUE_BOARD_PATH, queueBoardRoutes, type QueueBoardOptions } from './queue-board.js';
+import { noStore, queueBoardSecurityHeaders, uiSecurityHeaders } from './security-headers.js';
 import { sessionCookie } from './session-cookie.js';
 import { requireSameOrigin, requireSession, sessionOf } from './session-gate.js';
 import { createSessionStore } from './sessions.js';
@@ -88,13 +89,18 @@ function pageRoutes(router: Router, page: UiPage, nav: readonly NavItem[]): Page
   };
 }
 
+/** The nav's link to the queue board (bull-board's own page, not one of PAGES), when it is served. */
+const QUEUES_NAV: NavItem = { label: 'Queues', href: `/ui${QUEUE_BOARD_PATH}` };
+
 /**
  * The dashboard, mounted at /ui: its own security headers, public assets and sign-in, then, for
- * signed-in sessions only, the CSRF checks, sign-out and every page of PAGES.
+ * signed-in sessions only, the CSRF checks, sign-out, every page of PAGES and, when given, the
+ * queue board (bull-board) at /ui/queues.
  */
-export function createUiRouter(deps: UiDeps, security: UiSecurity, pages: readonly UiPage[] = PAGES): Router {
+export function createUiRouter(deps: UiDeps, security: UiSecurity, options: { queueBoard?: QueueBoardOptions; pages?: readonly UiPage[] } = {}): Router {
   const router = Router();
-  const nav = navOf(pages);
+  const pages = options.pages ?? PAGES;
+  const nav = [...navOf(pages), ...(options.queueBoard ? [QUEUES_NAV] : [])];
   const sessions = createSessionStore(deps.redis, {
     prefix: deps.settings.redisPrefix,
     idleMs: security.sessionIdleMs,
@@ -103,7 +109,12 @@ export function createUiRouter(deps: UiDeps, security: UiSecurity, pages: readon
   });
   const cookie = sessionCookie(deps.settings.publicUrl);
 
-  router.use(uiSecurityHeaders);
+  // bull-board's pages need a CSP of their own (see queueBoardSecurityHeaders); every other page keeps the strict one.
+  const boardHeaders = options.queueBoard ? queueBoardSecurityHeaders() : uiSecurityHeaders;
+  router.use((req, res, next) => {
+    const board = req.path === QUEUE_BOARD_PATH || req.path.startsWith(`${QUEUE_BOARD_PATH}/`);
+    (board ? boardHeaders : uiSecurityHeaders)(req, res, next);
+  });
   router.use(assetRoutes());
   router.use(noStore);
   router.use(
@@ -117,8 +128,10 @@ export function createUiRouter(deps: UiDeps, security: UiSecurity, pages: readon
       cookie,
     }),
   );
-  router.use(requireSession(sessions, cookie), ...requireSameOrigin(deps.settings.publicUrl));
+  const isQueueBoardApi = (req: Request) => req.path.startsWith(`${QUEUE_BOARD_PATH}/api/`);
+  router.use(requireSession(sessions, cookie, isQueueBoardApi), ...requireSameOrigin(deps.settings.publicUrl));
   for (const page of pages) page.register(pageRoutes(router, page, nav), deps);
+  if (options.queueBoard) router.use(QUEUE_BOARD_PATH, queueBoardRoutes(options.queueBoard));
   router.use((req, _res, next) => {
     next(new NotFoundError(`There is no dashboard page at ${req.originalUrl.split('?')[0] ?? ''}`));
   });

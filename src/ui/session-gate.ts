@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { UnauthorizedError } from '../errors.js';
 import { csrfTokenRefusal, originRefusal, SAFE_METHODS } from './csrf.js';
 import { formOf, readForm } from './form-body.js';
@@ -19,10 +19,11 @@ export function sessionOf(res: Response): SignedIn | null {
 }
 
 /**
- * Lets only signed-in sessions through. Without one, a GET is sent to the sign-in page and
+ * Lets only signed-in sessions through. Without one, a GET of a page is sent to the sign-in page;
+ * a GET of data (`isData`: a script's request, which a redirect to a form would only confuse) and
  * anything else is refused (401), before its body is read.
  */
-export function requireSession(sessions: SessionStore, cookie: SessionCookie): RequestHandler {
+export function requireSession(sessions: SessionStore, cookie: SessionCookie, isData: (req: Request) => boolean = () => false): RequestHandler {
   return async (req, res, next) => {
     const id = cookie.read(req);
     const session = id === null ? null : await sessions.get(id);
@@ -32,7 +33,7 @@ export function requireSession(sessions: SessionStore, cookie: SessionCookie): R
       return;
     }
     if (id !== null) cookie.clear(res);
-    if (req.method === 'GET' || req.method === 'HEAD') {
+    if ((req.method === 'GET' || req.method === 'HEAD') && !isData(req)) {
       res.redirect(303, '/ui/sign-in');
       return;
     }

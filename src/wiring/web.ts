@@ -161,6 +161,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
         sessionMaxMs: config.ui.sessionMaxMs,
         signInFailuresPerMinute: config.ui.signInFailuresPerMinute,
       },
+      queueBoard: { queue: queue.queue, actions: config.ui.queueActions, publicUrl: config.http.publicUrl },
     },
     settings: {
       adminToken: config.admin.token,

@@ -36,6 +36,9 @@
  * data through `deps` (src/ui/deps.ts), the same services the admin API uses. Link reports as
  * /ui/reports/<id> and schedules as /ui/schedules/<id>. A page's test goes in test/browser/ (see
  * test/browser/helpers/browser.ts: it fails on any console error or CSP violation).
+ *
+ * Queues (/ui/queues) is not a page here: it is bull-board's own app (src/ui/queue-board.ts),
+ * mounted by the router behind the same sign-in and CSRF checks, with a nav link of its own.
  */
 import type { UiPage } from '../page.js';
 import { newReportPage } from './new-report.js';
