@@ -1,5 +1,4 @@
 import { createBullBoard } from '@bull-board/api';
-import type { IServerAdapter } from '@bull-board/api/typings/app';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import type { Queue } from 'bullmq';
 import { Router, type Express, type RequestHandler } from 'express';
@@ -81,10 +80,7 @@ export function queueBoardRoutes(options: QueueBoardOptions): Router {
   adapter.setBasePath(`/ui${QUEUE_BOARD_PATH}`);
   createBullBoard({
     queues: [new BullMQAdapter(options.queue, { readOnlyMode: !options.actions, allowRetries: options.actions, description: 'report processing jobs' })],
-    // @bull-board/express 9.10.1 (the newest) pins @bull-board/api 9.10.1, whose BaseAdapter type differs by a private
-    // field from that of the @bull-board/api 9.10.2 installed here; the adapter only stores and routes what it is given.
-    // as: the same interface in two copies of its declaration, which TypeScript tells apart by that private field.
-    serverAdapter: adapter as unknown as IServerAdapter,
+    serverAdapter: adapter,
     options: {
       uiBasePath: BULL_BOARD_UI_DIR,
       uiConfig: {
