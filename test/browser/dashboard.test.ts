@@ -8,7 +8,7 @@ import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { createAwaitingReport } from '../helpers/reports.js';
 import { readAll } from '../reliability/helpers/reports.js';
 import { startService, type RunningService } from '../helpers/service.js';
-import { DESKTOP, launchBrowser, openPage, PHONE, signIn, type WatchedPage } from './helpers/browser.js';
+import { DESKTOP, launchBrowser, PHONE, signIn, type WatchedPage, withPage } from './helpers/browser.js';
 
 /*
  * The dashboard in a real chromium against the whole service (web and worker) and the Losant
@@ -23,15 +23,6 @@ let sim: Simulator;
 let service: RunningService;
 
 /** Opens a page, runs `body`, and always closes the page's context. */
-async function withPage(viewport: { width: number; height: number }, body: (watched: WatchedPage) => Promise<void>): Promise<void> {
-  const watched = await openPage(browser, viewport);
-  try {
-    await body(watched);
-  } finally {
-    await watched.close();
-  }
-}
-
 /** A report that Losant says failed, with Losant's error message; the worker records the failure. */
 async function failedReport(message: string): Promise<string> {
   const report = await createAwaitingReport(service.store, service.url);
@@ -65,7 +56,7 @@ describe('dashboard in a browser', () => {
   });
 
   test('signing in with the admin token opens the overview; the session cookie is HttpOnly, SameSite=Strict, Path=/ui', async () => {
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       await watched.page.goto(`${service.url}/ui`);
       await watched.screenshot('sign-in');
       await signIn(watched, service.url, TEST_ADMIN_TOKEN);
@@ -81,7 +72,7 @@ describe('dashboard in a browser', () => {
   });
 
   test('a wrong token is refused on the sign-in page, and no session is made', async () => {
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       const { page } = watched;
       await page.goto(`${service.url}/ui/sign-in`);
       await page.getByLabel('Admin token').fill(`${TEST_ADMIN_TOKEN}x`);
@@ -107,7 +98,7 @@ describe('dashboard in a browser', () => {
       ['overview-desktop', DESKTOP],
       ['overview-phone', PHONE],
     ] as const) {
-      await withPage(viewport, async (watched) => {
+      await withPage(browser, viewport, async (watched) => {
         await signIn(watched, service.url, TEST_ADMIN_TOKEN);
         const table = watched.page.getByRole('table', { name: /failed/u });
         const link = watched.page.getByRole('link', { name: id });
@@ -126,7 +117,7 @@ describe('dashboard in a browser', () => {
 
   test("hostile text in a report's error renders as text: no dialog, no element made from it", async () => {
     const id = await failedReport(HOSTILE);
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       await signIn(watched, service.url, TEST_ADMIN_TOKEN);
       // The report is also the newest of its series, in that table: the row with its error is the attention table's.
       const attention = watched.page.getByRole('table', { name: /Reports that failed/u });
@@ -145,7 +136,7 @@ describe('dashboard in a browser', () => {
     const answer = await fetch(report.callbackUrl, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
     assert.ok(answer.ok, `callback answered ${answer.status}`);
     await service.waitForStatus(report.id, ['delivered']);
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       await signIn(watched, service.url, TEST_ADMIN_TOKEN);
       const table = watched.page.getByRole('table', { name: /newest delivered report of each series/u });
       assert.equal(await table.getByRole('link', { name: report.id }).getAttribute('href'), `/ui/reports/${report.id}`);
@@ -175,7 +166,7 @@ describe('dashboard in a browser', () => {
       arrivedReportId: null,
     });
     assert.ok(added);
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       await signIn(watched, service.url, TEST_ADMIN_TOKEN);
       const table = watched.page.getByRole('table', { name: /Schedule runs/u });
       const link = table.getByRole('link', { name: HOSTILE });
@@ -194,7 +185,7 @@ describe('dashboard in a browser', () => {
   });
 
   test('signing out ends the session: the old cookie, replayed, signs nobody in', async () => {
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       await signIn(watched, service.url, TEST_ADMIN_TOKEN);
       const cookie = await sessionCookieHeader(watched);
       const before = await fetch(`${service.url}/ui`, { headers: { cookie }, redirect: 'manual' });
@@ -220,7 +211,7 @@ describe('dashboard in a browser', () => {
     });
     await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
     try {
-      await withPage(DESKTOP, async (watched) => {
+      await withPage(browser, DESKTOP, async (watched) => {
         await signIn(watched, service.url, TEST_ADMIN_TOKEN);
         const { page } = watched;
         await page.goto(`http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`);
@@ -239,7 +230,7 @@ describe('dashboard in a browser', () => {
   });
 
   test('a POST from the dashboard itself without the CSRF token, or with a wrong one, is refused; with it, it is carried out', async () => {
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       await signIn(watched, service.url, TEST_ADMIN_TOKEN);
       const { page } = watched;
       const post = (headers: Record<string, string>) =>

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { startAdminService, type AdminService } from '../helpers/admin-service.js';
-import { DESKTOP, launchBrowser, openPage, PHONE, signIn, type WatchedPage } from './helpers/browser.js';
+import { DESKTOP, launchBrowser, PHONE, signIn, type WatchedPage, withPage } from './helpers/browser.js';
 
 /*
  * The new report form in chromium against the web side and the Losant simulator: a field's error
@@ -13,15 +13,6 @@ import { DESKTOP, launchBrowser, openPage, PHONE, signIn, type WatchedPage } fro
 
 let browser: Browser;
 let admin: AdminService;
-
-async function withPage(viewport: { width: number; height: number }, body: (watched: WatchedPage) => Promise<void>): Promise<void> {
-  const watched = await openPage(browser, viewport);
-  try {
-    await body(watched);
-  } finally {
-    await watched.close();
-  }
-}
 
 /** Signs in and opens the form through the nav, as a person would. */
 async function openForm(watched: WatchedPage): Promise<void> {
@@ -54,7 +45,7 @@ describe('new report form in a browser', () => {
       ['new-report-invalid-desktop', DESKTOP],
       ['new-report-invalid-phone', PHONE],
     ] as const) {
-      await withPage(viewport, async (watched) => {
+      await withPage(browser, viewport, async (watched) => {
         const { page } = watched;
         await openForm(watched);
         await watched.screenshot(name.replace('-invalid', ''));
@@ -79,7 +70,7 @@ describe('new report form in a browser', () => {
   });
 
   test('a valid request is asked of Losant and lands on the report’s page', async () => {
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       const { page } = watched;
       await openForm(watched);
       await page.getByLabel('Start', { exact: true }).fill('2026-01-01T00:00:00Z');
@@ -109,7 +100,7 @@ describe('new report form in a browser', () => {
   });
 
   test('Losant’s refusal is shown with its code and message, and a link to the report as recorded', async () => {
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       const { page } = watched;
       await openForm(watched);
       admin.sim.injectFaults({ action: 'generateReport', status: 400, count: 1, body: { type: 'Validation', message: 'start is too far in the past' } });

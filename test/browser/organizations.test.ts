@@ -7,7 +7,7 @@ import type { KnownResource } from '../../src/usage/resource-history.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { startService, type RunningService } from '../helpers/service.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
-import { DESKTOP, launchBrowser, openPage, PHONE, signIn, type WatchedPage } from './helpers/browser.js';
+import { DESKTOP, launchBrowser, PHONE, signIn, withPage } from './helpers/browser.js';
 
 /*
  * The organization pages and the overview's monthly usage in a real chromium, against the whole
@@ -27,15 +27,6 @@ let smtp: TestSmtpServer;
 let service: RunningService;
 const reportIds: string[] = [];
 let organization: KnownResource;
-
-async function withPage(viewport: { width: number; height: number }, body: (watched: WatchedPage) => Promise<void>): Promise<void> {
-  const watched = await openPage(browser, viewport);
-  try {
-    await body(watched);
-  } finally {
-    await watched.close();
-  }
-}
 
 /** Asks for a week's report grouped by organization and day, and waits until it is delivered. */
 async function deliveredReport(range: { start: string; end: string }): Promise<string> {
@@ -93,7 +84,7 @@ describe('organization pages in a browser', () => {
   });
 
   test('an organization found in the list and by search shows both reports: two points per chart series, a table row linking each report, its tags', async () => {
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       const { page } = watched;
       await signIn(watched, service.url, TEST_ADMIN_TOKEN);
       await Promise.all([
@@ -132,7 +123,7 @@ describe('organization pages in a browser', () => {
   });
 
   test('the organization page reads on a phone; an unknown organization is a 404 page', async () => {
-    await withPage(PHONE, async (watched) => {
+    await withPage(browser, PHONE, async (watched) => {
       const { page } = watched;
       await signIn(watched, service.url, TEST_ADMIN_TOKEN);
       await page.goto(`${service.url}/ui/organizations/${encodeURIComponent(organization.id)}`);
@@ -155,7 +146,7 @@ describe('organization pages in a browser', () => {
       [DESKTOP, 'overview-months-desktop'],
       [PHONE, 'overview-months-phone'],
     ] as const) {
-      await withPage(viewport, async (watched) => {
+      await withPage(browser, viewport, async (watched) => {
         const { page } = watched;
         await signIn(watched, service.url, TEST_ADMIN_TOKEN);
         assert.deepEqual(await chartSeriesLengths(page, '[data-usage-chart]'), [2, 2, 2]);

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { failedJob } from '../helpers/queue-jobs.js';
 import { startService, type RunningService } from '../helpers/service.js';
-import { DESKTOP, launchBrowser, openPage, signIn, type WatchedPage } from './helpers/browser.js';
+import { DESKTOP, launchBrowser, signIn, type WatchedPage, withPage } from './helpers/browser.js';
 
 /*
  * The queue board (bull-board at /ui/queues) in a real chromium: reached from the dashboard's nav,
@@ -13,15 +13,6 @@ import { DESKTOP, launchBrowser, openPage, signIn, type WatchedPage } from './he
  */
 
 let browser: Browser;
-
-async function withPage(body: (watched: WatchedPage) => Promise<void>): Promise<void> {
-  const watched = await openPage(browser, DESKTOP);
-  try {
-    await body(watched);
-  } finally {
-    await watched.close();
-  }
-}
 
 /** Signs in, follows the nav's Queues link, and waits for bull-board to list the report queue. */
 async function openQueues(watched: WatchedPage, service: RunningService): Promise<void> {
@@ -46,7 +37,7 @@ describe('queue board in a browser', () => {
     const service = await startService({ worker: false, name: 'ui-queues-b' });
     try {
       const jobId = await failedJob(service, 'r-browser', 'quota exceeded');
-      await withPage(async (watched) => {
+      await withPage(browser, DESKTOP, async (watched) => {
         const { page } = watched;
         await openQueues(watched, service);
         assert.equal(await page.title(), 'report-relay queues');
@@ -67,7 +58,7 @@ describe('queue board in a browser', () => {
     const service = await startService({ worker: false, name: 'ui-queue-actions-b', env: { UI_QUEUE_ACTIONS: 'true' } });
     try {
       const jobId = await failedJob(service, 'r-retry-browser', 'quota exceeded');
-      await withPage(async (watched) => {
+      await withPage(browser, DESKTOP, async (watched) => {
         const { page } = watched;
         await openQueues(watched, service);
         await page.goto(`${service.url}/ui/queues/queue/reports/${jobId}`);

@@ -7,7 +7,7 @@ import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { startService, type RunningService } from '../helpers/service.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
-import { DESKTOP, launchBrowser, openPage, PHONE, signIn, type WatchedPage } from './helpers/browser.js';
+import { DESKTOP, launchBrowser, PHONE, signIn, withPage } from './helpers/browser.js';
 
 /*
  * The Reports list and a report's page in a real chromium, against the whole service (web and
@@ -23,15 +23,6 @@ let browser: Browser;
 let sim: Simulator;
 let smtp: TestSmtpServer;
 let service: RunningService;
-
-async function withPage(viewport: { width: number; height: number }, body: (watched: WatchedPage) => Promise<void>): Promise<void> {
-  const watched = await openPage(browser, viewport);
-  try {
-    await body(watched);
-  } finally {
-    await watched.close();
-  }
-}
 
 /** Asks for a report through the admin API (one Losant job at a time, as on Losant). */
 async function requestReport(body: Record<string, unknown> = {}): Promise<string> {
@@ -84,7 +75,7 @@ describe('reports pages in a browser', () => {
     sim.setFaults({ noCallback: true });
     const id = await requestReport();
     sim.setFaults({ noCallback: false });
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       const { page } = watched;
       await signIn(watched, service.url, TEST_ADMIN_TOKEN);
       await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Reports' }).click();
@@ -113,7 +104,7 @@ describe('reports pages in a browser', () => {
     const record = (await service.store.get(delivered))!;
     const job = sim.jobs.find((entry) => entry.jobId === record.losant.jobId)!;
     const served = Buffer.from(await (await fetch(job.downloadUrl!)).arrayBuffer());
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       const { page } = watched;
       await signIn(watched, service.url, TEST_ADMIN_TOKEN);
       await page.goto(`${service.url}/ui/reports/${delivered}`);
@@ -156,7 +147,7 @@ describe('reports pages in a browser', () => {
       await watched.screenshot('report-desktop');
       watched.assertClean();
     });
-    await withPage(PHONE, async (watched) => {
+    await withPage(browser, PHONE, async (watched) => {
       await signIn(watched, service.url, TEST_ADMIN_TOKEN);
       await watched.page.goto(`${service.url}/ui/reports/${delivered}`);
       await watched.page.locator('.report-chart svg').first().waitFor();
@@ -175,7 +166,7 @@ describe('reports pages in a browser', () => {
     const failed = await service.waitForStatus(id, ['failed', 'delivered']);
     assert.equal(failed.status, 'failed');
     assert.equal(failed.error?.step, 'email');
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       const { page } = watched;
       await signIn(watched, service.url, TEST_ADMIN_TOKEN);
       await page.goto(`${service.url}/ui/reports/${id}`);

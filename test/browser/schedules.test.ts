@@ -5,7 +5,7 @@ import { createLosantClient } from '../../src/losant/client.js';
 import type { InstanceReportConfig } from '../../src/losant/response-schemas.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { startAdminService, type AdminService } from '../helpers/admin-service.js';
-import { DESKTOP, launchBrowser, openPage, PHONE, signIn, type WatchedPage } from './helpers/browser.js';
+import { DESKTOP, launchBrowser, PHONE, signIn, type WatchedPage, withPage } from './helpers/browser.js';
 
 /*
  * The schedules pages in chromium against the web side and the Losant simulator: a schedule
@@ -19,15 +19,6 @@ const FOREIGN = { cron: '15 3 * * *', timezone: 'Asia/Tokyo', emails: ['someone@
 
 let browser: Browser;
 let admin: AdminService;
-
-async function withPage(viewport: { width: number; height: number }, body: (watched: WatchedPage) => Promise<void>): Promise<void> {
-  const watched = await openPage(browser, viewport);
-  try {
-    await body(watched);
-  } finally {
-    await watched.close();
-  }
-}
 
 async function losantConfigs(): Promise<InstanceReportConfig[]> {
   const client = createLosantClient({ baseUrl: admin.sim.url, token: admin.sim.token, instanceId: admin.sim.instanceId });
@@ -77,7 +68,7 @@ describe('schedules pages in a browser', () => {
   });
 
   test('a schedule is created, changed, re-keyed and deleted through the forms, and Losant sees each change', async () => {
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       const { page } = watched;
       const foreignBefore = JSON.stringify(await foreignConfig());
       await openSchedules(watched);
@@ -154,7 +145,7 @@ describe('schedules pages in a browser', () => {
         ['schedules-desktop', DESKTOP],
         ['schedules-phone', PHONE],
       ] as const) {
-        await withPage(viewport, async (watched) => {
+        await withPage(browser, viewport, async (watched) => {
           const { page } = watched;
           await openSchedules(watched);
           const ours = page.getByRole('table', { name: /Schedules report-relay manages/u });
@@ -175,7 +166,7 @@ describe('schedules pages in a browser', () => {
           watched.assertClean();
         });
       }
-      await withPage(PHONE, async (watched) => {
+      await withPage(browser, PHONE, async (watched) => {
         await signIn(watched, admin.service.url, TEST_ADMIN_TOKEN);
         await watched.page.goto(`${admin.service.url}/ui/schedules/${created.id}`);
         await watched.screenshot('schedule-detail-phone');
@@ -187,7 +178,7 @@ describe('schedules pages in a browser', () => {
   });
 
   test('a form posted without its CSRF field is refused and Losant sees no change', async () => {
-    await withPage(DESKTOP, async (watched) => {
+    await withPage(browser, DESKTOP, async (watched) => {
       const { page } = watched;
       await signIn(watched, admin.service.url, TEST_ADMIN_TOKEN);
       await page.goto(`${admin.service.url}/ui/schedules/new`);

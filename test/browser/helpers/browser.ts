@@ -142,6 +142,16 @@ export async function openPage(browser: Browser, viewport: { width: number; heig
 }
 
 /** Signs in on the sign-in page, as a person would: label, field, button. */
+/** A fresh page (its own browser context) for `body`, closed afterwards whatever happens. */
+export async function withPage(browser: Browser, viewport: { width: number; height: number }, body: (watched: WatchedPage) => Promise<void>): Promise<void> {
+  const watched = await openPage(browser, viewport);
+  try {
+    await body(watched);
+  } finally {
+    await watched.close();
+  }
+}
+
 export async function signIn(watched: WatchedPage, baseUrl: string, token: string): Promise<void> {
   const { page } = watched;
   await page.goto(`${baseUrl}/ui`);
