@@ -13,6 +13,7 @@ import { percentile } from '../lib/stats.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createService } from '../../src/service.js';
+import { startSimulator } from '../../src/sim/index.js';
 import { PAGES } from '../../src/ui/pages/index.js';
 
 /**
@@ -54,6 +55,7 @@ const uiPagesCase: BenchCase = {
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
     const prefix = benchPrefix('ui-pages');
     const quiet = createLogger({ level: 'warn' });
+    const sim = await startSimulator({});
 
     // Server time: from the HTTP server's 'request' event (this listener is added before the app's)
     // to the response's 'finish' (its last byte handed to the socket), per request path.
@@ -76,9 +78,10 @@ const uiPagesCase: BenchCase = {
         REDIS_URL: redisUrl,
         REDIS_PREFIX: prefix,
         ADMIN_TOKEN,
-        LOSANT_API_URL: 'http://127.0.0.1:9',
-        LOSANT_API_TOKEN: 'bench-losant-token',
-        LOSANT_INSTANCE_ID: 'a1b2c3d4e5f6a1b2c3d4e5f6',
+        // The schedules page reads the instance's report configs from Losant: the simulator on loopback.
+        LOSANT_API_URL: sim.url,
+        LOSANT_API_TOKEN: sim.token,
+        LOSANT_INSTANCE_ID: sim.instanceId,
         DATA_DIR: tmpDir,
       }),
       role: 'web',
@@ -185,6 +188,7 @@ const uiPagesCase: BenchCase = {
       };
     } finally {
       await service.close();
+      await sim.close();
       await deleteKeysWithPrefix(redis, prefix);
       await redis.quit();
     }

@@ -74,7 +74,8 @@ export async function seedReadModel(options: SeedOptions): Promise<Seeded> {
   const one = async (index: number): Promise<void> => {
     const seriesKey = SEED_SERIES[index % SEED_SERIES.length] ?? 'options-bench-0';
     const source: ReportRecord['source'] = index % 3 === 0 ? 'schedule' : 'api';
-    const id = `r_bench_${String(index).padStart(6, '0')}`;
+    // Ids of the service's own shape (REPORT_ID_PATTERN): pages refuse any other as unknown.
+    const id = `rbench${String(index).padStart(4, '0')}${index.toString(16).padStart(16, '0')}`;
     clock = new Date(SEED_FIRST_DAY + index * stepMs);
     const createdAt = clock.toISOString();
     const dayIndex = isDelivered(index) ? deliveredDay++ : -1;
