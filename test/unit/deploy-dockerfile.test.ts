@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { argsOf, copiesOf, envOf, execForm, healthcheckOf, readDockerfile } from '../helpers/dockerfile.js';
 import { procfileArgv, SCRIPTS } from '../helpers/procfile.js';
@@ -63,5 +64,17 @@ describe('the Dockerfile', () => {
     const command = healthcheckOf(runtime);
     assert.equal(command[0], 'node');
     assert.match(command.join(' '), /\/healthz/u);
+  });
+
+  test('.dockerignore keeps secrets and local state out of the build context, and nothing the build copies', () => {
+    const ignored = readFileSync(new URL('../../.dockerignore', import.meta.url), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    for (const path of ['.env', '.git', 'node_modules', 'dist', 'data']) assert.ok(ignored.includes(path), path);
+    const copied = stages.flatMap((stage) => copiesOf(stage).filter((copy) => copy.from === undefined)).flatMap((copy) => copy.sources);
+    for (const source of copied) {
+      assert.ok(!ignored.some((entry) => source === entry || source.startsWith(`${entry}/`)), `${source} is copied but ignored`);
+    }
   });
 });
