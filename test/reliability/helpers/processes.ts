@@ -81,7 +81,12 @@ export function serviceEnv(options: ServiceEnvOptions): Record<string, string> {
 }
 
 export function spawnService(entry: EntryPoint, env: Record<string, string>, name: string = entry): ServiceProcess {
-  const child = spawn(process.execPath, [entryPoint(entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnNode([entryPoint(entry)], env, name, ROOT);
+}
+
+/** `node <args>` in `cwd`, watched like spawnService's (e.g. a command as an image runs it, from the image's file set). */
+export function spawnNode(args: string[], env: Record<string, string>, name: string, cwd: string): ServiceProcess {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
   const waiters = new Set<{ predicate: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>();
   let stderr = '';
