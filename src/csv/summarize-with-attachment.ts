@@ -1,9 +1,8 @@
 import type { Readable } from 'node:stream';
-import type { SummaryOptions } from '../summary/accumulator.js';
 import type { ReportSummary } from '../summary/types.js';
 import type { CsvLimits } from './limits.js';
 import { createNeutralizedFile } from './neutralized-file.js';
-import { summarizeReportCsv } from './summarize-stream.js';
+import { summarizeReportCsv, type SummarizeOptions } from './summarize-stream.js';
 
 /** Where the attachment goes: the neutralized CSV, and a gzip-compressed copy of it when wanted. */
 export interface AttachmentPaths {
@@ -21,7 +20,7 @@ export async function summarizeWithAttachment(
   input: Readable,
   limits: CsvLimits,
   attachment: AttachmentPaths,
-  options: SummaryOptions = {},
+  options: SummarizeOptions = {},
 ): Promise<ReportSummary> {
   const copy = createNeutralizedFile(attachment.plain, attachment.gzip);
   try {

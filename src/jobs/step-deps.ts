@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { RowTally } from '../csv/summarize-stream.js';
 import type { AttachmentPaths } from '../csv/summarize-with-attachment.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { DownloadCallOptions } from '../download/downloader.js';
@@ -28,9 +29,10 @@ export interface StepDeps {
   /**
    * Parses and summarizes a CSV. With `attachment`, also writes the formula-neutralized copy (as
    * `neutralize` would), and its gzip copy when asked, from the same parse, so an emailed report
-   * is parsed once. `resources`: the per-resource figures of the same pass.
+   * is parsed once. `resources`: the per-resource figures of the same pass. `tally` counts the
+   * rows as they are parsed (for the progress).
    */
-  summarize(input: Readable, attachment?: AttachmentPaths): Promise<{ summary: ReportSummary; resources: ResourceFigures }>;
+  summarize(input: Readable, attachment?: AttachmentPaths, tally?: RowTally): Promise<{ summary: ReportSummary; resources: ResourceFigures }>;
   compare(previous: { reportId: string; summary: ReportSummary }, current: ReportSummary): SummaryComparison;
   /** Writes a formula-neutralized copy of a CSV (what gets attached to emails). */
   neutralize(sourcePath: string, destinationPath: string): Promise<void>;

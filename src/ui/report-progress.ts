@@ -1,4 +1,4 @@
-import { formatBytes } from '../delivery/format.js';
+import { formatBytes, formatNumber } from '../delivery/format.js';
 import type { ReportProgress } from '../reports/progress.js';
 import type { ReportRecord, ReportStatus } from '../reports/record.js';
 import { html, type SafeHtml } from './html.js';
@@ -44,7 +44,7 @@ export interface LiveStatus {
   /** The progress bar: `value` of `max` steps (a fraction within a step while bytes are known). */
   value: number;
   max: number;
-  /** The step in words, with its bytes when recorded: "Download: 1.2 MB", "Summary: 40.0% of 3.1 MB". */
+  /** The step in words, with its bytes (and rows) when recorded: "Download: 1.2 MB", "Summary: 40% of 3.1 MB, 12,345 rows". */
   stepText: string;
 }
 
@@ -63,6 +63,8 @@ export function liveStatus(record: Pick<ReportRecord, 'id' | 'status'>, progress
     } else {
       stepText = `${stepText}: ${formatBytes(progress.bytes)}`;
     }
+    // Absent while downloading, and in a progress written before rows were counted.
+    if (progress.rows !== undefined && progress.rows !== null) stepText = `${stepText}, ${formatNumber(progress.rows)} ${progress.rows === 1 ? 'row' : 'rows'}`;
   }
   return { ...base, inFlight: true, value, stepText };
 }

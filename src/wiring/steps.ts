@@ -84,10 +84,10 @@ export function createStepParts(
     enqueue,
     download: countedDownload((url, destination, options) => downloader.download(url, destination, options), metrics),
     ...(parts.progress ? { progress: parts.progress } : {}),
-    summarize: async (input, attachment) => {
+    summarize: async (input, attachment, tally) => {
       // The per-resource figures come out of the same pass, for the resources' history.
       let resources: ResourceFigures = { columns: [], resources: [], leftOut: 0 };
-      const options = { ...summaryOptions, onResourceFigures: (figures: ResourceFigures) => (resources = figures) };
+      const options = { ...summaryOptions, tally, onResourceFigures: (figures: ResourceFigures) => (resources = figures) };
       const summary = await (attachment === undefined
         ? summarizeReportCsv(input, csvLimits, options)
         : summarizeWithAttachment(input, csvLimits, attachment, options));

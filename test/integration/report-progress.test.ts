@@ -73,9 +73,15 @@ describe('report progress', () => {
     await createProgressStore(redis, { prefix, retentionSeconds: 30 }).write('r3', { step: 'parse', bytes: 1, totalBytes: 2, at: '2026-01-01T00:00:00.000Z' });
     const shortTtl = await redis.ttl(redisKeys(prefix).report.progress('r3'));
     assert.ok(shortTtl > 0 && shortTtl <= 30, `ttl with a 30 s retention: ${shortTtl}`);
+    const rows = { step: 'parse', bytes: 10, totalBytes: 20, rows: 3, at: '2026-01-01T00:00:00.000Z' } as const;
+    await store.write('r4', rows);
+    await store.write('r5', { ...rows, rows: null });
+    const withRows = await store.read(['r4', 'r5', 'r1']);
+    assert.deepEqual([withRows.get('r4')?.rows, withRows.get('r5')?.rows], [3, null]);
+    assert.ok(!('rows' in withRows.get('r1')!), 'a progress written without rows reads as before');
   });
 
-  test('the worker records the parse of a delivered report to its last byte', async () => {
+  test('the worker records the parse of a delivered report to its last byte and its last row', async () => {
     const response = await request(service.url)
       .post('/admin/reports')
       .set({ Authorization: `Bearer ${TEST_ADMIN_TOKEN}` })
@@ -90,5 +96,9 @@ describe('report progress', () => {
     assert.equal(progress?.step, 'parse');
     assert.equal(progress.bytes, record.download?.bytes);
     assert.equal(progress.totalBytes, record.download?.bytes);
+    const summary = record.summary;
+    assert.ok(summary && summary.rows > 0, 'the report has rows');
+    // Every record past the header is a row or a bad row.
+    assert.equal(progress.rows, summary.rows + summary.badRowCount);
   });
 });

@@ -3,8 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
+import { createProgressStore } from '../../src/reports/progress.js';
+import { generateId } from '../../src/reports/secrets.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
+import { testRedis } from '../helpers/redis.js';
 import { createAwaitingReport } from '../helpers/reports.js';
 import { startService, type RunningService } from '../helpers/service.js';
 
@@ -81,6 +84,59 @@ describe('reports pages over HTTP', () => {
     assert.equal(signedOut.status, 303);
     assert.equal(signedOut.headers.location, '/ui/sign-in');
     assert.doesNotMatch(signedOut.text, new RegExp(delivered, 'u'));
+  });
+
+  test('a report being parsed shows the share parsed and the rows so far, in the JSON, the list and its page', async () => {
+    // Made in the store and moved to `downloaded` there, with no job: it stays in the parse step
+    // until the progress below is read (maintenance requeues a report only after 30 s unmoved).
+    const id = generateId('r');
+    await service.store.create({
+      id,
+      source: 'api',
+      scheduleId: null,
+      request: {},
+      delivery: { email: false, archive: false, recipients: [] },
+      seriesKey: 'test-parsing',
+      secretHash: null,
+      status: 'callback_received',
+      overdueAt: null,
+      note: 'created by a test',
+    });
+    const moved = await service.store.markDownloaded(
+      id,
+      { interpretation: { kind: 'inline' }, download: { bytes: 4 * 1024 * 1024, sha256: 'a'.repeat(64), sources: 0, at: new Date().toISOString() } },
+      'downloaded by a test',
+    );
+    assert.ok(moved.ok);
+    const redis = testRedis();
+    try {
+      const progress = createProgressStore(redis, { prefix: service.config.redis.prefix, retentionSeconds: service.config.retention.reportSeconds });
+      await progress.write(id, { step: 'parse', bytes: 1024 * 1024, totalBytes: 4 * 1024 * 1024, rows: 12_345, at: new Date().toISOString() });
+    } finally {
+      redis.disconnect();
+    }
+    // Without an archive the parse follows the download: the bar counts it within the archive's step.
+    const stepText = 'Archive: 25% of 4.0 MB, 12,345 rows';
+
+    const answer = await get(`/ui/reports.json?ids=${id}`);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body.reports, [
+      {
+        id,
+        status: 'downloaded',
+        statusText: 'downloaded',
+        inFlight: true,
+        value: 2.25,
+        max: 5,
+        stepText,
+        updatedAt: (await service.store.get(id))?.updatedAt,
+      },
+    ]);
+    for (const path of ['/ui/reports', `/ui/reports/${id}`]) {
+      const page = await get(path);
+      assert.equal(page.status, 200, path);
+      assert.match(page.text, new RegExp(`<span class="live-step-text">${stepText}</span>`, 'u'), path);
+    }
   });
 
   test("the archived CSV downloads for a session only, as an attachment, byte for byte the archive's", async () => {

@@ -2,16 +2,17 @@ import { Readable } from 'node:stream';
 import { progressMeter, type ProgressMeter, type ReportProgress } from '../../reports/progress.js';
 import type { StepDeps } from '../step-deps.js';
 
-/** A meter writing one report's progress through the steps' deps; null when they record none. */
+/** A meter writing one report's progress through the steps' deps; null when they record none. `rowsSoFar`: see progressMeter. */
 export function meterFor(
   deps: Pick<StepDeps, 'progress' | 'now'>,
   reportId: string,
   step: ReportProgress['step'],
   totalBytes: number | null,
+  rowsSoFar?: () => number,
 ): ProgressMeter | null {
   const { progress } = deps;
   if (progress === undefined) return null;
-  return progressMeter((value) => progress(reportId, value), step, { totalBytes, now: deps.now });
+  return progressMeter((value) => progress(reportId, value), step, { totalBytes, rowsSoFar, now: deps.now });
 }
 
 /**

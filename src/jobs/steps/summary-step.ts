@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { RowTally } from '../../csv/summarize-stream.js';
 import type { ReportRecord } from '../../reports/record.js';
 import type { StepDeps } from '../step-deps.js';
 import { fileSize, workPaths } from '../work-files.js';
@@ -21,8 +22,10 @@ export async function summaryStep(deps: StepDeps, record: ReportRecord, signal?:
   const attachment = willEmail ? { plain: paths.attachment, ...(gzipToo ? { gzip: paths.attachmentGz } : {}) } : undefined;
   // The signal reaches the parse itself: a shutdown that cannot wait stops a long parse at once.
   const csv = createReadStream(paths.csv, signal ? { signal } : {});
-  const meter = meterFor(deps, record.id, 'parse', (await fileSize(paths.csv)) ?? null);
-  const { summary, resources } = await deps.summarize(meter ? metered(csv, meter) : csv, attachment);
+  // The parse counts its rows into the tally; the meter reads it only when it writes.
+  const tally: RowTally = { rows: 0 };
+  const meter = meterFor(deps, record.id, 'parse', (await fileSize(paths.csv)) ?? null, () => tally.rows);
+  const { summary, resources } = await deps.summarize(meter ? metered(csv, meter) : csv, attachment, tally);
   await meter?.flush();
   // Before the summary is recorded: a run that stops in between writes the same points again (they
   // are the report's own, replaced), while one recorded first would skip them for good.
