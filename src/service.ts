@@ -6,7 +6,6 @@ import { requireSide, type Config, type WebConfig, type WorkerConfig } from './c
 import type { ArchiveTarget } from './delivery/archive.js';
 import { createFileArchive } from './delivery/file-archive.js';
 import { createHealthServer } from './health/health-server.js';
-import { createTlsServer, reloadTlsFiles } from './http/tls.js';
 import { createMaintenance, type Maintenance } from './jobs/maintenance.js';
 import { createReportProcessor } from './jobs/process-report.js';
 import { jobRetrySchedule } from './jobs/job-backoff.js';
@@ -333,6 +332,7 @@ export async function createService(options: ServiceOptions) {
         logger.warn('TLS reload asked, but this process serves no HTTPS of its own (TLS_CERT_FILE and TLS_KEY_FILE are not set)');
         return false;
       }
+      const { reloadTlsFiles } = await import('./http/tls.js');
       return reloadTlsFiles(server, tls, logger);
     },
     close,
@@ -351,7 +351,8 @@ async function listen(app: WebSide['app'], given: Server | undefined, config: We
     if (!given.listening) await new Promise<void>((resolve, reject) => given.once('listening', resolve).once('error', reject));
     return given;
   }
-  const server = config.http.tls ? await createTlsServer(app, config.http.tls, logger) : createServer(app);
+  // Imported here, as the rest of the web side: the worker process does not load src/http/.
+  const server = config.http.tls ? await (await import('./http/tls.js')).createTlsServer(app, config.http.tls, logger) : createServer(app);
   applyTimeouts(server, config);
   await listenOn(server, config.http.port, config.http.host);
   return server;
