@@ -63,6 +63,14 @@ function webConfig(v: Values<'web'>) {
       host: v.HOST,
       publicUrl: v.PUBLIC_URL,
       trustProxy: v.TRUST_PROXY,
+      /** TLS_CERT_FILE and TLS_KEY_FILE: the web process serves HTTPS itself; null: plain HTTP (a proxy in front terminates TLS). */
+      tls: v.TLS_CERT_FILE !== undefined && v.TLS_KEY_FILE !== undefined ? { certFile: v.TLS_CERT_FILE, keyFile: v.TLS_KEY_FILE } : null,
+      /**
+       * Send Strict-Transport-Security: the service is reached over HTTPS, served here or by a proxy in
+       * front (PUBLIC_URL is https://). Not on plain http://, where browsers ignore it anyway and a
+       * loopback address would be pinned to HTTPS for every port on it.
+       */
+      strictTransportSecurity: v.TLS_CERT_FILE !== undefined || v.PUBLIC_URL.startsWith('https://'),
       /** How long an idle keep-alive connection stays open: longer than a load balancer's idle timeout (often 60 s). */
       keepAliveTimeoutMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       /** How long a client may take to send a request's headers: keepAliveTimeoutMs plus 5 s. */
@@ -196,6 +204,10 @@ export function loadConfig<R extends Role>(role: R, env: Record<string, string |
     ]);
   }
   const sides = SIDES_OF_ROLE[role];
+  if (sides.includes('web')) {
+    const missing = tlsFileMissing(values.TLS_CERT_FILE, values.TLS_KEY_FILE);
+    if (missing) throw new ConfigError(role, [missing]);
+  }
   if (sides.includes('worker') && values.WORKER_METRICS_PORT !== undefined && values.METRICS_TOKEN === undefined && !isLoopback(values.WORKER_METRICS_HOST)) {
     throw new ConfigError(role, [
       `WORKER_METRICS_HOST: ${values.WORKER_METRICS_HOST} is not a loopback address, and METRICS_TOKEN is not set; set METRICS_TOKEN, or leave WORKER_METRICS_HOST at 127.0.0.1`,
@@ -219,6 +231,15 @@ export function requireSide<S extends Side>(config: Readonly<Config>, side: S, r
 
 function hasSide<S extends Side>(config: Readonly<Config>, side: S): config is ConfigWith<S> {
   return config[side] !== null;
+}
+
+/** TLS needs both files: one alone is a mistake (a forgotten line), not a request for plain HTTP. */
+function tlsFileMissing(certFile: string | undefined, keyFile: string | undefined): string | null {
+  if (certFile !== undefined && keyFile === undefined)
+    return 'TLS_KEY_FILE: required when TLS_CERT_FILE is set (the private key of that certificate); set both, or neither for plain HTTP';
+  if (certFile === undefined && keyFile !== undefined)
+    return 'TLS_CERT_FILE: required when TLS_KEY_FILE is set (the certificate of that key); set both, or neither for plain HTTP';
+  return null;
 }
 
 /** Addresses only this machine reaches: a metrics port there may go without a token. */

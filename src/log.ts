@@ -17,6 +17,9 @@ const CONFIG_TEXT_SETTINGS = {
   metricsToken: 'secret',
   'web.http.host': 'plain',
   'web.http.publicUrl': 'plain',
+  // Where the certificate and key are, not what they hold: the key's content is never in the config.
+  'web.http.tls.certFile': 'plain',
+  'web.http.tls.keyFile': 'plain',
   'web.admin.token': 'secret',
   'web.losant.apiUrl': 'plain',
   'web.losant.apiToken': 'secret',

@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { Server as TlsServer } from 'node:https';
 import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { requireSide, type Config, type WebConfig, type WorkerConfig } from './config.js';
@@ -187,7 +188,7 @@ export async function createService(options: ServiceOptions) {
   async function start(): Promise<void> {
     if (worker && workerConfig?.health) {
       // First, so an orchestrator sees the process alive (and not ready) while it waits for Redis.
-      healthServer = await listenForHealth(
+      healthServer = await listenOn(
         createHealthServer({ redis, workers: worker, redisPolicy: durability, logger }),
         workerConfig.health.port,
         workerConfig.health.host,
@@ -195,7 +196,7 @@ export async function createService(options: ServiceOptions) {
       logger.info({ port: portOf(healthServer) }, 'worker health listening');
     }
     if (worker && workerConfig?.metrics) {
-      metricsServer = await listenForHealth(
+      metricsServer = await listenOn(
         createMetricsServer({ exposition: () => prometheus.exposition(), token: config.metricsToken, logger }),
         workerConfig.metrics.port,
         workerConfig.metrics.host,
@@ -232,7 +233,7 @@ export async function createService(options: ServiceOptions) {
     }
     if (web) {
       stopMissedRunChecks = web.missedRunCheck.start(options.missedRunCheckIntervalMs ?? web.config.missedRunCheckIntervalMs);
-      server = await listen(web.app, overrides.server, web.config);
+      server = await listen(web.app, overrides.server, web.config, logger);
       logger.info({ port: portOf(server) ?? web.config.http.port, publicUrl: web.config.http.publicUrl }, 'web listening');
     }
   }
@@ -320,28 +321,44 @@ export async function createService(options: ServiceOptions) {
       starting ??= start();
       return starting;
     },
+    /**
+     * Reads TLS_CERT_FILE and TLS_KEY_FILE again and serves them to new connections (what SIGHUP
+     * runs); open connections are not dropped. A pair that fails keeps the one served, and is
+     * logged. Resolves false then, and when the service serves no HTTPS of its own.
+     */
+    async reloadTls(): Promise<boolean> {
+      const tls = web?.config.http.tls;
+      if (!tls || !(server instanceof TlsServer)) {
+        logger.warn('TLS reload asked, but this process serves no HTTPS of its own (TLS_CERT_FILE and TLS_KEY_FILE are not set)');
+        return false;
+      }
+      const { reloadTlsFiles } = await import('./http/tls.js');
+      return reloadTlsFiles(server, tls, logger);
+    },
     close,
   };
 }
 export type Service = Awaited<ReturnType<typeof createService>>;
 
-async function listen(app: WebSide['app'], given: Server | undefined, config: WebConfig): Promise<Server> {
+/**
+ * Serves the app on the server given (used as it is, plain or TLS), or on PORT and HOST: HTTPS
+ * when TLS_CERT_FILE and TLS_KEY_FILE are set, plain HTTP otherwise. Both get the same timeouts.
+ */
+async function listen(app: WebSide['app'], given: Server | undefined, config: WebConfig, logger: Logger): Promise<Server> {
   if (given) {
     applyTimeouts(given, config);
     given.on('request', app);
     if (!given.listening) await new Promise<void>((resolve, reject) => given.once('listening', resolve).once('error', reject));
     return given;
   }
-  const server = app.listen(config.http.port, config.http.host);
+  // Imported here, as the rest of the web side: the worker process does not load src/http/.
+  const server = config.http.tls ? await (await import('./http/tls.js')).createTlsServer(app, config.http.tls, logger) : createServer(app);
   applyTimeouts(server, config);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  await listenOn(server, config.http.port, config.http.host);
   return server;
 }
 
-async function listenForHealth(server: Server, port: number, host: string): Promise<Server> {
+async function listenOn(server: Server, port: number, host: string): Promise<Server> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -26,6 +26,9 @@ export async function start(role: Role): Promise<void> {
     // Handlers first: whoever waits for the "listening" and "consuming" lines start() logs may stop
     // the process right away.
     onShutdownSignals({ logger, timeoutMs: config.shutdownTimeoutMs, close: (remainingMs) => service.close(remainingMs) });
+    // SIGHUP reads a renewed certificate and key (kill -HUP) without dropping a connection. Only
+    // where there is one to read: elsewhere SIGHUP keeps its default, ending the process.
+    if (config.web?.http.tls) process.on('SIGHUP', () => void service.reloadTls());
     await service.start();
   } catch (error) {
     logger.fatal({ err: error }, 'failed to start');

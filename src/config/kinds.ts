@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
@@ -167,3 +168,27 @@ export const portList: Kind<number[] | '*'> = kind(
   }),
   '* (any), or comma-separated ports 1 to 65535',
 );
+
+/**
+ * A file the process can read now: checked when the configuration is loaded, so a wrong path or
+ * mode refuses the start with the other problems instead of failing once the process runs.
+ */
+export const readableFile: Kind<string> = kind(
+  z.string().transform((path, ctx) => {
+    const reason = whyUnreadable(path);
+    if (reason === null) return path;
+    ctx.addIssue({ code: 'custom', message: `cannot read ${path} (${reason})` });
+    return z.NEVER;
+  }),
+  'a path to a file this process can read',
+);
+
+function whyUnreadable(path: string): string | null {
+  try {
+    if (!statSync(path).isFile()) return 'not a regular file';
+    accessSync(path, constants.R_OK);
+    return null;
+  } catch (error) {
+    return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : String(error);
+  }
+}

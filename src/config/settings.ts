@@ -1,6 +1,21 @@
 import { z } from 'zod';
 import type { Side } from '../role.js';
-import { emailList, flag, kind, commaList, oneOf, portList, publicUrl, secretToken, text, trustProxy, urlWithScheme, wholeNumber, type Kind } from './kinds.js';
+import {
+  emailList,
+  flag,
+  kind,
+  commaList,
+  oneOf,
+  portList,
+  publicUrl,
+  readableFile,
+  secretToken,
+  text,
+  trustProxy,
+  urlWithScheme,
+  wholeNumber,
+  type Kind,
+} from './kinds.js';
 
 /**
  * Every setting the service reads, in one table: its kind (parser and allowed values), its
@@ -110,6 +125,21 @@ export const SETTINGS = {
     default: 65_000,
     about:
       "how long an idle keep-alive connection stays open: keep it above the idle timeout of the load balancer in front (60 s on AWS ALB, Google Cloud, nginx defaults), or requests on connections the service just closed fail with 502; the time allowed for a request's headers is this plus 5 s",
+  },
+  TLS_CERT_FILE: {
+    area: 'http',
+    readBy: WEB,
+    kind: readableFile,
+    unset: 'plain HTTP',
+    about:
+      'PEM certificate (chain) the web process serves HTTPS with on PORT (TLS 1.2 or later), with TLS_KEY_FILE: both or neither; read again on SIGHUP (kill -HUP), a failed reload keeps the previous pair',
+  },
+  TLS_KEY_FILE: {
+    area: 'http',
+    readBy: WEB,
+    kind: readableFile,
+    unset: 'plain HTTP',
+    about: "PEM private key of TLS_CERT_FILE's certificate, unencrypted; both or neither",
   },
   WORKER_HEALTH_PORT: {
     area: 'http',

@@ -57,6 +57,8 @@ export interface AppDeps {
     callbackMaxBytes: number;
     redisPrefix: string;
     trustProxy: number | string | false;
+    /** Send Strict-Transport-Security (the service is reached over HTTPS). */
+    strictTransportSecurity: boolean;
   };
 }
 
@@ -76,6 +78,12 @@ export function adminRouters(deps: AppDeps): Router[] {
   ];
 }
 
+/**
+ * HSTS for every answer when the service is reached over HTTPS: 180 days, subdomains included
+ * (helmet's own default is a year). It is set here only; the dashboard's stricter headers leave it.
+ */
+const STRICT_TRANSPORT_SECURITY = { maxAge: 15_552_000, includeSubDomains: true };
+
 /** Builds the HTTP app; it does not listen. Callers (entry points, tests) decide where. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -86,7 +94,7 @@ export function createApp(deps: AppDeps): Express {
   // X-Forwarded-* are honoured only from the proxies the operator names (TRUST_PROXY: a hop count
   // or addresses), never from anyone (true is refused by the configuration).
   app.set('trust proxy', deps.settings.trustProxy);
-  app.use(helmet());
+  app.use(helmet({ strictTransportSecurity: deps.settings.strictTransportSecurity ? STRICT_TRANSPORT_SECURITY : false }));
   app.use(requestContext(deps.logger));
 
   // Callbacks first: they are the traffic that comes in bursts.

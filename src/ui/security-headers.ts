@@ -6,7 +6,8 @@ import { inlineStyleHashes, type InlineStyleHashes } from './queue-board-page.js
  * The dashboard's headers, stricter than the rest of the service's: scripts, styles, images,
  * fetches and fonts from this origin only, no inline script or style, no eval, no plugins, no
  * <base>, forms posting only here, and no framing by anyone. helmet's other headers (nosniff,
- * HSTS, ...) come with it.
+ * ...) come with it, but for HSTS: the app sets that one for every answer, when the service is
+ * reached over HTTPS (src/http/app.ts), and this must not put helmet's default back on plain HTTP.
  */
 export const uiSecurityHeaders: RequestHandler = helmet({
   contentSecurityPolicy: {
@@ -25,6 +26,7 @@ export const uiSecurityHeaders: RequestHandler = helmet({
     },
   },
   frameguard: { action: 'deny' },
+  strictTransportSecurity: false,
   // Not helmet's no-referrer: with it, browsers send `Origin: null` on the dashboard's own form
   // posts, and the Origin check could not tell them from a sandboxed frame's. same-origin still
   // sends nothing to other sites.
@@ -61,6 +63,8 @@ export function queueBoardSecurityHeaders(hashes: InlineStyleHashes = inlineStyl
       },
     },
     frameguard: { action: 'deny' },
+    // Set by the app for every answer, as for the dashboard's.
+    strictTransportSecurity: false,
     referrerPolicy: { policy: 'same-origin' },
   });
 }

@@ -170,6 +170,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
       callbackMaxBytes: shared.callbackMaxBytes,
       redisPrefix: shared.redis.prefix,
       trustProxy: config.http.trustProxy,
+      strictTransportSecurity: config.http.strictTransportSecurity,
     },
   });
 
