@@ -184,7 +184,7 @@ describe('npm run demo (scripts/demo.ts), as the README quick start runs it', ()
 
   test('--keep answers the admin API at the printed address with the printed token until SIGTERM, then exits 0 and closes its ports', async () => {
     const demo = await startDemo(['--keep']);
-    const output = await demo.waitFor(/^Still running.*\n.*\n/mu);
+    const output = await demo.waitFor(/^or open the dashboard at .*\n/mu);
     const reportId = /^Report (\S+) delivered: /mu.exec(output)?.[1];
     assert.ok(reportId, output);
     const baseUrl = line(output, /report-relay/u);
