@@ -17,7 +17,7 @@ import { formatNumber } from '../lib/report.js';
 import { percentile } from '../lib/stats.js';
 
 /**
- * Issue: from a callback's arrival to the email accepted by a local SMTP server, for a
+ * Target: from a callback's arrival to the email accepted by a local SMTP server, for a
  * 10,000-row report: median and p95 over 50 reports; target median under 500 ms on loopback.
  */
 

@@ -4,11 +4,11 @@ import { checkEquals } from '../lib/checks.js';
 import { compare, measureInterleaved } from '../lib/measure.js';
 import type { Measurement, Metrics } from '../lib/measure.js';
 import { formatNumber } from '../lib/report.js';
-import { runIntake } from '../intake/run-intake.js';
+import { intakeSideRunner } from '../intake/side-runner.js';
 import type { IntakeRun, IntakeSettings, IntakeSide } from '../intake/run-intake.js';
 
 /**
- * Issue: the callback route (authentication, raw-body storage, match, dedupe, enqueue, answer)
+ * Target: the callback route (authentication, raw-body storage, match, dedupe, enqueue, answer)
  * must add no real cost over the libraries underneath: at least 0.9× a bare Express 5 + helmet
  * handler's throughput (one Redis GET, one SET, one BullMQ add per request) and a p99 at most
  * 1.2× its p99; every accepted callback must be in Redis afterwards.
@@ -78,39 +78,29 @@ const intakeCase: BenchCase = {
       serverNodeArgs: args.has('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${tmpDir}/profiles/{run}`] : [],
     };
 
-    // Each run needs more distinct callbacks than it can send; the pool grows with what runs show.
-    let ratePerSecond = 3000;
+    const runSide = intakeSideRunner(settings, log);
     const audits: Array<{ side: IntakeSide; run: number; result: IntakeRun }> = [];
     const sideRunner =
       (side: IntakeSide) =>
       async (run: number): Promise<Metrics> => {
-        for (let attempt = 1; ; attempt++) {
-          const pool = Math.ceil(ratePerSecond * (seconds + warmupSeconds) * 1.6) + connections * 4;
-          const result = await runIntake(side, pool, settings, run);
-          ratePerSecond = Math.max(ratePerSecond, result.load.targetsUsed / (seconds + warmupSeconds));
-          if (result.load.exhausted) {
-            if (attempt >= 3) throw new Error(`${side}: sent more than the ${pool} prepared callbacks three times`);
-            log(`${side}: the ${pool} prepared callbacks ran out; again with more`);
-            continue;
-          }
-          const { load } = result;
-          if (run > 0) audits.push({ side, run, result });
-          const cpu = result.serverCpuMicrosPerRequest;
-          log(
-            `run ${run} ${side.padEnd(8)} ${formatNumber(load.requestsPerSecond)} req/s, p50 ${load.latencyP50Ms} ms, p99 ${load.latencyP99Ms} ms,` +
-              ` server CPU ${cpu === null ? 'n/a' : formatNumber(cpu)} µs/req, Redis CPU ${formatNumber(result.redisCpuMicrosPerRequest)} µs/req;` +
-              ` ${result.audit.accepted} accepted, ${result.audit.stored} stored, ${result.audit.queued} queued, ${result.audit.acceptedButMissing} missing`,
-          );
-          return {
-            'req/s': load.requestsPerSecond,
-            'p50 ms': load.latencyP50Ms,
-            'p99 ms': load.latencyP99Ms,
-            'mean ms': load.latencyMeanMs,
-            'non-2xx + errors': load.non2xx + load.errors,
-            ...(cpu === null ? {} : { 'server CPU µs/req': cpu }),
-            'Redis CPU µs/req': result.redisCpuMicrosPerRequest,
-          };
-        }
+        const result = await runSide(side, run);
+        const { load } = result;
+        if (run > 0) audits.push({ side, run, result });
+        const cpu = result.serverCpuMicrosPerRequest;
+        log(
+          `run ${run} ${side.padEnd(8)} ${formatNumber(load.requestsPerSecond)} req/s, p50 ${load.latencyP50Ms} ms, p99 ${load.latencyP99Ms} ms,` +
+            ` server CPU ${cpu === null ? 'n/a' : formatNumber(cpu)} µs/req, Redis CPU ${formatNumber(result.redisCpuMicrosPerRequest)} µs/req;` +
+            ` ${result.audit.accepted} accepted, ${result.audit.stored} stored, ${result.audit.queued} queued, ${result.audit.acceptedButMissing} missing`,
+        );
+        return {
+          'req/s': load.requestsPerSecond,
+          'p50 ms': load.latencyP50Ms,
+          'p99 ms': load.latencyP99Ms,
+          'mean ms': load.latencyMeanMs,
+          'non-2xx + errors': load.non2xx + load.errors,
+          ...(cpu === null ? {} : { 'server CPU µs/req': cpu }),
+          'Redis CPU µs/req': result.redisCpuMicrosPerRequest,
+        };
       };
 
     let measured;

@@ -16,7 +16,7 @@ import { decideParser } from '../parsers/decision.js';
 import type { ParseFileResult } from '../parsers/parse-file.js';
 
 /**
- * Issue: csv-parse is the given choice; keep it unless another maintained streaming parser is at
+ * Target: csv-parse is the given choice; keep it unless another maintained streaming parser is at
  * least twice as fast on the same file and equally correct.
  */
 

@@ -17,7 +17,7 @@ import type { SummaryAtLimitsResult } from '../pipeline/summary-at-limits.js';
 import { workerCommand } from '../lib/worker-command.js';
 
 /**
- * Issue: a year-long daily report of a large instance (hundreds of MB) must not run the worker out
+ * Target: a year-long daily report of a large instance (hundreds of MB) must not run the worker out
  * of memory, and the real steps (download, archive, parse, summarize) must reach at least 0.8× the
  * MB/s of csv-parse alone on the same download; peak RSS under 150 MB and flat from 15 MB to 1 GB.
  */

@@ -12,6 +12,8 @@ import { benchPrefix, deleteKeysWithPrefix } from '../lib/redis-prefix.js';
 import { callbackBody, createAwaitingReports } from '../lib/report-records.js';
 import { startServerProcess } from '../lib/server-process.js';
 import type { IntakeLoadResult, IntakeTarget } from './load.js';
+import { redisCpuSeconds } from './redis-cpu.js';
+import { measureScrapeCost, type ScrapeCost } from './scrape-cost.js';
 
 const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));
 const baselineScript = fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
@@ -43,6 +45,8 @@ export interface IntakeSettings {
   metricsToken?: string;
   /** The scraped side: how often /metrics is fetched during the load (default 1000 ms). */
   scrapeEveryMs?: number;
+  /** The scraped side: scrapes in a row after the load to measure the CPU one takes (0: none). */
+  scrapeCostSamples?: number;
 }
 
 /** What Redis holds after a run, checked against the 202 answers. */
@@ -67,6 +71,8 @@ export interface IntakeRun {
   redisCpuMicrosPerRequest: number;
   /** The scraped side: scrapes answered 200 during the load, and their median time. */
   scrapes?: { count: number; failed: number; medianMs: number };
+  /** The scraped side: CPU per scrape, measured after the load (see scrape-cost.ts). */
+  scrapeCost?: ScrapeCost;
 }
 
 /**
@@ -98,13 +104,6 @@ function startScraping(url: string, token: string, everyMs: number): () => Promi
     const sorted = [...times].sort((a, b) => a - b);
     return { count: times.length, failed, medianMs: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN };
   };
-}
-
-/** Redis's own CPU seconds so far (user + system, main thread and others). */
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const seconds = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'mu').exec(info)?.[1] ?? Number.NaN);
-  return seconds('used_cpu_user') + seconds('used_cpu_sys');
 }
 
 const DOWNLOAD_HOST = 'https://files.onlosant.com/instance-usage';
@@ -225,6 +224,7 @@ export async function runIntake(side: IntakeSide, poolSize: number, settings: In
     let cpuAfter: number | null = null;
     let redisCpuAfter = Number.NaN;
     let scrapes: IntakeRun['scrapes'];
+    let scrapeCost: ScrapeCost | undefined;
     const stopScraping =
       side === 'scraped' && settings.metricsToken !== undefined
         ? startScraping(`${base}/metrics`, settings.metricsToken, settings.scrapeEveryMs ?? 1000)
@@ -242,6 +242,8 @@ export async function runIntake(side: IntakeSide, poolSize: number, settings: In
       scrapes = await stopScraping?.();
       cpuAfter = server.cpuSeconds();
       redisCpuAfter = await redisCpuSeconds(redis);
+      if (side === 'scraped' && settings.metricsToken !== undefined && (settings.scrapeCostSamples ?? 0) > 0)
+        scrapeCost = await measureScrapeCost(`${base}/metrics`, settings.metricsToken, server, redis, settings.scrapeCostSamples ?? 0);
     } finally {
       await stopScraping?.();
       await server.stop();
@@ -257,6 +259,7 @@ export async function runIntake(side: IntakeSide, poolSize: number, settings: In
       serverCpuMicrosPerRequest,
       redisCpuMicrosPerRequest,
       ...(scrapes === undefined ? {} : { scrapes }),
+      ...(scrapeCost === undefined ? {} : { scrapeCost }),
     };
   } finally {
     await deleteKeysWithPrefix(redis, prefix);
