@@ -6,6 +6,7 @@ import { formatNumber } from '../lib/report.js';
 import { percentile } from '../lib/stats.js';
 import type { IntakeRun, IntakeSettings, IntakeSide } from '../intake/run-intake.js';
 import type { ScrapeCost } from '../intake/scrape-cost.js';
+import { INTAKE_LOAD_OPTIONS, readIntakeLoadOptions } from '../intake/load-options.js';
 import { intakeSideRunner } from '../intake/side-runner.js';
 
 /**
@@ -27,20 +28,15 @@ const intakeMetricsCase: BenchCase = {
   // About five minutes; the question is answered in bench/results/intake-metrics.md, kept to re-check it.
   optIn: true,
   options: [
-    '--seconds N          measured load per run (default 10)',
-    '--warmup-seconds N   unmeasured load at the start of each run, fresh server process (default 2)',
-    '--connections N      concurrent connections (default 100)',
+    ...INTAKE_LOAD_OPTIONS,
     '--scrape-ms N        time between two scrapes (default 1000; Prometheus scrapes every 15 s or more)',
     '--cost-scrapes N     scrapes in a row after each scraped run, to measure the CPU one takes (default 200)',
   ],
 
   async run({ args, runs, warmup, tmpDir, repoDir, log }) {
-    const seconds = args.number('seconds', 10, { min: 1 });
-    const warmupSeconds = args.number('warmup-seconds', 2, { min: 0 });
-    const connections = args.number('connections', 100, { min: 1, integer: true });
+    const { seconds, warmupSeconds, connections, redisUrl } = readIntakeLoadOptions(args);
     const scrapeEveryMs = args.number('scrape-ms', 1000, { min: 10, integer: true });
     const scrapeCostSamples = args.number('cost-scrapes', 200, { min: 1, integer: true });
-    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
     const settings: IntakeSettings = {
       repoDir,

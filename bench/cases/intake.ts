@@ -4,6 +4,7 @@ import { checkEquals } from '../lib/checks.js';
 import { compare, measureInterleaved } from '../lib/measure.js';
 import type { Measurement, Metrics } from '../lib/measure.js';
 import { formatNumber } from '../lib/report.js';
+import { INTAKE_LOAD_OPTIONS, readIntakeLoadOptions } from '../intake/load-options.js';
 import { intakeSideRunner } from '../intake/side-runner.js';
 import type { IntakeRun, IntakeSettings, IntakeSide } from '../intake/run-intake.js';
 
@@ -52,18 +53,13 @@ const intakeCase: BenchCase = {
     'Callback intake: the real web process under concurrent distinct valid callbacks (autocannon, own process) against a bare Express 5 + helmet + GET/SET/queue.add handler',
   defaults: { runs: 3, warmup: 0 },
   options: [
-    '--seconds N          measured load per run (default 10)',
-    '--warmup-seconds N   unmeasured load at the start of each run, fresh server process (default 2)',
-    '--connections N      concurrent connections (default 100)',
+    ...INTAKE_LOAD_OPTIONS,
     '--cpu-prof           write CPU profiles of each server process under <case dir>/profiles/ (use with --keep)',
     "--decompose          also run the bare handler doing the service's Redis work (bench/intake/store-only-server.ts), without a target",
   ],
 
   async run({ args, runs, warmup, tmpDir, repoDir, log }) {
-    const seconds = args.number('seconds', 10, { min: 1 });
-    const warmupSeconds = args.number('warmup-seconds', 2, { min: 0 });
-    const connections = args.number('connections', 100, { min: 1, integer: true });
-    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const { seconds, warmupSeconds, connections, redisUrl } = readIntakeLoadOptions(args);
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
     const decompose = args.has('decompose');
     const settings: IntakeSettings = {
