@@ -26,7 +26,8 @@ declare module 'autocannon' {
   }
 
   interface AutocannonOptions {
-    url: string;
+    /** Several URLs share the connections round-robin (connections should be a multiple of their number). */
+    url: string | string[];
     connections?: number;
     duration?: number;
     pipelining?: number;

@@ -1,6 +1,7 @@
 /**
  * Load generator of the intake bench, a process of its own (never the server's):
- *   node --import tsx load.ts <base URL> <targets.json> <connections> <seconds> <warmup seconds> <accepted-ids out file>
+ *   node --import tsx load.ts <base URL[,base URL...]> <targets.json> <connections> <seconds> <warmup seconds> <accepted-ids out file>
+ * Several base URLs (web processes behind no balancer) share the connections round-robin.
  * Each request is the next distinct callback from targets.json (its own report and secret), so
  * dedupe never answers from a shortcut. The ids of 202 answers are written out, for the harness
  * to check that each one is in Redis. Prints one JSON line (IntakeLoadResult).
@@ -42,8 +43,9 @@ const statuses: Record<string, number> = {};
 const connections = Number(connectionsText);
 const warmupSeconds = Number(warmupText);
 
+const urls = url.split(',');
 const result = await autocannon({
-  url,
+  url: urls.length === 1 ? urls[0]! : urls,
   connections,
   duration: Number(secondsText),
   ...(warmupSeconds > 0 ? { warmup: { connections, duration: warmupSeconds } } : {}),

@@ -10,23 +10,19 @@ import { runChild } from '../lib/child.js';
 import { freePort } from '../lib/free-port.js';
 import { benchPrefix, deleteKeysWithPrefix } from '../lib/redis-prefix.js';
 import { callbackBody, createAwaitingReports } from '../lib/report-records.js';
-import { startServerProcess } from '../lib/server-process.js';
+import type { ServerProcess } from '../lib/server-process.js';
+import { combined, isService, startIntakeServer } from './intake-server.js';
 import type { IntakeLoadResult, IntakeTarget } from './load.js';
 import { redisCpuSeconds } from './redis-cpu.js';
 import { measureScrapeCost, type ScrapeCost } from './scrape-cost.js';
 
 const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));
-const baselineScript = fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
-const storeOnlyScript = fileURLToPath(new URL('./store-only-server.ts', import.meta.url));
 
 /**
  * subject: the service; scraped: the service with its /metrics scraped during the load; baseline:
  * the bare handler; store-only: the bare handler doing the service's Redis work.
  */
 export type IntakeSide = 'subject' | 'scraped' | 'baseline' | 'store-only';
-
-/** Runs the service, src/web.ts, rather than a bare handler. */
-const isService = (side: IntakeSide) => side === 'subject' || side === 'scraped';
 
 /** Sides whose callbacks go to real report records (created through the store, checked as such). */
 const usesRecords = (side: IntakeSide) => side !== 'baseline';
@@ -47,6 +43,8 @@ export interface IntakeSettings {
   scrapeEveryMs?: number;
   /** The scraped side: scrapes in a row after the load to measure the CPU one takes (0: none). */
   scrapeCostSamples?: number;
+  /** Service sides: how many web processes share the load (default 1; connections go round-robin). */
+  webProcesses?: number;
 }
 
 /** What Redis holds after a run, checked against the 202 answers. */
@@ -188,36 +186,21 @@ export async function runIntake(side: IntakeSide, poolSize: number, settings: In
     const targets = usesRecords(side) ? await subjectTargets(redis, prefix, poolSize) : await baselineTargets(redis, prefix, poolSize);
     await writeFile(targetsFile, JSON.stringify(targets));
 
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const server = isService(side)
-      ? await startServerProcess(join(settings.repoDir, 'src/web.ts'), [], {
-          cwd: settings.repoDir,
-          readyUrl: `${base}/healthz`,
-          nodeArgs: settings.serverNodeArgs.map((flag) => flag.replace('{run}', `${side}-${run}`)),
-          env: {
-            ...process.env,
-            NODE_ENV: 'production',
-            LOG_LEVEL: 'info',
-            PORT: String(port),
-            HOST: '127.0.0.1',
-            PUBLIC_URL: base,
-            REDIS_URL: settings.redisUrl,
-            REDIS_PREFIX: prefix,
-            ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
-            LOSANT_API_URL: 'http://127.0.0.1:9',
-            LOSANT_API_TOKEN: 'bench-losant-token',
-            LOSANT_INSTANCE_ID: 'a1b2c3d4e5f6a1b2c3d4e5f6',
-            DATA_DIR: join(settings.tmpDir, 'data'),
-            ...(settings.metricsToken === undefined ? {} : { METRICS_TOKEN: settings.metricsToken }),
-          },
-        })
-      : await startServerProcess(side === 'baseline' ? baselineScript : storeOnlyScript, [String(port), settings.redisUrl, prefix], {
-          cwd: settings.repoDir,
-          readyUrl: `${base}/healthz`,
-          nodeArgs: settings.serverNodeArgs.map((flag) => flag.replace('{run}', `${side}-${run}`)),
-          env: { ...process.env, NODE_ENV: 'production' },
-        });
+    const count = isService(side) ? (settings.webProcesses ?? 1) : 1;
+    const servers: ServerProcess[] = [];
+    const bases: string[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        const port = await freePort();
+        bases.push(`http://127.0.0.1:${port}`);
+        servers.push(await startIntakeServer(side, port, prefix, settings, `${side}-${run}${count > 1 ? `-${i}` : ''}`));
+      }
+    } catch (error) {
+      await Promise.all(servers.map((server) => server.stop()));
+      throw error;
+    }
+    const base = bases[0]!;
+    const server = combined(servers);
     let load: IntakeLoadResult;
     const cpuBefore = server.cpuSeconds();
     const redisCpuBefore = await redisCpuSeconds(redis);
@@ -231,7 +214,7 @@ export async function runIntake(side: IntakeSide, poolSize: number, settings: In
         : null;
     try {
       const child = await runChild<IntakeLoadResult>(loadScript, [
-        base,
+        bases.join(','),
         targetsFile,
         String(settings.connections),
         String(settings.seconds),
