@@ -5,6 +5,7 @@ import type { MissedRun } from '../../schedules/missed-run.js';
 import type { Schedule } from '../../schedules/schedule.js';
 import type { UiDeps } from '../deps.js';
 import { periodTag, reportHref, scheduleHref, statusBadge, timeTag } from '../format.js';
+import { dataTable } from '../data-table.js';
 import { html, type SafeHtml } from '../html.js';
 import type { UiPage } from '../page.js';
 import { monthlyUsage } from '../monthly-usage.js';
@@ -47,62 +48,31 @@ async function latestOfEachSeries(deps: UiDeps): Promise<SeriesOverview[]> {
 
 function attentionTable(reports: readonly ReportRecord[]): SafeHtml {
   if (reports.length === 0) return html`<p class="empty">No report needs attention.</p>`;
-  return html`<div class="table-wrap">
-    <table>
-      <caption>
-        Reports that failed, whose callback was not understood, or whose callback is overdue, newest change first
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Report</th>
-          <th scope="col">Status</th>
-          <th scope="col">Schedule</th>
-          <th scope="col">Since</th>
-          <th scope="col">What happened</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${reports.map(
-          (report) => html`<tr>
-            <th scope="row"><a href="${reportHref(report.id)}">${report.id}</a></th>
-            <td data-label="Status">${statusBadge(report.status)}</td>
-            <td data-label="Schedule">${reportName(report)}</td>
-            <td data-label="Since">${timeTag(report.updatedAt)}</td>
-            <td data-label="What happened" class="message">${trouble(report)}</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  return dataTable({
+    caption: 'Reports that failed, whose callback was not understood, or whose callback is overdue, newest change first',
+    rows: reports,
+    rowHeader: { header: 'Report', cell: (report) => html`<a href="${reportHref(report.id)}">${report.id}</a>` },
+    columns: [
+      { header: 'Status', cell: (report) => statusBadge(report.status) },
+      { header: 'Schedule', cell: reportName },
+      { header: 'Since', cell: (report) => timeTag(report.updatedAt) },
+      { header: 'What happened', cell: trouble, attributes: html` class="message"` },
+    ],
+  });
 }
 
 function missedRunsTable(runs: ReadonlyArray<{ schedule: Schedule; run: MissedRun }>): SafeHtml {
   if (runs.length === 0) return html`<p class="empty">No schedule run is missing.</p>`;
-  return html`<div class="table-wrap">
-    <table>
-      <caption>
-        Schedule runs whose callback did not come in time and that were not asked for again, newest first
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Schedule</th>
-          <th scope="col">Fired</th>
-          <th scope="col">Period</th>
-          <th scope="col">Noticed</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${runs.map(
-          ({ schedule, run }) => html`<tr>
-            <th scope="row"><a href="${scheduleHref(schedule.id)}">${schedule.name}</a></th>
-            <td data-label="Fired">${timeTag(run.fireTime)}</td>
-            <td data-label="Period">${timeTag(run.period.start)} – ${timeTag(run.period.end)}</td>
-            <td data-label="Noticed">${timeTag(run.detectedAt)}</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  return dataTable({
+    caption: 'Schedule runs whose callback did not come in time and that were not asked for again, newest first',
+    rows: runs,
+    rowHeader: { header: 'Schedule', cell: ({ schedule }) => html`<a href="${scheduleHref(schedule.id)}">${schedule.name}</a>` },
+    columns: [
+      { header: 'Fired', cell: ({ run }) => timeTag(run.fireTime) },
+      { header: 'Period', cell: ({ run }) => html`${timeTag(run.period.start)} – ${timeTag(run.period.end)}` },
+      { header: 'Noticed', cell: ({ run }) => timeTag(run.detectedAt) },
+    ],
+  });
 }
 
 function seriesName(entry: SeriesOverview): SafeHtml {
@@ -111,48 +81,38 @@ function seriesName(entry: SeriesOverview): SafeHtml {
 
 function seriesTable(series: readonly SeriesOverview[]): SafeHtml {
   if (series.length === 0) return html`<p class="empty">No report was made yet.</p>`;
-  return html`<div class="table-wrap">
-    <table>
-      <caption>
-        The newest delivered report of each series (a schedule, or reports requested with the same options) and its newest report of any status, most
-        recently active series first
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Series</th>
-          <th scope="col">Reports</th>
-          <th scope="col">Newest report</th>
-          <th scope="col">Latest delivered</th>
-          <th scope="col">Its period</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${series.map(
-          (entry) => html`<tr>
-            <th scope="row">${seriesName(entry)}</th>
-            <td data-label="Reports">${entry.reportCount}</td>
-            <td data-label="Newest report">${
-              entry.latest === null
-                ? html`<span class="muted">no longer kept</span>`
-                : entry.latest.id === entry.latestDelivered?.reportId
-                  ? html`<span class="muted">the delivered one</span>`
-                  : html`<a href="${reportHref(entry.latest.id)}">${entry.latest.id}</a> ${statusBadge(entry.latest.status)}`
-            }</td>
-            <td data-label="Latest delivered">${
-              entry.latestDelivered === null
-                ? html`<span class="muted">none yet</span>`
-                : html`<a href="${reportHref(entry.latestDelivered.reportId)}">${entry.latestDelivered.reportId}</a>`
-            }</td>
-            <td data-label="Its period">${
-              entry.latestDelivered === null
-                ? html`<span class="muted">—</span>`
-                : periodTag(entry.latestDelivered.summary.period.start, entry.latestDelivered.summary.period.end)
-            }</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  return dataTable({
+    caption:
+      'The newest delivered report of each series (a schedule, or reports requested with the same options) and its newest report of any status, most recently active series first',
+    rows: series,
+    rowHeader: { header: 'Series', cell: seriesName },
+    columns: [
+      { header: 'Reports', cell: (entry) => entry.reportCount },
+      {
+        header: 'Newest report',
+        cell: (entry) =>
+          entry.latest === null
+            ? html`<span class="muted">no longer kept</span>`
+            : entry.latest.id === entry.latestDelivered?.reportId
+              ? html`<span class="muted">the delivered one</span>`
+              : html`<a href="${reportHref(entry.latest.id)}">${entry.latest.id}</a> ${statusBadge(entry.latest.status)}`,
+      },
+      {
+        header: 'Latest delivered',
+        cell: (entry) =>
+          entry.latestDelivered === null
+            ? html`<span class="muted">none yet</span>`
+            : html`<a href="${reportHref(entry.latestDelivered.reportId)}">${entry.latestDelivered.reportId}</a>`,
+      },
+      {
+        header: 'Its period',
+        cell: (entry) =>
+          entry.latestDelivered === null
+            ? html`<span class="muted">—</span>`
+            : periodTag(entry.latestDelivered.summary.period.start, entry.latestDelivered.summary.period.end),
+      },
+    ],
+  });
 }
 
 function statusCounts(counts: Record<ReportStatus, number>): SafeHtml {

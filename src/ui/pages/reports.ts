@@ -5,6 +5,7 @@ import { REPORT_ID_PATTERN } from '../../reports/secrets.js';
 import { isReportStatus, REPORT_STATUSES } from '../../reports/state-machine.js';
 import type { UiDeps } from '../deps.js';
 import { reportHref, scheduleHref, timeTag } from '../format.js';
+import { dataTable } from '../data-table.js';
 import { html, type SafeHtml } from '../html.js';
 import type { PageRequest, UiPage } from '../page.js';
 import { isInFlight, liveStatus, liveStatusCell } from '../report-progress.js';
@@ -147,41 +148,26 @@ function reportsTable(reports: readonly ReportRecord[], lives: ReadonlyMap<strin
   if (reports.length === 0) return html`<p class="empty">No report matches these filters.</p>`;
   const first = filters.offset + 1;
   const last = filters.offset + reports.length;
-  return html`<div class="table-wrap">
-    <table class="reports-table">
-      <caption>
-        Reports ${first}–${last} of ${total}, newest first
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Report</th>
-          <th scope="col">Status</th>
-          <th scope="col">Source</th>
-          <th scope="col">Period</th>
-          <th scope="col">Created</th>
-          <th scope="col">Updated</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${reports.map(
-          (report) => html`<tr data-report-id="${report.id}"${isInFlight(report.status) && html` data-in-flight`}>
-            <th scope="row"><a href="${reportHref(report.id)}">${report.id}</a></th>
-            <td data-label="Status" class="live-status" aria-live="polite">${lives.get(report.id)}</td>
-            <td data-label="Source">
-              ${
-                report.source === 'schedule' && report.scheduleId !== null
-                  ? html`<a href="${scheduleHref(report.scheduleId)}">${report.scheduleName ?? report.scheduleId}</a>`
-                  : html`request`
-              }
-            </td>
-            <td data-label="Period"><span>${timeTag(report.request.start ?? null)} – ${timeTag(report.request.end ?? null)}</span></td>
-            <td data-label="Created">${timeTag(report.createdAt)}</td>
-            <td data-label="Updated" data-live-updated>${timeTag(report.updatedAt)}</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  return dataTable({
+    caption: html`Reports ${first}–${last} of ${total}, newest first`,
+    rows: reports,
+    tableAttributes: html` class="reports-table"`,
+    rowAttributes: (report) => html` data-report-id="${report.id}"${isInFlight(report.status) && html` data-in-flight`}`,
+    rowHeader: { header: 'Report', cell: (report) => html`<a href="${reportHref(report.id)}">${report.id}</a>` },
+    columns: [
+      { header: 'Status', cell: (report) => lives.get(report.id), attributes: html` class="live-status" aria-live="polite"` },
+      {
+        header: 'Source',
+        cell: (report) =>
+          report.source === 'schedule' && report.scheduleId !== null
+            ? html`<a href="${scheduleHref(report.scheduleId)}">${report.scheduleName ?? report.scheduleId}</a>`
+            : html`request`,
+      },
+      { header: 'Period', cell: (report) => html`<span>${timeTag(report.request.start ?? null)} – ${timeTag(report.request.end ?? null)}</span>` },
+      { header: 'Created', cell: (report) => timeTag(report.createdAt) },
+      { header: 'Updated', cell: (report) => timeTag(report.updatedAt), attributes: html` data-live-updated` },
+    ],
+  });
 }
 
 function pager(total: number, filters: Filters): SafeHtml {

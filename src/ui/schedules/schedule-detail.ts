@@ -4,6 +4,7 @@ import { errorSummary, textField } from '../fields.js';
 import type { FieldErrors } from '../field-errors.js';
 import { csrfField } from '../forms.js';
 import { reportHref, scheduleHref, statusBadge, timeTag } from '../format.js';
+import { dataTable } from '../data-table.js';
 import { html, type SafeHtml } from '../html.js';
 import { scheduleForm } from './schedule-form.js';
 import { recipientsOf, reportShape, upcomingRuns } from './schedule-list.js';
@@ -52,32 +53,23 @@ function facts(schedule: ScheduleWithConfig): SafeHtml {
 
 function missedRunsTable(schedule: ScheduleWithConfig, runs: readonly MissedRun[]): SafeHtml {
   if (runs.length === 0) return html`<p class="empty">No run of this schedule was missed.</p>`;
-  return html`<div class="table-wrap">
-    <table>
-      <caption>
-        Runs whose callback did not come in time, newest first; fire times on the schedule's clock
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Fired</th>
-          <th scope="col">Period</th>
-          <th scope="col">State</th>
-          <th scope="col">Report</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${runs.map((run) => {
-          const report = run.reRequestedReportId ?? run.arrivedReportId;
-          return html`<tr>
-            <th scope="row">${zonedTimeTag(new Date(run.fireTime), schedule.timezone)}</th>
-            <td data-label="Period">${timeTag(run.period.start)} – ${timeTag(run.period.end)}</td>
-            <td data-label="State">${statusBadge(run.state)}</td>
-            <td data-label="Report">${report === null ? html`<span class="muted">none</span>` : html`<a href="${reportHref(report)}">${report}</a>`}</td>
-          </tr>`;
-        })}
-      </tbody>
-    </table>
-  </div>`;
+  const reportOf = (run: MissedRun) => run.reRequestedReportId ?? run.arrivedReportId;
+  return dataTable({
+    caption: "Runs whose callback did not come in time, newest first; fire times on the schedule's clock",
+    rows: runs,
+    rowHeader: { header: 'Fired', cell: (run) => zonedTimeTag(new Date(run.fireTime), schedule.timezone) },
+    columns: [
+      { header: 'Period', cell: (run) => html`${timeTag(run.period.start)} – ${timeTag(run.period.end)}` },
+      { header: 'State', cell: (run) => statusBadge(run.state) },
+      {
+        header: 'Report',
+        cell: (run) => {
+          const report = reportOf(run);
+          return report === null ? html`<span class="muted">none</span>` : html`<a href="${reportHref(report)}">${report}</a>`;
+        },
+      },
+    ],
+  });
 }
 
 function rotateForm(request: { csrfToken: string }, schedule: ScheduleWithConfig, state: ScheduleDetailState['rotate']): SafeHtml {

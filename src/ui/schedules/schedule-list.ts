@@ -3,6 +3,7 @@ import { nextFireTimes } from '../../schedules/fire-times.js';
 import type { ScheduleWithConfig } from '../../schedules/schedule-service.js';
 import type { Schedule } from '../../schedules/schedule.js';
 import { scheduleHref } from '../format.js';
+import { dataTable } from '../data-table.js';
 import { html, type SafeHtml } from '../html.js';
 import { zonedTimeTag } from './zoned-time.js';
 
@@ -36,42 +37,28 @@ export function upcomingRuns(schedule: Schedule, now: Date, count: number): Safe
 
 export function schedulesTable(schedules: ReadonlyArray<{ schedule: ScheduleWithConfig; missed: number }>, now: Date): SafeHtml {
   if (schedules.length === 0) return html`<p class="empty">No schedules yet.</p>`;
-  return html`<div class="table-wrap">
-    <table>
-      <caption>
-        Schedules report-relay manages; next runs on the clock of each schedule's time zone
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Cadence</th>
-          <th scope="col">Time zone</th>
-          <th scope="col">Report</th>
-          <th scope="col">Recipients</th>
-          <th scope="col">Next runs</th>
-          <th scope="col">Missed runs</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${schedules.map(
-          ({ schedule, missed }) => html`<tr>
-            <th scope="row">
-              <a href="${scheduleHref(schedule.id)}">${schedule.name}</a>
-              ${schedule.losantConfig === null && html`<br /><span class="badge badge-failed">not in Losant</span>`}
-            </th>
-            <td data-label="Cadence"><code>${schedule.cron}</code></td>
-            <td data-label="Time zone">${schedule.timezone}</td>
-            <td data-label="Report">${reportShape(schedule)}</td>
-            <td data-label="Recipients">${recipientsOf(schedule)}</td>
-            <td data-label="Next runs">${upcomingRuns(schedule, now, NEXT_RUNS)}</td>
-            <td data-label="Missed runs">
-              ${missed === 0 ? html`<span class="muted">none</span>` : html`<a href="${scheduleHref(schedule.id)}#missed-runs-title">${missed} missed</a>`}
-            </td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  return dataTable({
+    caption: "Schedules report-relay manages; next runs on the clock of each schedule's time zone",
+    rows: schedules,
+    rowHeader: {
+      header: 'Name',
+      cell: ({ schedule }) =>
+        html`<a href="${scheduleHref(schedule.id)}">${schedule.name}</a>
+          ${schedule.losantConfig === null && html`<br /><span class="badge badge-failed">not in Losant</span>`}`,
+    },
+    columns: [
+      { header: 'Cadence', cell: ({ schedule }) => html`<code>${schedule.cron}</code>` },
+      { header: 'Time zone', cell: ({ schedule }) => schedule.timezone },
+      { header: 'Report', cell: ({ schedule }) => reportShape(schedule) },
+      { header: 'Recipients', cell: ({ schedule }) => recipientsOf(schedule) },
+      { header: 'Next runs', cell: ({ schedule }) => upcomingRuns(schedule, now, NEXT_RUNS) },
+      {
+        header: 'Missed runs',
+        cell: ({ schedule, missed }) =>
+          missed === 0 ? html`<span class="muted">none</span>` : html`<a href="${scheduleHref(schedule.id)}#missed-runs-title">${missed} missed</a>`,
+      },
+    ],
+  });
 }
 
 /** Where a config calls back, without the path (which may carry someone's secret). */
@@ -90,43 +77,28 @@ const optional = (value: string | number | boolean | undefined, fallback: string
 /** The instance's other report configs: shown, never changed (schedule changes pass them back as read). */
 export function otherConfigsTable(configs: readonly InstanceReportConfig[]): SafeHtml {
   if (configs.length === 0) return html`<p class="empty">The instance has no other report configs.</p>`;
-  return html`<div class="table-wrap">
-    <table>
-      <caption>
-        Report configs made outside report-relay (read-only: report-relay passes them back to Losant as they are)
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Losant id</th>
-          <th scope="col">Cadence</th>
-          <th scope="col">Time zone</th>
-          <th scope="col">Report</th>
-          <th scope="col">Emails</th>
-          <th scope="col">Calls back to</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${configs.map(
-          (config) => html`<tr>
-            <th scope="row">${optional(config.id, 'no id')}</th>
-            <td data-label="Cadence"><code>${config.cron}</code></td>
-            <td data-label="Time zone">${optional(config.timezone, 'UTC (default)')}</td>
-            <td data-label="Report">
-              per ${config.resourceGroupBy ?? 'organization'}, ${config.periods ?? 1} × ${config.dateGroupBy ?? 'day'}${config.includeSandbox === true && ', sandbox users included'}
-            </td>
-            <td data-label="Emails">
-              ${
-                (config.emails ?? []).length === 0
-                  ? html`<span class="muted">none</span>`
-                  : html`<ul class="plain">
-                    ${(config.emails ?? []).map((address) => html`<li>${address}</li>`)}
-                  </ul>`
-              }
-            </td>
-            <td data-label="Calls back to">${callbackHost(config)}</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  return dataTable({
+    caption: 'Report configs made outside report-relay (read-only: report-relay passes them back to Losant as they are)',
+    rows: configs,
+    rowHeader: { header: 'Losant id', cell: (config) => optional(config.id, 'no id') },
+    columns: [
+      { header: 'Cadence', cell: (config) => html`<code>${config.cron}</code>` },
+      { header: 'Time zone', cell: (config) => optional(config.timezone, 'UTC (default)') },
+      {
+        header: 'Report',
+        cell: (config) =>
+          html`per ${config.resourceGroupBy ?? 'organization'}, ${config.periods ?? 1} × ${config.dateGroupBy ?? 'day'}${config.includeSandbox === true && ', sandbox users included'}`,
+      },
+      {
+        header: 'Emails',
+        cell: (config) =>
+          (config.emails ?? []).length === 0
+            ? html`<span class="muted">none</span>`
+            : html`<ul class="plain">
+                ${(config.emails ?? []).map((address) => html`<li>${address}</li>`)}
+              </ul>`,
+      },
+      { header: 'Calls back to', cell: callbackHost },
+    ],
+  });
 }
