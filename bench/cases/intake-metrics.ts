@@ -1,12 +1,11 @@
-import { Redis } from 'ioredis';
 import type { BenchCase, Table } from '../lib/case.js';
 import { checkBelow, checkEquals } from '../lib/checks.js';
 import { compare, measureInterleaved, type Metrics } from '../lib/measure.js';
 import { formatNumber } from '../lib/report.js';
 import { percentile } from '../lib/stats.js';
-import type { IntakeRun, IntakeSettings, IntakeSide } from '../intake/run-intake.js';
+import type { IntakeRun, IntakeSide } from '../intake/run-intake.js';
 import type { ScrapeCost } from '../intake/scrape-cost.js';
-import { INTAKE_LOAD_OPTIONS, readIntakeLoadOptions } from '../intake/load-options.js';
+import { INTAKE_LOAD_OPTIONS, intakeSettings } from '../intake/load-options.js';
 import { intakeSideRunner } from '../intake/side-runner.js';
 
 /**
@@ -34,23 +33,10 @@ const intakeMetricsCase: BenchCase = {
   ],
 
   async run({ args, runs, warmup, tmpDir, repoDir, log }) {
-    const { seconds, warmupSeconds, connections, redisUrl } = readIntakeLoadOptions(args);
     const scrapeEveryMs = args.number('scrape-ms', 1000, { min: 10, integer: true });
     const scrapeCostSamples = args.number('cost-scrapes', 200, { min: 1, integer: true });
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
-    const settings: IntakeSettings = {
-      repoDir,
-      tmpDir,
-      redis,
-      redisUrl,
-      connections,
-      seconds,
-      warmupSeconds,
-      serverNodeArgs: [],
-      metricsToken: METRICS_TOKEN,
-      scrapeEveryMs,
-      scrapeCostSamples,
-    };
+    const settings = intakeSettings(args, { repoDir, tmpDir }, { metricsToken: METRICS_TOKEN, scrapeEveryMs, scrapeCostSamples });
+    const { seconds, warmupSeconds, connections, redis } = settings;
 
     const runSide = intakeSideRunner(settings, log);
     const scraped: Array<NonNullable<IntakeRun['scrapes']>> = [];

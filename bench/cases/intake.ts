@@ -1,12 +1,11 @@
-import { Redis } from 'ioredis';
 import type { BenchCase, Table } from '../lib/case.js';
 import { checkEquals } from '../lib/checks.js';
 import { compare, measureInterleaved } from '../lib/measure.js';
 import type { Measurement, Metrics } from '../lib/measure.js';
 import { formatNumber } from '../lib/report.js';
-import { INTAKE_LOAD_OPTIONS, readIntakeLoadOptions } from '../intake/load-options.js';
+import { INTAKE_LOAD_OPTIONS, intakeSettings } from '../intake/load-options.js';
 import { intakeSideRunner } from '../intake/side-runner.js';
-import type { IntakeRun, IntakeSettings, IntakeSide } from '../intake/run-intake.js';
+import type { IntakeRun, IntakeSide } from '../intake/run-intake.js';
 
 /**
  * Target: the callback route (authentication, raw-body storage, match, dedupe, enqueue, answer)
@@ -59,20 +58,16 @@ const intakeCase: BenchCase = {
   ],
 
   async run({ args, runs, warmup, tmpDir, repoDir, log }) {
-    const { seconds, warmupSeconds, connections, redisUrl } = readIntakeLoadOptions(args);
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
     const decompose = args.has('decompose');
-    const settings: IntakeSettings = {
-      repoDir,
-      tmpDir,
-      redis,
-      redisUrl,
-      connections,
-      seconds,
-      warmupSeconds,
-      // One directory per server run: Node writes one profile per thread (tsx's loader runs in a worker).
-      serverNodeArgs: args.has('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${tmpDir}/profiles/{run}`] : [],
-    };
+    const settings = intakeSettings(
+      args,
+      { repoDir, tmpDir },
+      {
+        // One directory per server run: Node writes one profile per thread (tsx's loader runs in a worker).
+        serverNodeArgs: args.has('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${tmpDir}/profiles/{run}`] : [],
+      },
+    );
+    const { seconds, warmupSeconds, connections, redis } = settings;
 
     const runSide = intakeSideRunner(settings, log);
     const audits: Array<{ side: IntakeSide; run: number; result: IntakeRun }> = [];

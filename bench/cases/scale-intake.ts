@@ -1,9 +1,8 @@
-import { Redis } from 'ioredis';
 import type { BenchCase } from '../lib/case.js';
 import { checkEquals } from '../lib/checks.js';
 import { compare, measureInterleaved, type Metrics } from '../lib/measure.js';
 import { formatNumber } from '../lib/report.js';
-import { INTAKE_LOAD_OPTIONS, readIntakeLoadOptions } from '../intake/load-options.js';
+import { INTAKE_LOAD_OPTIONS, intakeSettings, readIntakeLoadOptions } from '../intake/load-options.js';
 import type { IntakeSettings } from '../intake/run-intake.js';
 import { intakeSideRunner } from '../intake/side-runner.js';
 
@@ -23,20 +22,11 @@ const scaleIntakeCase: BenchCase = {
   options: [...INTAKE_LOAD_OPTIONS],
 
   async run({ args, runs, warmup, tmpDir, repoDir, log }) {
-    const { seconds, warmupSeconds, connections, redisUrl } = readIntakeLoadOptions(args);
+    const { seconds, warmupSeconds, connections } = readIntakeLoadOptions(args);
     if (connections % 2 !== 0) throw new Error('--connections must be even: the two processes get half each');
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
-    const settings = (webProcesses: number): IntakeSettings => ({
-      repoDir,
-      tmpDir,
-      redis,
-      redisUrl,
-      connections,
-      seconds,
-      warmupSeconds,
-      serverNodeArgs: [],
-      webProcesses,
-    });
+    const shared = intakeSettings(args, { repoDir, tmpDir });
+    const { redis } = shared;
+    const settings = (webProcesses: number): IntakeSettings => ({ ...shared, webProcesses });
     const missing: number[] = [];
     const side = (webProcesses: number) => {
       const runSide = intakeSideRunner(settings(webProcesses), log);

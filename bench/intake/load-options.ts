@@ -1,4 +1,6 @@
+import { Redis } from 'ioredis';
 import type { CliArgs } from '../lib/args.js';
+import type { IntakeSettings } from './run-intake.js';
 
 /** The options every intake case takes, as its help lists them. */
 export const INTAKE_LOAD_OPTIONS = [
@@ -21,5 +23,23 @@ export function readIntakeLoadOptions(args: CliArgs): IntakeLoadOptions {
     warmupSeconds: args.number('warmup-seconds', 2, { min: 0 }),
     connections: args.number('connections', 100, { min: 1, integer: true }),
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  };
+}
+
+/**
+ * The settings of an intake case from its options, with the harness's own Redis connection (the
+ * case quits it); `extra` adds the case's own (metrics, web processes, node flags).
+ */
+export function intakeSettings(args: CliArgs, dirs: { repoDir: string; tmpDir: string }, extra: Partial<IntakeSettings> = {}): IntakeSettings {
+  const { seconds, warmupSeconds, connections, redisUrl } = readIntakeLoadOptions(args);
+  return {
+    ...dirs,
+    redis: new Redis(redisUrl, { maxRetriesPerRequest: 2 }),
+    redisUrl,
+    connections,
+    seconds,
+    warmupSeconds,
+    serverNodeArgs: [],
+    ...extra,
   };
 }
