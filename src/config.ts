@@ -24,6 +24,18 @@ function sharedConfig(v: SharedValues) {
     logLevel: v.LOG_LEVEL,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     dataDir: v.DATA_DIR,
+    /** Where reports are archived (src/delivery/create-archive.ts): null, the folder DATA_DIR/archive. */
+    archive: {
+      url: v.ARCHIVE_URL ?? null,
+      s3: {
+        endpoint: v.ARCHIVE_S3_ENDPOINT ?? null,
+        region: v.ARCHIVE_S3_REGION,
+        forcePathStyle: v.ARCHIVE_S3_FORCE_PATH_STYLE,
+        accessKeyId: v.ARCHIVE_S3_ACCESS_KEY_ID ?? null,
+        secretAccessKey: v.ARCHIVE_S3_SECRET_ACCESS_KEY ?? null,
+        timeoutMs: v.ARCHIVE_S3_TIMEOUT_MS,
+      },
+    },
     instanceId: v.LOSANT_INSTANCE_ID,
     redis: {
       url: v.REDIS_URL,
