@@ -61,6 +61,7 @@ export function createS3Archive(options: S3ArchiveOptions): ArchiveTarget {
 
   return {
     description,
+    shared: true,
 
     async putFile(key, sourcePath, signal) {
       const target = objectKey(key);
@@ -156,6 +157,11 @@ export function createS3Archive(options: S3ArchiveOptions): ArchiveTarget {
       return verifiedRead(answer.Body, key, answer.Metadata?.[SHA256_META] ?? null, () => {
         deadline.release();
       });
+    },
+
+    async remove(key) {
+      const target = objectKey(key);
+      await call('DeleteObject', key, (abortSignal) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: target }), { abortSignal }));
     },
 
     removeOlderThan: (cutoff, sweep) => removeObjectsOlderThan(place, cutoff, sweep),
