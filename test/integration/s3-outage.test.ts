@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { UPLOAD_PART_BYTES } from '../../src/delivery/s3/s3-archive.js';
+import { createS3Archive, UPLOAD_PART_BYTES } from '../../src/delivery/s3/s3-archive.js';
 import { startCsvServer, type CsvServer } from '../reliability/helpers/csv-server.js';
 import { readAll, reportCallingBack } from '../reliability/helpers/reports.js';
 import { startS3, type TestS3 } from '../helpers/s3.js';
@@ -92,7 +92,8 @@ describe('an S3 archive that goes away mid-upload', () => {
     const sha256 = createHash('sha256').update(content).digest('hex');
     assert.equal(record.archive?.csv.sha256, sha256);
     assert.equal(record.archive.csv.bytes, content.length);
-    const stored = await readAll(await service.archive.openRead(record.archive.csv.key));
+    const archive = createS3Archive({ client: s3.client, bucket: s3.bucket, prefix: 'outage', timeoutMs: 5_000 });
+    const stored = await readAll(await archive.openRead(record.archive.csv.key));
     assert.equal(createHash('sha256').update(stored).digest('hex'), sha256);
     const mails = (await smtp.waitForMessages(1)).filter((message) => message.parsed.messageId === `<report-${id}@report-relay>`);
     assert.equal(mails.length, 1, 'one email');
