@@ -112,7 +112,7 @@ export async function createService(options: ServiceOptions) {
   });
 
   // One archive for both sides: the worker writes reports to it, the web side reads callback bodies kept there.
-  const archive = overrides.archive ?? createArchive(config);
+  const archive = overrides.archive ?? (await createArchive(config));
   const durability = createRedisDurability({ redis, logger, requireNoEviction: config.redis.requireNoEviction });
 
   let workerConfig: WorkerConfig | null = null;
