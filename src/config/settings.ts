@@ -330,7 +330,7 @@ export const SETTINGS = {
     readBy: BOTH,
     kind: text('a directory path', z.string().min(1)),
     default: './data',
-    about: 'the report archive (DATA_DIR/archive, read by both sides), the outbox and the work files (the worker)',
+    about: 'the report archive when ARCHIVE_URL is unset (DATA_DIR/archive, read by both sides), the outbox and the work files (the worker)',
   },
   ARCHIVE_URL: {
     area: 'storage',
