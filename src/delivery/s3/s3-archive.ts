@@ -71,14 +71,16 @@ export function createS3Archive(options: S3ArchiveOptions): ArchiveTarget {
       const expected = await hashFile(sourcePath);
       signal?.throwIfAborted();
       const sent = createHash('sha256');
-      const body = createReadStream(sourcePath, { highWaterMark: 1024 * 1024 }).pipe(
-        new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
-            sent.update(chunk);
-            callback(null, chunk);
-          },
-        }),
-      );
+      const source = createReadStream(sourcePath, { highWaterMark: 1024 * 1024 });
+      const body = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          sent.update(chunk);
+          callback(null, chunk);
+        },
+      });
+      // pipe() does not pass a read error on: without this the upload would wait for bytes forever.
+      source.on('error', (error) => body.destroy(error));
+      source.pipe(body);
       const controller = new AbortController();
       const onAbort = () => {
         controller.abort(signal?.reason);
@@ -103,6 +105,7 @@ export function createS3Archive(options: S3ArchiveOptions): ArchiveTarget {
       try {
         await upload.done();
       } catch (error) {
+        source.destroy();
         body.destroy();
         throw toArchiveError(error, 'upload', key);
       } finally {

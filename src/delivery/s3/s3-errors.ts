@@ -38,8 +38,23 @@ export class ArchiveCorruptError extends AppError {
   }
 }
 
-/** S3's answers that mean "try again later" though their status is 4xx. */
-const TRANSIENT_NAMES = new Set(['RequestTimeout', 'RequestTimeoutException', 'SlowDown', 'Throttling', 'ThrottlingException', 'TooManyRequestsException']);
+/**
+ * S3's answers that mean "try again later" though their status is 4xx: throttling and timeouts, and
+ * temporary credentials that expired or a clock that drifted, which the SDK renews and corrects on
+ * a later call (an instance or task role's credentials are renewed every few hours).
+ */
+const TRANSIENT_NAMES = new Set([
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestTimeTooSkewed',
+  'RequestExpired',
+]);
 const MISSING_NAMES = new Set(['NoSuchKey', 'NotFound']);
 
 /**
