@@ -141,6 +141,8 @@ function workerConfig(v: Values<'worker'>) {
       from: v.MAIL_FROM,
       gzipAboveBytes: v.EMAIL_GZIP_ABOVE_BYTES,
       maxAttachmentBytes: v.EMAIL_MAX_ATTACHMENT_BYTES,
+      /** How long the email's link to the archived CSV works; 0: no link (only archives that sign links make one). */
+      archiveLinkSeconds: v.EMAIL_ARCHIVE_LINK_HOURS * 3_600,
       timeoutMs: v.SMTP_TIMEOUT_MS,
       /** smtp:// must be upgraded with STARTTLS (a server that does not offer it is refused). */
       requireTls: v.SMTP_REQUIRE_TLS,

@@ -309,6 +309,14 @@ export const SETTINGS = {
     default: 20 * MIB,
     about: 'above this (after gzip) the CSV is not attached; the email says where it is archived',
   },
+  EMAIL_ARCHIVE_LINK_HOURS: {
+    area: 'email',
+    readBy: WORKER,
+    kind: wholeNumber(0, 168),
+    default: 0,
+    about:
+      "0: no link; otherwise, with an s3:// archive, report emails carry a presigned link to the archived CSV that works this many hours (at most 168, S3's limit; a link signed with temporary credentials, such as an instance role's, stops working when they expire)",
+  },
   SMTP_TIMEOUT_MS: {
     area: 'email',
     readBy: WORKER,

@@ -18,6 +18,11 @@ export interface ArchiveTarget {
   stat(key: string): Promise<ArchivedObject | null>;
   /** A stream of the stored bytes; rejects with NotFoundError when there is no such object. */
   openRead(key: string): Promise<Readable>;
+  /**
+   * A link that downloads the object for `expiresInSeconds` without other credentials (an S3
+   * presigned GET). Archives that cannot make one (a folder) do not have it.
+   */
+  linkFor?(key: string, expiresInSeconds: number): Promise<string>;
   /** Removes the object at `key`; nothing there is fine. */
   remove(key: string): Promise<void>;
   /**

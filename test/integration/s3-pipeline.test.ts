@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +74,28 @@ describe('the pipeline with an S3 archive', () => {
       assert.equal(head?.ContentLength, record.download?.bytes);
       assert.ok(record.archive?.summary, 'the summary is archived beside the CSV');
       await smtp.waitForMessages(before + 1);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  test('with EMAIL_ARCHIVE_LINK_HOURS, the email links to the archived CSV, and the link downloads it', async () => {
+    const service = await startService({ name: 's3-link', env: { ...losantEnv(), ...s3.env('linked'), EMAIL_ARCHIVE_LINK_HOURS: '24' } });
+    try {
+      const before = smtp.messages.length;
+      const id = await requestReport(service);
+      const record = await service.waitForStatus(id, ['delivered', 'failed', 'unrecognized']);
+      assert.equal(record.status, 'delivered', JSON.stringify(record.error));
+      const message = (await smtp.waitForMessages(before + 1)).slice(before).find((entry) => entry.parsed.messageId === `<report-${id}@report-relay>`);
+      assert.ok(message);
+      const link = /^(http:\/\/127\.0\.0\.1:\d+\/\S+X-Amz-Signature=\S+)$/mu.exec(message.parsed.text ?? '')?.[1];
+      assert.ok(link, 'the text version carries the link on a line of its own');
+      assert.match(link, /X-Amz-Expires=86400/u);
+      assert.ok(String(message.parsed.html).includes(`href="${link.replaceAll('&', '&amp;')}"`), 'the HTML version links to it too');
+      const response = await fetch(link);
+      assert.equal(response.status, 200);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      assert.equal(createHash('sha256').update(bytes).digest('hex'), record.archive?.csv.sha256);
     } finally {
       await service.stop();
     }

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NotFoundError } from '../../errors.js';
 import { hashFile } from '../../files/atomic-file.js';
 import { assertValidArchiveKey, type ArchiveTarget, type ArchivedObject } from '../archive.js';
@@ -160,6 +161,11 @@ export function createS3Archive(options: S3ArchiveOptions): ArchiveTarget {
       return verifiedRead(answer.Body, key, answer.Metadata?.[SHA256_META] ?? null, () => {
         deadline.release();
       });
+    },
+
+    async linkFor(key, expiresInSeconds) {
+      // Signed locally: no request to the store.
+      return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: objectKey(key) }), { expiresIn: expiresInSeconds });
     },
 
     async remove(key) {
