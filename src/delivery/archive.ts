@@ -13,18 +13,21 @@ export interface ArchiveTarget {
    * a long copy, leaving nothing stored.
    */
   putFile(key: string, sourcePath: string, signal?: AbortSignal): Promise<ArchivedObject>;
-  putBuffer(key: string, content: Buffer | string): Promise<ArchivedObject>;
+  putBuffer(key: string, content: Buffer | string, signal?: AbortSignal): Promise<ArchivedObject>;
   /** The stored object, or null when there is none. */
-  stat(key: string): Promise<ArchivedObject | null>;
-  /** A stream of the stored bytes; rejects with NotFoundError when there is no such object. */
-  openRead(key: string): Promise<Readable>;
+  stat(key: string, signal?: AbortSignal): Promise<ArchivedObject | null>;
+  /**
+   * A stream of the stored bytes; rejects with NotFoundError when there is no such object. `signal`
+   * (a shutdown, a lost job lock) stops the read: the stream then errors.
+   */
+  openRead(key: string, signal?: AbortSignal): Promise<Readable>;
   /**
    * A link that downloads the object for `expiresInSeconds` without other credentials (an S3
    * presigned GET). Archives that cannot make one (a folder) do not have it.
    */
   linkFor?(key: string, expiresInSeconds: number): Promise<string>;
   /** Removes the object at `key`; nothing there is fine. */
-  remove(key: string): Promise<void>;
+  remove(key: string, signal?: AbortSignal): Promise<void>;
   /**
    * Removes the objects last modified before `cutoff` (ARCHIVE_RETENTION_DAYS), looking at no more
    * than `limit` objects per call, in key order, so that one housekeeping run does bounded work

@@ -23,7 +23,7 @@ function needsScratch(deps: StepDeps, record: ReportRecord): boolean {
 /** Keeps the downloaded CSV (once: a copy with the download's digest is left as it is). */
 export async function keepScratchCopy(deps: StepDeps, record: ReportRecord, csvPath: string, signal?: AbortSignal): Promise<void> {
   if (!needsScratch(deps, record) || record.download === null) return;
-  const existing = await deps.archive.stat(scratchKey(record.id));
+  const existing = await deps.archive.stat(scratchKey(record.id), signal);
   if (existing?.sha256 === record.download.sha256) return;
   const stored = await deps.archive.putFile(scratchKey(record.id), csvPath, signal);
   deps.logger.info({ key: stored.key, bytes: stored.bytes }, 'downloaded CSV kept in the archive until the report is delivered');
@@ -34,18 +34,18 @@ export async function keepScratchCopy(deps: StepDeps, record: ReportRecord, csvP
  * none (then the CSV is downloaded again). The copy's digest is checked on the way (the archive's
  * read) and must be the download's: a copy from another callback of the report is not used.
  */
-export async function restoreScratchCopy(deps: StepDeps, record: ReportRecord, csvPath: string): Promise<boolean> {
+export async function restoreScratchCopy(deps: StepDeps, record: ReportRecord, csvPath: string, signal?: AbortSignal): Promise<boolean> {
   if (!needsScratch(deps, record) || record.download === null) return false;
   let stream;
   try {
-    stream = await deps.archive.openRead(scratchKey(record.id));
+    stream = await deps.archive.openRead(scratchKey(record.id), signal);
   } catch (error) {
     if (error instanceof NotFoundError) return false;
     throw error;
   }
   let written;
   try {
-    written = await writeFileAtomically(csvPath, stream);
+    written = await writeFileAtomically(csvPath, stream, { signal });
   } catch (error) {
     // Unlike the archived original, a scratch copy is a cache of what can be downloaded again.
     if (!(error instanceof AppError && error.code === 'archive_corrupt')) throw error;

@@ -59,6 +59,23 @@ describe('the S3 archive', () => {
     );
   });
 
+  test("the caller's signal stops a read in the middle of the body: the stream errors", async () => {
+    await archive.putBuffer('reports/big/report.csv', Buffer.alloc(8 * 1024 * 1024, 'a,b\n'));
+    const controller = new AbortController();
+    const stream = await archive.openRead('reports/big/report.csv', controller.signal);
+    let bytes = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const chunk of stream) {
+          bytes += (chunk as Buffer).length;
+          controller.abort();
+        }
+      })(),
+      (error) => error instanceof Error,
+    );
+    assert.ok(bytes > 0 && bytes < 8 * 1024 * 1024, `read ${bytes} bytes before the abort`);
+  });
+
   test('the description names the bucket and prefix and no credentials', () => {
     assert.equal(archive.description, `s3://${s3.bucket}/t1/archive`);
     assert.doesNotMatch(archive.description, /S3RVER/u);

@@ -120,20 +120,28 @@ export function createS3Archive(options: S3ArchiveOptions): ArchiveTarget {
       return objectAt(key, expected.sha256, expected.bytes);
     },
 
-    async putBuffer(key, content) {
+    async putBuffer(key, content, signal) {
       const target = objectKey(key);
       const bytes = typeof content === 'string' ? Buffer.from(content) : content;
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      await call('PutObject', key, (abortSignal) =>
-        client.send(new PutObjectCommand({ Bucket: bucket, Key: target, Body: bytes, Metadata: { [SHA256_META]: sha256 } }), { abortSignal }),
+      await call(
+        'PutObject',
+        key,
+        (abortSignal) => client.send(new PutObjectCommand({ Bucket: bucket, Key: target, Body: bytes, Metadata: { [SHA256_META]: sha256 } }), { abortSignal }),
+        signal,
       );
       return objectAt(key, sha256, bytes.length);
     },
 
-    async stat(key) {
+    async stat(key, signal) {
       const target = objectKey(key);
       try {
-        const head = await call('HeadObject', key, (abortSignal) => client.send(new HeadObjectCommand({ Bucket: bucket, Key: target }), { abortSignal }));
+        const head = await call(
+          'HeadObject',
+          key,
+          (abortSignal) => client.send(new HeadObjectCommand({ Bucket: bucket, Key: target }), { abortSignal }),
+          signal,
+        );
         // An object this archive did not write has no digest: '' (a read of it is refused).
         return objectAt(key, head.Metadata?.[SHA256_META] ?? '', head.ContentLength ?? 0);
       } catch (error) {
@@ -142,10 +150,11 @@ export function createS3Archive(options: S3ArchiveOptions): ArchiveTarget {
       }
     },
 
-    async openRead(key): Promise<Readable> {
+    async openRead(key, signal): Promise<Readable> {
       const target = objectKey(key);
-      // The deadline covers the answer only: the body of a large report may take longer to stream.
-      const deadline = callDeadline(timeoutMs);
+      // The deadline covers the answer only: the body of a large report may take longer to stream;
+      // the caller's signal covers the body too (the request is destroyed, the stream errors).
+      const deadline = callDeadline(timeoutMs, signal);
       let answer;
       try {
         answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: target }), { abortSignal: deadline.signal });
@@ -168,9 +177,9 @@ export function createS3Archive(options: S3ArchiveOptions): ArchiveTarget {
       return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: objectKey(key) }), { expiresIn: expiresInSeconds });
     },
 
-    async remove(key) {
+    async remove(key, signal) {
       const target = objectKey(key);
-      await call('DeleteObject', key, (abortSignal) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: target }), { abortSignal }));
+      await call('DeleteObject', key, (abortSignal) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: target }), { abortSignal }), signal);
     },
 
     removeOlderThan: (cutoff, sweep) => removeObjectsOlderThan(place, cutoff, sweep),

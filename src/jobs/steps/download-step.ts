@@ -30,10 +30,10 @@ export async function downloadStep(deps: StepDeps, record: ReportRecord, signal:
   await Promise.all([rm(paths.attachment, { force: true }), rm(paths.attachmentGz, { force: true })]);
   // Another host may have done the download: the archive has the CSV (read back with its digest checked).
   if (record.archive) {
-    await writeFileAtomically(paths.csv, await deps.archive.openRead(record.archive.csv.key));
+    await writeFileAtomically(paths.csv, await deps.archive.openRead(record.archive.csv.key, signal), { signal });
     return { done: true };
   }
-  if (await restoreScratchCopy(deps, record, paths.csv)) return { done: true };
+  if (await restoreScratchCopy(deps, record, paths.csv, signal)) return { done: true };
 
   const body = await deps.store.getCallbackBody(record.id);
   if (body === null) {
