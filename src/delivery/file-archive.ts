@@ -1,6 +1,6 @@
-import { open, stat } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import type { Readable } from 'node:stream';
+import { addAbortSignal, type Readable } from 'node:stream';
 import { errorCode, NotFoundError } from '../errors.js';
 import { assertValidArchiveKey, ArchiveKeyError, type ArchiveTarget, type ArchivedObject } from './archive.js';
 import { copyFileAtomically, hashFile, writeFileAtomically } from '../files/atomic-file.js';
@@ -30,6 +30,7 @@ export function createFileArchive(rootDir: string): ArchiveTarget {
 
   return {
     description,
+    shared: false,
 
     async putFile(key, sourcePath, signal) {
       const path = pathOf(key);
@@ -37,7 +38,8 @@ export function createFileArchive(rootDir: string): ArchiveTarget {
       return objectAt(key, path, written.sha256, written.bytes);
     },
 
-    async putBuffer(key, content) {
+    async putBuffer(key, content, signal) {
+      signal?.throwIfAborted();
       const path = pathOf(key);
       const written = await writeFileAtomically(path, content, { durable: true });
       return objectAt(key, path, written.sha256, written.bytes);
@@ -62,7 +64,8 @@ export function createFileArchive(rootDir: string): ArchiveTarget {
       }
     },
 
-    async openRead(key): Promise<Readable> {
+    async openRead(key, signal): Promise<Readable> {
+      signal?.throwIfAborted();
       const path = pathOf(key);
       try {
         // Opening first turns a missing file into a rejection here rather than a stream error later.
@@ -71,11 +74,16 @@ export function createFileArchive(rootDir: string): ArchiveTarget {
           await handle.close();
           throw new NotFoundError(`No archived object at ${key}`);
         }
-        return handle.createReadStream({ highWaterMark: CHUNK_BYTES });
+        const stream = handle.createReadStream({ highWaterMark: CHUNK_BYTES });
+        return signal ? addAbortSignal(signal, stream) : stream;
       } catch (error) {
         if (isMissing(error)) throw new NotFoundError(`No archived object at ${key}`);
         throw error;
       }
+    },
+
+    async remove(key) {
+      await rm(pathOf(key), { force: true });
     },
 
     removeOlderThan: (cutoff, options) => removeFilesOlderThan(root, cutoff, options),

@@ -35,7 +35,11 @@ export async function summaryStep(deps: StepDeps, record: ReportRecord, signal?:
 
   let archive = record.archive;
   if (record.delivery.archive && archive) {
-    const stored = await deps.archive.putBuffer(archiveKey(record, 'summary.json'), JSON.stringify({ reportId: record.id, summary, comparison }, null, 2));
+    const stored = await deps.archive.putBuffer(
+      archiveKey(record, 'summary.json'),
+      JSON.stringify({ reportId: record.id, summary, comparison }, null, 2),
+      signal,
+    );
     archive = { ...archive, summary: stored };
   }
   await deps.store.markSummarized(
