@@ -24,6 +24,18 @@ function sharedConfig(v: SharedValues) {
     logLevel: v.LOG_LEVEL,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     dataDir: v.DATA_DIR,
+    /** Where reports are archived (src/delivery/create-archive.ts): null, the folder DATA_DIR/archive. */
+    archive: {
+      url: v.ARCHIVE_URL ?? null,
+      s3: {
+        endpoint: v.ARCHIVE_S3_ENDPOINT ?? null,
+        region: v.ARCHIVE_S3_REGION,
+        forcePathStyle: v.ARCHIVE_S3_FORCE_PATH_STYLE,
+        accessKeyId: v.ARCHIVE_S3_ACCESS_KEY_ID ?? null,
+        secretAccessKey: v.ARCHIVE_S3_SECRET_ACCESS_KEY ?? null,
+        timeoutMs: v.ARCHIVE_S3_TIMEOUT_MS,
+      },
+    },
     instanceId: v.LOSANT_INSTANCE_ID,
     redis: {
       url: v.REDIS_URL,
@@ -129,6 +141,8 @@ function workerConfig(v: Values<'worker'>) {
       from: v.MAIL_FROM,
       gzipAboveBytes: v.EMAIL_GZIP_ABOVE_BYTES,
       maxAttachmentBytes: v.EMAIL_MAX_ATTACHMENT_BYTES,
+      /** How long the email's link to the archived CSV works; 0: no link (only archives that sign links make one). */
+      archiveLinkSeconds: v.EMAIL_ARCHIVE_LINK_HOURS * 3_600,
       timeoutMs: v.SMTP_TIMEOUT_MS,
       /** smtp:// must be upgraded with STARTTLS (a server that does not offer it is refused). */
       requireTls: v.SMTP_REQUIRE_TLS,

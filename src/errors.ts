@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { MailErrorCode } from './delivery/mail-errors.js';
+import type { ArchiveErrorCode } from './delivery/s3/s3-errors.js';
 import type { DownloadErrorCode } from './download/errors.js';
 import type { LosantErrorCode } from './losant/errors.js';
 
@@ -23,6 +24,8 @@ export type ErrorCode =
   | 'payload_too_large'
   /** ArchiveKeyError (src/delivery/archive.ts). */
   | 'invalid_archive_key'
+  /** src/delivery/s3/s3-errors.ts. */
+  | ArchiveErrorCode
   /** CallbackEncodingError (src/reports/callback-encoding.ts). */
   | 'callback_encoding_invalid'
   | DownloadErrorCode

@@ -11,6 +11,12 @@ export type { Logger };
 const CONFIG_TEXT_SETTINGS = {
   logLevel: 'plain',
   dataDir: 'plain',
+  'archive.url': 'plain',
+  'archive.s3.endpoint': 'plain',
+  'archive.s3.region': 'plain',
+  // The key id alone signs nothing, but it names the account: kept out of logs with the secret.
+  'archive.s3.accessKeyId': 'secret',
+  'archive.s3.secretAccessKey': 'secret',
   instanceId: 'plain',
   'redis.url': 'secret',
   'redis.prefix': 'plain',

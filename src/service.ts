@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { Server as TlsServer } from 'node:https';
-import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { requireSide, type Config, type WebConfig, type WorkerConfig } from './config.js';
 import type { ArchiveTarget } from './delivery/archive.js';
-import { createFileArchive } from './delivery/file-archive.js';
+import { createArchive } from './delivery/create-archive.js';
 import { createHealthServer } from './health/health-server.js';
 import { createMaintenance, type Maintenance } from './jobs/maintenance.js';
 import { createReportProcessor } from './jobs/process-report.js';
@@ -28,7 +27,7 @@ export type { Role } from './role.js';
 
 /** Parts a test, the bench or the demo puts in place of the ones the configuration would build. */
 export interface ServiceOverrides extends StepOverrides, WebOverrides {
-  /** Where reports are archived; by default the folder DATA_DIR/archive. */
+  /** Where reports are archived; by default what ARCHIVE_URL names (the folder DATA_DIR/archive unless set). */
   archive?: ArchiveTarget;
   /** Connection for commands; left open by close() (its owner quits it). */
   redis?: Redis;
@@ -113,7 +112,7 @@ export async function createService(options: ServiceOptions) {
   });
 
   // One archive for both sides: the worker writes reports to it, the web side reads callback bodies kept there.
-  const archive = overrides.archive ?? createFileArchive(join(resolve(config.dataDir), 'archive'));
+  const archive = overrides.archive ?? (await createArchive(config));
   const durability = createRedisDurability({ redis, logger, requireNoEviction: config.redis.requireNoEviction });
 
   let workerConfig: WorkerConfig | null = null;

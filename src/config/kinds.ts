@@ -192,3 +192,11 @@ function whyUnreadable(path: string): string | null {
     return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : String(error);
   }
 }
+
+/** ARCHIVE_URL: file: (DATA_DIR/archive), file:/path, or s3://bucket[/prefix]; parsed again by src/delivery/archive-url.ts. */
+export const archiveUrl: Kind<string> = kind(
+  z.string().refine((value) => /^file:(\/.*)?$/u.test(value) || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w./-]*)?$/u.test(value), {
+    message: 'must be file:, file:/some/path or s3://bucket/prefix (a bucket name of lowercase letters, digits, "." and "-")',
+  }),
+  'file:, file:/path or s3://bucket/prefix',
+);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Side } from '../role.js';
 import {
+  archiveUrl,
   emailList,
   flag,
   kind,
@@ -308,6 +309,14 @@ export const SETTINGS = {
     default: 20 * MIB,
     about: 'above this (after gzip) the CSV is not attached; the email says where it is archived',
   },
+  EMAIL_ARCHIVE_LINK_HOURS: {
+    area: 'email',
+    readBy: WORKER,
+    kind: wholeNumber(0, 168),
+    default: 0,
+    about:
+      "0: no link; otherwise, with an s3:// archive, report emails carry a presigned link to the archived CSV that works this many hours (at most 168, S3's limit; a link signed with temporary credentials, such as an instance role's, stops working when they expire)",
+  },
   SMTP_TIMEOUT_MS: {
     area: 'email',
     readBy: WORKER,
@@ -329,7 +338,58 @@ export const SETTINGS = {
     readBy: BOTH,
     kind: text('a directory path', z.string().min(1)),
     default: './data',
-    about: 'the report archive (DATA_DIR/archive, read by both sides), the outbox and the work files (the worker)',
+    about: 'the report archive when ARCHIVE_URL is unset (DATA_DIR/archive, read by both sides), the outbox and the work files (the worker)',
+  },
+  ARCHIVE_URL: {
+    area: 'storage',
+    readBy: BOTH,
+    kind: archiveUrl,
+    unset: 'the folder DATA_DIR/archive',
+    about:
+      'where reports are archived: file: (the folder DATA_DIR/archive), file:/some/path, or s3://bucket/prefix for an S3-compatible store (needed when workers run on several hosts: a retry elsewhere reads the report back from it)',
+  },
+  ARCHIVE_S3_ENDPOINT: {
+    area: 'storage',
+    readBy: BOTH,
+    kind: urlWithScheme(['http', 'https']),
+    unset: 'AWS S3 in ARCHIVE_S3_REGION',
+    about: 's3:// archive: the endpoint of an S3-compatible store (MinIO, Ceph, R2...), e.g. https://minio.internal:9000',
+  },
+  ARCHIVE_S3_REGION: {
+    area: 'storage',
+    readBy: BOTH,
+    kind: text('a region name', z.string().min(1)),
+    default: 'us-east-1',
+    about: "s3:// archive: the bucket's region (signing region for other stores)",
+  },
+  ARCHIVE_S3_FORCE_PATH_STYLE: {
+    area: 'storage',
+    readBy: BOTH,
+    kind: flag,
+    default: false,
+    about: 's3:// archive: address the bucket in the path (endpoint/bucket/key) rather than as a host name; most self-hosted stores need true',
+  },
+  ARCHIVE_S3_ACCESS_KEY_ID: {
+    area: 'storage',
+    readBy: BOTH,
+    kind: text('an access key id', z.string().min(1)),
+    unset: "the AWS SDK's default credential chain (environment, shared files, instance or task role)",
+    about: 's3:// archive: access key id; set together with ARCHIVE_S3_SECRET_ACCESS_KEY',
+  },
+  ARCHIVE_S3_SECRET_ACCESS_KEY: {
+    area: 'storage',
+    readBy: BOTH,
+    kind: text('a secret access key', z.string().min(1)),
+    unset: "the AWS SDK's default credential chain",
+    about: 's3:// archive: secret access key; set together with ARCHIVE_S3_ACCESS_KEY_ID',
+  },
+  ARCHIVE_S3_TIMEOUT_MS: {
+    area: 'storage',
+    readBy: BOTH,
+    kind: wholeNumber(1_000, 600_000),
+    default: 30_000,
+    about:
+      's3:// archive: connection timeout and idle-socket timeout of every request, and the deadline of each call that moves no report bytes (stat, list, delete, the start of a read)',
   },
 
   DOWNLOAD_ALLOWED_HOSTS: {

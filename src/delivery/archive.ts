@@ -2,8 +2,9 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../errors.js';
 
 /**
- * Where original report files are kept. The file implementation is the default; an S3-compatible
- * target can implement the same contract later (keys map to object keys, location to s3://...).
+ * Where original report files are kept: a local folder by default (src/delivery/file-archive.ts),
+ * or an S3-compatible bucket (src/delivery/s3/s3-archive.ts: keys map to object keys under a
+ * prefix, locations to s3://bucket/prefix/key).
  */
 export interface ArchiveTarget {
   /**
@@ -18,6 +19,13 @@ export interface ArchiveTarget {
   /** A stream of the stored bytes; rejects with NotFoundError when there is no such object. */
   openRead(key: string): Promise<Readable>;
   /**
+   * A link that downloads the object for `expiresInSeconds` without other credentials (an S3
+   * presigned GET). Archives that cannot make one (a folder) do not have it.
+   */
+  linkFor?(key: string, expiresInSeconds: number): Promise<string>;
+  /** Removes the object at `key`; nothing there is fine. */
+  remove(key: string): Promise<void>;
+  /**
    * Removes the objects last modified before `cutoff` (ARCHIVE_RETENTION_DAYS), looking at no more
    * than `limit` objects per call, in key order, so that one housekeeping run does bounded work
    * however large the archive is; `resumeAfter`, taken from the previous call's answer, continues
@@ -30,6 +38,11 @@ export interface ArchiveTarget {
   removeOlderThan(cutoff: Date, options: { limit: number; resumeAfter?: string | null }): Promise<ArchiveSweep>;
   /** Where the archive lives, safe to log and to show, e.g. "file:/var/data/archive". */
   readonly description: string;
+  /**
+   * Whether every worker host sees the same archive (a bucket), so that a retry on another host
+   * can read back what this one stored. A local folder is not: a retry there uses the work files.
+   */
+  readonly shared: boolean;
 }
 
 export interface ArchivedObject {

@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { errorCode, NotFoundError } from '../errors.js';
@@ -30,6 +30,7 @@ export function createFileArchive(rootDir: string): ArchiveTarget {
 
   return {
     description,
+    shared: false,
 
     async putFile(key, sourcePath, signal) {
       const path = pathOf(key);
@@ -76,6 +77,10 @@ export function createFileArchive(rootDir: string): ArchiveTarget {
         if (isMissing(error)) throw new NotFoundError(`No archived object at ${key}`);
         throw error;
       }
+    },
+
+    async remove(key) {
+      await rm(pathOf(key), { force: true });
     },
 
     removeOlderThan: (cutoff, options) => removeFilesOlderThan(root, cutoff, options),

@@ -40,7 +40,7 @@ ${view.cappedNote && cappedBox(view.cappedNote)}
 ${view.badRows && badRowsBox(view.badRows)}
 ${(view.totals !== null || view.levels !== null) && section('Totals', totalsContent(view))}
 ${view.topTables.map((table) => section(table.title, topTable(table)))}
-${section('The report file', html`${note(view.archiveNote)}${note(view.attachmentNote)}`)}
+${section('The report file', html`${note(view.archiveNote)}${view.archiveLink && archiveLink(view.archiveLink)}${note(view.attachmentNote)}`)}
 <tr><td style="padding:16px 24px 20px 24px;font-size:12px;color:${MUTED};border-top:1px solid ${BORDER};">${view.footer}</td></tr>
 </table>
 </td></tr>
@@ -57,6 +57,10 @@ function section(title: string, content: SafeHtml): SafeHtml {
 ${content}
 </td></tr>
 `;
+}
+
+function archiveLink(link: { url: string; note: string }): SafeHtml {
+  return html`<p style="margin:0 0 8px 0;font-size:14px;color:${TEXT};">${link.note} <a href="${link.url}" style="color:#1d4ed8;">report CSV</a></p>`;
 }
 
 function note(text: string): SafeHtml {

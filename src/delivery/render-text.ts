@@ -49,7 +49,9 @@ export function renderText(view: ReportView): string {
   }
 
   heading('The report file');
-  lines.push(view.archiveNote, view.attachmentNote, '', '-- ', view.footer, '');
+  lines.push(view.archiveNote);
+  if (view.archiveLink) lines.push(view.archiveLink.note, view.archiveLink.url);
+  lines.push(view.attachmentNote, '', '-- ', view.footer, '');
   return lines.join('\n');
 }
 

@@ -22,6 +22,10 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   payload_too_large: 413,
   // src/delivery/archive.ts
   invalid_archive_key: 400,
+  // src/delivery/s3/s3-errors.ts: the archive's store is away (503), refuses us (502), or holds bad bytes (500).
+  archive_unavailable: 503,
+  archive_refused: 502,
+  archive_corrupt: 500,
   // src/reports/callback-encoding.ts: a kept body that no longer decodes (read back, not received).
   callback_encoding_invalid: 422,
 

@@ -11,6 +11,7 @@ import { emailStep } from './steps/email-step.js';
 import { downloadStep } from './steps/download-step.js';
 import { StepFailure, toStepFailure } from './steps/step-failure.js';
 import { summaryStep } from './steps/summary-step.js';
+import { dropScratchCopy } from './scratch-copy.js';
 import { removeDir, workPaths } from './work-files.js';
 
 type Step = ReportError['step'];
@@ -97,6 +98,7 @@ export function createReportProcessor(deps: StepDeps) {
         await deps.store.setLatestInSeries(record.seriesKey, reportId, record.summary);
         await recordInstanceTotals(record.createdAt, record.summary);
       }
+      await dropScratchCopy(run, record);
       await removeDir(workPaths(deps.workDir, reportId).dir);
       log.info('report delivered');
       return 'delivered';

@@ -43,7 +43,8 @@ export interface StepDeps {
   archive: ArchiveTarget;
   mailer: Mailer;
   workDir: string;
-  mail: { from: string; gzipAboveBytes: number; maxAttachmentBytes: number };
+  /** archiveLinkSeconds: how long the email's link to the archived CSV works; 0, or an archive that signs no links: none. */
+  mail: { from: string; gzipAboveBytes: number; maxAttachmentBytes: number; archiveLinkSeconds?: number };
   instanceId: string;
   /** In a job's steps: the job's logger, whose lines name the report, the job and the request that set it going. */
   logger: Logger;

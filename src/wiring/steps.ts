@@ -101,7 +101,12 @@ export function createStepParts(
     archive,
     mailer: countedMailer(mailer, metrics),
     workDir: join(dataDir, 'work'),
-    mail: { from: config.mail.from, gzipAboveBytes: config.mail.gzipAboveBytes, maxAttachmentBytes: config.mail.maxAttachmentBytes },
+    mail: {
+      from: config.mail.from,
+      gzipAboveBytes: config.mail.gzipAboveBytes,
+      maxAttachmentBytes: config.mail.maxAttachmentBytes,
+      archiveLinkSeconds: config.mail.archiveLinkSeconds,
+    },
     instanceId: parts.config.instanceId,
     logger,
     now: overrides.now ?? (() => new Date()),

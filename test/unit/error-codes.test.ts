@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldTooLargeError, recordTooLargeError, tooManyColumnsError } from '../../src/csv/limits.js';
 import { ArchiveKeyError } from '../../src/delivery/archive.js';
+import { ArchiveCorruptError, ArchiveUnavailableError, toArchiveError } from '../../src/delivery/s3/s3-errors.js';
 import { attachmentUnreadableError, invalidMessageError, toMailError } from '../../src/delivery/mail-errors.js';
 import { DownloadError, type DownloadErrorCode } from '../../src/download/errors.js';
 import {
@@ -41,6 +42,9 @@ const EXPECTED: Record<ErrorCode, { status: number; retryable: boolean }> = {
   unavailable: { status: 503, retryable: true },
   rate_limited: { status: 429, retryable: true },
   invalid_archive_key: { status: 400, retryable: false },
+  archive_unavailable: { status: 503, retryable: true },
+  archive_refused: { status: 502, retryable: false },
+  archive_corrupt: { status: 500, retryable: false },
 
   csv_too_many_columns: { status: 422, retryable: false },
   csv_field_too_large: { status: 422, retryable: false },
@@ -105,6 +109,13 @@ const INSTANCES: Record<ErrorCode, () => AppError[]> = {
   unavailable: () => [new UnavailableError('test')],
   rate_limited: () => [new RateLimitedError(30)],
   invalid_archive_key: () => [new ArchiveKeyError('../x', 'test')],
+  archive_unavailable: () => [
+    toArchiveError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'GetObject', 'k'),
+    toArchiveError(Object.assign(new Error('SlowDown'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }), 'PutObject', 'k'),
+    new ArchiveUnavailableError('test'),
+  ],
+  archive_refused: () => [toArchiveError(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }), 'GetObject', 'k')],
+  archive_corrupt: () => [new ArchiveCorruptError('k', 'a', 'b')],
 
   csv_too_many_columns: () => [tooManyColumnsError(30, 3, 20, true)],
   csv_field_too_large: () => [fieldTooLargeError(2, 1000)],
@@ -152,7 +163,7 @@ const codes = Object.keys(EXPECTED) as ErrorCode[];
 
 describe('error codes: HTTP status and retry decision', () => {
   test('the status table names exactly the expected codes, no more and no fewer', () => {
-    assert.equal(codes.length, 50);
+    assert.equal(codes.length, 53);
     assert.deepEqual(Object.keys(HTTP_STATUS_OF).sort(), [...codes].sort());
     assert.deepEqual(Object.keys(INSTANCES).sort(), [...codes].sort());
   });

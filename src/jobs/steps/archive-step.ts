@@ -1,5 +1,6 @@
 import type { ReportRecord } from '../../reports/record.js';
 import type { StepDeps } from '../step-deps.js';
+import { keepScratchCopy } from '../scratch-copy.js';
 import { workPaths } from '../work-files.js';
 
 /** Where a report's files live in the archive: by the month it was requested, then its id. */
@@ -9,9 +10,16 @@ export function archiveKey(record: ReportRecord, file: 'report.csv' | 'summary.j
   return `reports/${created.getUTCFullYear()}/${month}/${record.id}/${file}`;
 }
 
-/** Archives the original CSV once; a re-run finds the marker and skips. */
+/**
+ * Archives the original CSV once; a re-run finds the marker and skips. A report not to be
+ * archived gets a scratch copy instead, in a shared archive (src/jobs/scratch-copy.ts).
+ */
 export async function archiveStep(deps: StepDeps, record: ReportRecord, signal?: AbortSignal): Promise<void> {
-  if (!record.delivery.archive || record.archive) return;
+  if (!record.delivery.archive) {
+    await keepScratchCopy(deps, record, workPaths(deps.workDir, record.id).csv, signal);
+    return;
+  }
+  if (record.archive) return;
   const stored = await deps.archive.putFile(archiveKey(record, 'report.csv'), workPaths(deps.workDir, record.id).csv, signal);
   await deps.store.markArchived(
     record.id,

@@ -3,6 +3,7 @@ import { decodeCallbackBody } from '../../reports/callback-encoding.js';
 import { interpretCallback } from '../../reports/interpret-callback.js';
 import type { Interpretation, ReportRecord } from '../../reports/record.js';
 import { mergeCsvParts } from '../merge-parts.js';
+import { restoreScratchCopy } from '../scratch-copy.js';
 import type { StepDeps } from '../step-deps.js';
 import { hashFile, writeFileAtomically } from '../../files/atomic-file.js';
 import { ensureDir, fileSize, workPaths } from '../work-files.js';
@@ -14,7 +15,7 @@ export type FetchOutcome = { done: true } | { done: false; status: 'unrecognized
 
 /**
  * Makes sure the report's CSV is in the work directory: from the archive if an earlier run
- * archived it, else from the callback (inline CSV, or download URLs). A callback that says
+ * archived it (or kept a scratch copy of it), else from the callback (inline CSV, or download URLs). A callback that says
  * the report failed, or that nobody understands, ends the run here.
  */
 export async function downloadStep(deps: StepDeps, record: ReportRecord, signal: AbortSignal): Promise<FetchOutcome> {
@@ -27,10 +28,12 @@ export async function downloadStep(deps: StepDeps, record: ReportRecord, signal:
   }
   // From here on the CSV is written anew: an attachment made from an earlier copy must go.
   await Promise.all([rm(paths.attachment, { force: true }), rm(paths.attachmentGz, { force: true })]);
+  // Another host may have done the download: the archive has the CSV (read back with its digest checked).
   if (record.archive) {
     await writeFileAtomically(paths.csv, await deps.archive.openRead(record.archive.csv.key));
     return { done: true };
   }
+  if (await restoreScratchCopy(deps, record, paths.csv)) return { done: true };
 
   const body = await deps.store.getCallbackBody(record.id);
   if (body === null) {

@@ -41,6 +41,7 @@ export async function emailStep(deps: StepDeps, record: ReportRecord, signal?: A
     summary: record.summary,
     comparison: record.comparison,
     archiveLocation: record.archive?.csv.location ?? null,
+    archiveLink: await archiveLinkFor(deps, record),
     attachment: attachment.info,
     generatedAt: deps.now(),
   };
@@ -113,4 +114,21 @@ async function prepareAttachment(
     files: [{ filename: `${name}.gz`, path: paths.attachmentGz, contentType: 'application/gzip' }],
     info: { filename: `${name}.gz`, bytes: gzBytes, compressed: true },
   };
+}
+
+/**
+ * A presigned link to the archived CSV, when EMAIL_ARCHIVE_LINK_HOURS asks for one and the archive
+ * can sign it. A link that cannot be made leaves it out (logged): the email still goes. The link
+ * carries a signature: it is put in the email only, never logged.
+ */
+async function archiveLinkFor(deps: StepDeps, record: ReportRecord): Promise<{ url: string; expiresAt: Date } | null> {
+  const seconds = deps.mail.archiveLinkSeconds ?? 0;
+  if (seconds <= 0 || !record.archive || deps.archive.linkFor === undefined) return null;
+  try {
+    const url = await deps.archive.linkFor(record.archive.csv.key, seconds);
+    return { url, expiresAt: new Date(deps.now().getTime() + seconds * 1_000) };
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'no download link for the archived CSV; the email goes without it');
+    return null;
+  }
 }
