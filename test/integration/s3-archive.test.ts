@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { utimes, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -125,5 +126,35 @@ describe('the S3 archive', () => {
       await assert.rejects(away.putFile('a/f.csv', join(dir, 'f.csv')), retryable);
     });
     client.destroy();
+  });
+
+  test('a store that accepts connections and never answers is a retryable error once the deadline passes', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    // as: a TCP server listening on a port has an AddressInfo
+    const { port } = silent.address() as AddressInfo;
+    const client = createS3Client({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+      timeoutMs: 60_000,
+    });
+    const slow = createS3Archive({ client, bucket: 'reports', prefix: 'x', timeoutMs: 1_000 });
+    try {
+      const timedOut = (error: unknown) =>
+        error instanceof AppError && error.code === 'archive_unavailable' && error.retryable && error.message.includes('no answer within 1000 ms');
+      await assert.rejects(slow.stat('a/b.csv'), timedOut);
+      await assert.rejects(slow.openRead('a/b.csv'), timedOut);
+      await assert.rejects(slow.putBuffer('a/b.csv', 'x'), timedOut);
+    } finally {
+      client.destroy();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

@@ -10,6 +10,8 @@ const SECRETS = {
   LOSANT_API_TOKEN: 'losant-api-token-secret-9f8e7d6c5b4a',
   SMTP_URL: 'smtps://mailer:smtp-password-77aa11@smtp.example.com:465',
   METRICS_TOKEN: 'metrics-token-secret-5e4d3c2b1a0f',
+  ARCHIVE_S3_ACCESS_KEY_ID: 'AKIAARCHIVEKEYID0001',
+  ARCHIVE_S3_SECRET_ACCESS_KEY: 's3-secret-access-key-3c2b1a0f9e8d',
 };
 
 /** The real logger, writing into a buffer. */
@@ -33,6 +35,7 @@ void describe('log redaction', () => {
     logger.info({ redis: config.redis, admin: config.web.admin, losant: config.web.losant, mail: config.worker.mail }, 'config sections');
     logger.info({ web: config.web, worker: config.worker }, 'the sides');
     logger.info({ settings: { redis: config.redis } }, 'a section one level down');
+    logger.info({ archive: config.archive, s3: config.archive.s3 }, 'the archive section');
 
     const logged = text();
     for (const [name, value] of Object.entries(SECRETS)) assert.ok(!logged.includes(value), `${name} appears in the log`);
@@ -42,10 +45,18 @@ void describe('log redaction', () => {
     assert.ok(logged.includes(config.instanceId));
     assert.ok(logged.includes(config.web.losant.apiUrl));
     assert.ok(logged.includes('[redacted]'));
-    assert.equal(logged.trim().split('\n').length, 5);
+    assert.equal(logged.trim().split('\n').length, 6);
   });
 
-  void test('the secret settings include the Redis URL, the tokens and the SMTP URL', () => {
-    assert.deepEqual([...CONFIG_SECRET_PATHS].sort(), ['metricsToken', 'redis.url', 'web.admin.token', 'web.losant.apiToken', 'worker.mail.smtpUrl']);
+  void test('the secret settings include the Redis URL, the tokens, the SMTP URL and the S3 archive credentials', () => {
+    assert.deepEqual([...CONFIG_SECRET_PATHS].sort(), [
+      'archive.s3.accessKeyId',
+      'archive.s3.secretAccessKey',
+      'metricsToken',
+      'redis.url',
+      'web.admin.token',
+      'web.losant.apiToken',
+      'worker.mail.smtpUrl',
+    ]);
   });
 });

@@ -54,7 +54,7 @@ export function createS3Archive(options: S3ArchiveOptions): ArchiveTarget {
     try {
       return await send(deadline.signal);
     } catch (error) {
-      throw toArchiveError(error, action, key);
+      throw toArchiveError(error, action, key, { signal: deadline.signal, ms: timeoutMs });
     } finally {
       deadline.release();
     }
@@ -151,7 +151,7 @@ export function createS3Archive(options: S3ArchiveOptions): ArchiveTarget {
         answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: target }), { abortSignal: deadline.signal });
       } catch (error) {
         deadline.release();
-        throw toArchiveError(error, 'GetObject', key);
+        throw toArchiveError(error, 'GetObject', key, { signal: deadline.signal, ms: timeoutMs });
       }
       deadline.settle();
       if (!(answer.Body instanceof Readable)) {

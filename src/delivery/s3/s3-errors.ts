@@ -44,6 +44,8 @@ export class ArchiveCorruptError extends AppError {
  * a later call (an instance or task role's credentials are renewed every few hours).
  */
 const TRANSIENT_NAMES = new Set([
+  // A multipart upload aborted meanwhile (a lifecycle rule): the next attempt starts a new one.
+  'NoSuchUpload',
   'RequestTimeout',
   'RequestTimeoutException',
   'SlowDown',
@@ -61,13 +63,18 @@ const MISSING_NAMES = new Set(['NoSuchKey', 'NotFound']);
  * One AppError for whatever an S3 call threw, naming the call and the key (never credentials or
  * signed URLs: the SDK's own message is kept only for answers of the store).
  */
-export function toArchiveError(error: unknown, action: string, key: string): AppError {
+export function toArchiveError(error: unknown, action: string, key: string, deadline?: { signal: AbortSignal; ms: number }): AppError {
   if (error instanceof AppError) return error;
+  // The call's own deadline (src/delivery/s3/deadline.ts) cut it off: say so rather than "aborted".
+  const reason: unknown = deadline?.signal.reason;
+  if (deadline?.signal.aborted === true && reason instanceof DOMException && reason.name === 'TimeoutError') {
+    return new ArchiveUnavailableError(`S3 ${action} of ${key} failed: no answer within ${deadline.ms} ms (ARCHIVE_S3_TIMEOUT_MS)`, { cause: error });
+  }
   const status = statusOf(error);
   const name = error instanceof Error ? error.name : '';
   const where = `S3 ${action} of ${key}`;
+  // HeadObject's 404 has no body, so no name but NotFound; NoSuchBucket and NoSuchUpload are 404s too.
   if (status === 404 && MISSING_NAMES.has(name)) return new NotFoundError(`No archived object at ${key}`);
-  if (status === 404 && name !== 'NoSuchBucket') return new NotFoundError(`No archived object at ${key}`);
   if (status === undefined) {
     // No answer from the store: refused, reset, timed out or aborted on the way.
     const code = error instanceof Error && 'code' in error ? String(error.code) : name;

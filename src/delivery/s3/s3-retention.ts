@@ -69,7 +69,7 @@ async function call<T>(place: S3Place, action: string, key: string, send: (signa
   try {
     return await send(deadline.signal);
   } catch (error) {
-    throw toArchiveError(error, action, key);
+    throw toArchiveError(error, action, key, { signal: deadline.signal, ms: place.timeoutMs });
   } finally {
     deadline.release();
   }
