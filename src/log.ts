@@ -13,6 +13,7 @@ const CONFIG_TEXT_SETTINGS = {
   dataDir: 'plain',
   instanceId: 'plain',
   'redis.url': 'secret',
+  'redis.tlsCaFile': 'plain',
   'redis.prefix': 'plain',
   metricsToken: 'secret',
   'web.http.host': 'plain',

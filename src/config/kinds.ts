@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseRedisUrl, RedisUrlError } from '../redis-url.js';
 
 /**
  * How a setting's text is read. A kind parses a value that is set (an empty value counts as unset
@@ -192,3 +193,17 @@ function whyUnreadable(path: string): string | null {
     return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : String(error);
   }
 }
+
+/** REDIS_URL: one server or a Sentinel set (src/redis-url.ts); the error says what is wrong, never the password. */
+export const redisUrl: Kind<string> = kind(
+  z.string().transform((value, ctx) => {
+    try {
+      parseRedisUrl(value);
+      return value;
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof RedisUrlError ? error.message : 'is not a Redis URL' });
+      return z.NEVER;
+    }
+  }),
+  'a redis://, rediss://, redis+sentinel:// or rediss+sentinel:// URL',
+);
