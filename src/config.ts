@@ -39,6 +39,8 @@ function sharedConfig(v: SharedValues) {
     instanceId: v.LOSANT_INSTANCE_ID,
     redis: {
       url: v.REDIS_URL,
+      /** REDIS_TLS_CA_FILE: a private CA for rediss:// (read at start). */
+      tlsCaFile: v.REDIS_TLS_CA_FILE ?? null,
       prefix: v.REDIS_PREFIX,
       /** Refuse to start (and be unready) when maxmemory-policy is not noeviction; defaults to `production`. */
       requireNoEviction: v.REDIS_REQUIRE_NOEVICTION ?? production,

@@ -19,6 +19,7 @@ const CONFIG_TEXT_SETTINGS = {
   'archive.s3.secretAccessKey': 'secret',
   instanceId: 'plain',
   'redis.url': 'secret',
+  'redis.tlsCaFile': 'plain',
   'redis.prefix': 'plain',
   metricsToken: 'secret',
   'web.http.host': 'plain',

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { parseRedisUrl } from './redis-url.js';
 
 /**
  * Redis connections come in two kinds:
@@ -10,17 +11,47 @@ import { Redis } from 'ioredis';
  */
 export type RedisRole = 'commands' | 'blocking';
 
-export function createRedis(url: string, role: RedisRole, name = 'report-relay'): Redis {
+export interface RedisConnectOptions {
+  /** The connection's name as CLIENT LIST shows it: `<name>:<role>`. */
+  name?: string;
+  /** PEM CA certificate(s) to verify a rediss:// server (or sentinels) against, instead of the system's (REDIS_TLS_CA_FILE). */
+  tlsCa?: string;
+}
+
+/**
+ * Connects to what REDIS_URL names (src/redis-url.ts): one server, or the master a set of
+ * sentinels points to. Through Sentinel, ioredis asks the sentinels for the master on every
+ * (re)connection and follows a failover by itself: commands fail while there is no master, and
+ * the connection comes back on the new one.
+ */
+export function createRedis(url: string, role: RedisRole, options: RedisConnectOptions = {}): Redis {
+  const target = parseRedisUrl(url);
   const common = {
-    connectionName: `${name}:${role}`,
+    connectionName: `${options.name ?? 'report-relay'}:${role}`,
     connectTimeout: 5_000,
     retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2_000),
     lazyConnect: false,
+    ...(role === 'blocking'
+      ? { maxRetriesPerRequest: null, enableOfflineQueue: true }
+      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5_000 }),
   };
-  if (role === 'blocking') {
-    return new Redis(url, { ...common, maxRetriesPerRequest: null, enableOfflineQueue: true });
-  }
-  return new Redis(url, { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5_000 });
+  const tls = target.tls ? (options.tlsCa === undefined ? {} : { ca: options.tlsCa }) : undefined;
+  if (target.kind === 'server') return new Redis(target.url, { ...common, ...(tls === undefined ? {} : { tls }) });
+  return new Redis({
+    ...common,
+    sentinels: target.sentinels,
+    name: target.masterName,
+    db: target.db,
+    ...(target.username === undefined ? {} : { username: target.username }),
+    ...(target.password === undefined ? {} : { password: target.password }),
+    ...(target.sentinelUsername === undefined ? {} : { sentinelUsername: target.sentinelUsername }),
+    ...(target.sentinelPassword === undefined ? {} : { sentinelPassword: target.sentinelPassword }),
+    ...(tls === undefined ? {} : { tls, sentinelTLS: tls, enableTLSForSentinelMode: true }),
+    // A master turned replica by a failover closes its clients, and the reconnection asks the
+    // sentinels again; one that answers READONLY first makes the connection start over and resend.
+    // (ioredis's failoverDetector is not used: its sentinel connections outlive quit().)
+    reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
+  });
 }
 
 /** Resolves once the connection is ready, or rejects after `timeoutMs`. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { Server as TlsServer } from 'node:https';
 import type { Redis } from 'ioredis';
@@ -16,6 +17,7 @@ import { createPrometheusMetrics, QUEUE_STATES } from './metrics/prometheus.js';
 import { redisKeys } from './redis-keys.js';
 import { createRedisDurability } from './redis-policy.js';
 import { closeRedis, createRedis, waitUntilReady } from './redis.js';
+import { describeRedisTarget, parseRedisUrl } from './redis-url.js';
 import { createReportStore } from './reports/store.js';
 import type { Role } from './role.js';
 import { createUsageReadModel } from './usage/read-model.js';
@@ -90,7 +92,8 @@ export async function createService(options: ServiceOptions) {
     return connection;
   };
 
-  const redis = watch(overrides.redis ?? own(createRedis(config.redis.url, 'commands')));
+  const connectOptions = config.redis.tlsCaFile === null ? {} : { tlsCa: readFileSync(config.redis.tlsCaFile, 'utf8') };
+  const redis = watch(overrides.redis ?? own(createRedis(config.redis.url, 'commands', connectOptions)));
   const store = createReportStore(redis, {
     onStatusChange: (to) => metrics.statusChanged(to),
     prefix: config.redis.prefix,
@@ -137,7 +140,7 @@ export async function createService(options: ServiceOptions) {
       overrides,
     );
     worker = createReportWorker({
-      connection: watch(overrides.blockingRedis ?? own(createRedis(config.redis.url, 'blocking'))),
+      connection: watch(overrides.blockingRedis ?? own(createRedis(config.redis.url, 'blocking', connectOptions))),
       prefix: keys.queuePrefix,
       concurrency: workerConfig.concurrency,
       lockMs: workerConfig.lockMs,
@@ -204,7 +207,9 @@ export async function createService(options: ServiceOptions) {
     }
     const readyTimeoutMs = options.redisReadyTimeoutMs ?? 10_000;
     await waitUntilReady(redis, readyTimeoutMs).catch(() => {
-      throw new Error(`Redis at ${new URL(config.redis.url).host} did not answer within ${readyTimeoutMs} ms; is it running? (see README: Redis)`);
+      throw new Error(
+        `Redis at ${describeRedisTarget(parseRedisUrl(config.redis.url))} did not answer within ${readyTimeoutMs} ms; is it running? (see README: Redis)`,
+      );
     });
     await durability.check('start');
     stopDurabilityChecks = durability.start(options.redisCheckIntervalMs ?? config.redis.checkIntervalMs);

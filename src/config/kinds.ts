@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseRedisUrl, RedisUrlError } from '../redis-url.js';
 
 /**
  * How a setting's text is read. A kind parses a value that is set (an empty value counts as unset
@@ -199,4 +200,18 @@ export const archiveUrl: Kind<string> = kind(
     message: 'must be file:, file:/some/path or s3://bucket/prefix (a bucket name of lowercase letters, digits, "." and "-")',
   }),
   'file:, file:/path or s3://bucket/prefix',
+);
+
+/** REDIS_URL: one server or a Sentinel set (src/redis-url.ts); the error says what is wrong, never the password. */
+export const redisUrl: Kind<string> = kind(
+  z.string().transform((value, ctx) => {
+    try {
+      parseRedisUrl(value);
+      return value;
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof RedisUrlError ? error.message : 'is not a Redis URL' });
+      return z.NEVER;
+    }
+  }),
+  'a redis://, rediss://, redis+sentinel:// or rediss+sentinel:// URL',
 );

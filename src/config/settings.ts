@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Side } from '../role.js';
 import {
   archiveUrl,
+  redisUrl,
   emailList,
   flag,
   kind,
@@ -154,9 +155,17 @@ export const SETTINGS = {
   REDIS_URL: {
     area: 'redis',
     readBy: BOTH,
-    kind: urlWithScheme(['redis', 'rediss']),
+    kind: redisUrl,
     default: 'redis://127.0.0.1:6379',
-    about: 'the Redis server; it must use maxmemory-policy noeviction',
+    about:
+      'the Redis server (redis://[user:password@]host:port[/db], rediss:// for TLS), or the master of a Sentinel set: redis+sentinel://[user:password@]host:port[,host:port...]/<master name>[/<db>][?sentinelPassword=...] (rediss+sentinel:// for TLS); it must use maxmemory-policy noeviction',
+  },
+  REDIS_TLS_CA_FILE: {
+    area: 'redis',
+    readBy: BOTH,
+    kind: readableFile,
+    unset: "the system's CA certificates",
+    about: 'rediss:// only: PEM CA certificate(s) the Redis server (and sentinels) must present a certificate from, for a private CA',
   },
   REDIS_PREFIX: {
     area: 'redis',

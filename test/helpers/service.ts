@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,7 +36,7 @@ export async function startService(
   const prefix = uniquePrefix(options.name ?? 'svc');
   const config = testConfig({ PUBLIC_URL: `http://127.0.0.1:${port}`, REDIS_PREFIX: prefix, ...options.env });
   // The test's own connection: it outlives the service, to delete the test's keys after close.
-  const redis = createRedis(config.redis.url, 'commands');
+  const redis = createRedis(config.redis.url, 'commands', config.redis.tlsCaFile === null ? {} : { tlsCa: readFileSync(config.redis.tlsCaFile, 'utf8') });
   const service = await createService({
     config,
     role: options.worker === false ? 'web' : 'all',
