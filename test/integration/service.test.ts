@@ -97,7 +97,7 @@ describe('createService', () => {
     const config = testConfig({ REDIS_PREFIX: uniquePrefix('svc-noredis'), REDIS_URL: 'redis://127.0.0.1:1' });
     const service = await createService({ config, role: 'worker', overrides: { logger: silentLogger() }, redisReadyTimeoutMs: 300 });
     try {
-      await assert.rejects(() => service.start(), /Redis at 127\.0\.0\.1:1 did not answer within 300 ms/u);
+      await assert.rejects(() => service.start(), /Redis at redis:\/\/127\.0\.0\.1:1 did not answer within 300 ms/u);
     } finally {
       await service.close();
       await rm(config.dataDir, { recursive: true, force: true });
