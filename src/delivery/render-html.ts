@@ -4,7 +4,7 @@ import type { FigureTable, ReportView, TopTable } from './report-view.js';
 
 /**
  * The HTML version: table layout with inline styles only (many mail clients drop <style> blocks),
- * no images, no scripts, no links. Bars are table cells with a percentage width.
+ * no images but the optional inline chart (by Content-ID, with alt text), no scripts, no links. Bars are table cells with a percentage width.
  */
 
 const FONT = 'font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;';
@@ -38,6 +38,7 @@ export function renderHtml(view: ReportView): string {
 <tr><td style="padding:16px 24px 0 24px;">${factsTable(view)}</td></tr>
 ${view.cappedNote && cappedBox(view.cappedNote)}
 ${view.badRows && badRowsBox(view.badRows)}
+${view.chart && section('Chart', chartContent(view.chart))}
 ${(view.totals !== null || view.levels !== null) && section('Totals', totalsContent(view))}
 ${view.topTables.map((table) => section(table.title, topTable(table)))}
 ${section('The report file', html`${note(view.archiveNote)}${note(view.attachmentNote)}`)}
@@ -88,6 +89,12 @@ ${badRows.examples.length > 0 && html`<ul style="margin:6px 0 0 0;padding-left:2
 </div>
 </td></tr>
 `;
+}
+
+function chartContent(chart: NonNullable<ReportView['chart']>): SafeHtml {
+  const { ref } = chart;
+  return html`<img src="cid:${ref.cid}" alt="${ref.alt}" width="${ref.width}" height="${ref.height}" style="display:block;width:100%;max-width:${ref.width}px;height:auto;border:0;">
+${chart.series && html`<div style="height:12px;font-size:0;line-height:0;">&nbsp;</div>${note('Per period:')}${figureTable(chart.series)}`}`;
 }
 
 function totalsContent(view: ReportView): SafeHtml {

@@ -26,6 +26,12 @@ export function renderText(view: ReportView): string {
     lines.push('', `! ${view.badRows.summary}`, ...view.badRows.examples.map((example) => `  - ${example}`));
   }
 
+  if (view.chart) {
+    heading('Per period');
+    lines.push(...wrap(`The HTML version has a chart: ${view.chart.ref.alt}`));
+    if (view.chart.series) lines.push('', ...figureTable(view.chart.series, 'Period'));
+  }
+
   if (view.totals !== null || view.levels !== null) {
     heading('Totals');
     if (view.comparisonNote) lines.push(...wrap(view.comparisonNote), '');
@@ -53,9 +59,9 @@ export function renderText(view: ReportView): string {
   return lines.join('\n');
 }
 
-function figureTable(figures: FigureTable): string[] {
+function figureTable(figures: FigureTable, first = 'Metric'): string[] {
   const withChange = figures.rows.some((row) => row.change !== null);
-  const headers = ['Metric', ...figures.headings, ...(withChange ? ['Previous', 'Change'] : [])];
+  const headers = [first, ...figures.headings, ...(withChange ? ['Previous', 'Change'] : [])];
   const rows = figures.rows.map((row) => [row.label, ...row.values, ...(withChange ? [row.change?.previous ?? '', row.change?.text ?? ''] : [])]);
   return table(headers, rows, ['left', ...headers.slice(1).map((): Align => 'right')]);
 }

@@ -4,6 +4,7 @@ import type { AttachmentPaths } from '../csv/summarize-with-attachment.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { DownloadCallOptions } from '../download/downloader.js';
 import type { Mailer } from '../delivery/mailer.js';
+import type { ReportChart } from '../delivery/report-chart.js';
 import type { Logger } from '../log.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
@@ -44,6 +45,8 @@ export interface StepDeps {
   mailer: Mailer;
   workDir: string;
   mail: { from: string; gzipAboveBytes: number; maxAttachmentBytes: number };
+  /** Draws the email's inline chart (null: nothing to draw); absent: emails go without one. A throw only leaves the chart out. */
+  drawChart?: (summary: ReportSummary) => ReportChart | null;
   instanceId: string;
   /** In a job's steps: the job's logger, whose lines name the report, the job and the request that set it going. */
   logger: Logger;

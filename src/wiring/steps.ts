@@ -4,7 +4,9 @@ import type { LookupFunction } from 'node:net';
 import { neutralizeCsv } from '../csv/neutralize.js';
 import { summarizeReportCsv } from '../csv/summarize-stream.js';
 import { summarizeWithAttachment } from '../csv/summarize-with-attachment.js';
+import { findChartFont } from '../delivery/chart-font.js';
 import { createMailer, type Mailer } from '../delivery/mailer.js';
+import { DEFAULT_CHART_OPTIONS, drawReportChart } from '../delivery/report-chart.js';
 import { createDownloader, type Downloader } from '../download/downloader.js';
 import type { StepDeps } from '../jobs/step-deps.js';
 import { writeFileAtomically } from '../files/atomic-file.js';
@@ -28,6 +30,7 @@ export interface StepOverrides {
   allowedPrivateAddresses?: string[];
   downloader?: Downloader;
   mailer?: Mailer;
+  drawChart?: StepDeps['drawChart'];
   now?: () => Date;
   /** Summary bounds other than the defaults (tests: a resource cap a small report reaches). */
   summaryOptions?: SummaryOptions;
@@ -78,6 +81,9 @@ export function createStepParts(
   const csvLimits = { maxColumns: config.csv.maxColumns, maxFieldBytes: config.csv.maxFieldBytes };
   const summaryOptions = overrides.summaryOptions ?? {};
 
+  // Looked up once: without it the chart is drawn without text (see chart-font.ts).
+  const chartFont = findChartFont();
+  if (chartFont === null) logger.warn('no font for the email chart was found; it is drawn without text');
   const deps: StepDeps = {
     store,
     usage,
@@ -102,6 +108,7 @@ export function createStepParts(
     mailer: countedMailer(mailer, metrics),
     workDir: join(dataDir, 'work'),
     mail: { from: config.mail.from, gzipAboveBytes: config.mail.gzipAboveBytes, maxAttachmentBytes: config.mail.maxAttachmentBytes },
+    drawChart: overrides.drawChart ?? ((summary) => drawReportChart(summary, { ...DEFAULT_CHART_OPTIONS, font: chartFont })),
     instanceId: parts.config.instanceId,
     logger,
     now: overrides.now ?? (() => new Date()),
