@@ -134,6 +134,16 @@ function workerConfig(v: Values<'worker'>) {
       requireTls: v.SMTP_REQUIRE_TLS,
     },
     csv: { maxColumns: v.CSV_MAX_COLUMNS, maxFieldBytes: v.CSV_MAX_FIELD_BYTES },
+    insights: {
+      /** The worker's read-only Losant access for insights; null without INSIGHTS_LOSANT_API_TOKEN. */
+      losant:
+        v.INSIGHTS_LOSANT_API_TOKEN === undefined
+          ? null
+          : { apiUrl: v.LOSANT_API_URL, apiToken: v.INSIGHTS_LOSANT_API_TOKEN, timeoutMs: v.LOSANT_TIMEOUT_MS, maxRetries: v.LOSANT_MAX_RETRIES },
+      warningPercent: v.INSIGHTS_WARNING_PERCENT,
+      /** A fraction: INSIGHTS_RECONCILE_TOLERANCE_PERCENT / 100. */
+      tolerance: v.INSIGHTS_RECONCILE_TOLERANCE_PERCENT / 100,
+    },
   };
 }
 

@@ -27,6 +27,8 @@ const CONFIG_TEXT_SETTINGS = {
   'worker.metrics.host': 'plain',
   'worker.mail.smtpUrl': 'secret',
   'worker.mail.from': 'plain',
+  'worker.insights.losant.apiUrl': 'plain',
+  'worker.insights.losant.apiToken': 'secret',
 } as const satisfies Record<TextSettingPath<Config>, 'secret' | 'plain'>;
 
 /** Dotted paths of the settings whose value is text (string, or string | undefined). */

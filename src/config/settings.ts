@@ -38,6 +38,7 @@ export const AREAS = {
   downloads: 'downloads (the CSV links Losant sends)',
   callbacks: 'callbacks',
   csv: 'CSV parsing',
+  insights: 'insights (limits, projections, reconciliation)',
   jobs: 'workers and retention',
   metrics: 'metrics (Prometheus)',
 } as const;
@@ -236,7 +237,7 @@ export const SETTINGS = {
 
   LOSANT_API_URL: {
     area: 'losant',
-    readBy: WEB,
+    readBy: BOTH,
     kind: kind(
       z.url({ message: 'must be an absolute URL' }).transform((value) => value.replace(/\/+$/u, '')),
       'an absolute URL',
@@ -260,14 +261,14 @@ export const SETTINGS = {
   },
   LOSANT_TIMEOUT_MS: {
     area: 'losant',
-    readBy: WEB,
+    readBy: BOTH,
     kind: wholeNumber(100, 300_000),
     default: 15_000,
     about: 'timeout of one Losant API attempt',
   },
   LOSANT_MAX_RETRIES: {
     area: 'losant',
-    readBy: WEB,
+    readBy: BOTH,
     kind: wholeNumber(0, 10),
     default: 3,
     about: 'retries on 429, 5xx and network errors (never on 400/401/403/404)',
@@ -427,6 +428,39 @@ export const SETTINGS = {
     kind: wholeNumber(16),
     default: MIB,
     about: 'a single field larger than this fails the report with its line number',
+  },
+
+  INSIGHTS_LOSANT_API_TOKEN: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: text('an API token'),
+    unset: 'no insights that need Losant: reports say which are unavailable and why',
+    about:
+      'API token the worker reads the instance with (get, counts, historicalSummaries) for the insights of each report; a read-only scope (all.Instance.read) is enough',
+  },
+  INSIGHTS_WARNING_PERCENT: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: wholeNumber(1, 100),
+    default: 80,
+    about: 'usage (or a month-end projection) at or above this percentage of its limit is flagged as a warning; above 100% as over',
+  },
+  INSIGHTS_RECONCILE_TOLERANCE_PERCENT: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: kind(
+      z.string().transform((value, ctx) => {
+        const n = Number(value);
+        if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) {
+          ctx.addIssue({ code: 'custom', message: `must be a number from 0 to 100, got "${value}"` });
+          return z.NEVER;
+        }
+        return n;
+      }),
+      'a number from 0 to 100',
+    ),
+    default: 1,
+    about: "a day where the report and Losant's counts differ by more than this percentage (of Losant's figure) is flagged",
   },
 
   WORKER_CONCURRENCY: {

@@ -54,6 +54,27 @@ export function renderText(view: ReportView): string {
     lines.push(...table(headers, rows, withIds ? ['right', 'left', 'left', 'right', 'left'] : ['right', 'left', 'right', 'left']));
   }
 
+  if (view.insights) {
+    for (const insight of view.insights.tables) {
+      heading(insight.title);
+      lines.push(...insight.notes.flatMap(wrap));
+      if (insight.rows.length > 0) {
+        lines.push(
+          '',
+          ...table(
+            insight.headers,
+            insight.rows.map((row) => row.cells),
+            ['left', 'left', ...insight.headers.slice(2).map((): Align => 'right')],
+          ),
+        );
+      }
+    }
+    if (view.insights.unavailable.length > 0) {
+      heading('Insights unavailable');
+      for (const line of view.insights.unavailable) lines.push(...wrap(`! ${line}`));
+    }
+  }
+
   heading('The report file');
   lines.push(view.archiveNote, view.attachmentNote, '', '-- ', view.footer, '');
   return lines.join('\n');

@@ -5,6 +5,7 @@ import type { ArchiveTarget } from '../delivery/archive.js';
 import type { DownloadCallOptions } from '../download/downloader.js';
 import type { Mailer } from '../delivery/mailer.js';
 import type { ReportChart } from '../delivery/report-chart.js';
+import type { ReportInsights } from '../insights/types.js';
 import type { Logger } from '../log.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
@@ -35,6 +36,12 @@ export interface StepDeps {
    */
   summarize(input: Readable, attachment?: AttachmentPaths, tally?: RowTally): Promise<{ summary: ReportSummary; resources: ResourceFigures }>;
   compare(previous: { reportId: string; summary: ReportSummary }, current: ReportSummary): SummaryComparison;
+  /**
+   * The report's insights (src/insights) from its summary and the instance's facts read from
+   * Losant; absent: none are computed. May reject only on a bug: Losant's failures are answered
+   * as unavailable parts.
+   */
+  insights?: (input: { summary: ReportSummary; resources: ResourceFigures; includeSandbox: boolean }) => Promise<ReportInsights>;
   /** Writes a formula-neutralized copy of a CSV (what gets attached to emails). */
   neutralize(sourcePath: string, destinationPath: string): Promise<void>;
   /** DOWNLOAD_MAX_BYTES: the cap on a report's downloaded bytes, all its parts together. */

@@ -22,6 +22,9 @@ import type { ReportProgress } from '../reports/progress.js';
 import type { ReportStore } from '../reports/store.js';
 import type { ResourceFigures } from '../summary/types.js';
 import type { UsageReadModel } from '../usage/read-model.js';
+import { computeInsights } from '../insights/compute.js';
+import type { InstanceFacts } from '../insights/facts.js';
+import { createInstanceFacts } from './instance-facts.js';
 
 export interface StepOverrides {
   /** A stub resolver for downloads (tests). */
@@ -34,6 +37,8 @@ export interface StepOverrides {
   now?: () => Date;
   /** Summary bounds other than the defaults (tests: a resource cap a small report reaches). */
   summaryOptions?: SummaryOptions;
+  /** The instance's facts for insights in place of those INSIGHTS_LOSANT_API_TOKEN would give (null: none). */
+  instanceFacts?: InstanceFacts | null;
 }
 
 /** The report job's parts: downloader, CSV summary, archive, mailer. */
@@ -80,6 +85,14 @@ export function createStepParts(
     });
   const csvLimits = { maxColumns: config.csv.maxColumns, maxFieldBytes: config.csv.maxFieldBytes };
   const summaryOptions = overrides.summaryOptions ?? {};
+  const now = overrides.now ?? (() => new Date());
+  // Read-only Losant access for the insights: the worker's own token, never the web's.
+  const instanceFacts =
+    overrides.instanceFacts !== undefined
+      ? overrides.instanceFacts
+      : config.insights.losant === null
+        ? null
+        : createInstanceFacts({ losant: config.insights.losant, instanceId: parts.config.instanceId, logger, metrics });
 
   // Looked up once: without it the chart is drawn without text (see chart-font.ts).
   const chartFont = findChartFont();
@@ -100,6 +113,18 @@ export function createStepParts(
       return { summary, resources };
     },
     compare: compareSummaries,
+    insights: ({ summary, resources, includeSandbox }) =>
+      computeInsights(
+        {
+          summary,
+          resources,
+          includeSandbox,
+          facts: instanceFacts,
+          factsMissingReason: 'Losant is not configured on the worker (INSIGHTS_LOSANT_API_TOKEN is not set)',
+          now: now(),
+        },
+        { warningPercent: config.insights.warningPercent, tolerance: config.insights.tolerance },
+      ),
     // Through a temporary file: a half-written attachment must never pass for a finished one.
     neutralize: (source, destination) => writeFileAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)).then(() => undefined),
     maxDownloadBytes: config.download.maxBytes,
@@ -111,7 +136,7 @@ export function createStepParts(
     drawChart: overrides.drawChart ?? ((summary) => drawReportChart(summary, { ...DEFAULT_CHART_OPTIONS, font: chartFont })),
     instanceId: parts.config.instanceId,
     logger,
-    now: overrides.now ?? (() => new Date()),
+    now,
     metrics,
   };
   return {

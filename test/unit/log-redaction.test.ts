@@ -46,6 +46,13 @@ void describe('log redaction', () => {
   });
 
   void test('the secret settings include the Redis URL, the tokens and the SMTP URL', () => {
-    assert.deepEqual([...CONFIG_SECRET_PATHS].sort(), ['metricsToken', 'redis.url', 'web.admin.token', 'web.losant.apiToken', 'worker.mail.smtpUrl']);
+    assert.deepEqual([...CONFIG_SECRET_PATHS].sort(), [
+      'metricsToken',
+      'redis.url',
+      'web.admin.token',
+      'web.losant.apiToken',
+      'worker.insights.losant.apiToken',
+      'worker.mail.smtpUrl',
+    ]);
   });
 });
