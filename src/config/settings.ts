@@ -445,6 +445,53 @@ export const SETTINGS = {
     default: 80,
     about: 'usage (or a month-end projection) at or above this percentage of its limit is flagged as a warning; above 100% as over',
   },
+  ALERT_EMAIL_TO: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: emailList,
+    default: '',
+    about:
+      'recipients of usage alerts (an organization at its warning threshold, over its limit, or projected over it), each sent once per organization, metric and period',
+  },
+  ALERT_WEBHOOK_URL: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: urlWithScheme(['https', 'http']),
+    unset: 'no alert webhook',
+    about:
+      'URL usage alerts are POSTed to as JSON, signed as Standard Webhooks describes; private and loopback addresses are refused unless ALERT_WEBHOOK_ALLOW_PRIVATE_NETWORKS is true',
+  },
+  ALERT_WEBHOOK_SECRET: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: kind(
+      z.string().refine((value) => /^whsec_[A-Za-z0-9+/]{22,}={0,2}$/u.test(value), 'must be whsec_ followed by at least 16 bytes of base64'),
+      'whsec_ and base64 (generate with: echo whsec_$(openssl rand -base64 32))',
+    ),
+    unset: 'required when ALERT_WEBHOOK_URL is set',
+    about: 'the key alert webhooks are signed with',
+  },
+  ALERT_WEBHOOK_ALLOW_PRIVATE_NETWORKS: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: flag,
+    default: false,
+    about: 'true only when the alert receiver is on a private network or loopback',
+  },
+  ALERT_WEBHOOK_ATTEMPTS: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: wholeNumber(1, 20),
+    default: 5,
+    about: 'tries of one alert webhook (capped exponential backoff from 1 s to 60 s between them) before the alert is left for the next report',
+  },
+  ALERT_KINDS: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: kind(commaList.pipe(z.array(z.enum(['warning', 'over', 'projected-over']))), 'comma-separated: warning, over, projected-over'),
+    default: 'warning,over,projected-over',
+    about: 'which findings send an alert; a more serious one for the same organization, metric and period is sent after a lesser one',
+  },
   INSIGHTS_RECONCILE_TOLERANCE_PERCENT: {
     area: 'insights',
     readBy: WORKER,

@@ -1,4 +1,7 @@
 import type { Readable } from 'node:stream';
+import type { AlertOnce } from '../alerts/alert-once.js';
+import type { AlertChannels } from '../alerts/send-alerts.js';
+import type { AlertKind } from '../alerts/types.js';
 import type { RowTally } from '../csv/summarize-stream.js';
 import type { AttachmentPaths } from '../csv/summarize-with-attachment.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
@@ -52,6 +55,8 @@ export interface StepDeps {
   mailer: Mailer;
   workDir: string;
   mail: { from: string; gzipAboveBytes: number; maxAttachmentBytes: number };
+  /** Usage alerts from the report's insights (src/alerts); null or absent: none configured. */
+  alerts?: { once: AlertOnce; channels: AlertChannels; kinds: ReadonlySet<AlertKind> } | null;
   /** Draws the email's inline chart (null: nothing to draw); absent: emails go without one. A throw only leaves the chart out. */
   drawChart?: (summary: ReportSummary) => ReportChart | null;
   instanceId: string;

@@ -4,6 +4,12 @@ import type { LookupFunction } from 'node:net';
 import { neutralizeCsv } from '../csv/neutralize.js';
 import { summarizeReportCsv } from '../csv/summarize-stream.js';
 import { summarizeWithAttachment } from '../csv/summarize-with-attachment.js';
+import type { AlertOnce } from '../alerts/alert-once.js';
+import type { AlertChannels } from '../alerts/send-alerts.js';
+import { createWebhookSender } from '../alerts/webhook-sender.js';
+import { webhookKey } from '../alerts/webhook-signature.js';
+import { createAddressPolicy } from '../download/address-policy.js';
+import { createGuardedAgent } from '../download/guarded-connector.js';
 import { findChartFont } from '../delivery/chart-font.js';
 import { createMailer, type Mailer } from '../delivery/mailer.js';
 import { DEFAULT_CHART_OPTIONS, drawReportChart } from '../delivery/report-chart.js';
@@ -53,6 +59,8 @@ export function createStepParts(
     metrics?: ServiceMetrics;
     /** Where the download and parse steps record their progress. */
     progress?: (reportId: string, progress: ReportProgress) => Promise<void>;
+    /** Where "once per organization, metric and period" is kept for alerts. */
+    alertOnce?: AlertOnce;
   },
   overrides: StepOverrides = {},
 ) {
@@ -133,6 +141,7 @@ export function createStepParts(
     mailer: countedMailer(mailer, metrics),
     workDir: join(dataDir, 'work'),
     mail: { from: config.mail.from, gzipAboveBytes: config.mail.gzipAboveBytes, maxAttachmentBytes: config.mail.maxAttachmentBytes },
+    alerts: parts.alertOnce ? alertParts(config, parts.alertOnce, mailer, overrides.allowedPrivateAddresses) : null,
     drawChart: overrides.drawChart ?? ((summary) => drawReportChart(summary, { ...DEFAULT_CHART_OPTIONS, font: chartFont })),
     instanceId: parts.config.instanceId,
     logger,
@@ -150,3 +159,31 @@ export function createStepParts(
   };
 }
 export type StepParts = ReturnType<typeof createStepParts>;
+
+/** The alert channels the settings ask for; null when none is configured. */
+function alertParts(
+  config: ConfigWith<'worker'>['worker'],
+  once: AlertOnce,
+  mailer: Mailer,
+  allowedAddresses: string[] | undefined,
+): NonNullable<StepDeps['alerts']> | null {
+  const { alerts, mail } = config;
+  const webhook = alerts.webhook
+    ? createWebhookSender({
+        url: new URL(alerts.webhook.url),
+        key: webhookKey(alerts.webhook.secret),
+        // The downloads' guard: a receiver on a private address is reached only when allowed.
+        dispatcher: createGuardedAgent({
+          addressPolicy: createAddressPolicy({ allowPrivateNetworks: alerts.webhook.allowPrivateNetworks, ...(allowedAddresses ? { allowedAddresses } : {}) }),
+          connectTimeoutMs: config.download.connectTimeoutMs,
+          idleTimeoutMs: config.download.idleTimeoutMs,
+        }),
+        attempts: alerts.webhook.attempts,
+        backoffMs: 1_000,
+        backoffMaxMs: 60_000,
+        timeoutMs: config.download.idleTimeoutMs,
+      })
+    : null;
+  const channels: AlertChannels = { webhook, email: alerts.emailTo.length > 0 ? { mailer, from: mail.from, to: alerts.emailTo } : null };
+  return channels.webhook === null && channels.email === null ? null : { once, channels, kinds: alerts.kinds };
+}

@@ -51,6 +51,8 @@ void describe('log redaction', () => {
       'redis.url',
       'web.admin.token',
       'web.losant.apiToken',
+      'worker.alerts.webhook.secret',
+      'worker.alerts.webhook.url',
       'worker.insights.losant.apiToken',
       'worker.mail.smtpUrl',
     ]);
