@@ -150,6 +150,17 @@ function workerConfig(v: Values<'worker'>) {
       requireTls: v.SMTP_REQUIRE_TLS,
     },
     csv: { maxColumns: v.CSV_MAX_COLUMNS, maxFieldBytes: v.CSV_MAX_FIELD_BYTES },
+    insights: {
+      /** The worker's read-only Losant access for insights; null without INSIGHTS_LOSANT_API_TOKEN. */
+      losant:
+        v.INSIGHTS_LOSANT_API_TOKEN === undefined
+          ? null
+          : { apiUrl: v.LOSANT_API_URL, apiToken: v.INSIGHTS_LOSANT_API_TOKEN, timeoutMs: v.LOSANT_TIMEOUT_MS, maxRetries: v.LOSANT_MAX_RETRIES },
+      warningPercent: v.INSIGHTS_WARNING_PERCENT,
+      /** A fraction: INSIGHTS_RECONCILE_TOLERANCE_PERCENT / 100. */
+      tolerance: v.INSIGHTS_RECONCILE_TOLERANCE_PERCENT / 100,
+    },
+    alerts: alertsConfig(v),
   };
 }
 
@@ -269,4 +280,23 @@ function deepFreeze<T>(value: T): Readonly<T> {
     Object.freeze(value);
   }
   return value;
+}
+
+/** Usage alerts (src/alerts): a webhook URL needs its secret; the secret is only ever handed to the signer. */
+function alertsConfig(v: Values<'worker'>) {
+  if (v.ALERT_WEBHOOK_URL !== undefined && v.ALERT_WEBHOOK_SECRET === undefined)
+    throw new ConfigError('worker', ['ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set']);
+  return {
+    emailTo: v.ALERT_EMAIL_TO,
+    webhook:
+      v.ALERT_WEBHOOK_URL === undefined || v.ALERT_WEBHOOK_SECRET === undefined
+        ? null
+        : {
+            url: v.ALERT_WEBHOOK_URL,
+            secret: v.ALERT_WEBHOOK_SECRET,
+            allowPrivateNetworks: v.ALERT_WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+            attempts: v.ALERT_WEBHOOK_ATTEMPTS,
+          },
+    kinds: new Set(v.ALERT_KINDS),
+  };
 }

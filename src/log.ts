@@ -34,6 +34,11 @@ const CONFIG_TEXT_SETTINGS = {
   'worker.metrics.host': 'plain',
   'worker.mail.smtpUrl': 'secret',
   'worker.mail.from': 'plain',
+  'worker.insights.losant.apiUrl': 'plain',
+  'worker.insights.losant.apiToken': 'secret',
+  // A receiver's URL may carry a token in its path or query.
+  'worker.alerts.webhook.url': 'secret',
+  'worker.alerts.webhook.secret': 'secret',
 } as const satisfies Record<TextSettingPath<Config>, 'secret' | 'plain'>;
 
 /** Dotted paths of the settings whose value is text (string, or string | undefined). */

@@ -55,6 +55,9 @@ export function redisKeys(prefix: string) {
       /** A query's intersection of indexes, made and dropped in one MULTI. */
       queryScratch: (token: string) => `${prefix}:reports:query:${token}`,
     },
+    /** Alerts sent (src/alerts): one hash per organization, metric and period start ("once" is enforced on it). */
+    alertOnce: (organizationId: string, metric: string, periodStart: string) =>
+      `${prefix}:alert:${encodeURIComponent(organizationId)}:${encodeURIComponent(metric)}:${encodeURIComponent(periodStart)}`,
     /** The usage read model: figures across reports, for dashboards (src/usage). */
     usage: {
       /** One resource's figures per report: a hash from report id to JSON. */

@@ -22,6 +22,7 @@ import { createReportStore } from './reports/store.js';
 import type { Role } from './role.js';
 import { createUsageReadModel } from './usage/read-model.js';
 import { createProgressStore } from './reports/progress.js';
+import { createAlertOnce } from './alerts/alert-once.js';
 import { createStepParts, type StepParts, type StepOverrides } from './wiring/steps.js';
 import type { WebOverrides, WebSide } from './wiring/web.js';
 
@@ -136,6 +137,7 @@ export async function createService(options: ServiceOptions) {
         metrics,
         enqueue: (reportId, run, trace) => queue.enqueue(reportId, run, trace),
         progress: progress.write,
+        alertOnce: createAlertOnce(redis, keys),
       },
       overrides,
     );

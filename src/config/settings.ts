@@ -40,6 +40,7 @@ export const AREAS = {
   downloads: 'downloads (the CSV links Losant sends)',
   callbacks: 'callbacks',
   csv: 'CSV parsing',
+  insights: 'insights (limits, projections, reconciliation)',
   jobs: 'workers and retention',
   metrics: 'metrics (Prometheus)',
 } as const;
@@ -246,7 +247,7 @@ export const SETTINGS = {
 
   LOSANT_API_URL: {
     area: 'losant',
-    readBy: WEB,
+    readBy: BOTH,
     kind: kind(
       z.url({ message: 'must be an absolute URL' }).transform((value) => value.replace(/\/+$/u, '')),
       'an absolute URL',
@@ -270,14 +271,14 @@ export const SETTINGS = {
   },
   LOSANT_TIMEOUT_MS: {
     area: 'losant',
-    readBy: WEB,
+    readBy: BOTH,
     kind: wholeNumber(100, 300_000),
     default: 15_000,
     about: 'timeout of one Losant API attempt',
   },
   LOSANT_MAX_RETRIES: {
     area: 'losant',
-    readBy: WEB,
+    readBy: BOTH,
     kind: wholeNumber(0, 10),
     default: 3,
     about: 'retries on 429, 5xx and network errors (never on 400/401/403/404)',
@@ -496,6 +497,86 @@ export const SETTINGS = {
     kind: wholeNumber(16),
     default: MIB,
     about: 'a single field larger than this fails the report with its line number',
+  },
+
+  INSIGHTS_LOSANT_API_TOKEN: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: text('an API token'),
+    unset: 'no insights that need Losant: reports say which are unavailable and why',
+    about:
+      'API token the worker reads the instance with (get, counts, historicalSummaries) for the insights of each report; a read-only scope (all.Instance.read) is enough',
+  },
+  INSIGHTS_WARNING_PERCENT: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: wholeNumber(1, 100),
+    default: 80,
+    about: 'usage (or a month-end projection) at or above this percentage of its limit is flagged as a warning; above 100% as over',
+  },
+  ALERT_EMAIL_TO: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: emailList,
+    default: '',
+    about:
+      'recipients of usage alerts (an organization at its warning threshold, over its limit, or projected over it), each sent once per organization, metric and period',
+  },
+  ALERT_WEBHOOK_URL: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: urlWithScheme(['https', 'http']),
+    unset: 'no alert webhook',
+    about:
+      'URL usage alerts are POSTed to as JSON, signed as Standard Webhooks describes; private and loopback addresses are refused unless ALERT_WEBHOOK_ALLOW_PRIVATE_NETWORKS is true',
+  },
+  ALERT_WEBHOOK_SECRET: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: kind(
+      z.string().refine((value) => /^whsec_[A-Za-z0-9+/]{22,}={0,2}$/u.test(value), 'must be whsec_ followed by at least 16 bytes of base64'),
+      'whsec_ and base64 (generate with: echo whsec_$(openssl rand -base64 32))',
+    ),
+    unset: 'required when ALERT_WEBHOOK_URL is set',
+    about: 'the key alert webhooks are signed with',
+  },
+  ALERT_WEBHOOK_ALLOW_PRIVATE_NETWORKS: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: flag,
+    default: false,
+    about: 'true only when the alert receiver is on a private network or loopback',
+  },
+  ALERT_WEBHOOK_ATTEMPTS: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: wholeNumber(1, 20),
+    default: 5,
+    about: 'tries of one alert webhook (capped exponential backoff from 1 s to 60 s between them) before the alert is left for the next report',
+  },
+  ALERT_KINDS: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: kind(commaList.pipe(z.array(z.enum(['warning', 'over', 'projected-over']))), 'comma-separated: warning, over, projected-over'),
+    default: 'warning,over,projected-over',
+    about: 'which findings send an alert; a more serious one for the same organization, metric and period is sent after a lesser one',
+  },
+  INSIGHTS_RECONCILE_TOLERANCE_PERCENT: {
+    area: 'insights',
+    readBy: WORKER,
+    kind: kind(
+      z.string().transform((value, ctx) => {
+        const n = Number(value);
+        if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) {
+          ctx.addIssue({ code: 'custom', message: `must be a number from 0 to 100, got "${value}"` });
+          return z.NEVER;
+        }
+        return n;
+      }),
+      'a number from 0 to 100',
+    ),
+    default: 1,
+    about: "a day where the report and Losant's counts differ by more than this percentage (of Losant's figure) is flagged",
   },
 
   WORKER_CONCURRENCY: {

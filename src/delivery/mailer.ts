@@ -18,6 +18,8 @@ export interface MailAttachment {
   /** A local file the mailer opens and streams itself; nodemailer never sees the path. */
   path: string;
   contentType: string;
+  /** Set for a picture the HTML shows inline (`<img src="cid:...">`): the attachment's Content-ID, without brackets. */
+  cid?: string;
 }
 
 export interface MailMessage {
@@ -174,6 +176,7 @@ type PreparedMessage = Omit<MailMessage, 'headers' | 'attachments'> &
 const MESSAGE_ID = /^<?([^<>@\s]+@[^<>@\s]+)>?$/u;
 const HEADER_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/u;
 const CONTENT_TYPE = /^[\w.+-]+\/[\w.+-]+$/u;
+const CONTENT_ID = /^[\w.-]+@[\w.-]+$/u;
 /** Headers nodemailer builds from the message fields; letting callers set them would bypass those checks. */
 const RESERVED_HEADERS = new Set([
   'from',
@@ -209,6 +212,8 @@ function prepare(message: MailMessage): PreparedMessage {
   for (const attachment of message.attachments) {
     if (!CONTENT_TYPE.test(attachment.contentType))
       throw invalidMessageError(`attachment content type ${JSON.stringify(attachment.contentType)} is not allowed`);
+    if (attachment.cid !== undefined && !CONTENT_ID.test(attachment.cid))
+      throw invalidMessageError(`attachment content id ${JSON.stringify(attachment.cid)} is not allowed`);
   }
   return {
     from: message.from,
@@ -221,6 +226,7 @@ function prepare(message: MailMessage): PreparedMessage {
     attachments: message.attachments.map((attachment) => ({
       filename: singleLine(attachment.filename, 200) || 'attachment',
       contentType: attachment.contentType,
+      ...(attachment.cid !== undefined ? { cid: attachment.cid } : {}),
     })),
   };
 }
@@ -238,6 +244,7 @@ function toNodemailer(message: PreparedMessage, streams: Readable[]): SendMailOp
       filename: attachment.filename,
       contentType: attachment.contentType,
       content: streams[index],
+      ...(attachment.cid !== undefined ? { cid: attachment.cid, contentDisposition: 'inline' as const } : {}),
     })),
   };
 }

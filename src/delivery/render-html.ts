@@ -1,10 +1,11 @@
 import { html, type SafeHtml } from './html.js';
 import type { ChangeDirection } from './format.js';
+import type { InsightTable } from './insights-view.js';
 import type { FigureTable, ReportView, TopTable } from './report-view.js';
 
 /**
  * The HTML version: table layout with inline styles only (many mail clients drop <style> blocks),
- * no images, no scripts, no links. Bars are table cells with a percentage width.
+ * no images but the optional inline chart (by Content-ID, with alt text), no scripts, no links. Bars are table cells with a percentage width.
  */
 
 const FONT = 'font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;';
@@ -38,8 +39,11 @@ export function renderHtml(view: ReportView): string {
 <tr><td style="padding:16px 24px 0 24px;">${factsTable(view)}</td></tr>
 ${view.cappedNote && cappedBox(view.cappedNote)}
 ${view.badRows && badRowsBox(view.badRows)}
+${view.chart && section('Chart', chartContent(view.chart))}
 ${(view.totals !== null || view.levels !== null) && section('Totals', totalsContent(view))}
 ${view.topTables.map((table) => section(table.title, topTable(table)))}
+${view.insights?.tables.map((table) => section(table.title, insightTable(table)))}
+${view.insights && view.insights.unavailable.length > 0 && section('Insights unavailable', html`${view.insights.unavailable.map((line) => note(line))}`)}
 ${section('The report file', html`${note(view.archiveNote)}${view.archiveLink && archiveLink(view.archiveLink)}${note(view.attachmentNote)}`)}
 <tr><td style="padding:16px 24px 20px 24px;font-size:12px;color:${MUTED};border-top:1px solid ${BORDER};">${view.footer}</td></tr>
 </table>
@@ -94,6 +98,12 @@ ${badRows.examples.length > 0 && html`<ul style="margin:6px 0 0 0;padding-left:2
 `;
 }
 
+function chartContent(chart: NonNullable<ReportView['chart']>): SafeHtml {
+  const { ref } = chart;
+  return html`<img src="cid:${ref.cid}" alt="${ref.alt}" width="${ref.width}" height="${ref.height}" style="display:block;width:100%;max-width:${ref.width}px;height:auto;border:0;">
+${chart.series && html`<div style="height:12px;font-size:0;line-height:0;">&nbsp;</div>${note('Per period:')}${figureTable(chart.series)}`}`;
+}
+
 function totalsContent(view: ReportView): SafeHtml {
   const levels = view.levels;
   return html`${view.comparisonNote && note(view.comparisonNote)}${view.totals && figureTable(view.totals)}${
@@ -131,4 +141,22 @@ function bar(percent: number): SafeHtml {
   const filled = percent > 0 && html`<td style="width:${percent}%;height:10px;background:${BAR};font-size:0;line-height:0;">&nbsp;</td>`;
   const empty = percent < 100 && html`<td style="height:10px;background:${TRACK};font-size:0;line-height:0;">&nbsp;</td>`;
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;"><tr>${filled}${empty}</tr></table>`;
+}
+
+const LEVEL_COLORS = { over: '#991b1b', warning: '#92400e', unknown: MUTED, ok: TEXT } as const;
+
+function insightTable(table: InsightTable): SafeHtml {
+  return html`${table.notes.map((line) => note(line))}${
+    table.rows.length > 0 &&
+    html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;">
+<tr>${table.headers.map((heading, index) => html`<th align="${index < 2 ? 'left' : 'right'}" style="${TH}${index < 2 ? 'text-align:left;' : NUM}">${heading}</th>`)}</tr>
+${table.rows.map(
+  (row) =>
+    html`<tr>${row.cells.map(
+      (cell, index) =>
+        html`<td align="${index < 2 ? 'left' : 'right'}" style="${TD}${index < 2 ? '' : NUM}${row.level !== null && row.level !== 'ok' ? `color:${LEVEL_COLORS[row.level]};` : ''}${index === row.cells.length - 1 && row.level !== null && row.level !== 'ok' ? 'font-weight:bold;' : ''}">${cell}</td>`,
+    )}</tr>
+`,
+)}</table>`
+  }`;
 }

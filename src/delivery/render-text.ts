@@ -26,6 +26,12 @@ export function renderText(view: ReportView): string {
     lines.push('', `! ${view.badRows.summary}`, ...view.badRows.examples.map((example) => `  - ${example}`));
   }
 
+  if (view.chart) {
+    heading('Per period');
+    lines.push(...wrap(`The HTML version has a chart: ${view.chart.ref.alt}`));
+    if (view.chart.series) lines.push('', ...figureTable(view.chart.series, 'Period'));
+  }
+
   if (view.totals !== null || view.levels !== null) {
     heading('Totals');
     if (view.comparisonNote) lines.push(...wrap(view.comparisonNote), '');
@@ -48,6 +54,27 @@ export function renderText(view: ReportView): string {
     lines.push(...table(headers, rows, withIds ? ['right', 'left', 'left', 'right', 'left'] : ['right', 'left', 'right', 'left']));
   }
 
+  if (view.insights) {
+    for (const insight of view.insights.tables) {
+      heading(insight.title);
+      lines.push(...insight.notes.flatMap(wrap));
+      if (insight.rows.length > 0) {
+        lines.push(
+          '',
+          ...table(
+            insight.headers,
+            insight.rows.map((row) => row.cells),
+            ['left', 'left', ...insight.headers.slice(2).map((): Align => 'right')],
+          ),
+        );
+      }
+    }
+    if (view.insights.unavailable.length > 0) {
+      heading('Insights unavailable');
+      for (const line of view.insights.unavailable) lines.push(...wrap(`! ${line}`));
+    }
+  }
+
   heading('The report file');
   lines.push(view.archiveNote);
   if (view.archiveLink) lines.push(view.archiveLink.note, view.archiveLink.url);
@@ -55,9 +82,9 @@ export function renderText(view: ReportView): string {
   return lines.join('\n');
 }
 
-function figureTable(figures: FigureTable): string[] {
+function figureTable(figures: FigureTable, first = 'Metric'): string[] {
   const withChange = figures.rows.some((row) => row.change !== null);
-  const headers = ['Metric', ...figures.headings, ...(withChange ? ['Previous', 'Change'] : [])];
+  const headers = [first, ...figures.headings, ...(withChange ? ['Previous', 'Change'] : [])];
   const rows = figures.rows.map((row) => [row.label, ...row.values, ...(withChange ? [row.change?.previous ?? '', row.change?.text ?? ''] : [])]);
   return table(headers, rows, ['left', ...headers.slice(1).map((): Align => 'right')]);
 }

@@ -2,6 +2,7 @@ import { isLevelColumn } from '../summary/columns.js';
 import { labelForColumn, orderColumns } from '../summary/labels.js';
 import { levelFiguresOf } from '../summary/level-figures.js';
 import type { ColumnChange, ReportSummary, SummaryComparison, TopList } from '../summary/types.js';
+import { buildInsightsView, type InsightsView } from './insights-view.js';
 import { formatBytes, formatChange, formatNumber, formatPercent, formatPeriod, formatTimestamp, singleLine, type ChangeDirection } from './format.js';
 
 /**
@@ -27,6 +28,16 @@ export interface ReportEmailInput {
   archiveLink?: { url: string; expiresAt: Date } | null;
   attachment: { filename: string; bytes: number; compressed: boolean } | { omittedReason: string } | null;
   generatedAt: Date;
+  /** The inline chart attached beside the email (src/delivery/report-chart.ts); absent or null: none. */
+  chart?: ChartRef | null;
+}
+
+/** An inline picture: the attachment's Content-ID, its size in pixels and what it shows. */
+export interface ChartRef {
+  cid: string;
+  alt: string;
+  width: number;
+  height: number;
 }
 
 export interface ViewChange {
@@ -85,6 +96,10 @@ export interface ReportView {
   levels: LevelsView | null;
   topTables: TopTable[];
   badRows: { summary: string; examples: string[] } | null;
+  /** The inline chart, with its per-period figures as a table so a reader who blocks pictures gets the same facts. */
+  chart: { ref: ChartRef; series: FigureTable | null } | null;
+  /** Limits, projections and reconciliation (src/insights); null when the summary has none. */
+  insights: InsightsView | null;
   archiveNote: string;
   /** The link is the whole URL (never cut); the note says until when it works. */
   archiveLink: { url: string; note: string } | null;
@@ -94,6 +109,8 @@ export interface ReportView {
 
 const MAX_BAD_ROW_EXAMPLES = 5;
 const NAME_LENGTH = 60;
+/** As many periods as the chart draws at most (DEFAULT_CHART_OPTIONS.maxPoints). */
+const MAX_SERIES_ROWS = 62;
 
 export function buildReportView(input: ReportEmailInput): ReportView {
   const { summary, request, comparison } = input;
@@ -144,6 +161,8 @@ export function buildReportView(input: ReportEmailInput): ReportView {
     levels,
     topTables: summary.top.filter((list) => list.entries.length > 0).map((list) => topTable(list, resourcePlural)),
     badRows: summary.badRowCount > 0 ? badRowsView(summary) : null,
+    chart: input.chart ? { ref: { ...input.chart, alt: singleLine(input.chart.alt, 300) }, series: seriesTable(summary) } : null,
+    insights: summary.insights ? buildInsightsView(summary.insights) : null,
     archiveNote: input.archiveLocation ? `The original CSV is archived at ${singleLine(input.archiveLocation, 300)}` : 'The original CSV was not archived.',
     archiveLink: input.archiveLink
       ? { url: input.archiveLink.url, note: `Download the original CSV (the link works until ${formatTimestamp(input.archiveLink.expiresAt)}):` }
@@ -212,6 +231,25 @@ function levelsView(
   return {
     note: note.filter((sentence) => sentence !== '').join(' '),
     table: { headings: [`Peak per ${dateWord}`, `Last ${dateWord}`], rows },
+  };
+}
+
+/** The per-period series as rows (period, then one figure per column), the last MAX_SERIES_ROWS periods as the chart draws them. */
+function seriesTable(summary: ReportSummary): FigureTable | null {
+  const series = summary.periodSeries;
+  if (!series || series.starts.length === 0) return null;
+  const columns = Object.keys(series.columns);
+  const from = Math.max(0, series.starts.length - MAX_SERIES_ROWS);
+  return {
+    headings: columns.map((column) => singleLine(labelForColumn(column), NAME_LENGTH)),
+    rows: series.starts.slice(from).map((start, offset) => ({
+      label: start.slice(0, 10),
+      values: columns.map((column) => {
+        const value = series.columns[column]?.[from + offset];
+        return value === null || value === undefined ? '' : formatNumber(value);
+      }),
+      change: null,
+    })),
   };
 }
 

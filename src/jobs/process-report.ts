@@ -7,6 +7,7 @@ import { traceFields } from '../trace.js';
 import type { StepDeps } from './step-deps.js';
 import { LOCK_LOST, RETURN_TO_QUEUE, type ProcessReportData } from './queue.js';
 import { archiveStep } from './steps/archive-step.js';
+import { alertStep } from './steps/alert-step.js';
 import { emailStep } from './steps/email-step.js';
 import { downloadStep } from './steps/download-step.js';
 import { StepFailure, toStepFailure } from './steps/step-failure.js';
@@ -91,6 +92,7 @@ export function createReportProcessor(deps: StepDeps) {
       abort.throwIfAborted();
       step = 'email';
       await timed('email', async () => emailStep(run, await load(), abort));
+      await alertStep(run, await load());
 
       record = await load();
       await run.store.markDelivered(reportId, 'everything asked for was delivered');

@@ -1,9 +1,14 @@
 import type { Readable } from 'node:stream';
+import type { AlertOnce } from '../alerts/alert-once.js';
+import type { AlertChannels } from '../alerts/send-alerts.js';
+import type { AlertKind } from '../alerts/types.js';
 import type { RowTally } from '../csv/summarize-stream.js';
 import type { AttachmentPaths } from '../csv/summarize-with-attachment.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { DownloadCallOptions } from '../download/downloader.js';
 import type { Mailer } from '../delivery/mailer.js';
+import type { ReportChart } from '../delivery/report-chart.js';
+import type { ReportInsights } from '../insights/types.js';
 import type { Logger } from '../log.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
@@ -34,6 +39,12 @@ export interface StepDeps {
    */
   summarize(input: Readable, attachment?: AttachmentPaths, tally?: RowTally): Promise<{ summary: ReportSummary; resources: ResourceFigures }>;
   compare(previous: { reportId: string; summary: ReportSummary }, current: ReportSummary): SummaryComparison;
+  /**
+   * The report's insights (src/insights) from its summary and the instance's facts read from
+   * Losant; absent: none are computed. May reject only on a bug: Losant's failures are answered
+   * as unavailable parts.
+   */
+  insights?: (input: { summary: ReportSummary; resources: ResourceFigures; includeSandbox: boolean }) => Promise<ReportInsights>;
   /** Writes a formula-neutralized copy of a CSV (what gets attached to emails). */
   neutralize(sourcePath: string, destinationPath: string): Promise<void>;
   /** DOWNLOAD_MAX_BYTES: the cap on a report's downloaded bytes, all its parts together. */
@@ -45,6 +56,10 @@ export interface StepDeps {
   workDir: string;
   /** archiveLinkSeconds: how long the email's link to the archived CSV works; 0, or an archive that signs no links: none. */
   mail: { from: string; gzipAboveBytes: number; maxAttachmentBytes: number; archiveLinkSeconds?: number };
+  /** Usage alerts from the report's insights (src/alerts); null or absent: none configured. */
+  alerts?: { once: AlertOnce; channels: AlertChannels; kinds: ReadonlySet<AlertKind> } | null;
+  /** Draws the email's inline chart (null: nothing to draw); absent: emails go without one. A throw only leaves the chart out. */
+  drawChart?: (summary: ReportSummary) => ReportChart | null;
   instanceId: string;
   /** In a job's steps: the job's logger, whose lines name the report, the job and the request that set it going. */
   logger: Logger;

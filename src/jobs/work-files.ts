@@ -10,6 +10,7 @@ export function workPaths(workDir: string, reportId: string) {
     part: (index: number) => join(dir, `part-${index}.csv`),
     attachment: join(dir, 'attachment.csv'),
     attachmentGz: join(dir, 'attachment.csv.gz'),
+    chart: join(dir, 'chart.png'),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { setOwn } from '../own-record.js';
+import { insightsSchema } from '../insights/schema.js';
 import type { ReportSummary, SummaryComparison } from '../summary/types.js';
 import type {
   ArchiveInfo,
@@ -141,6 +142,8 @@ export const summarySchema: z.ZodType<ReportSummary> = z.object({
   ),
   // A summary stored before the field existed has no series.
   periodSeries: periodSeriesSchema.nullable().default(null),
+  // A summary stored before the field existed has no insights.
+  insights: insightsSchema.nullable().optional(),
 });
 
 const comparisonSchema: z.ZodType<SummaryComparison> = z.object({

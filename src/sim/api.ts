@@ -76,8 +76,11 @@ export function createApi(deps: ApiDependencies): Record<ActionName, (input: Api
 
     deviceCounts: ({ query }) => ok(deviceCounts(world, usage, parseQuery(rangeQuerySchema, query), now())),
     notebookMinuteCounts: ({ query }) => ok(notebookMinuteCounts(world, usage, parseQuery(rangeQuerySchema, query), now())),
-    payloadCounts: ({ query }) => ok(payloadCounts(world, usage, parseQuery(payloadCountsQuerySchema, query), now())),
-    payloadCountsBreakdown: ({ query }) => ok(payloadCountsBreakdown(world, usage, parseQuery(payloadCountsBreakdownQuerySchema, query), now())),
-    historicalSummaries: ({ query }) => ok(historicalSummaries(world, usage, parseQuery(historicalSummariesQuerySchema, query), now())),
+    payloadCounts: ({ query }) =>
+      ok(payloadCounts(world, usage, parseQuery(payloadCountsQuerySchema, query), now(), deps.faults.current.payloadCountsMismatch)),
+    payloadCountsBreakdown: ({ query }) =>
+      ok(payloadCountsBreakdown(world, usage, parseQuery(payloadCountsBreakdownQuerySchema, query), now(), deps.faults.current.payloadCountsMismatch)),
+    historicalSummaries: ({ query }) =>
+      ok(historicalSummaries(world, usage, parseQuery(historicalSummariesQuerySchema, query), now(), deps.faults.current.limitScenario)),
   };
 }

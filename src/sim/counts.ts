@@ -3,6 +3,7 @@ import { INSTANCE_CREATION_DATE } from './instance.js';
 import { DAY_MS, HOUR_MS, dayIndex, iso } from './periods.js';
 import type { PayloadCountsBreakdownQuery, PayloadCountsQuery, RangeQuery } from './query.js';
 import type { PayloadType, Usage } from './usage.js';
+import type { Faults } from './types.js';
 import type { World } from './world.js';
 
 /**
@@ -70,7 +71,7 @@ export function notebookMinuteCounts(world: World, usage: Usage, query: RangeQue
 }
 
 /** Payload Stats: per type, per source, summed over the whole days of the range (count or bytes). */
-export function payloadCounts(world: World, usage: Usage, query: PayloadCountsQuery, now: Date) {
+export function payloadCounts(world: World, usage: Usage, query: PayloadCountsQuery, now: Date, mismatch: Faults['payloadCountsMismatch'] = null) {
   const range = resolveRange(query, now);
   const stats: Partial<Record<PayloadType, Record<string, number>>> = {};
   for (const app of world.applications) {
@@ -81,11 +82,29 @@ export function payloadCounts(world: World, usage: Usage, query: PayloadCountsQu
       }
     }
   }
+  const day = mismatchDay(mismatch);
+  if (mismatch && !query.asBytes && day !== null && day >= range.firstDay && day <= range.lastDay) {
+    const bySource = (stats.mqttIn ??= {});
+    bySource['device.mqtt'] = (bySource['device.mqtt'] ?? 0) + mismatch.delta;
+  }
   return stats;
 }
 
+const mismatchDay = (mismatch: Faults['payloadCountsMismatch']): number | null => {
+  const at = mismatch === null ? Number.NaN : Date.parse(`${mismatch.day}T00:00:00.000Z`);
+  return Number.isNaN(at) ? null : dayIndex(at);
+};
+
 /** Billable payloads (all with includeNonBillable) per UTC day or hour. */
-export function payloadCountsBreakdown(world: World, usage: Usage, query: PayloadCountsBreakdownQuery, now: Date) {
+export function payloadCountsBreakdown(
+  world: World,
+  usage: Usage,
+  query: PayloadCountsBreakdownQuery,
+  now: Date,
+  mismatch: Faults['payloadCountsMismatch'] = null,
+) {
+  const extraDay = query.asBytes ? null : mismatchDay(mismatch);
+  const extra = (day: number): number => (day === extraDay ? (mismatch?.delta ?? 0) : 0);
   const hourly = query.resolution === HOUR_MS;
   const range = resolveRange(query, now, hourly ? MAX_HOURS / 24 : MAX_DAYS);
   const dayValue = (appId: string, day: number) =>
@@ -97,7 +116,7 @@ export function payloadCountsBreakdown(world: World, usage: Usage, query: Payloa
   const counts: Array<{ date: string; value: number }> = [];
   for (let day = range.firstDay; day <= range.lastDay; day += 1) {
     if (!hourly) {
-      counts.push({ date: iso(day * DAY_MS), value: world.applications.reduce((sum, app) => sum + dayValue(app.id, day), 0) });
+      counts.push({ date: iso(day * DAY_MS), value: world.applications.reduce((sum, app) => sum + dayValue(app.id, day), 0) + extra(day) });
       continue;
     }
     const hours = new Array<number>(24).fill(0);
@@ -105,6 +124,7 @@ export function payloadCountsBreakdown(world: World, usage: Usage, query: Payloa
       const split = usage.splitByHour(dayValue(app.id, day), usage.hourWeights(app.id, day));
       split.forEach((value, hour) => (hours[hour] = (hours[hour] ?? 0) + value));
     }
+    hours[0] = (hours[0] ?? 0) + extra(day);
     hours.forEach((value, hour) => {
       const at = day * DAY_MS + hour * HOUR_MS;
       if (at + HOUR_MS - 1 >= range.start && at <= range.end) counts.push({ date: iso(at), value });

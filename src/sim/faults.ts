@@ -8,6 +8,8 @@ export const NO_FAULTS: Faults = {
   skipScheduledCallbacks: { count: 0 },
   downloadFailOnce: false,
   downloadExpired: false,
+  payloadCountsMismatch: null,
+  limitScenario: null,
 };
 
 /** The fault switches in force, and the queue of one-off answers injected for API requests. */

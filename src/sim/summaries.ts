@@ -2,6 +2,7 @@ import { aggregate, bytesToMb, type SourceMap, type Totals } from './aggregate.j
 import { ORG_DEFAULT_LIMITS } from './limits.js';
 import { bucketOf, iso, type Period } from './periods.js';
 import type { HistoricalSummariesQuery } from './query.js';
+import type { Faults } from './types.js';
 import { reportResources, type ReportResource } from './report-rows.js';
 import type { Usage } from './usage.js';
 import type { World } from './world.js';
@@ -23,7 +24,19 @@ function detailsInMb(details: SourceMap): SourceMap {
   );
 }
 
-function summaryItem(resource: ReportResource, period: Period, totals: Totals) {
+/** The payload limit's share of use for the first organizations under limitScenario (see Faults). */
+const SCENARIO_USE = [1.25, 0.85, 0.5] as const;
+
+function scenarioLimits(world: World, usage: Usage, scenario: Faults['limitScenario'], resource: ReportResource): Record<string, number> {
+  const index = world.organizations.findIndex((org) => org.id === resource.resourceId);
+  const use = SCENARIO_USE[index];
+  if (scenario === null || use === undefined) return { ...ORG_DEFAULT_LIMITS };
+  const range = { start: Date.parse(scenario.start), end: Date.parse(scenario.end) };
+  const used = aggregate(usage, resource.applicationIds, range).payloadBillableCount;
+  return { ...ORG_DEFAULT_LIMITS, payload: Math.max(1, Math.round(used / use)) };
+}
+
+function summaryItem(resource: ReportResource, period: Period, totals: Totals, limits: Record<string, number>) {
   const s = totals.statics;
   return {
     resourceType: resource.resourceType,
@@ -33,7 +46,7 @@ function summaryItem(resource: ReportResource, period: Period, totals: Totals) {
     ownerType: resource.ownerType,
     ownerId: resource.ownerId,
     ownerName: resource.ownerName,
-    ...(resource.resourceType === 'organization' ? { limits: { ...ORG_DEFAULT_LIMITS } } : {}),
+    ...(resource.resourceType === 'organization' ? { limits } : {}),
     currentPeriodStart: iso(period.start),
     currentPeriodEnd: iso(period.end),
     applicationCount: resource.applicationCount,
@@ -83,7 +96,7 @@ function summaryItem(resource: ReportResource, period: Period, totals: Totals) {
 
 export type SummaryItem = ReturnType<typeof summaryItem>;
 
-export function historicalSummaries(world: World, usage: Usage, query: HistoricalSummariesQuery, now: Date) {
+export function historicalSummaries(world: World, usage: Usage, query: HistoricalSummariesQuery, now: Date, scenario: Faults['limitScenario'] = null) {
   const month = bucketOf(query.month ?? now.getTime(), 'month');
   const resources = [...reportResources(world, 'organization', false), ...reportResources(world, 'application', true)];
   const { filterField, filter } = query;
@@ -93,7 +106,9 @@ export function historicalSummaries(world: World, usage: Usage, query: Historica
   // Every item of one month shares its period start, so both sort fields come down to resourceId.
   const sorted = selected.sort((a, b) => direction * a.resourceId.localeCompare(b.resourceId));
   const page = sorted.slice(query.page * query.perPage, (query.page + 1) * query.perPage);
-  const items = page.map((resource) => summaryItem(resource, month, aggregate(usage, resource.applicationIds, month, true)));
+  const items = page.map((resource) =>
+    summaryItem(resource, month, aggregate(usage, resource.applicationIds, month, true), scenarioLimits(world, usage, scenario, resource)),
+  );
   return {
     items,
     count: items.length,

@@ -43,6 +43,19 @@ export interface Faults {
   downloadFailOnce: boolean;
   /** Download links are already expired when handed out (403). */
   downloadExpired: boolean;
+  /**
+   * payloadCountsBreakdown and payloadCounts count `delta` more billable payloads on this UTC day
+   * (YYYY-MM-DD) than the report shows: a day where the report and Losant's counts disagree.
+   */
+  payloadCountsMismatch: { day: string; delta: number } | null;
+  /**
+   * historicalSummaries gives the first three organizations payload limits set from their billable
+   * payloads over [start, end] (what a report over that range shows): the first is over its limit
+   * (125%), the second at 85%, the third at 50% (projected over the month when the range covers
+   * less than half of it). Other organizations keep the default limits. null: every organization
+   * has the defaults.
+   */
+  limitScenario: { start: string; end: string } | null;
 }
 
 export interface FaultRule {

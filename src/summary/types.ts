@@ -1,3 +1,5 @@
+import type { ReportInsights } from '../insights/types.js';
+
 /**
  * The summary of one usage report. Computed by src/summary (pure functions over parsed rows),
  * stored on the report record as JSON, rendered into the email and archived beside the CSV.
@@ -103,6 +105,12 @@ export interface ReportSummary {
   top: TopList[];
   /** Per-period sums of the main usage columns; null when the rows have no dated period, and for summaries stored before the field existed. */
   periodSeries: PeriodSeries | null;
+  /**
+   * Usage against limits, month-end projections and the reconciliation with Losant's counts
+   * (src/insights), computed after the parse; null when not computed, and for summaries stored
+   * before the field existed.
+   */
+  insights?: ReportInsights | null | undefined;
 }
 
 export interface ColumnChange {

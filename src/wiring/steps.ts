@@ -4,7 +4,15 @@ import type { LookupFunction } from 'node:net';
 import { neutralizeCsv } from '../csv/neutralize.js';
 import { summarizeReportCsv } from '../csv/summarize-stream.js';
 import { summarizeWithAttachment } from '../csv/summarize-with-attachment.js';
+import type { AlertOnce } from '../alerts/alert-once.js';
+import type { AlertChannels } from '../alerts/send-alerts.js';
+import { createWebhookSender } from '../alerts/webhook-sender.js';
+import { webhookKey } from '../alerts/webhook-signature.js';
+import { createAddressPolicy } from '../download/address-policy.js';
+import { createGuardedAgent } from '../download/guarded-connector.js';
+import { findChartFont } from '../delivery/chart-font.js';
 import { createMailer, type Mailer } from '../delivery/mailer.js';
+import { DEFAULT_CHART_OPTIONS, drawReportChart } from '../delivery/report-chart.js';
 import { createDownloader, type Downloader } from '../download/downloader.js';
 import type { StepDeps } from '../jobs/step-deps.js';
 import { writeFileAtomically } from '../files/atomic-file.js';
@@ -20,6 +28,9 @@ import type { ReportProgress } from '../reports/progress.js';
 import type { ReportStore } from '../reports/store.js';
 import type { ResourceFigures } from '../summary/types.js';
 import type { UsageReadModel } from '../usage/read-model.js';
+import { computeInsights } from '../insights/compute.js';
+import type { InstanceFacts } from '../insights/facts.js';
+import { createInstanceFacts } from './instance-facts.js';
 
 export interface StepOverrides {
   /** A stub resolver for downloads (tests). */
@@ -28,9 +39,12 @@ export interface StepOverrides {
   allowedPrivateAddresses?: string[];
   downloader?: Downloader;
   mailer?: Mailer;
+  drawChart?: StepDeps['drawChart'];
   now?: () => Date;
   /** Summary bounds other than the defaults (tests: a resource cap a small report reaches). */
   summaryOptions?: SummaryOptions;
+  /** The instance's facts for insights in place of those INSIGHTS_LOSANT_API_TOKEN would give (null: none). */
+  instanceFacts?: InstanceFacts | null;
 }
 
 /** The report job's parts: downloader, CSV summary, archive, mailer. */
@@ -45,6 +59,8 @@ export function createStepParts(
     metrics?: ServiceMetrics;
     /** Where the download and parse steps record their progress. */
     progress?: (reportId: string, progress: ReportProgress) => Promise<void>;
+    /** Where "once per organization, metric and period" is kept for alerts. */
+    alertOnce?: AlertOnce;
   },
   overrides: StepOverrides = {},
 ) {
@@ -77,7 +93,18 @@ export function createStepParts(
     });
   const csvLimits = { maxColumns: config.csv.maxColumns, maxFieldBytes: config.csv.maxFieldBytes };
   const summaryOptions = overrides.summaryOptions ?? {};
+  const now = overrides.now ?? (() => new Date());
+  // Read-only Losant access for the insights: the worker's own token, never the web's.
+  const instanceFacts =
+    overrides.instanceFacts !== undefined
+      ? overrides.instanceFacts
+      : config.insights.losant === null
+        ? null
+        : createInstanceFacts({ losant: config.insights.losant, instanceId: parts.config.instanceId, logger, metrics });
 
+  // Looked up once: without it the chart is drawn without text (see chart-font.ts).
+  const chartFont = findChartFont();
+  if (chartFont === null) logger.warn('no font for the email chart was found; it is drawn without text');
   const deps: StepDeps = {
     store,
     usage,
@@ -94,6 +121,18 @@ export function createStepParts(
       return { summary, resources };
     },
     compare: compareSummaries,
+    insights: ({ summary, resources, includeSandbox }) =>
+      computeInsights(
+        {
+          summary,
+          resources,
+          includeSandbox,
+          facts: instanceFacts,
+          factsMissingReason: 'Losant is not configured on the worker (INSIGHTS_LOSANT_API_TOKEN is not set)',
+          now: now(),
+        },
+        { warningPercent: config.insights.warningPercent, tolerance: config.insights.tolerance },
+      ),
     // Through a temporary file: a half-written attachment must never pass for a finished one.
     neutralize: (source, destination) => writeFileAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)).then(() => undefined),
     maxDownloadBytes: config.download.maxBytes,
@@ -107,9 +146,11 @@ export function createStepParts(
       maxAttachmentBytes: config.mail.maxAttachmentBytes,
       archiveLinkSeconds: config.mail.archiveLinkSeconds,
     },
+    alerts: parts.alertOnce ? alertParts(config, parts.alertOnce, mailer, overrides.allowedPrivateAddresses) : null,
+    drawChart: overrides.drawChart ?? ((summary) => drawReportChart(summary, { ...DEFAULT_CHART_OPTIONS, font: chartFont })),
     instanceId: parts.config.instanceId,
     logger,
-    now: overrides.now ?? (() => new Date()),
+    now,
     metrics,
   };
   return {
@@ -123,3 +164,31 @@ export function createStepParts(
   };
 }
 export type StepParts = ReturnType<typeof createStepParts>;
+
+/** The alert channels the settings ask for; null when none is configured. */
+function alertParts(
+  config: ConfigWith<'worker'>['worker'],
+  once: AlertOnce,
+  mailer: Mailer,
+  allowedAddresses: string[] | undefined,
+): NonNullable<StepDeps['alerts']> | null {
+  const { alerts, mail } = config;
+  const webhook = alerts.webhook
+    ? createWebhookSender({
+        url: new URL(alerts.webhook.url),
+        key: webhookKey(alerts.webhook.secret),
+        // The downloads' guard: a receiver on a private address is reached only when allowed.
+        dispatcher: createGuardedAgent({
+          addressPolicy: createAddressPolicy({ allowPrivateNetworks: alerts.webhook.allowPrivateNetworks, ...(allowedAddresses ? { allowedAddresses } : {}) }),
+          connectTimeoutMs: config.download.connectTimeoutMs,
+          idleTimeoutMs: config.download.idleTimeoutMs,
+        }),
+        attempts: alerts.webhook.attempts,
+        backoffMs: 1_000,
+        backoffMaxMs: 60_000,
+        timeoutMs: config.download.idleTimeoutMs,
+      })
+    : null;
+  const channels: AlertChannels = { webhook, email: alerts.emailTo.length > 0 ? { mailer, from: mail.from, to: alerts.emailTo } : null };
+  return channels.webhook === null && channels.email === null ? null : { once, channels, kinds: alerts.kinds };
+}

@@ -91,7 +91,7 @@ describe('report pipeline, end to end', () => {
       (message.parsed.text?.includes(String(record.summary?.rows ?? 'x')) ?? false) ||
         message.parsed.text?.includes(record.summary!.rows.toLocaleString('en-US')),
     );
-    const attachment = message.parsed.attachments[0];
+    const attachment = message.parsed.attachments.find((attachment) => attachment.contentType !== 'image/png');
     assert.ok(attachment, 'the CSV is attached');
     assert.match(attachment.filename ?? '', /\.csv/u);
 
@@ -246,7 +246,7 @@ describe('report pipeline, end to end', () => {
     assert.equal(delivered.status, 'delivered', JSON.stringify(delivered.error));
 
     const message = smtp.messages.slice(before).find((entry) => entry.parsed.messageId === `<report-${id}@report-relay>`);
-    const attachment = message?.parsed.attachments[0];
+    const attachment = message?.parsed.attachments.find((attachment) => attachment.contentType !== 'image/png');
     assert.equal(attachment?.filename, `losant-usage-${id}.csv.gz`);
     assert.equal(attachment?.contentType, 'application/gzip');
     assert.ok(gunzipSync(attachment.content).equals(expected), 'the gzip attachment unpacks to the neutralized report');

@@ -174,7 +174,7 @@ describe('configuration per role', () => {
   });
 
   test('a setting the role does not read is not checked', () => {
-    const webOnlyNonsense = { PUBLIC_URL: 'not a url', PORT: 'eighty', ADMIN_TOKEN: 'short', TRUST_PROXY: 'true', LOSANT_API_URL: 'nowhere' };
+    const webOnlyNonsense = { PUBLIC_URL: 'not a url', PORT: 'eighty', ADMIN_TOKEN: 'short', TRUST_PROXY: 'true', UI_QUEUE_ACTIONS: 'maybe' };
     assert.doesNotThrow(() => loadConfig('worker', { ...INSTANCE, ...webOnlyNonsense }));
     const workerOnlyNonsense = { DOWNLOAD_ALLOWED_PORTS: '99999', WORKER_CONCURRENCY: 'many', SMTP_URL: 'http://mail', WORKER_HEALTH_PORT: '-1' };
     assert.doesNotThrow(() => loadConfig('web', { ...valid, ...workerOnlyNonsense }));

@@ -48,7 +48,7 @@ void describe('log redaction', () => {
     assert.equal(logged.trim().split('\n').length, 6);
   });
 
-  void test('the secret settings include the Redis URL, the tokens, the SMTP URL and the S3 archive credentials', () => {
+  void test('the secret settings include the Redis URL, the tokens, the SMTP URL, the S3 archive credentials and the alert webhook', () => {
     assert.deepEqual([...CONFIG_SECRET_PATHS].sort(), [
       'archive.s3.accessKeyId',
       'archive.s3.secretAccessKey',
@@ -56,6 +56,9 @@ void describe('log redaction', () => {
       'redis.url',
       'web.admin.token',
       'web.losant.apiToken',
+      'worker.alerts.webhook.secret',
+      'worker.alerts.webhook.url',
+      'worker.insights.losant.apiToken',
       'worker.mail.smtpUrl',
     ]);
   });

@@ -28,12 +28,24 @@ function staticGraph(entry: string): { files: Set<string>; packages: Set<string>
 }
 
 describe('what the worker process loads', () => {
-  test('src/worker.ts does not load the web side: no Express, helmet, HTTP routes, Losant client or schedules', () => {
+  test('src/worker.ts does not load the web side: no Express, helmet, HTTP routes, schedules; Losant only through the read-only instance facts', () => {
     const { files, packages } = staticGraph('src/worker.ts');
     assert.ok(files.has('src/service.ts') && files.has('src/wiring/steps.ts') && files.has('src/csv/read-report.ts'), 'the graph is followed');
     for (const name of ['express', 'helmet']) assert.ok(!packages.has(name), `${name} is loaded: ${[...packages].join(', ')}`);
-    const web = [...files].filter((file) => /^src\/(?:http|losant|schedules)\/|^src\/wiring\/web\.ts$/u.test(file));
+    const web = [...files].filter((file) => /^src\/(?:http|schedules)\/|^src\/wiring\/web\.ts$/u.test(file));
     assert.deepEqual(web, []);
+    // The worker reads the instance for each report's insights (limits, counts), so the Losant
+    // client is in its graph; but only src/wiring/instance-facts.ts may import it, and that file
+    // hands the insights a port of read actions (no patch, no generateReport). Requesting reports
+    // and changing the instance's schedules stay with the web side. The client module still holds
+    // the mutating actions' code: they are unreachable from the worker, not absent.
+    const intoLosant = [...files].filter(
+      (file) =>
+        !file.startsWith('src/losant/') &&
+        /from '\.\.?\/(?:\.\.\/)*losant\/[^']*'/u.test(readFileSync(join(root, file), 'utf8').replace(/^import type .*$/gmu, '')),
+    );
+    assert.deepEqual(intoLosant, ['src/wiring/instance-facts.ts']);
+    assert.ok(!files.has('src/losant/index.ts'), 'the whole Losant module (with its request schemas for reports) is not loaded');
   });
 
   test('the web and single-machine entry points reach the web side (through createService)', () => {

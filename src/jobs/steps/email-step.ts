@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { renderReportEmail, type ReportEmailInput } from '../../delivery/render-email.js';
 import type { MailAttachment } from '../../delivery/mailer.js';
 import type { ReportRecord } from '../../reports/record.js';
+import type { ReportSummary } from '../../summary/types.js';
 import type { StepDeps } from '../step-deps.js';
 import { writeFileAtomically } from '../../files/atomic-file.js';
 import { fileSize, workPaths } from '../work-files.js';
@@ -34,6 +35,7 @@ export async function emailStep(deps: StepDeps, record: ReportRecord, signal?: A
   // The summary step usually wrote it (downloadStep removes it whenever the CSV is written anew).
   if ((await fileSize(paths.attachment)) === null) await deps.neutralize(paths.csv, paths.attachment);
   const attachment = await prepareAttachment(deps, record, paths);
+  const chart = await prepareChart(deps, record.id, record.summary, paths.chart);
   const input: ReportEmailInput = {
     reportId: record.id,
     instanceId: deps.instanceId,
@@ -44,6 +46,7 @@ export async function emailStep(deps: StepDeps, record: ReportRecord, signal?: A
     archiveLink: await archiveLinkFor(deps, record),
     attachment: attachment.info,
     generatedAt: deps.now(),
+    chart: chart?.ref ?? null,
   };
   const rendered = renderReportEmail(input);
 
@@ -59,7 +62,7 @@ export async function emailStep(deps: StepDeps, record: ReportRecord, signal?: A
       html: rendered.html,
       text: rendered.text,
       messageId: reportMessageId(record.id),
-      attachments: attachment.files,
+      attachments: chart ? [...attachment.files, chart.file] : attachment.files,
       headers: { 'X-Report-Id': record.id },
     },
     signal,
@@ -77,6 +80,36 @@ export async function emailStep(deps: StepDeps, record: ReportRecord, signal?: A
     },
     sent.outboxPath ? `email written to ${sent.outboxPath}` : `email accepted for ${sent.accepted.length} recipient(s)`,
   );
+}
+
+/** The Content-ID the HTML names the chart by; per report, so two reports in one mailbox never mix. */
+function chartCid(reportId: string): string {
+  return `chart-${reportId.replace(/[^\w.-]/gu, '_')}@report-relay`;
+}
+
+/**
+ * Draws the chart and writes it beside the attachment. A chart is a nicety: any failure is
+ * logged and the email goes without it (its figures are in the tables and the text anyway).
+ */
+async function prepareChart(
+  deps: StepDeps,
+  reportId: string,
+  summary: ReportSummary,
+  path: string,
+): Promise<{ ref: NonNullable<ReportEmailInput['chart']>; file: MailAttachment } | null> {
+  if (!deps.drawChart) return null;
+  try {
+    const started = performance.now();
+    const chart = deps.drawChart(summary);
+    if (chart === null) return null;
+    await writeFileAtomically(path, Readable.from([chart.png]));
+    deps.logger.info({ ms: Math.round(performance.now() - started), bytes: chart.png.length }, 'email chart drawn');
+    const cid = chartCid(reportId);
+    return { ref: { cid, alt: chart.alt, width: chart.width, height: chart.height }, file: { filename: 'chart.png', path, contentType: 'image/png', cid } };
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'email chart not drawn; sending without it');
+    return null;
+  }
 }
 
 async function prepareAttachment(

@@ -1,6 +1,8 @@
 import { createReadStream } from 'node:fs';
 import type { RowTally } from '../../csv/summarize-stream.js';
+import type { ReportInsights } from '../../insights/types.js';
 import type { ReportRecord } from '../../reports/record.js';
+import type { ReportSummary, ResourceFigures } from '../../summary/types.js';
 import type { StepDeps } from '../step-deps.js';
 import { fileSize, workPaths } from '../work-files.js';
 import { archiveKey } from './archive-step.js';
@@ -25,8 +27,10 @@ export async function summaryStep(deps: StepDeps, record: ReportRecord, signal?:
   // The parse counts its rows into the tally; the meter reads it only when it writes.
   const tally: RowTally = { rows: 0 };
   const meter = meterFor(deps, record.id, 'parse', (await fileSize(paths.csv)) ?? null, () => tally.rows);
-  const { summary, resources } = await deps.summarize(meter ? metered(csv, meter) : csv, attachment, tally);
+  const parsed = await deps.summarize(meter ? metered(csv, meter) : csv, attachment, tally);
   await meter?.flush();
+  const { resources } = parsed;
+  const summary = { ...parsed.summary, insights: await insightsOf(deps, record, parsed.summary, resources) };
   // Before the summary is recorded: a run that stops in between writes the same points again (they
   // are the report's own, replaced), while one recorded first would skip them for good.
   await deps.usage.resources.recordReport(record, summary, resources);
@@ -48,4 +52,38 @@ export async function summaryStep(deps: StepDeps, record: ReportRecord, signal?:
     `parsed ${summary.rows} rows (${summary.badRowCount} bad) over ${summary.resourceCount} resources` +
       (summary.resourcesCapped > 0 ? ` (${summary.resourcesCapped} rows past the resource cap counted in the totals only)` : ''),
   );
+}
+
+/**
+ * The report's insights, computed after the parse and stored with the summary. Insights are
+ * optional: whatever goes wrong in them is recorded as unavailable and the report goes on.
+ */
+async function insightsOf(deps: StepDeps, record: ReportRecord, summary: ReportSummary, resources: ResourceFigures): Promise<ReportInsights | null> {
+  if (!deps.insights) return null;
+  try {
+    const insights = await deps.insights({ summary, resources, includeSandbox: record.request.includeSandbox === true });
+    deps.logger.info(
+      {
+        losantCalls: insights.losantCalls.count,
+        losantMs: insights.losantCalls.elapsedMs,
+        findings: insights.limits.length,
+        projections: insights.projections.length,
+        unavailable: insights.unavailable.map((entry) => entry.part),
+      },
+      'insights computed',
+    );
+    return insights;
+  } catch (error) {
+    deps.logger.error({ err: error }, 'insights failed; the report goes on without them');
+    const reason = `insights failed: ${error instanceof Error ? error.message : String(error)}`;
+    return {
+      computedAt: deps.now().toISOString(),
+      warningPercent: 0,
+      limits: [],
+      projections: [],
+      reconciliation: null,
+      unavailable: (['limits', 'projection', 'reconciliation'] as const).map((part) => ({ part, reason })),
+      losantCalls: { count: 0, elapsedMs: 0 },
+    };
+  }
 }

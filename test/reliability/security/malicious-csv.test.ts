@@ -36,7 +36,7 @@ async function deliver(csv: string): Promise<{ record: ReportRecord; message: Re
 
 function attachmentRows(message: ReceivedMessage): string[][] {
   assert.equal(message.parsed.attachments.length, 1, 'exactly one attachment: the CSV');
-  const attachment = message.parsed.attachments[0]!;
+  const attachment = message.parsed.attachments.find((attachment) => attachment.contentType !== 'image/png')!;
   assert.equal(attachment.contentType, 'text/csv');
   return parse(attachment.content, { relax_column_count: true, columns: false });
 }
@@ -184,7 +184,7 @@ describe('malicious CSV content, end to end', () => {
     ];
     const { record, message } = await deliver(stringify(rows));
     const attached = attachmentRows(message);
-    assert.equal(message.parsed.attachments[0]!.filename, `losant-usage-${record.id}.csv`);
+    assert.equal(message.parsed.attachments.find((attachment) => attachment.contentType !== 'image/png')!.filename, `losant-usage-${record.id}.csv`);
     assert.deepEqual(attached[1]!.slice(2, 5), ['file:///etc/passwd', '/etc/passwd', target], 'the cells are data in the CSV');
     const raw = message.raw.toString('utf8');
     assert.equal(/^root:/mu.test(raw), false, 'no line of /etc/passwd in the message');
