@@ -8,18 +8,21 @@ import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { startService, type RunningService } from '../helpers/service.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
+import { signInUi } from '../helpers/ui-session.js';
 
 const auth = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 // Ten days of a thirty-day month, per day, by organization, with sandboxes (as Losant's counts are).
 const OPTIONS = { resourceGroupBy: 'organization', dateGroupBy: 'day', includeSandbox: true } as const;
 const RANGE = { start: '2026-11-01T00:00:00.000Z', end: '2026-11-10T23:59:59.999Z' };
 const DEFAULT_PAYLOAD_LIMIT = 75_000_000;
+// The organization the simulator puts over its limit has a name that must stay text wherever it is shown.
+const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 
 let sim: Simulator;
 let smtp: TestSmtpServer;
 let service: RunningService;
 
-async function deliveredReport(): Promise<{ insights: ReportInsights; email: string }> {
+async function deliveredReport(): Promise<{ id: string; insights: ReportInsights; email: string; emailHtml: string }> {
   const previous = sim.jobs.at(-1);
   if (previous) await sim.waitForJob(previous.jobId, 20_000);
   const before = smtp.messages.length;
@@ -33,7 +36,8 @@ async function deliveredReport(): Promise<{ insights: ReportInsights; email: str
   const insights = record.summary?.insights;
   assert.ok(insights, 'insights are stored on the summary');
   const messages = await smtp.waitForMessages(before + 1);
-  return { insights, email: messages[before]?.parsed.text ?? '' };
+  const message = messages[before]?.parsed;
+  return { id: record.id, insights, email: message?.text ?? '', emailHtml: typeof message?.html === 'string' ? message.html : '' };
 }
 
 /** Each organization's billable payloads in the report, summed from the CSV the simulator builds for the same options. */
@@ -60,7 +64,7 @@ async function payloadLimits(): Promise<Map<string, number>> {
 
 describe('insights on delivered reports', () => {
   before(async () => {
-    sim = await startSimulator({ reportDelayMs: 20 });
+    sim = await startSimulator({ reportDelayMs: 20, organizationNames: [HOSTILE_NAME] });
     smtp = await startTestSmtpServer();
     service = await startService({
       name: 'insights',
@@ -82,7 +86,7 @@ describe('insights on delivered reports', () => {
   });
 
   test('organizations over and near their payload limit are flagged with the percentages computed from the report', async () => {
-    const { insights, email } = await deliveredReport();
+    const { id, insights, email, emailHtml } = await deliveredReport();
     const used = await payloadsByOrganization();
     const limits = await payloadLimits();
     const scenario = [...limits].filter(([, limit]) => limit !== DEFAULT_PAYLOAD_LIMIT);
@@ -105,6 +109,17 @@ describe('insights on delivered reports', () => {
     assert.match(email, /OVER/u);
     assert.match(email, /WARNING/u);
     assert.deepEqual(insights.unavailable, []);
+
+    // The over-limit organization's hostile name stays text in the email and on the dashboard.
+    const over = insights.limits.find((finding) => finding.metric === 'payloads' && finding.level === 'over');
+    assert.equal(over?.name, HOSTILE_NAME);
+    assert.ok(emailHtml.includes('&lt;img src=x onerror=alert(1)&gt;') && !emailHtml.includes('<img'), 'escaped in the email');
+    const page = await (await signInUi(service.url)).get(`/ui/reports/${id}`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<h2 id="insights-title">Insights<\/h2>/u);
+    assert.match(page.text, /<span class="badge badge-failed">OVER<\/span>/u);
+    assert.match(page.text, /<span class="badge badge-overdue">WARNING<\/span>/u);
+    assert.ok(page.text.includes('&lt;img src=x onerror=alert(1)&gt;') && !page.text.includes('<img src=x'), 'escaped on the dashboard');
   });
 
   test('month-end projections equal the daily rate times the days of the month, and the one projected past its limit is flagged', async () => {

@@ -12,6 +12,7 @@ import { html, type SafeHtml } from '../html.js';
 import type { PageRequest, PageView, UiPage } from '../page.js';
 import { isInFlight, liveStatus, liveStatusCell } from '../report-progress.js';
 import { callbackSection } from '../report-view/callback.js';
+import { insightsSection } from '../report-view/insights.js';
 import { summarySections } from '../report-view/summary.js';
 
 /** The report an address names; an id that cannot be one, or one not kept, is a 404. */
@@ -134,7 +135,7 @@ async function reportPageView(deps: UiDeps, record: ReportRecord, request: PageR
     title: `Report ${record.id}`,
     body: html`<p><a href="/ui/reports">← All reports</a></p>
       ${notice} ${statusSection(record, live, request)} ${deliverySection(record)}
-      ${record.summary === null ? html`` : summarySections(record.summary, record.comparison)} ${historyTable(record)}
+      ${record.summary === null ? html`` : html`${summarySections(record.summary, record.comparison)}${insightsSection(record.summary.insights)}`} ${historyTable(record)}
       ${callbackSection(toReportView(record), `${reportHref(record.id)}/callback.bin`)}`,
     scripts: hasCharts ? ['reports-live.js', 'report-charts.js'] : ['reports-live.js'],
     ...(hasCharts ? { vendor: ['echarts.min.js'] } : {}),
