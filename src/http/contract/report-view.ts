@@ -1,3 +1,4 @@
+import { insightsSchema } from '../../insights/schema.js';
 import { z } from 'zod';
 import type { ReportRecord } from '../../reports/record.js';
 import { REPORT_STATUSES } from '../../reports/state-machine.js';
@@ -60,6 +61,8 @@ export const summaryViewSchema = z.strictObject({
    * for reports summarized before it existed.
    */
   periodSeries: z.strictObject({ starts: z.array(z.string()), columns: z.record(z.string(), z.array(z.number().nullable())), capped: z.boolean() }).nullable(),
+  /** Limits, month-end projections and the reconciliation with Losant (src/insights); null when not computed, absent on summaries stored before them. */
+  insights: insightsSchema.nullable().optional(),
 });
 
 const comparisonViewSchema = z.strictObject({
