@@ -54,6 +54,7 @@ export function deliveredLines(record: ReportRecord): string[] {
   return [
     `Report ${record.id} delivered: ${historyLine(record)}`,
     ...summaryLines(record),
+    ...insightLines(record),
     '',
     `Email         ${emailLine(record)}`,
     `Archived CSV  ${record.archive ? placeOf(record.archive.csv.location) : '(not archived)'}`,
@@ -74,4 +75,45 @@ export function notDeliveredLines(record: ReportRecord, waitedSeconds: number): 
     ...(reason ? [`Last error: ${reason} (${error?.permanent ? 'permanent' : 'it would be retried'})`] : []),
     `Wait longer with: npm run demo -- --timeout <seconds>; LOG_LEVEL=info shows what the service does.`,
   ];
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The days the demo reports on, by day: this month up to the end of yesterday (UTC), so the month
+ * is partly covered and its end can be projected. On a month's first day there is no such day
+ * yet, and the previous month's first fifteen days stand in.
+ */
+export function demoRange(now: Date): { start: Date; end: Date } {
+  const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  if (today > monthStart) return { start: new Date(monthStart), end: new Date(today - 1) };
+  const previous = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1);
+  // Losant-style ranges include the bucket that holds `end`: end on the last millisecond of the fifteenth day.
+  return { start: new Date(previous), end: new Date(previous + 15 * DAY_MS - 1) };
+}
+
+/** The insights in a few lines: limits flagged, projections over, days that disagree with Losant, and what was unavailable. */
+function insightLines(record: ReportRecord): string[] {
+  const insights = record.summary?.insights;
+  if (!insights) return [];
+  const flagged = insights.limits.filter((finding) => finding.level === 'warning' || finding.level === 'over');
+  const lines = [`Insights (warning at ${insights.warningPercent}%):`];
+  for (const finding of flagged)
+    lines.push(
+      `  ${finding.level.padEnd(7)} ${finding.name} ${finding.metric}: ${finding.used.toLocaleString('en-US')} of ${finding.limit?.toLocaleString('en-US') ?? '?'} (${finding.percent ?? '?'}%)`,
+    );
+  for (const projection of insights.projections.filter((entry) => entry.level === 'warning' || entry.level === 'over'))
+    lines.push(
+      `  month-end ${projection.name} ${projection.metric}: ${projection.projected.toLocaleString('en-US')} projected from ${projection.daysCovered} of ${projection.daysInMonth} days (${projection.projectedPercent ?? '?'}% of its limit)`,
+    );
+  const reconciliation = insights.reconciliation;
+  if (reconciliation !== null) {
+    const off = reconciliation.differences.filter((difference) => difference.flagged);
+    lines.push(
+      `  reconciliation with Losant's counts: ${reconciliation.differences.length} comparisons, ${off.length} above ${reconciliation.tolerance * 100}%`,
+    );
+  }
+  for (const part of insights.unavailable) lines.push(`  ${part.part} unavailable: ${part.reason}`);
+  return lines;
 }

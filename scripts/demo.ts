@@ -1,7 +1,7 @@
 /**
  * One-command demo (`npm run demo`): starts the Losant simulator and report-relay (web + worker) on
- * loopback, requests last month's report through the admin API, waits until it is delivered, and
- * prints the summary and where the email and the archived CSV are. Exits 0 once the report is
+ * loopback, requests this month's report so far through the admin API, waits until it is delivered,
+ * and prints the summary, its insights and where the email and the archived CSV are. Exits 0 once the report is
  * delivered, 1 with the reason when it is not (failed, not understood, or not delivered in time).
  *
  * Options: --keep leaves both running after the delivery, answering the admin API and the dashboard (/ui), until Ctrl-C or
@@ -25,7 +25,7 @@ import { createLogger } from '../src/log.js';
 import type { ReportRecord, ReportStatus } from '../src/reports/record.js';
 import { createService, type Service } from '../src/service.js';
 import { startSimulator } from '../src/sim/index.js';
-import { deliveredLines, notDeliveredLines } from './demo-report-lines.js';
+import { deliveredLines, notDeliveredLines, demoRange } from './demo-report-lines.js';
 
 function usage(message: string): never {
   console.error(`${message}\nUsage: npm run demo -- [--keep] [--timeout <seconds>]`);
@@ -52,7 +52,13 @@ process.on('SIGTERM', onSignal);
 
 const adminToken = randomBytes(24).toString('hex');
 const dataDir = resolve(process.env.DATA_DIR ?? 'data/demo');
-const sim = await startSimulator({ reportDelayMs: 500 });
+const range = demoRange(new Date());
+// Three organizations near, over and heading over their payload limit in the reported days, so
+// the email's insights have something to show (src/sim/README.md, limitScenario).
+const sim = await startSimulator({
+  reportDelayMs: 500,
+  faults: { limitScenario: { start: range.start.toISOString(), end: range.end.toISOString() } },
+});
 const server = createServer();
 try {
   await new Promise<void>((done, fail) => {
@@ -77,6 +83,7 @@ try {
     ADMIN_TOKEN: adminToken,
     LOSANT_API_URL: sim.url,
     LOSANT_API_TOKEN: sim.token,
+    INSIGHTS_LOSANT_API_TOKEN: sim.token,
     LOSANT_INSTANCE_ID: sim.instanceId,
     REDIS_PREFIX: process.env.REDIS_PREFIX ?? 'report-relay-demo',
     DATA_DIR: dataDir,
@@ -121,11 +128,14 @@ console.log(`data              ${config.dataDir}, Redis keys under ${config.redi
 
 /** The report's id, or null when the request was refused (said on stderr) or the demo was stopped. */
 async function requestReport(): Promise<string | null> {
-  const month = new Date();
-  const start = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() - 1, 1));
-  // Losant-style ranges include the bucket that holds `end`, so end on the month's last millisecond.
-  const end = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth(), 1) - 1);
-  const body = { start: start.toISOString(), end: end.toISOString(), resourceGroupBy: 'organization', dateGroupBy: 'day' };
+  const body = {
+    start: range.start.toISOString(),
+    end: range.end.toISOString(),
+    resourceGroupBy: 'organization',
+    dateGroupBy: 'day',
+    // Losant's own counts include sandbox applications: with them the report can be reconciled.
+    includeSandbox: true,
+  };
   console.log(`\nPOST /admin/reports ${JSON.stringify(body)}`);
   let answer: Response;
   try {

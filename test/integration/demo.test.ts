@@ -142,7 +142,7 @@ after(async () => {
 });
 
 describe('npm run demo (scripts/demo.ts), as the README quick start runs it', () => {
-  test("delivers last month's report, prints its summary, and the email and the archived CSV are where it says", async () => {
+  test("delivers this month's report so far, prints its summary and insights, and the email and the archived CSV are where it says", async () => {
     const demo = await startDemo([]);
     const code = await demo.exited;
     const output = demo.stdout;
@@ -156,6 +156,10 @@ describe('npm run demo (scripts/demo.ts), as the README quick start runs it', ()
     assert.ok(rows, output);
     assert.ok(Number(rows[1]) > 0 && Number(rows[3]) > 0, output);
     assert.match(output, /^Top by .+:\n {2}\S/mu);
+    // The simulator puts organizations over and near their payload limit in the reported days.
+    assert.match(output, /^ {2}over {4}.+ payloads: [\d,]+ of [\d,]+ \(125%\)$/mu);
+    assert.match(output, /^ {2}warning .+ payloads: [\d,]+ of [\d,]+ \(85%\)$/mu);
+    assert.match(output, /^ {2}reconciliation with Losant's counts: [1-9]\d* comparisons, 0 above 1%$/mu);
 
     const emailPath = line(output, /Email/u);
     assert.equal(emailPath, join(demo.dataDir, 'outbox', `report-${reportId}@report-relay.eml`));
