@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { parseRedisUrl } from './redis-url.js';
 
@@ -16,6 +17,11 @@ export interface RedisConnectOptions {
   name?: string;
   /** PEM CA certificate(s) to verify a rediss:// server (or sentinels) against, instead of the system's (REDIS_TLS_CA_FILE). */
   tlsCa?: string;
+}
+
+/** The connection options the settings give: REDIS_TLS_CA_FILE's private CA, read now. */
+export function connectOptionsFrom(settings: { tlsCaFile: string | null }): RedisConnectOptions {
+  return settings.tlsCaFile === null ? {} : { tlsCa: readFileSync(settings.tlsCaFile, 'utf8') };
 }
 
 /**

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { Server as TlsServer } from 'node:https';
 import type { Redis } from 'ioredis';
@@ -16,7 +15,7 @@ import { createMetricsServer } from './metrics/metrics-server.js';
 import { createPrometheusMetrics, QUEUE_STATES } from './metrics/prometheus.js';
 import { redisKeys } from './redis-keys.js';
 import { createRedisDurability } from './redis-policy.js';
-import { closeRedis, createRedis, waitUntilReady } from './redis.js';
+import { closeRedis, connectOptionsFrom, createRedis, waitUntilReady } from './redis.js';
 import { describeRedisTarget, parseRedisUrl } from './redis-url.js';
 import { createReportStore } from './reports/store.js';
 import type { Role } from './role.js';
@@ -93,7 +92,7 @@ export async function createService(options: ServiceOptions) {
     return connection;
   };
 
-  const connectOptions = config.redis.tlsCaFile === null ? {} : { tlsCa: readFileSync(config.redis.tlsCaFile, 'utf8') };
+  const connectOptions = connectOptionsFrom(config.redis);
   const redis = watch(overrides.redis ?? own(createRedis(config.redis.url, 'commands', connectOptions)));
   const store = createReportStore(redis, {
     onStatusChange: (to) => metrics.statusChanged(to),

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../src/log.js';
-import { closeRedis, createRedis } from '../../src/redis.js';
+import { closeRedis, connectOptionsFrom, createRedis } from '../../src/redis.js';
 import type { ReportRecord, ReportStatus } from '../../src/reports/record.js';
 import { createService, type Service, type ServiceOverrides } from '../../src/service.js';
 import { watchAdminAnswers, type AnswerWatch } from './admin-contract.js';
@@ -36,7 +35,7 @@ export async function startService(
   const prefix = uniquePrefix(options.name ?? 'svc');
   const config = testConfig({ PUBLIC_URL: `http://127.0.0.1:${port}`, REDIS_PREFIX: prefix, ...options.env });
   // The test's own connection: it outlives the service, to delete the test's keys after close.
-  const redis = createRedis(config.redis.url, 'commands', config.redis.tlsCaFile === null ? {} : { tlsCa: readFileSync(config.redis.tlsCaFile, 'utf8') });
+  const redis = createRedis(config.redis.url, 'commands', connectOptionsFrom(config.redis));
   const service = await createService({
     config,
     role: options.worker === false ? 'web' : 'all',
