@@ -13,7 +13,7 @@ import { callbackBody, createAwaitingReports } from '../lib/report-records.js';
 import type { ServerProcess } from '../lib/server-process.js';
 import { combined, isService, startIntakeServer } from './intake-server.js';
 import type { IntakeLoadResult, IntakeTarget } from './load.js';
-import { redisCpuSeconds } from './redis-cpu.js';
+import { redisCpuSeconds } from '../lib/redis-cpu.js';
 import { measureScrapeCost, type ScrapeCost } from './scrape-cost.js';
 
 const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ServerProcess } from '../lib/server-process.js';
-import { redisCpuSeconds } from './redis-cpu.js';
+import { redisCpuSeconds } from '../lib/redis-cpu.js';
 
 /** CPU one scrape of /metrics costs: the server's and Redis's (the gauges read at scrape time), per scrape. */
 export interface ScrapeCost {
