@@ -168,6 +168,8 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
   // Consecutive rows mostly repeat the resource type: classify each distinct text once.
   let lastTypeCell: string | undefined;
   let lastTypeKind: ResourceKind = null;
+  /** Resources whose rows name a type that is neither organization nor application (a sandbox user), for their figures; bounded like them. */
+  const otherTypeKeys = new Set<string>();
 
   const addBadRow = (bad: BadRow): void => {
     badRowCount += 1;
@@ -247,6 +249,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
     }
     s.table.add(key, name, rankedValues);
     if (s.tags?.active === true) s.tags.add(key, fields);
+    if (at.type >= 0 && lastTypeKind === null && (lastTypeCell ?? '').trim() !== '' && otherTypeKeys.size < resourceFiguresKept) otherTypeKeys.add(key);
   };
   /* eslint-enable @typescript-eslint/no-non-null-assertion */
 
@@ -306,6 +309,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
         columns.flatMap((column, index): Array<[string, number]> => (Number.isNaN(values[index] ?? Number.NaN) ? [] : [[column, values[index] ?? 0]])),
       ),
       tags: s.tags?.of(id) ?? {},
+      ...(otherTypeKeys.has(id) ? { otherType: true as const } : {}),
     }));
     return { columns, resources, leftOut: s.table.size - resources.length };
   };

@@ -167,7 +167,10 @@ export function createOrganizationMonths(redis: Redis, options: OrganizationMont
       return 0;
     }
     const month = coverage.month.start.slice(0, 7);
-    const figures = resources.resources.map((resource) => ({ id: resource.id, name: resource.name, ...usageFigures(resource.figures) }));
+    // Sandbox users (rows of their own with includeSandbox) are not organizations.
+    const figures = resources.resources
+      .filter((resource) => resource.otherType !== true)
+      .map((resource) => ({ id: resource.id, name: resource.name, ...usageFigures(resource.figures) }));
     const daysCovered = Math.min(coverage.daysCovered, coverage.daysInMonth);
     return write(month, figures, {
       source: 'report',
