@@ -205,6 +205,15 @@ describe('usage trends and the backfill', () => {
     }
     assert.match(html, />Movers</u);
     assert.ok(html.includes(`>${previousMonth}<`) && html.includes(`>${latestMonth}<`), 'both months head the HTML table');
+
+    // What the dashboard reads: the same movers, and one organization's months with its changes.
+    const trends = service.web?.trends;
+    assert.deepEqual(await trends?.movers(), movers);
+    const first = changes[0];
+    const trend = await trends?.organizationTrend(first?.id ?? '');
+    assert.equal(trend?.points.length, 12);
+    const change = trend?.changes.find((entry) => entry.metric === 'payloads');
+    assert.deepEqual([change?.previous, change?.latest, change?.change], [first?.previous, first?.latest, first?.change]);
   });
 
   test('a body that is not 1 to 24 whole months answers 400 naming months', async () => {
