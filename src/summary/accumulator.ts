@@ -8,7 +8,7 @@ import { createPeriodTracker, type PeriodTracker } from './period.js';
 import { createPeriodSeriesTracker, type PeriodSeriesTracker } from './period-series.js';
 import { createResourceTable, type RankedColumn, type ResourceTable } from './resource-table.js';
 import { createResourceTags, type ResourceTags } from './resource-tags.js';
-import type { BadRow, LevelFigures, ReportSummary, ResourceFigures, ResourceGrouping, TopList } from './types.js';
+import type { BadRow, LevelFigures, ReportSummary, ResourceFigure, ResourceFigures, ResourceGrouping, TopList } from './types.js';
 
 export interface SummaryOptions {
   /** Entries per top list; 10 by default. */
@@ -302,14 +302,14 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
   const resourceFigures = (s: ColumnsState | null): ResourceFigures => {
     if (s === null || (s.roles.id === null && s.roles.name === null)) return { columns: [], resources: [], leftOut: 0 };
     const columns = s.ranked.map(({ column }) => column);
-    const resources = [...s.table.first(resourceFiguresKept)].map(({ id, name, values }) => ({
+    const resources = [...s.table.first(resourceFiguresKept)].map(({ id, name, values }): ResourceFigure => ({
       id,
       name,
       figures: ownRecord(
         columns.flatMap((column, index): Array<[string, number]> => (Number.isNaN(values[index] ?? Number.NaN) ? [] : [[column, values[index] ?? 0]])),
       ),
       tags: s.tags?.of(id) ?? {},
-      ...(otherTypeKeys.has(id) ? { otherType: true as const } : {}),
+      ...(otherTypeKeys.has(id) ? { otherType: true } : {}),
     }));
     return { columns, resources, leftOut: s.table.size - resources.length };
   };
