@@ -175,6 +175,13 @@ describe("organizations' months", () => {
       ['2026-10'],
       'a point filed under another month is skipped',
     );
+    await redis.hset(redisKeys(prefix).usage.organizationMonths('o1'), '2026-11', 'not json');
+    await months().recordReport({ id: 'r1', createdAt: '2026-11-11T00:00:00Z' }, organizationReport('2026-11-01', '2026-11-10'), figures([['o1', 5, 1, 1]]));
+    assert.equal(
+      (await months().organizationTrend('o1'))?.points.find((point) => point.month === '2026-11')?.billablePayloads,
+      5,
+      'a report replaces what is not JSON',
+    );
     assert.equal(await months().organizationTrend('nobody'), null);
   });
 });
