@@ -72,6 +72,12 @@ export function redisKeys(prefix: string) {
       resourcesByName: (kind: UsageResourceKind) => `${prefix}:usage:resources:${kind}:by-name`,
       /** The instance's figures per period start (ISO) across delivered reports: a hash per grouping. */
       instancePeriods: (grouping: 'day' | 'month') => `${prefix}:usage:instance:${grouping}`,
+      /** One organization's monthly points (src/usage/organization-months.ts): a hash from month ("YYYY-MM") to JSON. */
+      organizationMonths: (id: string) => `${prefix}:usage:trend:organization:${id}`,
+      /** The organizations that have monthly points: a hash from id to its latest name (JSON). */
+      trendOrganizations: `${prefix}:usage:trend:organizations`,
+      /** The same ids by when their points were last written, to forget those no longer written. */
+      trendOrganizationsByWritten: `${prefix}:usage:trend:organizations:by-written`,
     },
     /** The latest delivered summary of a series, to compare the next report with. */
     series: (seriesKey: string) => `${prefix}:series:${seriesKey}`,

@@ -1,5 +1,5 @@
-import { LEVEL_WORDS, metricLabel, PART_LABELS } from '../insights/labels.js';
-import type { InsightLevel, ReportInsights } from '../insights/types.js';
+import { LEVEL_WORDS, metricLabel, MOVERS_LABEL, PART_LABELS } from '../insights/labels.js';
+import type { InsightLevel, Mover, Movers, ReportInsights } from '../insights/types.js';
 import { formatNumber, singleLine } from './format.js';
 
 /**
@@ -112,5 +112,43 @@ export function buildInsightsView(insights: ReportInsights): InsightsView {
       });
     }
   }
+  // Absent on summaries stored before movers existed; null when they could not be read.
+  if (insights.movers !== undefined) tables.push(moversTable(insights.movers));
   return { tables, unavailable };
+}
+
+const changeText = (change: number): string => `${change > 0 ? '+' : ''}${formatNumber(change)}`;
+
+/** Top movers up and down, both months' figures beside the change; one line when there is no history to compare. */
+function moversTable(movers: Movers | null): InsightTable {
+  const table: InsightTable = { title: MOVERS_LABEL, notes: [], headers: [], rows: [] };
+  if (movers === null) {
+    table.notes.push('Month over month: unavailable (the organizations’ monthly figures could not be read).');
+    return table;
+  }
+  const { latestMonth, previousMonth } = movers;
+  if (movers.compared === 0) {
+    table.notes.push(
+      `No month-over-month history yet: no organization has whole-month figures for both ${previousMonth} and ${latestMonth} (backfill them from Losant with POST /admin/insights/backfill).`,
+    );
+    return table;
+  }
+  table.notes.push(
+    `${metricLabel(movers.metric)}, ${latestMonth} against ${previousMonth} (whole months), ${formatNumber(movers.compared)} organizations compared.` +
+      (movers.up.length === 0 && movers.down.length === 0 ? ' None changed.' : ''),
+  );
+  table.headers = ['Organization', 'Direction', previousMonth, latestMonth, 'Change', 'Percent'];
+  const row = (direction: string, mover: Mover) => ({
+    cells: [
+      singleLine(mover.name, NAME_LENGTH),
+      direction,
+      formatNumber(mover.previous),
+      formatNumber(mover.latest),
+      changeText(mover.change),
+      mover.percent === null ? '-' : `${mover.percent > 0 ? '+' : ''}${mover.percent.toFixed(1)}%`,
+    ],
+    level: null,
+  });
+  table.rows = [...movers.up.map((mover) => row('up', mover)), ...movers.down.map((mover) => row('down', mover))];
+  return table;
 }

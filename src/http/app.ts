@@ -23,10 +23,12 @@ import { packageVersion } from '../package-version.js';
 import { adminApiDocumentRoutes } from './routes/admin-api-document.js';
 import { adminReportRoutes } from './routes/admin-reports.js';
 import { adminScheduleRoutes } from './routes/admin-schedules.js';
+import { adminInsightRoutes } from './routes/admin-insights.js';
 import { callbackRoutes, type ScheduleCallbackReceiver } from './routes/callbacks.js';
 import { healthRoutes, type RedisPolicyHealth, type WorkerHealth } from './routes/health.js';
 import { metricsRoutes, type MetricsRouteDeps } from './routes/metrics.js';
 import { requestMetrics } from './request-metrics.js';
+import type { Trends } from '../trends/index.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -42,6 +44,8 @@ export interface AppDeps {
   reRequestReport: ReRequestReport;
   schedules?: ScheduleService;
   missedRuns?: MissedRunService;
+  /** The organizations' monthly trends (POST /admin/insights/backfill). */
+  trends?: Pick<Trends, 'backfill'>;
   workers?: WorkerHealth;
   redisPolicy?: RedisPolicyHealth;
   /** What requests, callbacks and Redis errors are counted in; nothing is counted without it. */
@@ -74,6 +78,7 @@ export function adminRouters(deps: AppDeps): Router[] {
       reRequestReport: deps.reRequestReport,
     }),
     ...(deps.schedules ? [adminScheduleRoutes(deps.schedules, deps.missedRuns)] : []),
+    ...(deps.trends ? [adminInsightRoutes(deps.trends)] : []),
     adminApiDocumentRoutes(packageVersion()),
   ];
 }

@@ -20,3 +20,6 @@ export const PART_LABELS = {
   projection: 'Month-end projection',
   reconciliation: "Reconciliation with Losant's counts",
 } as const;
+
+/** The title of the month-over-month movers (src/insights/movers.ts). */
+export const MOVERS_LABEL = 'Movers';

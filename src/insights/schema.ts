@@ -51,6 +51,17 @@ const driver = z.object({
   sources: z.array(z.object({ source: z.string(), count: z.number(), share: z.number() })),
 });
 
+const mover = z.object({ id: z.string(), name: z.string(), previous: z.number(), latest: z.number(), change: z.number(), percent: z.number().nullable() });
+
+const movers = z.object({
+  metric: z.enum(['payloads', 'devices', 'notebookMinutes']),
+  latestMonth: z.string(),
+  previousMonth: z.string(),
+  compared: z.number(),
+  up: z.array(mover),
+  down: z.array(mover),
+});
+
 export const insightsSchema: z.ZodType<ReportInsights> = z.object({
   computedAt: z.string(),
   warningPercent: z.number(),
@@ -59,4 +70,5 @@ export const insightsSchema: z.ZodType<ReportInsights> = z.object({
   reconciliation: z.object({ tolerance: z.number(), differences: z.array(difference), drivers: z.array(driver) }).nullable(),
   unavailable: z.array(z.object({ part: z.enum(['limits', 'projection', 'reconciliation']), reason: z.string() })),
   losantCalls: z.object({ count: z.number(), elapsedMs: z.number() }),
+  movers: movers.nullable().optional(),
 });

@@ -95,6 +95,50 @@ export interface Reconciliation {
   drivers: PayloadDriver[];
 }
 
+/** A metric of the organizations' monthly trends (src/usage/organization-months.ts). */
+export type TrendMetric = 'payloads' | 'devices' | 'notebookMinutes';
+
+/** One organization's change of one metric from a complete month to the next. */
+export interface MonthChange {
+  metric: TrendMetric;
+  /** "YYYY-MM". */
+  previousMonth: string;
+  latestMonth: string;
+  previous: number;
+  latest: number;
+  /** latest - previous. */
+  change: number;
+  /** change / previous * 100, one decimal; null when previous is 0. */
+  percent: number | null;
+}
+
+/** An organization among the top movers: its change of the movers' metric. */
+export interface Mover {
+  id: string;
+  name: string;
+  previous: number;
+  latest: number;
+  change: number;
+  percent: number | null;
+}
+
+/**
+ * The organizations whose figure moved most from the month before the latest complete month to
+ * that month (whole months only: a partial month is never compared).
+ */
+export interface Movers {
+  metric: TrendMetric;
+  /** The latest complete UTC month ("YYYY-MM"): the month before the one the movers were computed in. */
+  latestMonth: string;
+  previousMonth: string;
+  /** Organizations with a whole-month figure in both months. */
+  compared: number;
+  /** Largest increases first (at most the limit, 5 by default). */
+  up: Mover[];
+  /** Largest decreases first. */
+  down: Mover[];
+}
+
 /** The parts of the insights; each is computed independently and may be unavailable on its own. */
 export type InsightPart = 'limits' | 'projection' | 'reconciliation';
 
@@ -118,4 +162,9 @@ export interface ReportInsights {
   unavailable: UnavailableInsight[];
   /** Losant reads made for these insights and the time they took, ms. */
   losantCalls: { count: number; elapsedMs: number };
+  /**
+   * Month-over-month movers across organizations, from the organizations' monthly points; null
+   * when they could not be read, absent from summaries stored before the field existed.
+   */
+  movers?: Movers | null | undefined;
 }

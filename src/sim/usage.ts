@@ -187,11 +187,15 @@ export function createUsage(seed: number) {
     const random = randomFor(appId, 'payloads', day);
     const weekday = new Date(day * 86_400_000).getUTCDay();
     const weekly = weekday === 0 || weekday === 6 ? 0.6 : 1;
+    // Each application's traffic has a level of its own each UTC month (70% to 130%), so month over
+    // month some organizations grow and some shrink, as on a real instance.
+    const date = new Date(day * 86_400_000);
+    const monthly = 0.7 + unit([seed, appId, 'payload-month', date.getUTCFullYear() * 12 + date.getUTCMonth()]) * 0.6;
     const cells: PayloadCell[] = [];
     for (const stream of profile.streams) {
       const jitter = 0.7 + random() * 0.6;
       const sizeJitter = 0.8 + random() * 0.4;
-      const count = Math.floor(stream.daily * profile.payloadScale * weekly * jitter);
+      const count = Math.floor(stream.daily * profile.payloadScale * monthly * weekly * jitter);
       if (count === 0) continue;
       cells.push({ type: stream.type, source: stream.source, billable: stream.billable, count, bytes: Math.round(count * stream.bytes * sizeJitter) });
     }

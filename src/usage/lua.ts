@@ -61,3 +61,45 @@ for i = 2, #ARGV, 2 do
 end
 return {1, tostring(written)}
 `;
+
+/**
+ * Writes one organization's point of one month, by precedence: Losant's historicalSummaries (the
+ * closed month's billed figure) replaces anything; a report's figures replace those of a report
+ * created no later, and never historicalSummaries' figures. Then keeps the newest maxMonths
+ * months, keeps the organization's name in the index, and forgets organizations not written
+ * since the index cutoff (their points expire with them).
+ * KEYS: organizationMonths, trendOrganizations, trendOrganizationsByWritten
+ * ARGV: month, pointJson, source ('report' | 'historicalSummaries'), reportCreatedMs (0 for
+ *       historicalSummaries), maxMonths, id, nameJson, writtenMs, indexCutoffMs, keepSeconds
+ * Returns {1, '1' when the point was written, '0' when a point of higher precedence stayed}.
+ */
+export const WRITE_ORGANIZATION_MONTH = `
+local written = '1'
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+-- An entry that is not JSON (not what this version writes) is replaced.
+local decoded, entry = false, nil
+if current then decoded, entry = pcall(cjson.decode, current) end
+if decoded and type(entry) == 'table' and ARGV[3] == 'report' then
+  local report = entry['report']
+  if entry['source'] ~= 'report' then
+    written = '0'
+  elseif type(report) == 'table' and (tonumber(report['createdMs']) or 0) > tonumber(ARGV[4]) then
+    written = '0'
+  end
+end
+if written == '1' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+local months = redis.call('HKEYS', KEYS[1])
+local excess = #months - tonumber(ARGV[5])
+if excess > 0 then
+  table.sort(months)
+  for i = 1, excess do redis.call('HDEL', KEYS[1], months[i]) end
+end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[10]))
+redis.call('HSET', KEYS[2], ARGV[6], ARGV[7])
+redis.call('ZADD', KEYS[3], ARGV[8], ARGV[6])
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[9])) do
+  redis.call('ZREM', KEYS[3], id)
+  redis.call('HDEL', KEYS[2], id)
+end
+return {1, written}
+`;

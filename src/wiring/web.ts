@@ -25,6 +25,7 @@ import { createRunArrivals } from '../schedules/run-arrivals.js';
 import { createScheduleService } from '../schedules/schedule-service.js';
 import { createScheduleStore } from '../schedules/schedule-store.js';
 import type { UsageReadModel } from '../usage/read-model.js';
+import { createTrends } from '../trends/index.js';
 
 export interface WebOverrides {
   losant?: LosantClient;
@@ -123,6 +124,8 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     ...(metrics ? { metrics } : {}),
   });
   const missedRuns = createMissedRunService({ schedules: scheduleStore, missedRuns: missedRunStore, requestReport, logger, now: scheduleClock });
+  // The backfill reads Losant with the web side's own client (LOSANT_API_TOKEN), as report requests do.
+  const trends = createTrends({ losant, organizations: usage.organizations, logger });
 
   const app = createApp({
     logger,
@@ -134,6 +137,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     scheduleCallbacks,
     schedules,
     missedRuns,
+    trends,
     requestReport,
     retryReport,
     reRequestReport,
@@ -174,6 +178,20 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     },
   });
 
-  return { config, losant, requestReport, retryReport, callbacks, rejected, schedules, scheduleCallbacks, missedRuns, missedRunStore, missedRunCheck, app };
+  return {
+    config,
+    losant,
+    requestReport,
+    retryReport,
+    callbacks,
+    rejected,
+    schedules,
+    scheduleCallbacks,
+    missedRuns,
+    missedRunStore,
+    missedRunCheck,
+    trends,
+    app,
+  };
 }
 export type WebSide = ReturnType<typeof createWebSide>;

@@ -122,6 +122,12 @@ describe('admin API contract', () => {
     assert.equal((await admin('delete', `/admin/schedules/${scheduleId}`)).status, 204);
     assert.equal((await admin('get', `/admin/schedules/${scheduleId}`)).status, 404);
 
+    const backfilled = await admin('post', '/admin/insights/backfill').send({ months: 2 });
+    assert.equal(backfilled.status, 200, backfilled.text);
+    assert.equal((await admin('post', '/admin/insights/backfill').send({ months: 0 })).status, 400);
+    sim.injectFaults({ action: 'historicalSummaries', status: 500, count: 2 });
+    assert.equal((await admin('post', '/admin/insights/backfill').send({ months: 1 })).status, 502);
+
     assert.equal((await admin('get', '/admin/openapi.json')).status, 200);
 
     const listed = ADMIN_ROUTES.flatMap((route) => Object.keys(route.answers).map((status) => `${route.method} ${route.path} ${status}`));
@@ -202,7 +208,7 @@ describe('the admin API document', () => {
 
   test("names every route the admin routers hold, with the contract's operation, and nothing else", () => {
     // as: the routers only keep their dependencies for the handlers, which this test never calls.
-    const deps = { schedules: {}, missedRuns: {} } as unknown as AppDeps;
+    const deps = { schedules: {}, missedRuns: {}, trends: {} } as unknown as AppDeps;
     const registered = adminRouters(deps).flatMap((router) =>
       // as: Express 5's router keeps its layers in `stack`, each route's path and methods on `route`.
       (router as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack.flatMap((layer) =>

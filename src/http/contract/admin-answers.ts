@@ -6,6 +6,7 @@ import { missedRunViewSchema } from './missed-run-view.js';
 import { rejectedCallbackViewSchema } from './rejected-callback-view.js';
 import { reportListItemSchema, reportViewSchema } from './report-view.js';
 import { scheduleViewSchema } from './schedule-view.js';
+import { backfillRequestSchema } from '../../trends/backfill.js';
 
 /**
  * The admin API, route by route: what each accepts (the schemas the routes parse with) and
@@ -231,6 +232,30 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     failures: [404, 409, ...LOSANT_FAILURES],
     // Refused by Losant: the report is recorded as failed and shown (the run can be re-requested again).
     errors: z.union([refusedRequestAnswerSchema, errorAnswerSchema]),
+  },
+  {
+    method: 'POST',
+    path: '/admin/insights/backfill',
+    operationId: 'backfillTrends',
+    summary: "Write organizations' monthly points from Losant's historicalSummaries for the last complete months",
+    request: { body: backfillRequestSchema, bodyOptional: true },
+    answers: {
+      200: z.strictObject({
+        backfill: z.strictObject({
+          months: z.array(
+            z.strictObject({
+              month: z.string().regex(/^\d{4}-\d{2}$/u),
+              organizations: z.number().int().nonnegative(),
+              truncated: z.boolean(),
+            }),
+          ),
+          organizations: z.number().int().nonnegative(),
+          points: z.number().int().nonnegative(),
+        }),
+      }),
+    },
+    // Losant failed on a month: the error names it (the months before it were written).
+    failures: [...BODY_FAILURES, ...LOSANT_FAILURES],
   },
   {
     method: 'GET',

@@ -136,6 +136,7 @@ export function buildApiDocument(version: string, routes: readonly AdminRoute[] 
     tags: [
       { name: 'reports', description: 'Reports asked of Losant and what became of them' },
       { name: 'schedules', description: "Scheduled reports: the instance's report configs this service manages" },
+      { name: 'insights', description: "Insights across reports: organizations' monthly trends" },
       { name: 'openapi.json', description: 'This document' },
     ],
     paths,

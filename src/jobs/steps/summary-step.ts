@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { RowTally } from '../../csv/summarize-stream.js';
-import type { ReportInsights } from '../../insights/types.js';
+import { comparedMonths, topMovers } from '../../insights/movers.js';
+import type { Movers, ReportInsights } from '../../insights/types.js';
 import type { ReportRecord } from '../../reports/record.js';
 import type { ReportSummary, ResourceFigures } from '../../summary/types.js';
 import type { StepDeps } from '../step-deps.js';
@@ -34,6 +35,9 @@ export async function summaryStep(deps: StepDeps, record: ReportRecord, signal?:
   // Before the summary is recorded: a run that stops in between writes the same points again (they
   // are the report's own, replaced), while one recorded first would skip them for good.
   await deps.usage.resources.recordReport(record, summary, resources);
+  const movers = await organizationMonths(deps, record, summary, resources);
+  // The movers join the insights (they are shown with them); without insights there is nowhere to show them.
+  if (summary.insights) summary.insights = { ...summary.insights, movers };
   const previous = await deps.store.latestInSeries(record.seriesKey);
   const comparison = previous && previous.reportId !== record.id ? deps.compare(previous, summary) : null;
 
@@ -52,6 +56,23 @@ export async function summaryStep(deps: StepDeps, record: ReportRecord, signal?:
     `parsed ${summary.rows} rows (${summary.badRowCount} bad) over ${summary.resourceCount} resources` +
       (summary.resourcesCapped > 0 ? ` (${summary.resourcesCapped} rows past the resource cap counted in the totals only)` : ''),
   );
+}
+
+/**
+ * Writes the report's organizations into their month (a report grouped by organization within one
+ * UTC month), then reads the month-over-month movers across organizations for the insights. Both
+ * are derived data: a failure is logged, the movers are left out (null) and the report goes on.
+ */
+async function organizationMonths(deps: StepDeps, record: ReportRecord, summary: ReportSummary, resources: ResourceFigures): Promise<Movers | null> {
+  try {
+    await deps.usage.organizations.recordReport(record, summary, resources);
+    const now = deps.now();
+    const { latestMonth, previousMonth } = comparedMonths(now);
+    return topMovers(await deps.usage.organizations.allTrends({ months: [previousMonth, latestMonth] }), { now });
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'monthly organization points or movers not available for this report');
+    return null;
+  }
 }
 
 /**
