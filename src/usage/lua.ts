@@ -53,8 +53,10 @@ local created = tonumber(ARGV[1])
 local written = 0
 for i = 2, #ARGV, 2 do
   local current = redis.call('HGET', KEYS[1], ARGV[i])
-  local entry = current and cjson.decode(current)
-  if not entry or (tonumber(entry['createdMs']) or 0) <= created then
+  -- An entry that is not JSON (not what this version writes) is replaced.
+  local decoded, entry = false, nil
+  if current then decoded, entry = pcall(cjson.decode, current) end
+  if not decoded or type(entry) ~= 'table' or (tonumber(entry['createdMs']) or 0) <= created then
     redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
     written = written + 1
   end

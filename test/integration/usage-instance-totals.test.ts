@@ -101,6 +101,14 @@ describe('instance totals month by month', () => {
     assert.match(log.text(), /skipped an instance usage entry/u);
   });
 
+  test('an entry that is not JSON is replaced by the next report covering its period instead of failing the write', async () => {
+    await redis.hset(redisKeys(prefix).usage.instancePeriods('day'), '2026-05-01T00:00:00.000Z', 'not json');
+    await totals().recordDelivered(report('r1', '2026-05-02T00:00:00Z'), seriesSummary('day', [['2026-05-01', 4, 2, 1]]));
+    assert.deepEqual(await totals().monthlyTotals(), [
+      { month: '2026-05', billablePayloads: 4, devices: { peak: 2, latest: 2 }, notebookMinutes: 1, from: 'days', days: 1, reportIds: ['r1'] },
+    ]);
+  });
+
   test('a summary without a series, or with periods that are neither days nor months, writes nothing', async () => {
     assert.equal(await totals().recordDelivered(report('r1', '2026-02-02T00:00:00Z'), summaryOf()), 0);
     const unknown = { ...seriesSummary('day', [['2026-03-01', 1, 1, 1]]), grouping: { resource: 'organization' as const, date: 'unknown' as const } };
