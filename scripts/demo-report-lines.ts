@@ -114,6 +114,14 @@ function insightLines(record: ReportRecord): string[] {
       `  reconciliation with Losant's counts: ${reconciliation.differences.length} comparisons, ${off.length} above ${reconciliation.tolerance * 100}%`,
     );
   }
+  const movers = insights.movers;
+  if (movers) {
+    const percent = (value: number | null) => (value === null ? 'new' : `${value > 0 ? '+' : ''}${value}%`);
+    const names = (list: typeof movers.up) => list.map((mover) => `${mover.name} ${percent(mover.percent)}`).join(', ') || 'none';
+    lines.push(
+      `  movers ${movers.previousMonth} -> ${movers.latestMonth} (${movers.metric}, ${movers.compared} organizations): up ${names(movers.up)}; down ${names(movers.down)}`,
+    );
+  }
   for (const part of insights.unavailable) lines.push(`  ${part.part} unavailable: ${part.reason}`);
   return lines;
 }

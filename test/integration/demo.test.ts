@@ -160,6 +160,8 @@ describe('npm run demo (scripts/demo.ts), as the README quick start runs it', ()
     assert.match(output, /^ {2}over {4}.+ payloads: [\d,]+ of [\d,]+ \(125%\)$/mu);
     assert.match(output, /^ {2}warning .+ payloads: [\d,]+ of [\d,]+ \(85%\)$/mu);
     assert.match(output, /^ {2}reconciliation with Losant's counts: [1-9]\d* comparisons, 0 above 1%$/mu);
+    assert.match(output, /^-> 200, 12 months, [1-9]\d* organizations, [1-9]\d* monthly points$/mu, 'the demo backfills the past months first');
+    assert.match(output, /^ {2}movers \d{4}-\d{2} -> \d{4}-\d{2} \(payloads, [1-9]\d* organizations\): up .+; down .+$/mu);
 
     const emailPath = line(output, /Email/u);
     assert.equal(emailPath, join(demo.dataDir, 'outbox', `report-${reportId}@report-relay.eml`));
