@@ -213,5 +213,5 @@ export const redisUrl: Kind<string> = kind(
       return z.NEVER;
     }
   }),
-  'a redis://, rediss://, redis+sentinel:// or rediss+sentinel:// URL',
+  'a redis://, rediss://, redis+sentinel://, rediss+sentinel://, redis+cluster:// or rediss+cluster:// URL',
 );

@@ -1,6 +1,6 @@
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Logger } from '../log.js';
 import { NO_METRICS, type ServiceMetrics } from '../metrics/metrics.js';
@@ -30,7 +30,7 @@ import { requestMetrics } from './request-metrics.js';
 
 export interface AppDeps {
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   store: ReportStore;
   /** The report archive, read for callback bodies kept there instead of in Redis. */
   archive: Pick<ArchiveTarget, 'openRead'>;

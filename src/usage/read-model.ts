@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { Logger } from '../log.js';
 import { createInstanceTotals } from './instance-totals.js';
 import { createResourceHistory } from './resource-history.js';
@@ -8,7 +8,7 @@ import { createResourceHistory } from './resource-history.js';
  * instance's totals month by month. The worker writes both as reports are summarized and
  * delivered; the pages only read.
  */
-export function createUsageReadModel(redis: Redis, options: { prefix: string; retentionSeconds: number; logger: Logger; now?: () => Date }) {
+export function createUsageReadModel(redis: RedisClient, options: { prefix: string; retentionSeconds: number; logger: Logger; now?: () => Date }) {
   return {
     resources: createResourceHistory(redis, options),
     instance: createInstanceTotals(redis, options),
