@@ -3,6 +3,7 @@ import type { Side } from '../role.js';
 import {
   archiveUrl,
   redisUrl,
+  redisPrefix,
   emailList,
   flag,
   kind,
@@ -171,9 +172,10 @@ export const SETTINGS = {
   REDIS_PREFIX: {
     area: 'redis',
     readBy: BOTH,
-    kind: text('letters, digits, _ or -, at most 32', z.string().regex(/^[\w-]{1,32}$/u, 'letters, digits, _ or -, at most 32')),
+    kind: redisPrefix,
     default: 'report-relay',
-    about: 'key prefix for records and queues (several deployments can share one Redis)',
+    about:
+      "key prefix for records and queues (several deployments can share one Redis); with redis+cluster:// it must carry a hash tag, e.g. {report-relay}, which puts all of the deployment's keys in one hash slot",
   },
   REDIS_REQUIRE_NOEVICTION: {
     area: 'redis',
