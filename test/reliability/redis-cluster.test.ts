@@ -74,6 +74,12 @@ describe('Redis Cluster', () => {
     const id = answer.report!.id;
     const record = await service.waitForStatus(id, ['delivered', 'failed']);
     assert.equal(record.status, 'delivered', JSON.stringify(record.error));
+    // Two filters: their indexes are intersected in one MULTI, which the cluster runs only in one slot.
+    const page = await service.store.query({ status: 'delivered', source: 'api', offset: 0, limit: 10 });
+    assert.deepEqual(
+      page.items.map((item) => item.id),
+      [id],
+    );
     await smtp.waitForMessages(1);
     assert.deepEqual(
       smtp.messages.map((message) => message.parsed.headers.get('x-report-id')),
