@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { SETTINGS, type NamesReadBy, type Setting, type SettingName, type SettingValues } from './config/settings.js';
 import { describeIssues } from './errors.js';
+import { hasHashTag } from './redis-prefix.js';
+import { parseRedisUrl } from './redis-url.js';
 import { SIDES_OF_ROLE, type Role, type Side } from './role.js';
 
 /**
@@ -230,6 +232,8 @@ export function loadConfig<R extends Role>(role: R, env: Record<string, string |
       `CALLBACK_BODY_RETENTION_DAYS: ${values.CALLBACK_BODY_RETENTION_DAYS} is longer than REPORT_RETENTION_DAYS (${values.REPORT_RETENTION_DAYS}); a callback body is kept at most as long as its report`,
     ]);
   }
+  const untagged = clusterPrefixProblem(values.REDIS_URL, values.REDIS_PREFIX);
+  if (untagged) throw new ConfigError(role, [untagged]);
   const sides = SIDES_OF_ROLE[role];
   if (sides.includes('web')) {
     const missing = tlsFileMissing(values.TLS_CERT_FILE, values.TLS_KEY_FILE);
@@ -267,6 +271,19 @@ function tlsFileMissing(certFile: string | undefined, keyFile: string | undefine
   if (certFile === undefined && keyFile !== undefined)
     return 'TLS_CERT_FILE: required when TLS_KEY_FILE is set (the certificate of that key); set both, or neither for plain HTTP';
   return null;
+}
+
+/**
+ * On a Redis Cluster every key of the deployment must share one hash slot (scripts and MULTIs touch
+ * several, and BullMQ's keys must share one too): the prefix must be a hash tag. It is asked for
+ * rather than added, so the key names are what REDIS_PREFIX says, on a cluster or not.
+ */
+function clusterPrefixProblem(url: string, prefix: string): string | null {
+  if (parseRedisUrl(url).kind !== 'cluster' || hasHashTag(prefix)) return null;
+  return (
+    `REDIS_PREFIX: "${prefix}" has no hash tag, and REDIS_URL names a Redis Cluster, where the service's keys must share one hash slot; ` +
+    `set REDIS_PREFIX to a tag, e.g. {${prefix}} (keys under another prefix are not moved: start a new deployment's prefix, or move its keys first)`
+  );
 }
 
 /** Addresses only this machine reaches: a metrics port there may go without a token. */

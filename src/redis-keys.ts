@@ -10,6 +10,8 @@ type UsageResourceKind = 'organization' | 'application';
  * a script, and it keeps the key layout readable here alone.
  *
  * BullMQ makes its own keys under `<prefix>:<queue name>:`; the queue is given the bare prefix.
+ * On a Redis Cluster the prefix is a hash tag (src/redis-prefix.ts): every key here, and BullMQ's,
+ * is then in one slot, so a script or MULTI may touch any of them together.
  */
 export function redisKeys(prefix: string) {
   return {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 
 // Renews the lease only while this owner still holds it.
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
@@ -17,7 +17,7 @@ export interface Lease {
  * of it while held (so a crashed holder frees it within `ttlMs`), and released by
  * compare-and-delete. Returns null when another owner holds it.
  */
-export async function tryLease(redis: Redis, key: string, ttlMs: number): Promise<Lease | null> {
+export async function tryLease(redis: RedisClient, key: string, ttlMs: number): Promise<Lease | null> {
   const token = randomUUID();
   if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
   let lost = false;
@@ -49,7 +49,7 @@ export async function tryLease(redis: Redis, key: string, ttlMs: number): Promis
 }
 
 /** Waits up to `waitMs` for the lease, polling; null when it did not come free in time. */
-export async function waitForLease(redis: Redis, key: string, ttlMs: number, waitMs: number): Promise<Lease | null> {
+export async function waitForLease(redis: RedisClient, key: string, ttlMs: number, waitMs: number): Promise<Lease | null> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const lease = await tryLease(redis, key, ttlMs);

@@ -1,13 +1,28 @@
 import type { Redis } from 'ioredis';
+import { mastersOf, type RedisClient } from './redis-client.js';
 import type { Logger } from './log.js';
 
 /**
  * BullMQ and the report records need Redis to refuse writes when full rather than evict keys:
  * an evicted job or record is a report silently lost. Records and callback bodies carry TTLs, so
  * under a `volatile-*` policy they are exactly what Redis evicts first. Managed Redis services
- * often disable CONFIG, so INFO memory is asked when CONFIG GET is refused.
+ * often disable CONFIG, so INFO memory is asked when CONFIG GET is refused. On a cluster each
+ * master is asked (CONFIG and INFO describe one server), and the answer is the one that is not
+ * noeviction, if any: the slot of the deployment may move to any of them.
  */
-export async function readEvictionPolicy(redis: Redis): Promise<string | null> {
+export async function readEvictionPolicy(redis: RedisClient): Promise<string | null> {
+  const policies = await Promise.all(mastersOrFail(redis).map(readServerEvictionPolicy));
+  return policies.find((policy) => policy !== 'noeviction') ?? 'noeviction';
+}
+
+/** A cluster not connected yet knows no master: the check fails (and is tried again) rather than reading nothing as a policy. */
+function mastersOrFail(redis: RedisClient): Redis[] {
+  const masters = mastersOf(redis);
+  if (masters.length === 0) throw new Error('no Redis master is connected: the cluster is not ready');
+  return masters;
+}
+
+async function readServerEvictionPolicy(redis: Redis): Promise<string | null> {
   try {
     const reply = await redis.config('GET', 'maxmemory-policy');
     if (reply[1]) return reply[1];
@@ -30,8 +45,20 @@ export interface Persistence {
   lastBgsaveOk: boolean | null;
 }
 
-/** Reads persistence from INFO persistence and CONFIG GET save (which managed services may refuse). */
-export async function readPersistence(redis: Redis): Promise<Persistence> {
+const PERSISTENCE_RANK: Record<Persistence['state'], number> = { off: 0, unknown: 1, on: 2 };
+
+/**
+ * Reads persistence from INFO persistence and CONFIG GET save (which managed services may refuse);
+ * on a cluster, the weakest master's (off before unknown before on), with a failed snapshot of any.
+ */
+export async function readPersistence(redis: RedisClient): Promise<Persistence> {
+  const all = await Promise.all(mastersOrFail(redis).map(readServerPersistence));
+  // Never empty (mastersOrFail), so reduce has a first value to start from.
+  const weakest = all.reduce((worst, next) => (PERSISTENCE_RANK[next.state] < PERSISTENCE_RANK[worst.state] ? next : worst));
+  return all.some((one) => one.lastBgsaveOk === false) ? { ...weakest, lastBgsaveOk: false } : weakest;
+}
+
+async function readServerPersistence(redis: Redis): Promise<Persistence> {
   const info = await redis.info('persistence');
   const aofField = /aof_enabled:(\d)/u.exec(info)?.[1];
   const aof = aofField === undefined ? null : aofField === '1';
@@ -56,7 +83,7 @@ const policyProblem = (policy: string | null) =>
   "Redis server (CONFIG SET, redis.conf, or the managed service's parameter group or settings; see README: Deploying).";
 
 export interface RedisDurabilityOptions {
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   /** REDIS_REQUIRE_NOEVICTION: refuse the start, and be unready, on any other policy. */
   requireNoEviction: boolean;

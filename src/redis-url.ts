@@ -1,13 +1,16 @@
 /**
- * What REDIS_URL names: one server (redis://, rediss://), or a master found through Sentinel
- * (redis+sentinel://, rediss+sentinel://). The Sentinel form lists the sentinels where a URL has
- * one host, so it is read here rather than by the WHATWG URL parser:
+ * What REDIS_URL names: one server (redis://, rediss://), a master found through Sentinel
+ * (redis+sentinel://, rediss+sentinel://), or a Redis Cluster (redis+cluster://,
+ * rediss+cluster://). The Sentinel and Cluster forms list several hosts where a URL has one, so
+ * they are read here rather than by the WHATWG URL parser:
  *
  *   redis+sentinel://[[user]:password@]host:port[,host:port...]/<master name>[/<db>][?sentinelPassword=...&sentinelUsername=...]
+ *   redis+cluster://[[user]:password@]host:port[,host:port...][/]
  *
  * The password in the authority is the master's (and its replicas'); sentinels protected by a
  * password of their own take it from `sentinelPassword`. `rediss+sentinel` speaks TLS to the
- * sentinels and to the master.
+ * sentinels and to the master. A cluster's hosts are seed nodes: the client learns the others
+ * from them, and the password is every node's. A cluster has database 0 only, so no path.
  */
 
 export interface HostPort {
@@ -27,10 +30,13 @@ export type RedisTarget =
       sentinelUsername?: string;
       sentinelPassword?: string;
       tls: boolean;
-    };
+    }
+  | { kind: 'cluster'; nodes: HostPort[]; username?: string; password?: string; tls: boolean };
 
 const SENTINEL_DEFAULT_PORT = 26379;
 const SENTINEL_FORM = /^(rediss?)\+sentinel:\/\/(?:([^@/]*)@)?([^/?#]+)\/([^/?#]*)(?:\/([^/?#]*))?(?:\?([^#]*))?$/u;
+const CLUSTER_DEFAULT_PORT = 6379;
+const CLUSTER_FORM = /^(rediss?)\+cluster:\/\/(?:([^@/]*)@)?([^/?#]+)(\/[^?#]*)?(?:\?([^#]*))?$/u;
 const MASTER_NAME = /^[\w.-]{1,128}$/u;
 
 export class RedisUrlError extends Error {}
@@ -53,6 +59,17 @@ function decode(text: string, what: string): string {
   }
 }
 
+/** The user name and password of an authority's `[user]:password` part, decoded. */
+function credentials(auth: string | undefined): { username?: string; password?: string } {
+  if (auth === undefined) return {};
+  const colon = auth.indexOf(':');
+  const username = colon < 0 ? auth : auth.slice(0, colon);
+  return {
+    ...(username === '' ? {} : { username: decode(username, 'user name') }),
+    ...(colon < 0 ? {} : { password: decode(auth.slice(colon + 1), 'password') }),
+  };
+}
+
 function parseSentinel(text: string): RedisTarget {
   const match = SENTINEL_FORM.exec(text);
   if (match === null)
@@ -63,13 +80,7 @@ function parseSentinel(text: string): RedisTarget {
   const sentinels = (hosts ?? '').split(',').map((entry) => hostPort(entry.trim(), SENTINEL_DEFAULT_PORT));
   const db = dbText === undefined || dbText === '' ? 0 : Number(dbText);
   if (!Number.isInteger(db) || db < 0 || db > 15) throw new RedisUrlError('the database (after the master name) must be a number from 0 to 15');
-  const target: Extract<RedisTarget, { kind: 'sentinel' }> = { kind: 'sentinel', sentinels, masterName, db, tls: scheme === 'rediss' };
-  if (auth !== undefined) {
-    const colon = auth.indexOf(':');
-    const username = colon < 0 ? auth : auth.slice(0, colon);
-    if (username !== '') target.username = decode(username, 'user name');
-    if (colon >= 0) target.password = decode(auth.slice(colon + 1), 'password');
-  }
+  const target: Extract<RedisTarget, { kind: 'sentinel' }> = { kind: 'sentinel', sentinels, masterName, db, tls: scheme === 'rediss', ...credentials(auth) };
   for (const [key, value] of new URLSearchParams(query ?? '')) {
     if (key === 'sentinelPassword') target.sentinelPassword = value;
     else if (key === 'sentinelUsername') target.sentinelUsername = value;
@@ -78,10 +89,21 @@ function parseSentinel(text: string): RedisTarget {
   return target;
 }
 
+function parseCluster(text: string): RedisTarget {
+  const match = CLUSTER_FORM.exec(text);
+  if (match === null) throw new RedisUrlError('a Cluster URL is redis+cluster://[[user]:password@]host:port[,host:port...] (seed nodes)');
+  const [, scheme, auth, hosts, path, query] = match;
+  if (path !== undefined && path !== '/' && path !== '/0') throw new RedisUrlError('a Redis Cluster has database 0 only: leave the path out');
+  const nodes = (hosts ?? '').split(',').map((entry) => hostPort(entry.trim(), CLUSTER_DEFAULT_PORT));
+  for (const [key] of new URLSearchParams(query ?? '')) throw new RedisUrlError(`unknown option "${key}" (a Cluster URL takes none)`);
+  return { kind: 'cluster', nodes, tls: scheme === 'rediss', ...credentials(auth) };
+}
+
 /** Reads REDIS_URL; throws RedisUrlError saying what is wrong (never repeating a password). */
 export function parseRedisUrl(text: string): RedisTarget {
   const scheme = /^([a-z+]+):\/\//u.exec(text)?.[1];
   if (scheme === 'redis+sentinel' || scheme === 'rediss+sentinel') return parseSentinel(text);
+  if (scheme === 'redis+cluster' || scheme === 'rediss+cluster') return parseCluster(text);
   if (scheme === 'redis' || scheme === 'rediss') {
     try {
       new URL(text);
@@ -90,7 +112,7 @@ export function parseRedisUrl(text: string): RedisTarget {
     }
     return { kind: 'server', url: text, tls: scheme === 'rediss' };
   }
-  throw new RedisUrlError('must start with redis://, rediss://, redis+sentinel:// or rediss+sentinel://');
+  throw new RedisUrlError('must start with redis://, rediss://, redis+sentinel://, rediss+sentinel://, redis+cluster:// or rediss+cluster://');
 }
 
 /** Where the target is, for logs and errors: hosts and ports, never credentials. */
@@ -99,6 +121,8 @@ export function describeRedisTarget(target: RedisTarget): string {
     const url = new URL(target.url);
     return `${url.protocol}//${url.host}`;
   }
-  const hosts = target.sentinels.map(({ host, port }) => `${host.includes(':') ? `[${host}]` : host}:${port}`).join(',');
-  return `${target.tls ? 'rediss' : 'redis'}+sentinel://${hosts}/${target.masterName}`;
+  const hostList = (entries: HostPort[]) => entries.map(({ host, port }) => `${host.includes(':') ? `[${host}]` : host}:${port}`).join(',');
+  const scheme = target.tls ? 'rediss' : 'redis';
+  if (target.kind === 'cluster') return `${scheme}+cluster://${hostList(target.nodes)}`;
+  return `${scheme}+sentinel://${hostList(target.sentinels)}/${target.masterName}`;
 }

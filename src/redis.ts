@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { parseRedisUrl } from './redis-url.js';
 
 /**
@@ -15,7 +16,7 @@ export type RedisRole = 'commands' | 'blocking';
 export interface RedisConnectOptions {
   /** The connection's name as CLIENT LIST shows it: `<name>:<role>`. */
   name?: string;
-  /** PEM CA certificate(s) to verify a rediss:// server (or sentinels) against, instead of the system's (REDIS_TLS_CA_FILE). */
+  /** PEM CA certificate(s) to verify a rediss:// server (or sentinels, or cluster nodes) against, instead of the system's (REDIS_TLS_CA_FILE). */
   tlsCa?: string;
 }
 
@@ -25,12 +26,13 @@ export function connectOptionsFrom(settings: { tlsCaFile: string | null }): Redi
 }
 
 /**
- * Connects to what REDIS_URL names (src/redis-url.ts): one server, or the master a set of
- * sentinels points to. Through Sentinel, ioredis asks the sentinels for the master on every
+ * Connects to what REDIS_URL names (src/redis-url.ts): one server, the master a set of sentinels
+ * points to, or a cluster. Through Sentinel, ioredis asks the sentinels for the master on every
  * (re)connection and follows a failover by itself: commands fail while there is no master, and
- * the connection comes back on the new one.
+ * the connection comes back on the new one. A cluster client learns the nodes from the seed nodes
+ * and follows the slots as they move (MOVED, ASK, a failover).
  */
-export function createRedis(url: string, role: RedisRole, options: RedisConnectOptions = {}): Redis {
+export function createRedis(url: string, role: RedisRole, options: RedisConnectOptions = {}): RedisClient {
   const target = parseRedisUrl(url);
   const common = {
     connectionName: `${options.name ?? 'report-relay'}:${role}`,
@@ -43,6 +45,25 @@ export function createRedis(url: string, role: RedisRole, options: RedisConnectO
   };
   const tls = target.tls ? (options.tlsCa === undefined ? {} : { ca: options.tlsCa }) : undefined;
   if (target.kind === 'server') return new Redis(target.url, { ...common, ...(tls === undefined ? {} : { tls }) });
+  if (target.kind === 'cluster') {
+    // The cluster retries, connects and queues; each node's connection takes the rest.
+    const { retryStrategy, lazyConnect, enableOfflineQueue, ...perNode } = common;
+    return new Cluster(target.nodes, {
+      // Ready once CLUSTER INFO says the cluster is ok, not merely once a seed node answers.
+      enableReadyCheck: true,
+      enableOfflineQueue,
+      clusterRetryStrategy: retryStrategy,
+      lazyConnect,
+      // With TLS, nodes are reached by the names they announce, which their certificates carry (not a resolved address).
+      ...(tls === undefined ? {} : { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) }),
+      redisOptions: {
+        ...perNode,
+        ...(target.username === undefined ? {} : { username: target.username }),
+        ...(target.password === undefined ? {} : { password: target.password }),
+        ...(tls === undefined ? {} : { tls }),
+      },
+    });
+  }
   return new Redis({
     ...common,
     sentinels: target.sentinels,
@@ -61,7 +82,7 @@ export function createRedis(url: string, role: RedisRole, options: RedisConnectO
 }
 
 /** Resolves once the connection is ready, or rejects after `timeoutMs`. */
-export async function waitUntilReady(redis: Redis, timeoutMs = 5_000): Promise<void> {
+export async function waitUntilReady(redis: RedisClient, timeoutMs = 5_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -81,7 +102,7 @@ export async function waitUntilReady(redis: Redis, timeoutMs = 5_000): Promise<v
 }
 
 /** Quits politely, and disconnects if Redis does not answer in time, so shutdown never hangs. */
-export async function closeRedis(redis: Redis, timeoutMs = 2_000): Promise<void> {
+export async function closeRedis(redis: RedisClient, timeoutMs = 2_000): Promise<void> {
   if (redis.status === 'end') return;
   const timer = setTimeout(() => redis.disconnect(), timeoutMs);
   try {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { Server as TlsServer } from 'node:https';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { requireSide, type Config, type WebConfig, type WorkerConfig } from './config.js';
 import type { ArchiveTarget } from './delivery/archive.js';
 import { createArchive } from './delivery/create-archive.js';
@@ -32,9 +32,9 @@ export interface ServiceOverrides extends StepOverrides, WebOverrides {
   /** Where reports are archived; by default what ARCHIVE_URL names (the folder DATA_DIR/archive unless set). */
   archive?: ArchiveTarget;
   /** Connection for commands; left open by close() (its owner quits it). */
-  redis?: Redis;
+  redis?: RedisClient;
   /** Connection the BullMQ worker blocks on; left open by close() (its owner quits it). */
-  blockingRedis?: Redis;
+  blockingRedis?: RedisClient;
   logger?: Logger;
   /** A server the app is attached to instead of listening on HTTP_HOST:PORT (closed by close(), as intake). */
   server?: Server;
@@ -74,8 +74,8 @@ export async function createService(options: ServiceOptions) {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, name: `report-relay:${role}` });
   const keys = redisKeys(config.redis.prefix);
   /** Connections this service made, and so quits on close; those passed in stay open. */
-  const ownConnections: Redis[] = [];
-  const own = (connection: Redis): Redis => {
+  const ownConnections: RedisClient[] = [];
+  const own = (connection: RedisClient): RedisClient => {
     ownConnections.push(connection);
     return connection;
   };
@@ -85,8 +85,8 @@ export async function createService(options: ServiceOptions) {
   const metrics = prometheus.metrics;
   const countRedisError = (): void => metrics.redisError('connection');
   /** Connections whose 'error' events are counted; the listener is removed on close (a connection passed in outlives the service). */
-  const watched: Redis[] = [];
-  const watch = (connection: Redis): Redis => {
+  const watched: RedisClient[] = [];
+  const watch = (connection: RedisClient): RedisClient => {
     connection.on('error', countRedisError);
     watched.push(connection);
     return connection;

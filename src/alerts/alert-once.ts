@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { RedisKeys } from '../redis-keys.js';
 import { ALERT_RANK, type Alert } from './types.js';
 
@@ -48,7 +48,7 @@ export interface AlertOnce {
   release(alert: Alert, reportId: string): Promise<void>;
 }
 
-export function createAlertOnce(redis: Redis, keys: RedisKeys, now: () => number = Date.now): AlertOnce {
+export function createAlertOnce(redis: RedisClient, keys: RedisKeys, now: () => number = Date.now): AlertOnce {
   const keyOf = (alert: Alert) => keys.alertOnce(alert.organizationId, alert.metric, alert.period.start);
   return {
     async claim(alert, reportId) {

@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { redisPrefixProblem } from '../redis-prefix.js';
 import { parseRedisUrl, RedisUrlError } from '../redis-url.js';
 
 /**
@@ -213,5 +214,14 @@ export const redisUrl: Kind<string> = kind(
       return z.NEVER;
     }
   }),
-  'a redis://, rediss://, redis+sentinel:// or rediss+sentinel:// URL',
+  'a redis://, rediss://, redis+sentinel://, rediss+sentinel://, redis+cluster:// or rediss+cluster:// URL',
+);
+
+/** REDIS_PREFIX: a name, optionally with one hash tag (src/redis-prefix.ts). */
+export const redisPrefix: Kind<string> = kind(
+  z.string().superRefine((value, ctx) => {
+    const problem = redisPrefixProblem(value);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  'letters, digits, _ or -, at most 32, with at most one hash tag in braces (e.g. {report-relay})',
 );

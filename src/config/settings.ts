@@ -3,6 +3,7 @@ import type { Side } from '../role.js';
 import {
   archiveUrl,
   redisUrl,
+  redisPrefix,
   emailList,
   flag,
   kind,
@@ -159,21 +160,22 @@ export const SETTINGS = {
     kind: redisUrl,
     default: 'redis://127.0.0.1:6379',
     about:
-      'the Redis server (redis://[user:password@]host:port[/db], rediss:// for TLS), or the master of a Sentinel set: redis+sentinel://[user:password@]host:port[,host:port...]/<master name>[/<db>][?sentinelPassword=...] (rediss+sentinel:// for TLS); it must use maxmemory-policy noeviction',
+      'the Redis server (redis://[user:password@]host:port[/db], rediss:// for TLS), or the master of a Sentinel set: redis+sentinel://[user:password@]host:port[,host:port...]/<master name>[/<db>][?sentinelPassword=...] (rediss+sentinel:// for TLS), or a Redis Cluster: redis+cluster://[user:password@]host:port[,host:port...] (seed nodes; rediss+cluster:// for TLS; REDIS_PREFIX must then be a hash tag); it must use maxmemory-policy noeviction (every master of a cluster)',
   },
   REDIS_TLS_CA_FILE: {
     area: 'redis',
     readBy: BOTH,
     kind: readableFile,
     unset: "the system's CA certificates",
-    about: 'rediss:// only: PEM CA certificate(s) the Redis server (and sentinels) must present a certificate from, for a private CA',
+    about: 'rediss:// only: PEM CA certificate(s) the Redis server (and sentinels, or cluster nodes) must present a certificate from, for a private CA',
   },
   REDIS_PREFIX: {
     area: 'redis',
     readBy: BOTH,
-    kind: text('letters, digits, _ or -, at most 32', z.string().regex(/^[\w-]{1,32}$/u, 'letters, digits, _ or -, at most 32')),
+    kind: redisPrefix,
     default: 'report-relay',
-    about: 'key prefix for records and queues (several deployments can share one Redis)',
+    about:
+      "key prefix for records and queues (several deployments can share one Redis); with redis+cluster:// it must carry a hash tag, e.g. {report-relay}, which puts all of the deployment's keys in one hash slot",
   },
   REDIS_REQUIRE_NOEVICTION: {
     area: 'redis',

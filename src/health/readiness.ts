@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 
 /**
  * Liveness and readiness, as both the web app (src/http/routes/health.ts) and a worker's own
@@ -16,7 +16,7 @@ export interface RedisPolicyHealth {
 }
 
 export interface ReadinessDeps {
-  redis: Redis;
+  redis: RedisClient;
   workers?: WorkerHealth;
   redisPolicy?: RedisPolicyHealth;
   pingTimeoutMs?: number;
@@ -30,7 +30,7 @@ export interface HealthAnswer {
 /** /healthz: the process is alive (it answers). */
 export const LIVE: HealthAnswer = { status: 200, body: { status: 'ok' } };
 
-async function redisAnswers(redis: Redis, timeoutMs: number): Promise<boolean> {
+async function redisAnswers(redis: RedisClient, timeoutMs: number): Promise<boolean> {
   if (redis.status !== 'ready') return false;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => {

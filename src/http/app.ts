@@ -1,6 +1,6 @@
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Logger } from '../log.js';
 import { NO_METRICS, type ServiceMetrics } from '../metrics/metrics.js';
@@ -32,7 +32,7 @@ import type { Trends } from '../trends/index.js';
 
 export interface AppDeps {
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   store: ReportStore;
   /** The report archive, read for callback bodies kept there instead of in Redis. */
   archive: Pick<ArchiveTarget, 'openRead'>;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { RateLimitedError } from './rate-limit-error.js';
 
 export interface FailureLimitOptions {
@@ -15,7 +15,7 @@ export interface FailureLimitOptions {
  * limit is refused without its token being compared, so it cannot go on guessing and recognize
  * the right token by a different answer.
  */
-export function createFailureLimit(redis: Redis, options: FailureLimitOptions) {
+export function createFailureLimit(redis: RedisClient, options: FailureLimitOptions) {
   const now = options.now ?? Date.now;
   const window = () => Math.floor(now() / 60_000);
   const limited = () => new RateLimitedError(60 - Math.floor((now() % 60_000) / 1000));

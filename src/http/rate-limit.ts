@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Request, RequestHandler, Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { redisKeys } from '../redis-keys.js';
 import { createFailureLimit } from './failure-limit.js';
 import { RateLimitedError } from './rate-limit-error.js';
@@ -28,7 +28,7 @@ export interface AdminRateLimitOptions {
  * only; one that does not counts in the client's failure bucket only, with its own (lower) limit.
  * So guessing is limited, and wrong tokens from elsewhere never take the budget of an operator.
  */
-export function adminGate(redis: Redis, options: AdminRateLimitOptions): RequestHandler {
+export function adminGate(redis: RedisClient, options: AdminRateLimitOptions): RequestHandler {
   const now = options.now ?? Date.now;
   const keys = redisKeys(options.prefix);
   const failures = createFailureLimit(redis, { perMinute: options.authFailuresPerMinute, keyOf: keys.authFailures, now });

@@ -1,6 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { z } from 'zod';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Logger } from '../log.js';
@@ -13,7 +13,7 @@ import type { ReportQueue } from './queue.js';
 import { errorCode, parseStored } from '../errors.js';
 
 export interface MaintenanceDeps {
-  redis: Redis;
+  redis: RedisClient;
   store: ReportStore;
   /** The resource histories whose index of names is swept; without it, the index is left alone. */
   resources?: Pick<ResourceHistory, 'sweepIndex'>;

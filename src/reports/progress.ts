@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { z } from 'zod';
 import { parseStoredJson } from '../errors.js';
 import { redisKeys } from '../redis-keys.js';
@@ -33,7 +33,7 @@ const progressSchema = z.strictObject({
 const PROGRESS_TTL_SECONDS = 3600;
 
 /** `retentionSeconds`: the reports' own retention; a progress never outlives its record. */
-export function createProgressStore(redis: Redis, options: { prefix: string; retentionSeconds: number }) {
+export function createProgressStore(redis: RedisClient, options: { prefix: string; retentionSeconds: number }) {
   const keys = redisKeys(options.prefix);
   const ttlSeconds = Math.max(1, Math.min(PROGRESS_TTL_SECONDS, options.retentionSeconds));
   const write = async (reportId: string, progress: ReportProgress): Promise<void> => {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { z } from 'zod';
 import { parseStoredJson } from '../errors.js';
 import { redisKeys } from '../redis-keys.js';
@@ -53,7 +53,7 @@ return 1
  * report recorded). They are not processed, but they are not dropped either: the last few are
  * kept beside the report, each with its whole body as it arrived, for an operator to look at.
  */
-export function createRejectedCallbacks(redis: Redis, options: { prefix: string; retentionSeconds: number }) {
+export function createRejectedCallbacks(redis: RedisClient, options: { prefix: string; retentionSeconds: number }) {
   const keys = redisKeys(options.prefix).report;
   return {
     async keep(reportId: string, info: CallbackInfo, body: Buffer, reason: string): Promise<void> {

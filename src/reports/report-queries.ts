@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { parseStoredJson } from '../errors.js';
 import type { RedisKeys } from '../redis-keys.js';
 import type { ReportSummary } from '../summary/types.js';
@@ -70,7 +70,7 @@ function idsOf(value: unknown): string[] {
  * about a millisecond), never by the size of the records. Picking the smallest index and reading
  * records to filter the rest would read up to the whole index's records for a rare combination.
  */
-export function createReportQueries(redis: Redis, keys: RedisKeys, getMany: (ids: readonly string[]) => Promise<ReportRecord[]>) {
+export function createReportQueries(redis: RedisClient, keys: RedisKeys, getMany: (ids: readonly string[]) => Promise<ReportRecord[]>) {
   async function query(request: ReportQuery): Promise<ReportPage> {
     const offset = Math.max(0, Math.trunc(request.offset));
     const limit = Math.max(0, Math.trunc(request.limit));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { CorruptDataError, NotFoundError, parseStored, parseStoredJson } from '../errors.js';
 import { redisKeys } from '../redis-keys.js';
 import type { ReportSummary } from '../summary/types.js';
@@ -98,7 +98,7 @@ export const MAX_CALLBACK_VERSIONS = 5;
  * record's status changes only through the named operations below, each one atomic script
  * that the state machine's table governs (src/reports/state-machine.ts).
  */
-export function createReportStore(redis: Redis, options: ReportStoreOptions) {
+export function createReportStore(redis: RedisClient, options: ReportStoreOptions) {
   const keys = redisKeys(options.prefix);
   const now = options.now ?? (() => new Date());
   const moved = options.onStatusChange ?? (() => undefined);

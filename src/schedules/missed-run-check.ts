@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { Logger } from '../log.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 import { redisKeys } from '../redis-keys.js';
@@ -11,7 +11,7 @@ import type { Schedule } from './schedule.js';
 import type { ScheduleStore } from './schedule-store.js';
 
 export interface MissedRunCheckDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   schedules: Pick<ScheduleStore, 'list'>;
   arrivals: Pick<RunArrivals, 'among'>;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { z } from 'zod';
 import { UnavailableError, parseStoredJson } from '../errors.js';
 import { redisKeys } from '../redis-keys.js';
@@ -70,7 +70,7 @@ export type MissedRunChange = (run: MissedRun) => MissedRun | null;
  * Missed runs in Redis: one hash per schedule from fire time to record, bounded in count and
  * kept for the report retention, plus where the check got to for each schedule.
  */
-export function createMissedRunStore(redis: Redis, options: MissedRunStoreOptions) {
+export function createMissedRunStore(redis: RedisClient, options: MissedRunStoreOptions) {
   const keys = redisKeys(options.prefix).schedule;
   const now = options.now ?? (() => new Date());
   const keep = options.keepPerSchedule ?? MISSED_RUNS_KEPT;

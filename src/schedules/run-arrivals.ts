@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { z } from 'zod';
 import { parseStored } from '../errors.js';
 import { redisKeys } from '../redis-keys.js';
@@ -18,7 +18,7 @@ const fireTimesSchema = z.array(z.iso.datetime());
  * scored by their time, so the missed-run check asks about a window of runs in one command.
  * Bounded in count and kept for the report retention.
  */
-export function createRunArrivals(redis: Redis, options: RunArrivalsOptions) {
+export function createRunArrivals(redis: RedisClient, options: RunArrivalsOptions) {
   const keys = redisKeys(options.prefix).schedule;
   const keep = options.keepPerSchedule ?? 200;
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { z } from 'zod';
 import { parseStoredJson } from '../errors.js';
 import { dateGroupBySchema, resourceGroupBySchema } from '../losant/request-schemas.js';
@@ -34,7 +34,7 @@ const storedScheduleSchema: z.ZodType<StoredSchedule> = z.object({
 });
 
 /** Schedules in Redis: one JSON document each, plus a set of ids. Schedules do not expire. */
-export function createScheduleStore(redis: Redis, prefix: string) {
+export function createScheduleStore(redis: RedisClient, prefix: string) {
   const keys = redisKeys(prefix).schedule;
 
   async function load(id: string): Promise<StoredSchedule | null> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import type { Logger } from '../log.js';
 import type { ProgressStore } from '../reports/progress.js';
@@ -16,7 +16,7 @@ import type { UsageReadModel } from '../usage/read-model.js';
  */
 export interface UiDeps {
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   store: ReportStore;
   /** Each organization's and application's figures across reports, and the instance's months (src/usage). */
   usage: UsageReadModel;

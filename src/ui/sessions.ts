@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
 import { redisKeys } from '../redis-keys.js';
@@ -38,7 +38,7 @@ export interface SessionStoreOptions {
  * replica, MONITOR) learns no cookie that would sign them in. Each key expires at the idle
  * timeout or the absolute one, whichever comes first, and both are checked again on every read.
  */
-export function createSessionStore(redis: Redis, options: SessionStoreOptions) {
+export function createSessionStore(redis: RedisClient, options: SessionStoreOptions) {
   const keys = redisKeys(options.prefix).ui;
   const now = options.now ?? Date.now;
   const keyOf = (id: string) => keys.session(createHash('sha256').update(id, 'utf8').digest('hex'));

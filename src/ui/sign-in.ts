@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler, type Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { createFailureLimit } from '../http/failure-limit.js';
 import { clientKey } from '../http/rate-limit.js';
 import { redisKeys } from '../redis-keys.js';
@@ -15,7 +15,7 @@ import type { SessionStore } from './sessions.js';
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 export interface SignInOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   publicUrl: string;
   adminToken: string;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { z } from 'zod';
 import { CorruptDataError, parseStoredJson } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -62,7 +62,7 @@ export interface InstanceTotalsOptions {
  * kilobytes a year) and are kept without expiry, so the chart reaches back beyond the report
  * retention.
  */
-export function createInstanceTotals(redis: Redis, options: InstanceTotalsOptions) {
+export function createInstanceTotals(redis: RedisClient, options: InstanceTotalsOptions) {
   const keys = redisKeys(options.prefix).usage;
   const periodWrites = createScriptBatches(redis, WRITE_INSTANCE_PERIODS);
 

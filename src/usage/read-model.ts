@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { Logger } from '../log.js';
 import { createInstanceTotals } from './instance-totals.js';
 import { createOrganizationMonths } from './organization-months.js';
@@ -10,7 +10,7 @@ import { createResourceHistory } from './resource-history.js';
  * writes them as reports are summarized and delivered (the backfill writes organizations' months
  * too); the pages only read.
  */
-export function createUsageReadModel(redis: Redis, options: { prefix: string; retentionSeconds: number; logger: Logger; now?: () => Date }) {
+export function createUsageReadModel(redis: RedisClient, options: { prefix: string; retentionSeconds: number; logger: Logger; now?: () => Date }) {
   return {
     resources: createResourceHistory(redis, options),
     instance: createInstanceTotals(redis, options),

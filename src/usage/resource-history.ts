@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { z } from 'zod';
 import { CorruptDataError, parseStoredJson } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -84,7 +84,7 @@ export interface ResourceHistoryOptions {
  * and search). Points go after the report retention; what is read back is validated, and an
  * entry that does not pass is skipped and logged.
  */
-export function createResourceHistory(redis: Redis, options: ResourceHistoryOptions) {
+export function createResourceHistory(redis: RedisClient, options: ResourceHistoryOptions) {
   const keys = redisKeys(options.prefix).usage;
   const now = options.now ?? (() => new Date());
   const pointWrites = createScriptBatches(redis, WRITE_RESOURCE_POINT);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { ConfigWith } from '../config.js';
 import type { ArchiveTarget } from '../delivery/archive.js';
 import { createApp } from '../http/app.js';
@@ -40,7 +40,7 @@ export interface WebOverrides {
 export interface SharedParts {
   config: ConfigWith<'web'>;
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   store: ReportStore;
   /** What the dashboard's pages read beside the report records. */
   usage: UsageReadModel;

@@ -32,7 +32,8 @@ export async function startService(
   const answers = watchAdminAnswers(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const prefix = uniquePrefix(options.name ?? 'svc');
+  // A REDIS_PREFIX given (e.g. a hash tag for a cluster) is the test's own, and cleaned up like the generated one.
+  const prefix = options.env?.REDIS_PREFIX ?? uniquePrefix(options.name ?? 'svc');
   const config = testConfig({ PUBLIC_URL: `http://127.0.0.1:${port}`, REDIS_PREFIX: prefix, ...options.env });
   // The test's own connection: it outlives the service, to delete the test's keys after close.
   const redis = createRedis(config.redis.url, 'commands', connectOptionsFrom(config.redis));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/redis-client.js';
 import request from 'supertest';
 import { closeRedis, createRedis, waitUntilReady } from '../../src/redis.js';
 import { createService, type Role } from '../../src/service.js';
@@ -83,7 +83,7 @@ describe('a Redis with maxmemory-policy volatile-lru', () => {
 
 describe('a running service whose Redis policy changes', () => {
   let redis: OwnRedis;
-  let admin: Redis;
+  let admin: RedisClient;
   let service: RunningService;
   const logs = captureLogger('debug');
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/redis-client.js';
 import request from 'supertest';
 import { LOG_LINE_MAX_BYTES } from '../../src/log.js';
 import { closeRedis, createRedis, waitUntilReady } from '../../src/redis.js';
@@ -43,7 +43,7 @@ const totalJobs = async (service: RunningService) =>
 describe('Redis full (maxmemory 4mb, noeviction)', () => {
   let redis: OwnRedis;
   let service: RunningService;
-  let filler: Redis;
+  let filler: RedisClient;
   const logs = captureLogger('debug');
 
   before(async () => {
@@ -103,7 +103,7 @@ describe('Redis full (maxmemory 4mb, noeviction)', () => {
 describe('Redis a read-only replica', () => {
   let master: OwnRedis;
   let replica: OwnRedis;
-  let masterRedis: Redis;
+  let masterRedis: RedisClient;
   let service: RunningService;
   const logs = captureLogger('debug');
 
