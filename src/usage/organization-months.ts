@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { z } from 'zod';
 import { CorruptDataError, parseStoredJson } from '../errors.js';
 import { monthCoverage } from '../insights/projection.js';
@@ -106,7 +106,7 @@ export interface OrganizationMonthsOptions {
  * MAX_ORGANIZATIONS_WRITTEN organizations per write. What is read back is validated; an entry that
  * does not pass is skipped and logged.
  */
-export function createOrganizationMonths(redis: Redis, options: OrganizationMonthsOptions) {
+export function createOrganizationMonths(redis: RedisClient, options: OrganizationMonthsOptions) {
   const keys = redisKeys(options.prefix).usage;
   const now = options.now ?? (() => new Date());
   const monthWrites = createScriptBatches(redis, WRITE_ORGANIZATION_MONTH);
