@@ -8,7 +8,7 @@ import { createPeriodTracker, type PeriodTracker } from './period.js';
 import { createPeriodSeriesTracker, type PeriodSeriesTracker } from './period-series.js';
 import { createResourceTable, type RankedColumn, type ResourceTable } from './resource-table.js';
 import { createResourceTags, type ResourceTags } from './resource-tags.js';
-import type { BadRow, LevelFigures, ReportSummary, ResourceFigures, ResourceGrouping, TopList } from './types.js';
+import type { BadRow, LevelFigures, ReportSummary, ResourceFigure, ResourceFigures, ResourceGrouping, TopList } from './types.js';
 
 export interface SummaryOptions {
   /** Entries per top list; 10 by default. */
@@ -168,6 +168,8 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
   // Consecutive rows mostly repeat the resource type: classify each distinct text once.
   let lastTypeCell: string | undefined;
   let lastTypeKind: ResourceKind = null;
+  /** Resources whose rows name a type that is neither organization nor application (a sandbox user), for their figures; bounded like them. */
+  const otherTypeKeys = new Set<string>();
 
   const addBadRow = (bad: BadRow): void => {
     badRowCount += 1;
@@ -247,6 +249,7 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
     }
     s.table.add(key, name, rankedValues);
     if (s.tags?.active === true) s.tags.add(key, fields);
+    if (at.type >= 0 && lastTypeKind === null && (lastTypeCell ?? '').trim() !== '' && otherTypeKeys.size < resourceFiguresKept) otherTypeKeys.add(key);
   };
   /* eslint-enable @typescript-eslint/no-non-null-assertion */
 
@@ -299,13 +302,14 @@ export function createSummaryAccumulator(options: SummaryOptions = {}): SummaryA
   const resourceFigures = (s: ColumnsState | null): ResourceFigures => {
     if (s === null || (s.roles.id === null && s.roles.name === null)) return { columns: [], resources: [], leftOut: 0 };
     const columns = s.ranked.map(({ column }) => column);
-    const resources = [...s.table.first(resourceFiguresKept)].map(({ id, name, values }) => ({
+    const resources = [...s.table.first(resourceFiguresKept)].map(({ id, name, values }): ResourceFigure => ({
       id,
       name,
       figures: ownRecord(
         columns.flatMap((column, index): Array<[string, number]> => (Number.isNaN(values[index] ?? Number.NaN) ? [] : [[column, values[index] ?? 0]])),
       ),
       tags: s.tags?.of(id) ?? {},
+      ...(otherTypeKeys.has(id) ? { otherType: true } : {}),
     }));
     return { columns, resources, leftOut: s.table.size - resources.length };
   };

@@ -141,6 +141,11 @@ export interface ResourceFigure {
   figures: Record<string, number>;
   /** Its tag values (columns `tag:<name>`, by name), the latest row's. */
   tags: Record<string, string>;
+  /**
+   * Present (true) when its rows name a resource type that is neither an organization nor an
+   * application: a sandbox user's row in a report by organization with includeSandbox.
+   */
+  otherType?: true;
 }
 
 /** The per-resource figures a summary's top lists come from, for the first resources met. */

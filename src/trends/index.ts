@@ -35,8 +35,11 @@ export function createTrends(deps: Omit<BackfillDeps, 'organizations'> & { organ
   return {
     backfill: (request: BackfillRequest): Promise<BackfillResult> => backfillTrends(deps, request),
     organizationTrend: (id: string): Promise<OrganizationTrendView | null> => readOrganizationTrend(deps.organizations, id, now()),
-    movers: async (options: { limit?: number; metric?: TrendMetric } = {}): Promise<Movers> =>
-      topMovers(await deps.organizations.allTrends(), { now: now(), ...options }),
+    movers: async (options: { limit?: number; metric?: TrendMetric } = {}): Promise<Movers> => {
+      const at = now();
+      const { latestMonth, previousMonth } = comparedMonths(at);
+      return topMovers(await deps.organizations.allTrends({ months: [previousMonth, latestMonth] }), { now: at, ...options });
+    },
   };
 }
 

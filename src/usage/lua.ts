@@ -76,8 +76,10 @@ return {1, tostring(written)}
 export const WRITE_ORGANIZATION_MONTH = `
 local written = '1'
 local current = redis.call('HGET', KEYS[1], ARGV[1])
-if current and ARGV[3] == 'report' then
-  local entry = cjson.decode(current)
+-- An entry that is not JSON (not what this version writes) is replaced.
+local decoded, entry = false, nil
+if current then decoded, entry = pcall(cjson.decode, current) end
+if decoded and type(entry) == 'table' and ARGV[3] == 'report' then
   local report = entry['report']
   if entry['source'] ~= 'report' then
     written = '0'

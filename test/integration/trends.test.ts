@@ -27,7 +27,8 @@ const now = new Date();
 const lastMonth = comparedMonths(now).latestMonth;
 /** Days 1 to 10 of the last complete month, per day, by organization: part of a month. */
 const RANGE = { start: `${lastMonth}-01T00:00:00.000Z`, end: `${lastMonth}-10T23:59:59.999Z` };
-const OPTIONS = { resourceGroupBy: 'organization', dateGroupBy: 'day', includeSandbox: false } as const;
+// With sandboxes: their users' rows are not organizations and get no months.
+const OPTIONS = { resourceGroupBy: 'organization', dateGroupBy: 'day', includeSandbox: true } as const;
 
 interface Figures {
   name: string;
@@ -204,6 +205,15 @@ describe('usage trends and the backfill', () => {
     }
     assert.match(html, />Movers</u);
     assert.ok(html.includes(`>${previousMonth}<`) && html.includes(`>${latestMonth}<`), 'both months head the HTML table');
+
+    // What the dashboard reads: the same movers, and one organization's months with its changes.
+    const trends = service.web?.trends;
+    assert.deepEqual(await trends?.movers(), movers);
+    const first = changes[0];
+    const trend = await trends?.organizationTrend(first?.id ?? '');
+    assert.equal(trend?.points.length, 12);
+    const change = trend?.changes.find((entry) => entry.metric === 'payloads');
+    assert.deepEqual([change?.previous, change?.latest, change?.change], [first?.previous, first?.latest, first?.change]);
   });
 
   test('a body that is not 1 to 24 whole months answers 400 naming months', async () => {

@@ -132,6 +132,34 @@ describe("organizations' months", () => {
     );
   });
 
+  test('every organization, or only the months asked for', async () => {
+    await months().recordSummaries('2026-09', summaries([['o2', 1]]));
+    await months().recordSummaries(
+      '2026-10',
+      summaries([
+        ['o1', 2],
+        ['o2', 3],
+      ]),
+    );
+    await months().recordSummaries('2026-11', summaries([['o1', 4]]));
+    const all = await months().allTrends();
+    assert.deepEqual(
+      all.map((trend) => [trend.id, trend.name, trend.points.map((point) => point.month)]),
+      [
+        ['o1', 'Org o1', ['2026-10', '2026-11']],
+        ['o2', 'Org o2', ['2026-09', '2026-10']],
+      ],
+    );
+    const two = await months().allTrends({ months: ['2026-10', '2026-11'] });
+    assert.deepEqual(
+      two.map((trend) => [trend.id, trend.points.map((point) => `${point.month}:${String(point.billablePayloads)}`)]),
+      [
+        ['o1', ['2026-10:2', '2026-11:4']],
+        ['o2', ['2026-10:3']],
+      ],
+    );
+  });
+
   test('an entry that is not what this version writes is skipped and logged', async () => {
     await months().recordSummaries('2026-10', summaries([['o1', 1]]));
     await redis.hset(redisKeys(prefix).usage.organizationMonths('o1'), '2026-09', '{"month":"2026-09","billablePayloads":"many"}');
@@ -140,6 +168,20 @@ describe("organizations' months", () => {
       ['2026-10'],
     );
     assert.match(log.text(), /not what this version writes/u);
+    const october = await redis.hget(redisKeys(prefix).usage.organizationMonths('o1'), '2026-10');
+    await redis.hset(redisKeys(prefix).usage.organizationMonths('o1'), '2026-08', october ?? '');
+    assert.deepEqual(
+      (await months().organizationTrend('o1'))?.points.map((point) => point.month),
+      ['2026-10'],
+      'a point filed under another month is skipped',
+    );
+    await redis.hset(redisKeys(prefix).usage.organizationMonths('o1'), '2026-11', 'not json');
+    await months().recordReport({ id: 'r1', createdAt: '2026-11-11T00:00:00Z' }, organizationReport('2026-11-01', '2026-11-10'), figures([['o1', 5, 1, 1]]));
+    assert.equal(
+      (await months().organizationTrend('o1'))?.points.find((point) => point.month === '2026-11')?.billablePayloads,
+      5,
+      'a report replaces what is not JSON',
+    );
     assert.equal(await months().organizationTrend('nobody'), null);
   });
 });

@@ -8,7 +8,7 @@ import { parse as parseSync } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { summarizeReportCsv } from '../../src/csv/summarize-stream.js';
 import { PermanentError } from '../../src/errors.js';
-import type { LevelFigures } from '../../src/summary/types.js';
+import type { LevelFigures, ResourceFigure, ResourceFigures } from '../../src/summary/types.js';
 
 const LIMITS = { maxColumns: 2_000, maxFieldBytes: 1024 * 1024 };
 const fixtureUrl = (name: string) => new URL(`../fixtures/csv/${name}`, import.meta.url);
@@ -68,6 +68,27 @@ function expectedLevels(rows: Array<Record<string, string>>): Record<string, Lev
 }
 
 describe('summarizeReportCsv: an organization-grouped daily report with tags', () => {
+  test("a sandbox user's rows in a report by organization mark its figures as of another type", async () => {
+    const csv = [
+      'resourceType,resourceId,resourceName,currentPeriodStart,payloadBillableCount',
+      'organization,o1,Acme,2026-11-01T00:00:00.000Z,10',
+      'user,u1,Ada,2026-11-01T00:00:00.000Z,5',
+      'organization,o2,Beta,2026-11-01T00:00:00.000Z,7',
+    ].join('\n');
+    let figures: ResourceFigures | null = null;
+    const summary = await summarizeReportCsv(Readable.from([csv]), LIMITS, { onResourceFigures: (found) => (figures = found) });
+    assert.equal(summary.grouping.resource, 'organization');
+    const resources: ResourceFigure[] = (figures as ResourceFigures | null)?.resources ?? [];
+    assert.deepEqual(
+      resources.map((resource) => [resource.id, resource.otherType ?? false]),
+      [
+        ['o1', false],
+        ['u1', true],
+        ['o2', false],
+      ],
+    );
+  });
+
   test('totals are the exact sums of every numeric quantity column, computed independently', async () => {
     const rows = records('org-daily-tags.csv');
     const expected: Record<string, number> = {};

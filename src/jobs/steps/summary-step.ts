@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { RowTally } from '../../csv/summarize-stream.js';
-import { topMovers } from '../../insights/movers.js';
+import { comparedMonths, topMovers } from '../../insights/movers.js';
 import type { Movers, ReportInsights } from '../../insights/types.js';
 import type { ReportRecord } from '../../reports/record.js';
 import type { ReportSummary, ResourceFigures } from '../../summary/types.js';
@@ -66,7 +66,9 @@ export async function summaryStep(deps: StepDeps, record: ReportRecord, signal?:
 async function organizationMonths(deps: StepDeps, record: ReportRecord, summary: ReportSummary, resources: ResourceFigures): Promise<Movers | null> {
   try {
     await deps.usage.organizations.recordReport(record, summary, resources);
-    return topMovers(await deps.usage.organizations.allTrends(), { now: deps.now() });
+    const now = deps.now();
+    const { latestMonth, previousMonth } = comparedMonths(now);
+    return topMovers(await deps.usage.organizations.allTrends({ months: [previousMonth, latestMonth] }), { now });
   } catch (error) {
     deps.logger.warn({ err: error }, 'monthly organization points or movers not available for this report');
     return null;
