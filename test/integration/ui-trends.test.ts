@@ -86,6 +86,7 @@ describe('organizations’ trends on the dashboard over HTTP', () => {
     assert.equal(inputValue(page.text, 'months'), '12');
     assert.match(page.text, /<button type="submit">Backfill from Losant<\/button>/u);
     assert.match(textOf(page.text), /No organization has whole-month figures for both \d{4}-\d{2} and \d{4}-\d{2} yet: backfill them from Losant/u);
+    assert.match(textOf(page.text), /No kept report names an organization yet/u);
   });
 
   test('a backfill without the CSRF token is refused, and Losant is not asked', async () => {

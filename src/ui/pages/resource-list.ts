@@ -129,7 +129,7 @@ async function listView(deps: UiDeps, kind: ResourceKind, request: PageRequest, 
     }
       ${
         total === 0
-          ? html`<p class="empty">No ${words.one.toLowerCase()} is known yet: they are learned from reports grouped by ${words.one.toLowerCase()} as they are summarized.</p>`
+          ? html`<p class="empty">No kept report names an ${words.one.toLowerCase()} yet: the list is learned from reports grouped by ${words.one.toLowerCase()} as they are summarized.</p>`
           : html`${resourceTable(kind, items, `${total} ${words.many.toLowerCase()} named in kept reports, by name; ${PAGE_SIZE} a page`)} ${pager(kind, page, pages)}`
       }`,
   };
