@@ -7,6 +7,7 @@ import type { RetryReport } from '../reports/retry-report.js';
 import type { ReportStore } from '../reports/store.js';
 import type { MissedRunService } from '../schedules/missed-run-service.js';
 import type { ScheduleService } from '../schedules/schedule-service.js';
+import type { Trends } from '../trends/index.js';
 import type { UsageReadModel } from '../usage/read-model.js';
 
 /**
@@ -21,6 +22,8 @@ export interface UiDeps {
   /** Each organization's and application's figures across reports, and the instance's months (src/usage). */
   usage: UsageReadModel;
   schedules: ScheduleService;
+  /** Organizations' months from reports and Losant's historicalSummaries: the backfill, one organization's trend, the movers. */
+  trends: Pick<Trends, 'backfill' | 'organizationTrend' | 'movers'>;
   missedRuns: MissedRunService;
   requestReport: RequestReport;
   retryReport: RetryReport;

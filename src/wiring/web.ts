@@ -152,6 +152,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
         store,
         usage,
         schedules,
+        trends,
         missedRuns,
         requestReport,
         retryReport,

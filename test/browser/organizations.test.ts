@@ -101,7 +101,11 @@ describe('organization pages in a browser', () => {
       await Promise.all([page.waitForURL(`${service.url}/ui/organizations/${encodeURIComponent(organization.id)}`), found.click()]);
 
       assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), organization.name);
-      assert.deepEqual(await chartSeriesLengths(page, '[data-usage-chart]'), [2, 2, 2], 'payloads, devices and minutes each drew both reports');
+      assert.deepEqual(
+        await chartSeriesLengths(page, '[aria-labelledby="usage-title"] [data-usage-chart]'),
+        [2, 2, 2],
+        'payloads, devices and minutes each drew both reports',
+      );
       const table = page.getByRole('table', { name: /figures in each report that names it/u });
       assert.equal(await table.locator('tbody tr').count(), 2);
       for (const id of reportIds) assert.equal(await table.getByRole('link', { name: id }).getAttribute('href'), `/ui/reports/${id}`);
@@ -127,7 +131,7 @@ describe('organization pages in a browser', () => {
       const { page } = watched;
       await signIn(watched, service.url, TEST_ADMIN_TOKEN);
       await page.goto(`${service.url}/ui/organizations/${encodeURIComponent(organization.id)}`);
-      assert.deepEqual(await chartSeriesLengths(page, '[data-usage-chart]'), [2, 2, 2]);
+      assert.deepEqual(await chartSeriesLengths(page, '[aria-labelledby="usage-title"] [data-usage-chart]'), [2, 2, 2]);
       assert.equal(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), true, 'nothing is wider than the phone');
       await watched.screenshot('organization-phone');
 

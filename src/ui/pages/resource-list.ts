@@ -1,10 +1,15 @@
 import { ValidationError } from '../../errors.js';
+import { parseBackfillRequest } from '../../trends/index.js';
 import type { KnownResource, ResourceKind } from '../../usage/resource-history.js';
 import type { UiDeps } from '../deps.js';
+import { errorsByField, NO_ERRORS } from '../field-errors.js';
+import { typedValues } from '../form-input.js';
 import { reportHref, timeTag } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import type { PageRequest, PageRoutes, PageView, UiPage } from '../page.js';
 import { KINDS, resourceHref, resourceListHref } from '../resource-kinds.js';
+import { backfillFailure, backfillOutcome, backfillOutcomeHref, backfillRequestBody, type BackfillFormState } from '../trends/backfill-form.js';
+import { trendsSection } from '../trends/trends-section.js';
 
 /** Resources per page of the list, and matches shown for a search. */
 const PAGE_SIZE = 50;
@@ -85,8 +90,12 @@ function pager(kind: ResourceKind, page: number, pages: number): SafeHtml {
   </nav>`;
 }
 
-/** The list of one kind: a search's matches, or a page of every known resource in name order. */
-async function listView(deps: UiDeps, kind: ResourceKind, request: PageRequest): Promise<PageView> {
+/**
+ * The list of one kind: a search's matches, or a page of every known resource in name order. The
+ * organizations' list (not a search) also has the top movers and the backfill form, in `backfill`'s
+ * state (after a post) or with the outcome a redirect names.
+ */
+async function listView(deps: UiDeps, kind: ResourceKind, request: PageRequest, backfill?: BackfillFormState & { status: number }): Promise<PageView> {
   const words = KINDS[kind];
   const text = searchText(request.query);
   const head = html`${kindSwitch(kind)} ${searchForm(kind, text)}`;
@@ -106,12 +115,21 @@ async function listView(deps: UiDeps, kind: ResourceKind, request: PageRequest):
   const page = pageNumber(request.query);
   const { items, total } = await deps.usage.resources.listResources(kind, { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE });
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const trends =
+    kind === 'organization' ? await trendsSection(deps, request, backfill ?? { values: {}, errors: NO_ERRORS, notice: backfillOutcome(request.query) }) : null;
   return {
     title: words.many,
-    body: html`${head}
+    ...(backfill === undefined ? {} : { status: backfill.status }),
+    body: html`${
+      trends === null
+        ? head
+        : html`${kindSwitch(kind)} ${trends}
+            <h2>All ${words.many.toLowerCase()}</h2>
+            ${searchForm(kind, text)}`
+    }
       ${
         total === 0
-          ? html`<p class="empty">No ${words.one.toLowerCase()} is known yet: they are learned from reports grouped by ${words.one.toLowerCase()} as they are summarized.</p>`
+          ? html`<p class="empty">No kept report names an ${words.one.toLowerCase()} yet: the list is learned from reports grouped by ${words.one.toLowerCase()} as they are summarized.</p>`
           : html`${resourceTable(kind, items, `${total} ${words.many.toLowerCase()} named in kept reports, by name; ${PAGE_SIZE} a page`)} ${pager(kind, page, pages)}`
       }`,
   };
@@ -122,8 +140,30 @@ function registerList(routes: PageRoutes, deps: UiDeps, kind: ResourceKind): voi
 }
 
 /**
+ * POST /ui/organizations/backfill: the admin API's backfill, checked by its schema. Done: back to
+ * the organizations with the outcome (post/redirect/get). Refused: the list again, with the
+ * months' error at the field or Losant's failure above the form, what was typed kept.
+ */
+function registerBackfill(routes: PageRoutes, deps: UiDeps): void {
+  routes.post('/organizations/backfill', async (request) => {
+    const values = typedValues(request.form);
+    const again = { ...request, query: new URLSearchParams() };
+    try {
+      const result = await deps.trends.backfill(parseBackfillRequest(backfillRequestBody(request.form)));
+      return { redirect: backfillOutcomeHref(result) };
+    } catch (error) {
+      if (error instanceof ValidationError) return listView(deps, 'organization', again, { values, errors: errorsByField(error), notice: null, status: 400 });
+      const failure = backfillFailure(error);
+      if (failure === null) throw error;
+      return listView(deps, 'organization', again, { values, errors: NO_ERRORS, notice: failure.notice, status: failure.status });
+    }
+  });
+}
+
+/**
  * /ui/organizations (and /ui/applications, one link away): every organization or application the
- * kept reports named, by name, searchable by id or the start of a name.
+ * kept reports named, by name, searchable by id or the start of a name; for organizations also the
+ * month-over-month movers and the backfill of their months from Losant.
  */
 export const organizationsPage: UiPage = {
   path: '/organizations',
@@ -132,5 +172,6 @@ export const organizationsPage: UiPage = {
   register(routes, deps) {
     registerList(routes, deps, 'organization');
     registerList(routes, deps, 'application');
+    registerBackfill(routes, deps);
   },
 };

@@ -1,10 +1,12 @@
 import { NotFoundError } from '../../errors.js';
+import type { OrganizationTrendView } from '../../trends/index.js';
 import type { KnownResource, ResourceKind, ResourcePoint } from '../../usage/resource-history.js';
 import { usageFigures } from '../../usage/usage-columns.js';
 import { figureCell, periodTag, reportHref, timeTag } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import type { UiPage } from '../page.js';
 import { KINDS, resourceListHref } from '../resource-kinds.js';
+import { organizationTrendSection } from '../trends/organization-trend.js';
 import { FIGURE_NAMES, usageChart } from '../usage-chart.js';
 
 /** The newest points shown: the read model keeps up to 2,000 per resource; 400 are years of daily reports. */
@@ -71,7 +73,24 @@ function historyTable(words: (typeof KINDS)[ResourceKind], points: readonly Reso
   </div>`;
 }
 
-/** /ui/organizations/:id or /ui/applications/:id: one resource's usage across every kept report that names it. */
+/** The reports part of the page: the figures in each kept report that names the resource. */
+function reportsSection(words: (typeof KINDS)[ResourceKind], points: readonly ResourcePoint[]): SafeHtml {
+  const chart = usageChart(
+    `Line charts of the ${words.one.toLowerCase()}'s billable payloads, devices and notebook minutes per report period`,
+    points.map((point) => ({ label: periodLabel(point), figures: usageFigures(point.figures) })),
+  );
+  return html`<section aria-labelledby="usage-title">
+    <h2 id="usage-title">Usage per report</h2>
+    ${points.length === 0 ? html`<p class="empty">The reports that named it are no longer kept.</p>` : html`${chart} ${historyTable(words, points)}`}
+  </section>`;
+}
+
+/**
+ * /ui/organizations/:id or /ui/applications/:id: one resource's usage across every kept report
+ * that names it; an organization's page also has its months (from reports and Losant's
+ * historicalSummaries) and their month-over-month change, and is there for an organization known
+ * from its months alone (a backfill names organizations no kept report does).
+ */
 function resourceUsagePage(kind: ResourceKind): UiPage {
   const words = KINDS[kind];
   return {
@@ -80,25 +99,34 @@ function resourceUsagePage(kind: ResourceKind): UiPage {
     register(routes, deps) {
       routes.get(`/${words.segment}/:id`, async (request) => {
         const id = request.params.id ?? '';
-        const [resource, points] = await Promise.all([
+        const [resource, points, trend] = await Promise.all([
           deps.usage.resources.resource(kind, id),
           deps.usage.resources.resourceHistory(kind, id, { limit: POINTS_SHOWN }),
+          kind === 'organization' ? deps.trends.organizationTrend(id) : Promise.resolve<OrganizationTrendView | null>(null),
         ]);
-        if (resource === null) throw new NotFoundError(`No ${words.one.toLowerCase()} with the id ${id} is named in the kept reports`);
-        const chart = usageChart(
-          `Line charts of the ${words.one.toLowerCase()}'s billable payloads, devices and notebook minutes per report period`,
-          points.map((point) => ({ label: periodLabel(point), figures: usageFigures(point.figures) })),
-        );
+        const months = kind === 'organization' ? organizationTrendSection(trend) : null;
+        const charts = { vendor: ['echarts.min.js'], scripts: ['usage-chart.js'] };
+        if (resource === null) {
+          if (trend === null) throw new NotFoundError(`No ${words.one.toLowerCase()} with the id ${id} is named in the kept reports`);
+          return {
+            title: trend.name,
+            body: html`<p class="kind-label">${words.one}</p>
+              <dl class="facts">
+                <dt>Id</dt>
+                <dd><code>${trend.id}</code></dd>
+                <dt>Reports naming it</dt>
+                <dd>none kept: its months come from Losant's historicalSummaries</dd>
+              </dl>
+              <p><a href="${resourceListHref(kind)}">All ${words.many.toLowerCase()}</a></p>
+              ${months}`,
+            ...charts,
+          };
+        }
         return {
           title: resource.name,
           body: html`<p class="kind-label">${words.one}</p>
-            ${facts(kind, resource, points.at(-1), points.length)}
-            <section aria-labelledby="usage-title">
-              <h2 id="usage-title">Usage per report</h2>
-              ${points.length === 0 ? html`<p class="empty">The reports that named it are no longer kept.</p>` : html`${chart} ${historyTable(words, points)}`}
-            </section>`,
-          vendor: ['echarts.min.js'],
-          scripts: ['usage-chart.js'],
+            ${facts(kind, resource, points.at(-1), points.length)} ${months} ${reportsSection(words, points)}`,
+          ...charts,
         };
       });
     },
