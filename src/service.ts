@@ -246,8 +246,9 @@ export async function createService(options: ServiceOptions) {
   /**
    * Closes in order: the missed-run checks, HTTP (intake), the worker (jobs still running when
    * `remainingMs` is nearly spent go back to the queue), the worker's health port (alive while the
-   * worker finishes), the steps (downloader, mailer), the queue, then the Redis connections this
-   * service made. A part that fails to close is logged and the rest still close.
+   * worker finishes), the steps (downloader, mailer), the archive it made (its S3 sockets), the
+   * queue, then the Redis connections this service made. A part that fails to close is logged and
+   * the rest still close.
    */
   async function close(remainingMs = Number.POSITIVE_INFINITY): Promise<void> {
     const endsAt = Date.now() + remainingMs;
@@ -274,6 +275,8 @@ export async function createService(options: ServiceOptions) {
       ['health', health ? () => closeServer(health) : null],
       ['metrics', metricsPort ? () => closeServer(metricsPort) : null],
       ['steps', steps ? () => steps.close() : null],
+      // After the steps and the web side, the archive's last users; one passed in stays open (its owner closes it).
+      ['archive', overrides.archive === undefined && archive.close ? () => Promise.resolve(archive.close?.()) : null],
       ['queue', () => queue.close()],
       [
         'redis',

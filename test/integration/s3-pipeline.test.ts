@@ -13,6 +13,7 @@ import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { deleteKeys, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { startS3, type TestS3 } from '../helpers/s3.js';
 import { startService, type RunningService } from '../helpers/service.js';
+import { startTcpRelay } from '../helpers/tcp-relay.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 
 const auth = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
@@ -58,6 +59,28 @@ describe('the pipeline with an S3 archive', () => {
     await s3.stop();
     await smtp.close();
     await sim.close();
+  });
+
+  test('a stopped service leaves no connection to the bucket open', async () => {
+    const relay = await startTcpRelay(Number(new URL(s3.endpoint).port));
+    try {
+      const service = await startService({ name: 's3-sockets', env: { ...losantEnv(), ...s3.env('sockets'), ARCHIVE_S3_ENDPOINT: relay.url } });
+      try {
+        const id = await requestReport(service);
+        const record = await service.waitForStatus(id, ['delivered', 'failed', 'unrecognized']);
+        assert.equal(record.status, 'delivered', JSON.stringify(record.error));
+        assert.ok(record.archive?.csv.location.startsWith(`s3://${s3.bucket}/sockets/`));
+        assert.ok(relay.open > 0, 'the archive keeps its connections open while the service runs');
+      } finally {
+        await service.stop();
+      }
+      // Kept open by the relay whatever s3rver does: only the service's client can close them. The
+      // limit is far above the milliseconds a close takes; it only turns a leak into a failure.
+      await relay.allClosed(10_000);
+      assert.equal(relay.open, 0);
+    } finally {
+      await relay.close();
+    }
   });
 
   test('a report is delivered and its CSV is in the bucket with its sha256 in the metadata', async () => {
