@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { parseRedisUrl } from './redis-url.js';
+import { parseRedisUrl, type RedisTarget } from './redis-url.js';
 
 /**
  * Redis connections come in two kinds:
@@ -30,8 +30,8 @@ export function connectOptionsFrom(settings: { tlsCaFile: string | null }): Redi
  * (re)connection and follows a failover by itself: commands fail while there is no master, and
  * the connection comes back on the new one.
  */
-export function createRedis(url: string, role: RedisRole, options: RedisConnectOptions = {}): Redis {
-  const target = parseRedisUrl(url);
+export function createRedis(url: string | RedisTarget, role: RedisRole, options: RedisConnectOptions = {}): Redis {
+  const target = typeof url === 'string' ? parseRedisUrl(url) : url;
   const common = {
     connectionName: `${options.name ?? 'report-relay'}:${role}`,
     connectTimeout: 5_000,

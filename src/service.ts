@@ -93,7 +93,9 @@ export async function createService(options: ServiceOptions) {
   };
 
   const connectOptions = connectOptionsFrom(config.redis);
-  const redis = watch(overrides.redis ?? own(createRedis(config.redis.url, 'commands', connectOptions)));
+  // Parsed once: for the connections this service makes and for what its errors say about where Redis is.
+  const redisTarget = parseRedisUrl(config.redis.url);
+  const redis = watch(overrides.redis ?? own(createRedis(redisTarget, 'commands', connectOptions)));
   const store = createReportStore(redis, {
     onStatusChange: (to) => metrics.statusChanged(to),
     prefix: config.redis.prefix,
@@ -141,7 +143,7 @@ export async function createService(options: ServiceOptions) {
       overrides,
     );
     worker = createReportWorker({
-      connection: watch(overrides.blockingRedis ?? own(createRedis(config.redis.url, 'blocking', connectOptions))),
+      connection: watch(overrides.blockingRedis ?? own(createRedis(redisTarget, 'blocking', connectOptions))),
       prefix: keys.queuePrefix,
       concurrency: workerConfig.concurrency,
       lockMs: workerConfig.lockMs,
@@ -208,9 +210,7 @@ export async function createService(options: ServiceOptions) {
     }
     const readyTimeoutMs = options.redisReadyTimeoutMs ?? 10_000;
     await waitUntilReady(redis, readyTimeoutMs).catch(() => {
-      throw new Error(
-        `Redis at ${describeRedisTarget(parseRedisUrl(config.redis.url))} did not answer within ${readyTimeoutMs} ms; is it running? (see README: Redis)`,
-      );
+      throw new Error(`Redis at ${describeRedisTarget(redisTarget)} did not answer within ${readyTimeoutMs} ms; is it running? (see README: Redis)`);
     });
     await durability.check('start');
     stopDurabilityChecks = durability.start(options.redisCheckIntervalMs ?? config.redis.checkIntervalMs);
