@@ -16,6 +16,11 @@ RUN npm run build
 # --- runtime: production dependencies, dist/ and the files the built process reads ---
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# The email chart draws its text with Liberation Sans (src/delivery/chart-font.ts); the slim image
+# has no fonts, and without one the chart goes out with no axes, names or figures.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends fonts-liberation \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -12,6 +12,7 @@ import type { BenchCase } from './lib/case.js';
 import { machineFacts } from './lib/machine.js';
 import { outcomeMissed, renderCaseMarkdown, renderCaseText, renderMachineText } from './lib/report.js';
 import type { CaseOutcome, RunFacts } from './lib/report.js';
+import { benchRedisUrl } from './lib/redis-url.js';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const repoDir = join(benchDir, '..');
@@ -69,7 +70,7 @@ async function main(): Promise<number> {
   const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
   const startedAt = new Date().toISOString();
   // The bench is an entry point of its own; the service's config (with its required secrets) is not loaded here.
-  const machine = await machineFacts({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', repoDir });
+  const machine = await machineFacts({ redisUrl: benchRedisUrl(), repoDir });
   const run: RunFacts = { command, startedAt, machine };
   console.log(renderMachineText(machine));
   await mkdir(resultsDir, { recursive: true });

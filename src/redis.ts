@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from './redis-client.js';
-import { parseRedisUrl } from './redis-url.js';
+import { parseRedisUrl, type RedisTarget } from './redis-url.js';
 
 /**
  * Redis connections come in two kinds:
@@ -32,8 +32,8 @@ export function connectOptionsFrom(settings: { tlsCaFile: string | null }): Redi
  * the connection comes back on the new one. A cluster client learns the nodes from the seed nodes
  * and follows the slots as they move (MOVED, ASK, a failover).
  */
-export function createRedis(url: string, role: RedisRole, options: RedisConnectOptions = {}): RedisClient {
-  const target = parseRedisUrl(url);
+export function createRedis(url: string | RedisTarget, role: RedisRole, options: RedisConnectOptions = {}): RedisClient {
+  const target = typeof url === 'string' ? parseRedisUrl(url) : url;
   const common = {
     connectionName: `${options.name ?? 'report-relay'}:${role}`,
     connectTimeout: 5_000,

@@ -93,7 +93,9 @@ export async function createService(options: ServiceOptions) {
   };
 
   const connectOptions = connectOptionsFrom(config.redis);
-  const redis = watch(overrides.redis ?? own(createRedis(config.redis.url, 'commands', connectOptions)));
+  // Parsed once: for the connections this service makes and for what its errors say about where Redis is.
+  const redisTarget = parseRedisUrl(config.redis.url);
+  const redis = watch(overrides.redis ?? own(createRedis(redisTarget, 'commands', connectOptions)));
   const store = createReportStore(redis, {
     onStatusChange: (to) => metrics.statusChanged(to),
     prefix: config.redis.prefix,
@@ -141,7 +143,7 @@ export async function createService(options: ServiceOptions) {
       overrides,
     );
     worker = createReportWorker({
-      connection: watch(overrides.blockingRedis ?? own(createRedis(config.redis.url, 'blocking', connectOptions))),
+      connection: watch(overrides.blockingRedis ?? own(createRedis(redisTarget, 'blocking', connectOptions))),
       prefix: keys.queuePrefix,
       concurrency: workerConfig.concurrency,
       lockMs: workerConfig.lockMs,
@@ -208,9 +210,7 @@ export async function createService(options: ServiceOptions) {
     }
     const readyTimeoutMs = options.redisReadyTimeoutMs ?? 10_000;
     await waitUntilReady(redis, readyTimeoutMs).catch(() => {
-      throw new Error(
-        `Redis at ${describeRedisTarget(parseRedisUrl(config.redis.url))} did not answer within ${readyTimeoutMs} ms; is it running? (see README: Redis)`,
-      );
+      throw new Error(`Redis at ${describeRedisTarget(redisTarget)} did not answer within ${readyTimeoutMs} ms; is it running? (see README: Redis)`);
     });
     await durability.check('start');
     stopDurabilityChecks = durability.start(options.redisCheckIntervalMs ?? config.redis.checkIntervalMs);
@@ -246,8 +246,9 @@ export async function createService(options: ServiceOptions) {
   /**
    * Closes in order: the missed-run checks, HTTP (intake), the worker (jobs still running when
    * `remainingMs` is nearly spent go back to the queue), the worker's health port (alive while the
-   * worker finishes), the steps (downloader, mailer), the queue, then the Redis connections this
-   * service made. A part that fails to close is logged and the rest still close.
+   * worker finishes), the steps (downloader, mailer), the archive it made (its S3 sockets), the
+   * queue, then the Redis connections this service made. A part that fails to close is logged and
+   * the rest still close.
    */
   async function close(remainingMs = Number.POSITIVE_INFINITY): Promise<void> {
     const endsAt = Date.now() + remainingMs;
@@ -274,6 +275,8 @@ export async function createService(options: ServiceOptions) {
       ['health', health ? () => closeServer(health) : null],
       ['metrics', metricsPort ? () => closeServer(metricsPort) : null],
       ['steps', steps ? () => steps.close() : null],
+      // After the steps and the web side, the archive's last users; one passed in stays open (its owner closes it).
+      ['archive', overrides.archive === undefined && archive.close ? () => Promise.resolve(archive.close?.()) : null],
       ['queue', () => queue.close()],
       [
         'redis',

@@ -15,6 +15,7 @@ import { benchPrefix } from '../lib/redis-prefix.js';
 import { callbackBody, createAwaitingReports } from '../lib/report-records.js';
 import { formatNumber } from '../lib/report.js';
 import { percentile } from '../lib/stats.js';
+import { benchRedisUrl } from '../lib/redis-url.js';
 
 /**
  * Target: from a callback's arrival to the email accepted by a local SMTP server, for a
@@ -63,7 +64,7 @@ const e2eCase: BenchCase = {
   async run({ args, runs, warmup, tmpDir, log }) {
     const reportsPerRun = args.number('reports', 50, { min: 1, integer: true });
     const rows = args.number('rows', 10_000, { min: 1, integer: true });
-    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const redisUrl = benchRedisUrl();
 
     const csv = await generateReportCsv({ path: join(tmpDir, 'report.csv'), rows, seed: 7 });
     const files = await startFileServer([csv.path]);

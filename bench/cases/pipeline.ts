@@ -15,6 +15,7 @@ import type { PipelineRunResult } from '../pipeline/result.js';
 import type { RetainedHeapResult } from '../pipeline/retained-heap.js';
 import type { SummaryAtLimitsResult } from '../pipeline/summary-at-limits.js';
 import { workerCommand } from '../lib/worker-command.js';
+import { benchRedisUrl } from '../lib/redis-url.js';
 
 /**
  * Target: a year-long daily report of a large instance (hundreds of MB) must not run the worker out
@@ -60,7 +61,7 @@ const pipelineCase: BenchCase = {
     const targetMb = args.number('target-mb', 150, { min: 0 });
     const big = args.has('big');
     const bigRuns = args.number('big-runs', 2, { min: 1, integer: true });
-    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const redisUrl = benchRedisUrl();
     const allSizes = big && !sizes.includes(1000) ? [...sizes, 1000] : sizes;
 
     // Children run compiled JavaScript with plain node, as the worker runs in production.

@@ -8,6 +8,7 @@ import { benchPrefix, deleteKeysWithPrefix } from '../lib/redis-prefix.js';
 import { percentile } from '../lib/stats.js';
 import { seedReadModel, seededResourceId, SEED_FIRST_DAY } from '../lib/read-model-seed.js';
 import { createLogger } from '../../src/log.js';
+import { benchRedisUrl } from '../lib/redis-url.js';
 
 /**
  * Question: do the dashboard's read queries stay fast after years of use? With 10,000 report
@@ -36,7 +37,7 @@ const readModelCase: BenchCase = {
     const deliveredCount = Math.min(recordCount, args.number('delivered', 400, { min: 1, integer: true }));
     const organizations = args.number('organizations', 200, { min: 1, integer: true });
     const calls = args.number('calls', 40, { min: 1, integer: true });
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
+    const redis = new Redis(benchRedisUrl(), { maxRetriesPerRequest: 2 });
     const prefix = benchPrefix('read-model');
     const logger = createLogger({ level: 'warn' });
     try {

@@ -19,6 +19,7 @@ import { formatNumber } from '../lib/report.js';
 import { startServerProcess, type ServerProcess } from '../lib/server-process.js';
 import { benchServiceEnv, processDataDir } from '../lib/service-env.js';
 import { workerCommand } from '../lib/worker-command.js';
+import { benchRedisUrl } from '../lib/redis-url.js';
 
 /**
  * Target: report throughput grows with worker processes. The same batch of large reports (20 of
@@ -69,7 +70,7 @@ const scaleWorkersCase: BenchCase = {
   async run({ args, runs, warmup, tmpDir, repoDir, log }) {
     const reportCount = args.number('reports', 20, { min: 1, integer: true });
     const mb = args.number('mb', 15, { min: 1 });
-    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const redisUrl = benchRedisUrl();
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
     const csv = await cachedReportCsv(mb, { log });
     const files = await startFileServer([csv.path]);

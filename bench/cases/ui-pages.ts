@@ -15,6 +15,7 @@ import { createLogger } from '../../src/log.js';
 import { createService } from '../../src/service.js';
 import { startSimulator } from '../../src/sim/index.js';
 import { PAGES } from '../../src/ui/pages/index.js';
+import { benchRedisUrl } from '../lib/redis-url.js';
 
 /**
  * Question: does every dashboard page answer fast after years of use? Over the read-model case's
@@ -51,7 +52,7 @@ const uiPagesCase: BenchCase = {
     const delivered = Math.min(records, args.number('delivered', 400, { min: 10, integer: true }));
     const resources = args.number('organizations', 200, { min: 1, integer: true });
     const calls = args.number('calls', 50, { min: 1, integer: true });
-    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const redisUrl = benchRedisUrl();
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
     const prefix = benchPrefix('ui-pages');
     const quiet = createLogger({ level: 'warn' });

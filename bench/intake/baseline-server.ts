@@ -9,8 +9,9 @@ import helmet from 'helmet';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { serveUntilSigterm } from './serve-until-sigterm.js';
+import { benchRedisUrl } from '../lib/redis-url.js';
 
-const [portText = '0', redisUrl = 'redis://127.0.0.1:6379', prefix = 'bench-baseline'] = process.argv.slice(2);
+const [portText = '0', redisUrl = benchRedisUrl(), prefix = 'bench-baseline'] = process.argv.slice(2);
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
 const queue = new Queue('reports', { connection: redis, prefix });
 

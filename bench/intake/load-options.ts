@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { CliArgs } from '../lib/args.js';
 import type { IntakeSettings } from './run-intake.js';
+import { benchRedisUrl } from '../lib/redis-url.js';
 
 /** The options every intake case takes, as its help lists them. */
 export const INTAKE_LOAD_OPTIONS = [
@@ -22,7 +23,7 @@ export function readIntakeLoadOptions(args: CliArgs): IntakeLoadOptions {
     seconds: args.number('seconds', 10, { min: 1 }),
     warmupSeconds: args.number('warmup-seconds', 2, { min: 0 }),
     connections: args.number('connections', 100, { min: 1, integer: true }),
-    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisUrl: benchRedisUrl(),
   };
 }
 

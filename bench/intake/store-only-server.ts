@@ -17,8 +17,9 @@ import { buildCallbackInfo } from '../../src/reports/receive-callback.js';
 import { secretMatches } from '../../src/reports/secrets.js';
 import { createReportStore } from '../../src/reports/store.js';
 import { serveUntilSigterm } from './serve-until-sigterm.js';
+import { benchRedisUrl } from '../lib/redis-url.js';
 
-const [portText = '0', redisUrl = 'redis://127.0.0.1:6379', prefix = 'bench-store-only'] = process.argv.slice(2);
+const [portText = '0', redisUrl = benchRedisUrl(), prefix = 'bench-store-only'] = process.argv.slice(2);
 // The service's defaults for the record's retention and the job's options.
 const { jobs, retention } = loadConfig('web', {
   PUBLIC_URL: 'http://127.0.0.1:3000',

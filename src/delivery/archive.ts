@@ -39,6 +39,11 @@ export interface ArchiveTarget {
    * empties and temp files left by interrupted writes.
    */
   removeOlderThan(cutoff: Date, options: { limit: number; resumeAfter?: string | null }): Promise<ArchiveSweep>;
+  /**
+   * Lets go of what the archive holds open (an S3 client's keep-alive sockets); it is not used
+   * after. Archives that hold nothing open (a folder) do not have it.
+   */
+  close?(): void;
   /** Where the archive lives, safe to log and to show, e.g. "file:/var/data/archive". */
   readonly description: string;
   /**

@@ -12,10 +12,8 @@ export async function createArchive(config: Pick<SharedConfig, 'archive' | 'data
   const location = parseArchiveUrl(config.archive.url, config.dataDir);
   if (location.kind === 'file') return createFileArchive(location.dir);
   const [{ createS3Archive }, { createS3Client }] = await Promise.all([import('./s3/s3-archive.js'), import('./s3/s3-client.js')]);
-  return createS3Archive({
-    client: createS3Client(config.archive.s3),
-    bucket: location.bucket,
-    prefix: location.prefix,
-    timeoutMs: config.archive.s3.timeoutMs,
-  });
+  const client = createS3Client(config.archive.s3);
+  const archive = createS3Archive({ client, bucket: location.bucket, prefix: location.prefix, timeoutMs: config.archive.s3.timeoutMs });
+  // The client is made here, so it is let go here: its keep-alive sockets would outlive the service.
+  return { ...archive, close: () => client.destroy() };
 }

@@ -114,7 +114,7 @@ function totalsContent(view: ReportView): SafeHtml {
 function figureTable(table: FigureTable): SafeHtml {
   const withChange = table.rows.some((row) => row.change !== null);
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;">
-<tr><th align="left" style="${TH}text-align:left;">Metric</th>${table.headings.map((heading) => html`<th align="right" style="${TH}${NUM}">${heading}</th>`)}${withChange && html`<th align="right" style="${TH}${NUM}">Previous</th><th align="right" style="${TH}${NUM}">Change</th>`}</tr>
+<tr><th align="left" style="${TH}text-align:left;">${table.labelHeading ?? 'Metric'}</th>${table.headings.map((heading) => html`<th align="right" style="${TH}${NUM}">${heading}</th>`)}${withChange && html`<th align="right" style="${TH}${NUM}">Previous</th><th align="right" style="${TH}${NUM}">Change</th>`}</tr>
 ${table.rows.map(
   (row) => html`<tr><td style="${TD}">${row.label}</td>${row.values.map((value) => html`<td align="right" style="${TD}${NUM}">${value}</td>`)}${
     withChange &&

@@ -29,7 +29,7 @@ export function renderText(view: ReportView): string {
   if (view.chart) {
     heading('Per period');
     lines.push(...wrap(`The HTML version has a chart: ${view.chart.ref.alt}`));
-    if (view.chart.series) lines.push('', ...figureTable(view.chart.series, 'Period'));
+    if (view.chart.series) lines.push('', ...figureTable(view.chart.series));
   }
 
   if (view.totals !== null || view.levels !== null) {
@@ -82,9 +82,9 @@ export function renderText(view: ReportView): string {
   return lines.join('\n');
 }
 
-function figureTable(figures: FigureTable, first = 'Metric'): string[] {
+function figureTable(figures: FigureTable): string[] {
   const withChange = figures.rows.some((row) => row.change !== null);
-  const headers = [first, ...figures.headings, ...(withChange ? ['Previous', 'Change'] : [])];
+  const headers = [figures.labelHeading ?? 'Metric', ...figures.headings, ...(withChange ? ['Previous', 'Change'] : [])];
   const rows = figures.rows.map((row) => [row.label, ...row.values, ...(withChange ? [row.change?.previous ?? '', row.change?.text ?? ''] : [])]);
   return table(headers, rows, ['left', ...headers.slice(1).map((): Align => 'right')]);
 }

@@ -55,6 +55,8 @@ export interface FigureRow {
 
 /** Metric name, the figures under `headings`, then (when any row has one) previous and change. */
 export interface FigureTable {
+  /** What the first column's cells are; absent: metrics. */
+  labelHeading?: string;
   headings: string[];
   rows: FigureRow[];
 }
@@ -161,7 +163,7 @@ export function buildReportView(input: ReportEmailInput): ReportView {
     levels,
     topTables: summary.top.filter((list) => list.entries.length > 0).map((list) => topTable(list, resourcePlural)),
     badRows: summary.badRowCount > 0 ? badRowsView(summary) : null,
-    chart: input.chart ? { ref: { ...input.chart, alt: singleLine(input.chart.alt, 300) }, series: seriesTable(summary) } : null,
+    chart: input.chart ? { ref: { ...input.chart, alt: singleLine(input.chart.alt, 300) }, series: seriesTable(summary, dateGrouping) } : null,
     insights: summary.insights ? buildInsightsView(summary.insights) : null,
     archiveNote: input.archiveLocation ? `The original CSV is archived at ${singleLine(input.archiveLocation, 300)}` : 'The original CSV was not archived.',
     archiveLink: input.archiveLink
@@ -235,12 +237,13 @@ function levelsView(
 }
 
 /** The per-period series as rows (period, then one figure per column), the last MAX_SERIES_ROWS periods as the chart draws them. */
-function seriesTable(summary: ReportSummary): FigureTable | null {
+function seriesTable(summary: ReportSummary, dateGrouping: 'day' | 'month' | null): FigureTable | null {
   const series = summary.periodSeries;
   if (!series || series.starts.length === 0) return null;
   const columns = Object.keys(series.columns);
   const from = Math.max(0, series.starts.length - MAX_SERIES_ROWS);
   return {
+    labelHeading: capitalize(dateGrouping ?? 'period'),
     headings: columns.map((column) => singleLine(labelForColumn(column), NAME_LENGTH)),
     rows: series.starts.slice(from).map((start, offset) => ({
       label: start.slice(0, 10),

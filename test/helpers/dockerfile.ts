@@ -97,3 +97,15 @@ export function healthcheckOf(stage: Stage): string[] {
   if (healthcheck === undefined || at < 0) throw new Error('the stage has no HEALTHCHECK CMD');
   return execForm(healthcheck.slice(healthcheck.indexOf('CMD', at) + 'CMD'.length).trim());
 }
+
+/** The packages the stage's RUN instructions install with `apt-get install`, each with the RUN that installs it. */
+export function aptInstallsOf(stage: Stage): Array<{ name: string; run: string }> {
+  return argsOf(stage, 'RUN').flatMap((run) =>
+    run
+      .split('&&')
+      .map((command) => command.trim().split(/\s+/u))
+      .filter((words) => words[0] === 'apt-get' && words.includes('install'))
+      .flatMap((words) => words.slice(words.indexOf('install') + 1).filter((word) => !word.startsWith('-')))
+      .map((name) => ({ name, run })),
+  );
+}

@@ -4,10 +4,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import type { Simulator } from '../../src/sim/index.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
-import { startService, type RunningService } from '../helpers/service.js';
-import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
+import { startPipeline, type Pipeline } from '../helpers/pipeline.js';
+import type { RunningService } from '../helpers/service.js';
+import type { TestSmtpServer } from '../helpers/smtp.js';
 
 const auth = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 const OPTIONS = { resourceGroupBy: 'organization', dateGroupBy: 'day', includeSandbox: true } as const;
@@ -15,6 +16,7 @@ const RANGE = { start: '2026-11-01T00:00:00.000Z', end: '2026-11-10T23:59:59.999
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
 describe('alerts from delivered reports', () => {
+  let pipeline: Pipeline;
   let sim: Simulator;
   let smtp: TestSmtpServer;
   let service: RunningService;
@@ -31,29 +33,22 @@ describe('alerts from delivered reports', () => {
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    sim = await startSimulator({ reportDelayMs: 20 });
-    sim.setFaults({ limitScenario: RANGE, payloadCountsMismatch: null });
-    smtp = await startTestSmtpServer();
-    service = await startService({
+    pipeline = await startPipeline({
       name: 'alerts-pipeline',
-      env: {
-        LOSANT_API_URL: sim.url,
-        LOSANT_API_TOKEN: sim.token,
-        LOSANT_INSTANCE_ID: sim.instanceId,
-        INSIGHTS_LOSANT_API_TOKEN: sim.token,
+      env: (started) => ({
+        INSIGHTS_LOSANT_API_TOKEN: started.token,
         LOSANT_MAX_RETRIES: '1',
-        SMTP_URL: smtp.url,
         ALERT_EMAIL_TO: 'alerts@example.com',
         ALERT_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/usage`,
         ALERT_WEBHOOK_SECRET: secret,
         ALERT_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-      },
+      }),
     });
+    ({ sim, smtp, service } = pipeline);
+    sim.setFaults({ limitScenario: RANGE, payloadCountsMismatch: null });
   });
   after(async () => {
-    await service.stop();
-    await smtp.close();
-    await sim.close();
+    await pipeline?.stop();
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
   });
 

@@ -4,10 +4,11 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import type { ReportInsights } from '../../src/insights/types.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import type { Simulator } from '../../src/sim/index.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
-import { startService, type RunningService } from '../helpers/service.js';
-import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
+import { startPipeline, type Pipeline } from '../helpers/pipeline.js';
+import type { RunningService } from '../helpers/service.js';
+import type { TestSmtpServer } from '../helpers/smtp.js';
 import { signInUi } from '../helpers/ui-session.js';
 
 const auth = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
@@ -18,6 +19,7 @@ const DEFAULT_PAYLOAD_LIMIT = 75_000_000;
 // The organization the simulator puts over its limit has a name that must stay text wherever it is shown.
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 
+let pipeline: Pipeline;
 let sim: Simulator;
 let smtp: TestSmtpServer;
 let service: RunningService;
@@ -64,25 +66,16 @@ async function payloadLimits(): Promise<Map<string, number>> {
 
 describe('insights on delivered reports', () => {
   before(async () => {
-    sim = await startSimulator({ reportDelayMs: 20, organizationNames: [HOSTILE_NAME] });
-    smtp = await startTestSmtpServer();
-    service = await startService({
+    pipeline = await startPipeline({
       name: 'insights',
-      env: {
-        LOSANT_API_URL: sim.url,
-        LOSANT_API_TOKEN: sim.token,
-        LOSANT_INSTANCE_ID: sim.instanceId,
-        INSIGHTS_LOSANT_API_TOKEN: sim.token,
-        LOSANT_MAX_RETRIES: '1',
-        SMTP_URL: smtp.url,
-      },
+      sim: { organizationNames: [HOSTILE_NAME] },
+      env: (started) => ({ INSIGHTS_LOSANT_API_TOKEN: started.token, LOSANT_MAX_RETRIES: '1' }),
     });
+    ({ sim, smtp, service } = pipeline);
   });
   beforeEach(() => sim.setFaults({ limitScenario: RANGE, payloadCountsMismatch: null }));
   after(async () => {
-    await service.stop();
-    await smtp.close();
-    await sim.close();
+    await pipeline?.stop();
   });
 
   test('organizations over and near their payload limit are flagged with the percentages computed from the report', async () => {
@@ -175,19 +168,14 @@ describe('insights on delivered reports', () => {
 
 describe('insights without Losant on the worker', () => {
   test('the report is delivered with its projections, and limits and reconciliation say why they are missing', async () => {
-    const localSim = await startSimulator({ reportDelayMs: 20 });
-    const localSmtp = await startTestSmtpServer();
-    const local = await startService({
-      name: 'insights-off',
-      env: { LOSANT_API_URL: localSim.url, LOSANT_API_TOKEN: localSim.token, LOSANT_INSTANCE_ID: localSim.instanceId, SMTP_URL: localSmtp.url },
-    });
+    const local = await startPipeline({ name: 'insights-off' });
     try {
-      const response = await request(local.url)
+      const response = await request(local.service.url)
         .post('/admin/reports')
         .set(auth)
         .send({ ...RANGE, ...OPTIONS, recipients: ['ops@example.com'] });
       assert.equal(response.status, 202);
-      const record = await local.waitForStatus(response.body.report.id as string, ['delivered', 'failed', 'unrecognized']);
+      const record = await local.service.waitForStatus(response.body.report.id as string, ['delivered', 'failed', 'unrecognized']);
       assert.equal(record.status, 'delivered', JSON.stringify(record.error));
       const insights = record.summary?.insights;
       assert.ok(insights);
@@ -195,12 +183,10 @@ describe('insights without Losant on the worker', () => {
       assert.ok(insights.unavailable.every((entry) => entry.reason.includes('INSIGHTS_LOSANT_API_TOKEN')));
       assert.ok(insights.projections.length > 0 && insights.projections.every((projection) => projection.level === 'unknown'));
       assert.equal(insights.losantCalls.count, 0);
-      const [message] = await localSmtp.waitForMessages(1);
+      const [message] = await local.smtp.waitForMessages(1);
       assert.match(message?.parsed.text ?? '', /INSIGHTS UNAVAILABLE/u);
     } finally {
       await local.stop();
-      await localSmtp.close();
-      await localSim.close();
     }
   });
 });

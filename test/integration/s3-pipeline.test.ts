@@ -12,7 +12,9 @@ import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { deleteKeys, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { startS3, type TestS3 } from '../helpers/s3.js';
+import { pipelineEnv } from '../helpers/pipeline.js';
 import { startService, type RunningService } from '../helpers/service.js';
+import { startTcpRelay } from '../helpers/tcp-relay.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 
 const auth = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
@@ -25,10 +27,6 @@ let smtp: TestSmtpServer;
 let s3: TestS3;
 /** How far the simulator's clock is ahead: moved on to make its download links expire. */
 let skewMs = 0;
-
-function losantEnv(): Record<string, string> {
-  return { LOSANT_API_URL: sim.url, LOSANT_API_TOKEN: sim.token, LOSANT_INSTANCE_ID: sim.instanceId, SMTP_URL: smtp.url };
-}
 
 async function requestReport(service: RunningService, body: Record<string, unknown> = {}): Promise<string> {
   const previous = sim.jobs.at(-1);
@@ -60,8 +58,30 @@ describe('the pipeline with an S3 archive', () => {
     await sim.close();
   });
 
+  test('a stopped service leaves no connection to the bucket open', async () => {
+    const relay = await startTcpRelay(Number(new URL(s3.endpoint).port));
+    try {
+      const service = await startService({ name: 's3-sockets', env: { ...pipelineEnv(sim, smtp), ...s3.env('sockets'), ARCHIVE_S3_ENDPOINT: relay.url } });
+      try {
+        const id = await requestReport(service);
+        const record = await service.waitForStatus(id, ['delivered', 'failed', 'unrecognized']);
+        assert.equal(record.status, 'delivered', JSON.stringify(record.error));
+        assert.ok(record.archive?.csv.location.startsWith(`s3://${s3.bucket}/sockets/`));
+        assert.ok(relay.open > 0, 'the archive keeps its connections open while the service runs');
+      } finally {
+        await service.stop();
+      }
+      // Kept open by the relay whatever s3rver does: only the service's client can close them. The
+      // limit is far above the milliseconds a close takes; it only turns a leak into a failure.
+      await relay.allClosed(10_000);
+      assert.equal(relay.open, 0);
+    } finally {
+      await relay.close();
+    }
+  });
+
   test('a report is delivered and its CSV is in the bucket with its sha256 in the metadata', async () => {
-    const service = await startService({ name: 's3-pipeline', env: { ...losantEnv(), ...s3.env('delivered') } });
+    const service = await startService({ name: 's3-pipeline', env: { ...pipelineEnv(sim, smtp), ...s3.env('delivered') } });
     try {
       const before = smtp.messages.length;
       const id = await requestReport(service);
@@ -80,7 +100,7 @@ describe('the pipeline with an S3 archive', () => {
   });
 
   test('with EMAIL_ARCHIVE_LINK_HOURS, the email links to the archived CSV, and the link downloads it', async () => {
-    const service = await startService({ name: 's3-link', env: { ...losantEnv(), ...s3.env('linked'), EMAIL_ARCHIVE_LINK_HOURS: '24' } });
+    const service = await startService({ name: 's3-link', env: { ...pipelineEnv(sim, smtp), ...s3.env('linked'), EMAIL_ARCHIVE_LINK_HOURS: '24' } });
     try {
       const before = smtp.messages.length;
       const id = await requestReport(service);
@@ -106,7 +126,7 @@ describe('the pipeline with an S3 archive', () => {
       const prefix = uniquePrefix(`s3-takeover-${String(archive)}`);
       const redis = testRedis();
       const dataDirs = await Promise.all([mkdtemp(join(tmpdir(), 'host-a-')), mkdtemp(join(tmpdir(), 'host-b-'))]);
-      const shared = { ...losantEnv(), ...s3.env(`takeover-${String(archive)}`), REDIS_PREFIX: prefix, JOB_ATTEMPTS: '10', JOB_BACKOFF_MS: '1000' };
+      const shared = { ...pipelineEnv(sim, smtp), ...s3.env(`takeover-${String(archive)}`), REDIS_PREFIX: prefix, JOB_ATTEMPTS: '10', JOB_BACKOFF_MS: '1000' };
       // Host A: its mail server is away, so each run stops at the email step.
       const hostA = await startService({ name: 'host-a', env: { ...shared, DATA_DIR: dataDirs[0], SMTP_URL: 'smtp://127.0.0.1:1' } });
       let hostB: RunningService | null = null;

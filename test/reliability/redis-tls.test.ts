@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { closeRedis, createRedis, waitUntilReady } from '../../src/redis.js';
 import { startService } from '../helpers/service.js';
 import { makeCertificate, type TestCertificate } from '../helpers/tls.js';
-import { freePort } from './helpers/ports.js';
+import { startOwnRedis, type OwnRedis } from './helpers/redis-server.js';
 
 /**
  * rediss:// against a real redis-server that speaks TLS only, with a certificate of a private CA
@@ -16,51 +15,18 @@ import { freePort } from './helpers/ports.js';
 
 let dir: string;
 let cert: TestCertificate;
-let server: ChildProcess;
+let server: OwnRedis;
 let url: string;
 
 describe('Redis over TLS with a private CA', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'report-relay-redis-tls-'));
     cert = await makeCertificate(dir, 'redis');
-    const port = await freePort();
-    url = `rediss://127.0.0.1:${port}`;
-    server = spawn(
-      'redis-server',
-      [
-        '--port',
-        '0',
-        '--tls-port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--maxmemory-policy',
-        'noeviction',
-      ].concat(['--tls-cert-file', cert.certFile, '--tls-key-file', cert.keyFile, '--tls-ca-cert-file', cert.certFile, '--tls-auth-clients', 'no']),
-      { stdio: 'ignore' },
-    );
-    // Ready when a client that trusts the certificate gets PONG.
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const probe = createRedis(url, 'commands', { tlsCa: cert.cert.toString('utf8') });
-      probe.on('error', () => undefined);
-      const ok = await waitUntilReady(probe, 1_000).then(
-        () => true,
-        () => false,
-      );
-      await closeRedis(probe);
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error('the TLS redis-server did not start');
-    }
+    server = await startOwnRedis({ tls: { certFile: cert.certFile, keyFile: cert.keyFile, caFile: cert.certFile } });
+    url = server.url;
   });
-  after(() => {
-    server?.kill('SIGKILL');
+  after(async () => {
+    await server?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

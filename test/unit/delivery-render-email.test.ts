@@ -416,4 +416,30 @@ void describe('report email rendering', () => {
     assert.equal(email.subject, 'Losant usage report 2026-10-01 to 2026-10-15 12:30 UTC, by application, per month');
     assert.ok(email.text.includes('Top applications by billable payloads'.toUpperCase()));
   });
+
+  for (const [dateGroupBy, heading] of [
+    ['day', 'Day'],
+    ['month', 'Month'],
+    [undefined, 'Period'],
+  ] as const) {
+    test(`the per-period table's first column is headed ${heading} (dateGroupBy ${dateGroupBy ?? 'unknown'}) in both parts`, () => {
+      const starts = ['2026-10-01T00:00:00.000Z', '2026-10-02T00:00:00.000Z'];
+      const summary = makeSummary({
+        grouping: { resource: 'organization', date: dateGroupBy ?? 'unknown' },
+        periodSeries: { starts, columns: { payloadBillableCount: [10, 20] }, capped: false },
+      });
+      const email = renderReportEmail(
+        makeInput({
+          summary,
+          request: { resourceGroupBy: 'organization', ...(dateGroupBy ? { dateGroupBy } : {}) },
+          chart: { cid: 'chart@report-relay', alt: 'Chart', width: 640, height: 480 },
+        }),
+      );
+      const html = email.html.slice(email.html.indexOf('Per period:'));
+      assert.match(html, new RegExp(`^[^]*?<tr><th [^>]*>${heading}</th><th [^>]*>Billable payloads</th>`, 'u'));
+      const text = email.text.slice(email.text.indexOf('PER PERIOD'));
+      assert.match(text, new RegExp(`^${heading}\\s+Billable payloads$`, 'mu'));
+      assert.match(text, /^2026-10-01\s+10$/mu);
+    });
+  }
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { argsOf, copiesOf, envOf, execForm, healthcheckOf, readDockerfile } from '../helpers/dockerfile.js';
+import { aptInstallsOf, argsOf, copiesOf, envOf, execForm, healthcheckOf, readDockerfile } from '../helpers/dockerfile.js';
 import { procfileArgv, SCRIPTS } from '../helpers/procfile.js';
 
 /*
@@ -44,6 +44,17 @@ describe('the Dockerfile', () => {
     assert.ok(copies.some((copy) => copy.from === undefined && copy.sources.includes('package.json')));
     assert.ok(copies.some((copy) => copy.from === undefined && copy.sources.includes('src/ui/assets') && copy.destination === './src/ui/assets'));
     assert.ok(!copies.some((copy) => copy.from === undefined && copy.sources.some((source) => source === '.' || source === 'src')), 'not the whole tree');
+  });
+
+  test('installs the font the email chart draws its text with, without recommends or package lists left behind', () => {
+    const fonts = aptInstallsOf(runtime).find((install) => install.name === 'fonts-liberation');
+    assert.ok(fonts, 'fonts-liberation is installed in the runtime stage');
+    assert.match(fonts.run, /\bapt-get update\b/u, 'the package lists are fetched in the same RUN');
+    assert.match(fonts.run, /apt-get install -y --no-install-recommends\b/u);
+    assert.match(fonts.run, /&& rm -rf \/var\/lib\/apt\/lists\/\*$/u, 'the lists are removed in the same layer');
+    const installedAt = runtime.instructions.findIndex((instruction) => instruction.keyword === 'RUN' && instruction.args === fonts.run);
+    const userAt = runtime.instructions.findIndex((instruction) => instruction.keyword === 'USER');
+    assert.ok(installedAt < userAt, 'installed as root, before USER');
   });
 
   test('runs as a user other than root', () => {

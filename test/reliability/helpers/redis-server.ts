@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
@@ -32,14 +33,19 @@ export interface OwnRedisOptions {
   maxmemory?: string;
   /** More redis-server arguments, e.g. ['--replicaof', '127.0.0.1', '6390']. */
   extraArgs?: string[];
+  /** TLS only (no plain port) with this certificate, key and CA; the URL is then rediss://. Clients need no certificate. */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'report-relay-redis-'));
+  const tls = options.tls;
   const args = [
-    '--port',
-    String(port),
+    ...(tls
+      ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile]
+      : ['--port', String(port)]),
+    ...(tls ? ['--tls-auth-clients', 'no'] : []),
     '--bind',
     '127.0.0.1',
     '--dir',
@@ -60,7 +66,7 @@ export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnR
     child = proc;
     exited = new Promise((resolve) => proc.once('exit', () => resolve()));
     const deadline = Date.now() + 10_000;
-    while (!(await answersPing(port))) {
+    while (!(await answersPing(port, 500, tls !== undefined))) {
       if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -75,7 +81,7 @@ export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnR
   await start();
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     get running() {
       return child !== null;
     },
@@ -88,17 +94,20 @@ export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnR
   };
 }
 
-/** True when a Redis answers +PONG on the port (a raw RESP exchange: no client, no reconnect loop). */
-export function answersPing(port: number, timeoutMs = 500): Promise<boolean> {
+/**
+ * True when a Redis answers +PONG on the port (a raw RESP exchange: no client, no reconnect loop).
+ * Over `tls` the certificate is not checked: this only asks whether the server is up.
+ */
+export function answersPing(port: number, timeoutMs = 500, tls = false): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket: Socket = tls ? connectTls({ port, host: '127.0.0.1', rejectUnauthorized: false }) : connect(port, '127.0.0.1');
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once(tls ? 'secureConnect' : 'connect', () => socket.write('PING\r\n'));
     socket.once('data', (chunk) => done(chunk.toString().startsWith('+PONG')));
   });
 }
