@@ -108,6 +108,8 @@ function webConfig(v: Values<'web'>) {
     /** Recipients of a report whose request or schedule names none. */
     defaultRecipients: v.REPORT_EMAIL_TO,
     callbackOverdueMs: v.CALLBACK_OVERDUE_MS,
+    /** REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT_MS: replicas that must confirm a kept callback before its 2xx; 0: no wait. */
+    callbackReplicaWait: { replicas: v.REDIS_WAIT_REPLICAS, timeoutMs: v.REDIS_WAIT_TIMEOUT_MS },
     /** How often the web side looks for schedule runs whose callback is overdue (CALLBACK_OVERDUE_MS after the fire time). */
     missedRunCheckIntervalMs: v.MISSED_RUN_CHECK_INTERVAL_MS,
   };

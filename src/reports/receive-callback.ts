@@ -33,7 +33,13 @@ export type CallbackOutcome =
   /** No body at all: refused, nothing stored (a first empty delivery must not stand for the real one). */
   | { kind: 'empty' }
   | { kind: 'not_found' }
-  | { kind: 'job_mismatch'; expectedJobId: string; callbackJobId: string };
+  | { kind: 'job_mismatch'; expectedJobId: string; callbackJobId: string }
+  /**
+   * Kept, but fewer Redis replicas than REDIS_WAIT_REPLICAS confirmed it in time: a failover now
+   * could lose it, so the sender is asked to send it again (the repeat is a duplicate, answered 2xx
+   * once the replicas have it). Given by the HTTP layer (src/http/routes/callbacks.ts), not the receiver.
+   */
+  | { kind: 'not_replicated'; acked: number; wanted: number };
 
 export const NOT_FOUND: CallbackOutcome = { kind: 'not_found' };
 

@@ -11,6 +11,7 @@ import type { RedisDurability } from '../redis-policy.js';
 import { createLosantClient, type LosantClient } from '../losant/client.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
 import { createCallbackReceiver } from '../reports/receive-callback.js';
+import { replicaWaitOn } from '../redis-replica-wait.js';
 import { createProgressStore } from '../reports/progress.js';
 import { createRejectedCallbacks } from '../reports/rejected-callbacks.js';
 import { createReportRequester } from '../reports/request-report.js';
@@ -88,6 +89,12 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
   const reRequestReport = createReportReRequester({ store, requestReport, logger });
   const rejected = createRejectedCallbacks(redis, { prefix: shared.redis.prefix, retentionSeconds: shared.retention.reportSeconds });
   const callbacks = createCallbackReceiver({ store, enqueue, rejected, logger });
+  // The WAIT goes on `redis`, the connection the store and the schedule receiver keep callbacks
+  // on; the queue adds its jobs on that same connection (src/service.ts), so one WAIT after the
+  // enqueue covers the job as well. Were the job lost anyway (another connection, or a failover
+  // between the two), the record it was for survives in callback_received, and the worker's
+  // reconciler (src/jobs/maintenance.ts) enqueues it again; the 503's resend enqueues it at once.
+  const replicaWait = replicaWaitOn(redis, config.callbackReplicaWait);
   const scheduleClock = overrides.scheduleClock ?? (() => new Date());
   const scheduleStore = createScheduleStore(redis, shared.redis.prefix);
   const schedules = createScheduleService({
@@ -140,6 +147,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     ...(workers ? { workers } : {}),
     ...(durability ? { redisPolicy: durability } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(replicaWait ? { replicaWait } : {}),
     ...(parts.metricsEndpoint ? { metricsEndpoint: parts.metricsEndpoint } : {}),
     ui: {
       deps: {
