@@ -88,13 +88,9 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
   const retryReport = createReportRetrier({ store, enqueue, logger });
   const reRequestReport = createReportReRequester({ store, requestReport, logger });
   const rejected = createRejectedCallbacks(redis, { prefix: shared.redis.prefix, retentionSeconds: shared.retention.reportSeconds });
-  const callbacks = createCallbackReceiver({ store, enqueue, rejected, logger });
-  // The WAIT goes on `redis`, the connection the store and the schedule receiver keep callbacks
-  // on; the queue adds its jobs on that same connection (src/service.ts), so one WAIT after the
-  // enqueue covers the job as well. Were the job lost anyway (another connection, or a failover
-  // between the two), the record it was for survives in callback_received, and the worker's
-  // reconciler (src/jobs/maintenance.ts) enqueues it again; the 503's resend enqueues it at once.
-  const replicaWait = replicaWaitOn(redis, config.callbackReplicaWait);
+  // On `redis`: the connection the store keeps callbacks on, which WAIT must go on.
+  const replicas = replicaWaitOn(redis, config.callbackReplicaWait);
+  const callbacks = createCallbackReceiver({ store, enqueue, rejected, logger, ...(replicas ? { replicas } : {}) });
   const scheduleClock = overrides.scheduleClock ?? (() => new Date());
   const scheduleStore = createScheduleStore(redis, shared.redis.prefix);
   const schedules = createScheduleService({
@@ -117,6 +113,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     prefix: shared.redis.prefix,
     logger,
     now: scheduleClock,
+    ...(replicas ? { replicas } : {}),
   });
   const missedRunCheck = createMissedRunCheck({
     redis,
@@ -147,7 +144,6 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     ...(workers ? { workers } : {}),
     ...(durability ? { redisPolicy: durability } : {}),
     ...(metrics ? { metrics } : {}),
-    ...(replicaWait ? { replicaWait } : {}),
     ...(parts.metricsEndpoint ? { metricsEndpoint: parts.metricsEndpoint } : {}),
     ui: {
       deps: {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { processJobId } from '../../src/jobs/queue.js';
 import { captureLogger } from '../helpers/logger.js';
 import { startService, type RunningService } from '../helpers/service.js';
 import { createAwaitingReport } from './helpers/reports.js';
@@ -8,8 +9,8 @@ import { startOwnRedis, type OwnRedis } from './helpers/redis-server.js';
 /**
  * REDIS_WAIT_REPLICAS=1 against a real master and replica of the test's own: a callback is
  * answered 2xx only once the replica confirmed it. With the replica down it is kept but answered
- * 503 with Retry-After, and one line says so; once the replica is back, the resend is answered
- * 2xx as a duplicate and the report is processed once.
+ * 503 with Retry-After, not processed from that delivery, and one line says so; once the replica
+ * is back, the resend is answered 2xx as a duplicate and the report is processed once.
  */
 
 const CSV = 'resourceType,resourceId,resourceName,deviceCount\norganization,o1,Acme,3\n';
@@ -58,9 +59,10 @@ describe('REDIS_WAIT_REPLICAS', () => {
     assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'not_replicated');
     assert.match(logs.text(), /fewer Redis replicas than REDIS_WAIT_REPLICAS confirmed it/u);
     assert.doesNotMatch(logs.text(), /resourceType|deviceCount/u, 'no body in the log');
-    // Kept all the same, and processed: the master has it.
-    const record = await service.waitForStatus(id, ['delivered', 'failed']);
-    assert.equal(record.status, 'delivered', JSON.stringify(record.error));
+    // Kept, but not processed from this delivery: that waits for the resend (or the reconciler).
+    const kept = (await service.store.get(id))!;
+    assert.equal(kept.status, 'callback_received');
+    assert.equal(await service.queue.queue.getJob(processJobId(id, 1)), undefined, 'not enqueued');
 
     await replica.start();
     let resent = await post(callbackUrl);
@@ -70,8 +72,8 @@ describe('REDIS_WAIT_REPLICAS', () => {
     }
     assert.equal(resent.status, 200);
     assert.equal(((await resent.json()) as { duplicate?: boolean }).duplicate, true);
-    const final = (await service.store.get(id))!;
-    assert.equal(final.status, 'delivered');
+    const final = await service.waitForStatus(id, ['delivered', 'failed']);
+    assert.equal(final.status, 'delivered', JSON.stringify(final.error));
     assert.equal(final.runs, 1, 'one run');
     assert.equal(final.history.filter((entry) => entry.status === 'delivered').length, 1, 'delivered once');
   });

@@ -1,10 +1,8 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { AppError } from '../../errors.js';
-import type { Logger } from '../../log.js';
 import type { CallbackOutcomeLabel, CallbackRoute, ServiceMetrics } from '../../metrics/metrics.js';
 import { callbackEncodingOf } from '../../reports/callback-encoding.js';
 import type { CallbackOutcome, CallbackReceiver, IncomingCallback } from '../../reports/receive-callback.js';
-import type { ReplicaWait } from '../../redis-replica-wait.js';
 import { isRedisUnavailable } from '../error-handler.js';
 import { requestIdField } from '../request-context.js';
 
@@ -54,20 +52,7 @@ export interface CallbackRouteDeps {
   schedules?: ScheduleCallbackReceiver;
   maxBytes: number;
   metrics?: Pick<ServiceMetrics, 'callback'>;
-  /**
-   * REDIS_WAIT_REPLICAS: waits for the replicas on the connection the receivers wrote on; a
-   * callback they confirm too few times is answered 503. Without it, nothing is waited for.
-   */
-  replicas?: { wait: ReplicaWait; logger: Logger };
 }
-
-/**
- * The outcomes that kept something and are answered 2xx: Losant will not send them again, so
- * they are the ones a failover must not lose. A duplicate is among them: it is the resend of a
- * callback answered 503 because too few replicas had it, and is answered 2xx only once they do
- * (its bookkeeping is a write on the same connection, so WAIT covers the first delivery too).
- */
-const KEPT_AND_ACKNOWLEDGED: ReadonlySet<CallbackOutcome['kind']> = new Set(['accepted', 'duplicate', 'kept_as_version', 'claimed_by_other']);
 
 /** Seconds a sender is asked to wait before sending a callback again that too few replicas confirmed: a failover takes a few. */
 const NOT_REPLICATED_RETRY_AFTER_SECONDS = 1;
@@ -156,31 +141,6 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
   };
 
   /**
-   * With REDIS_WAIT_REPLICAS, an outcome that kept something stands only once enough replicas
-   * confirmed it; otherwise it becomes not_replicated (503), and one line says so (ids and counts only).
-   */
-  const confirmed = async (kind: CallbackRoute, id: string, outcome: CallbackOutcome, res: Response): Promise<CallbackOutcome> => {
-    const replicas = deps.replicas;
-    if (replicas === undefined || !KEPT_AND_ACKNOWLEDGED.has(outcome.kind)) return outcome;
-    const { wanted } = replicas.wait;
-    const fields = { route: kind, id, outcome: outcome.kind, wanted, ...requestIdField(res) };
-    let acked: number;
-    try {
-      acked = await replicas.wait.acked();
-    } catch (error) {
-      // A connection cut by the failover itself, or a master already turned replica (WAIT is refused there): not confirmed either way.
-      replicas.logger.warn({ ...fields, err: error }, 'callback kept, but waiting for Redis replicas failed; answered 503 so it is sent again');
-      return { kind: 'not_replicated', acked: 0, wanted };
-    }
-    if (acked >= wanted) return outcome;
-    replicas.logger.warn(
-      { ...fields, acked },
-      'callback kept, but fewer Redis replicas than REDIS_WAIT_REPLICAS confirmed it in time; answered 503 so it is sent again',
-    );
-    return { kind: 'not_replicated', acked, wanted };
-  };
-
-  /**
    * Authenticates, then reads the body, then receives. What a successful check found (the
    * report's match, for reports) goes straight to `receive`, so a callback reads its record once.
    */
@@ -212,7 +172,7 @@ export function callbackRoutes(deps: CallbackRouteDeps): Router {
         const callback = incoming(req, res, wire);
         // An empty first delivery kept as the callback would make the real one a repeat: refused, for reports and schedules alike.
         const empty = (callback.decoded ?? callback.body).length === 0;
-        answer(empty ? { kind: 'empty' } : await confirmed(kind, id, await receive(id, callback, match), res));
+        answer(empty ? { kind: 'empty' } : await receive(id, callback, match));
       };
       handle().catch((error: unknown) => {
         deps.metrics?.callback(kind, failureOutcome(error));
