@@ -131,6 +131,7 @@ export async function createService(options: ServiceOptions) {
         config: withWorker,
         logger,
         store,
+        redis,
         usage,
         archive,
         metrics,

@@ -485,15 +485,15 @@ export const SETTINGS = {
   },
   REDIS_WAIT_REPLICAS: {
     area: 'callbacks',
-    readBy: WEB,
+    readBy: BOTH,
     kind: wholeNumber(0, 16),
     default: 0,
     about:
-      'how many Redis replicas must confirm a kept callback (Redis WAIT, on the connection that wrote it) before it is answered 2xx; fewer within REDIS_WAIT_TIMEOUT_MS: 503 with Retry-After, so Losant sends it again. 0: no wait (a failover may lose callbacks the old master acknowledged; see README: Redis Sentinel)',
+      'how many Redis replicas must confirm a kept callback (Redis WAIT, on the connection that wrote it) before it is answered 2xx and enqueued; fewer within REDIS_WAIT_TIMEOUT_MS: 503 with Retry-After, so Losant sends it again. Workers wait for as many before each email hand-off, and put the job back when fewer confirm. 0: no wait (a failover may lose callbacks the old master acknowledged; see README: Deploying)',
   },
   REDIS_WAIT_TIMEOUT_MS: {
     area: 'callbacks',
-    readBy: WEB,
+    readBy: BOTH,
     // Below the 5 s command timeout of the web's Redis connection, which would otherwise cut the WAIT off.
     kind: wholeNumber(1, 4_000),
     default: 500,

@@ -1,4 +1,6 @@
 import { createReadStream } from 'node:fs';
+import type { Redis } from 'ioredis';
+import { replicaWaitOn } from '../redis-replica-wait.js';
 import { join, resolve } from 'node:path';
 import type { LookupFunction } from 'node:net';
 import { neutralizeCsv } from '../csv/neutralize.js';
@@ -53,6 +55,8 @@ export function createStepParts(
     config: ConfigWith<'worker'>;
     logger: Logger;
     store: ReportStore;
+    /** The connection `store` writes on, for REDIS_WAIT_REPLICAS; absent: the email step does not wait. */
+    redis?: Redis;
     usage: UsageReadModel;
     enqueue: EnqueueRun;
     archive: ArchiveTarget;
@@ -67,6 +71,8 @@ export function createStepParts(
   const { logger, store, usage, enqueue, archive } = parts;
   const metrics = parts.metrics ?? NO_METRICS;
   const config = parts.config.worker;
+  // On the connection the store writes on (src/service.ts gives both the same): WAIT must go there.
+  const replicas = parts.redis === undefined ? null : replicaWaitOn(parts.redis, parts.config.replicaWait);
   const dataDir = resolve(parts.config.dataDir);
   const downloader =
     overrides.downloader ??
@@ -137,6 +143,7 @@ export function createStepParts(
     neutralize: (source, destination) => writeFileAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)).then(() => undefined),
     maxDownloadBytes: config.download.maxBytes,
     callbackMaxBytes: parts.config.callbackMaxBytes,
+    ...(replicas ? { replicas } : {}),
     archive,
     mailer: countedMailer(mailer, metrics),
     workDir: join(dataDir, 'work'),

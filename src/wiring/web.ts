@@ -89,7 +89,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
   const reRequestReport = createReportReRequester({ store, requestReport, logger });
   const rejected = createRejectedCallbacks(redis, { prefix: shared.redis.prefix, retentionSeconds: shared.retention.reportSeconds });
   // On `redis`: the connection the store keeps callbacks on, which WAIT must go on.
-  const replicas = replicaWaitOn(redis, config.callbackReplicaWait);
+  const replicas = replicaWaitOn(redis, shared.replicaWait);
   const callbacks = createCallbackReceiver({ store, enqueue, rejected, logger, ...(replicas ? { replicas } : {}) });
   const scheduleClock = overrides.scheduleClock ?? (() => new Date());
   const scheduleStore = createScheduleStore(redis, shared.redis.prefix);
