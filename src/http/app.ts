@@ -24,7 +24,6 @@ import { adminApiDocumentRoutes } from './routes/admin-api-document.js';
 import { adminReportRoutes } from './routes/admin-reports.js';
 import { adminScheduleRoutes } from './routes/admin-schedules.js';
 import { callbackRoutes, type ScheduleCallbackReceiver } from './routes/callbacks.js';
-import type { ReplicaWait } from '../redis-replica-wait.js';
 import { healthRoutes, type RedisPolicyHealth, type WorkerHealth } from './routes/health.js';
 import { metricsRoutes, type MetricsRouteDeps } from './routes/metrics.js';
 import { requestMetrics } from './request-metrics.js';
@@ -47,8 +46,6 @@ export interface AppDeps {
   redisPolicy?: RedisPolicyHealth;
   /** What requests, callbacks and Redis errors are counted in; nothing is counted without it. */
   metrics?: ServiceMetrics;
-  /** REDIS_WAIT_REPLICAS, on the connection the callback receivers write on; none: callbacks wait for no replica. */
-  replicaWait?: ReplicaWait;
   /** GET /metrics, served only when given (METRICS_TOKEN is set). */
   metricsEndpoint?: MetricsRouteDeps;
   /** The dashboard at /ui, when served: what its pages use, and what guards it. */
@@ -107,7 +104,6 @@ export function createApp(deps: AppDeps): Express {
       maxBytes: deps.settings.callbackMaxBytes,
       metrics,
       ...(deps.scheduleCallbacks ? { schedules: deps.scheduleCallbacks } : {}),
-      ...(deps.replicaWait ? { replicas: { wait: deps.replicaWait, logger: deps.logger } } : {}),
     }),
   );
   app.use(
