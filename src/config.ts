@@ -66,6 +66,8 @@ function sharedConfig(v: SharedValues) {
     },
     /** The largest callback body, as sent and decoded: the web refuses larger ones, a worker decodes kept ones within it. */
     callbackMaxBytes: v.CALLBACK_MAX_BYTES,
+    /** REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT_MS: replicas that must confirm a kept callback (web) or an email hand-off (worker); 0: no wait. */
+    replicaWait: { replicas: v.REDIS_WAIT_REPLICAS, timeoutMs: v.REDIS_WAIT_TIMEOUT_MS },
     /** METRICS_TOKEN: what a scrape of /metrics must present; null: the web serves no /metrics, a worker's metrics port (loopback) asks for none. */
     metricsToken: v.METRICS_TOKEN ?? null,
   };

@@ -17,6 +17,11 @@ export function redisKeys(prefix: string) {
   return {
     /** What BullMQ is given as its `prefix`. */
     queuePrefix: prefix,
+    /**
+     * Never written. A command without keys (WAIT) that must reach the master holding this
+     * deployment's slot on a cluster goes in a pipeline with a read of this key (src/redis-replica-wait.ts).
+     */
+    slotAnchor: `${prefix}:slot-anchor`,
     report: {
       /** The record: one hash. */
       record: (id: string) => `${prefix}:report:${id}`,

@@ -133,6 +133,7 @@ export async function createService(options: ServiceOptions) {
         config: withWorker,
         logger,
         store,
+        redis,
         usage,
         archive,
         metrics,

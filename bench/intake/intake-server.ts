@@ -30,7 +30,7 @@ export function startIntakeServer(side: IntakeSide, port: number, prefix: string
       prefix,
       redisUrl: settings.redisUrl,
       dataDir: join(settings.tmpDir, 'data'),
-      extra: settings.metricsToken === undefined ? {} : { METRICS_TOKEN: settings.metricsToken },
+      extra: { ...(settings.metricsToken === undefined ? {} : { METRICS_TOKEN: settings.metricsToken }), ...settings.serviceEnv },
     }),
   });
 }

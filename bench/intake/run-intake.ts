@@ -45,6 +45,8 @@ export interface IntakeSettings {
   scrapeCostSamples?: number;
   /** Service sides: how many web processes share the load (default 1; connections go round-robin). */
   webProcesses?: number;
+  /** Service sides: more settings for the service's process (e.g. REDIS_WAIT_REPLICAS). */
+  serviceEnv?: Record<string, string>;
 }
 
 /** What Redis holds after a run, checked against the 202 answers. */

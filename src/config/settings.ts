@@ -485,6 +485,22 @@ export const SETTINGS = {
     about:
       'days a kept callback body (inline CSVs: up to CALLBACK_MAX_BYTES) stays in Redis; 0: as long as its report (REPORT_RETENTION_DAYS, which it may not exceed). After it the report record stays, but it can no longer be run again from its callback',
   },
+  REDIS_WAIT_REPLICAS: {
+    area: 'callbacks',
+    readBy: BOTH,
+    kind: wholeNumber(0, 16),
+    default: 0,
+    about:
+      'how many Redis replicas must confirm a kept callback (Redis WAIT, on the connection that wrote it) before it is answered 2xx and enqueued; fewer within REDIS_WAIT_TIMEOUT_MS: 503 with Retry-After, so Losant sends it again. Workers wait for as many before each email hand-off, and put the job back when fewer confirm. 0: no wait (a failover may lose callbacks the old master acknowledged; see README: Deploying)',
+  },
+  REDIS_WAIT_TIMEOUT_MS: {
+    area: 'callbacks',
+    readBy: BOTH,
+    // Below the 5 s command timeout of the web's Redis connection, which would otherwise cut the WAIT off.
+    kind: wholeNumber(1, 4_000),
+    default: 500,
+    about: 'how long a callback waits for REDIS_WAIT_REPLICAS replicas to confirm it; the connection that wrote it waits too, so keep it short',
+  },
 
   CSV_MAX_COLUMNS: {
     area: 'csv',

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ReplicaWait } from '../redis-replica-wait.js';
 import type { AlertOnce } from '../alerts/alert-once.js';
 import type { AlertChannels } from '../alerts/send-alerts.js';
 import type { AlertKind } from '../alerts/types.js';
@@ -51,6 +52,11 @@ export interface StepDeps {
   maxDownloadBytes: number;
   /** CALLBACK_MAX_BYTES: what a callback body kept compressed may decode to, at most. */
   callbackMaxBytes: number;
+  /**
+   * REDIS_WAIT_REPLICAS, on the connection `store` writes on: the email step waits for the
+   * replicas to hold its hand-off note before it sends. None: it does not wait.
+   */
+  replicas?: ReplicaWait;
   archive: ArchiveTarget;
   mailer: Mailer;
   workDir: string;

@@ -21,6 +21,7 @@ export type CallbackOutcomeLabel =
   | 'empty'
   | 'not_found'
   | 'job_mismatch'
+  | 'not_replicated'
   | 'incomplete'
   | 'too_large'
   | 'unavailable'

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Logger } from '../log.js';
+import type { ReplicaWait } from '../redis-replica-wait.js';
 import { traceFields, type Trace } from '../trace.js';
 import type { EnqueueRun } from './enqueue-run.js';
 import { callbackEncodingOf } from './callback-encoding.js';
@@ -9,6 +10,7 @@ import type { CallbackInfo } from './record.js';
 import type { RejectedCallbacks } from './rejected-callbacks.js';
 import { REPORT_ID_PATTERN, SECRET_PATTERN, secretMatches } from './secrets.js';
 import type { CallbackMatch, ReportStore } from './store.js';
+import { unlessReplicated } from './unless-replicated.js';
 
 export interface IncomingCallback {
   /** The body's bytes as they arrived (compressed when the request had a Content-Encoding). */
@@ -33,7 +35,13 @@ export type CallbackOutcome =
   /** No body at all: refused, nothing stored (a first empty delivery must not stand for the real one). */
   | { kind: 'empty' }
   | { kind: 'not_found' }
-  | { kind: 'job_mismatch'; expectedJobId: string; callbackJobId: string };
+  | { kind: 'job_mismatch'; expectedJobId: string; callbackJobId: string }
+  /**
+   * Kept, but fewer Redis replicas than REDIS_WAIT_REPLICAS confirmed it in time: a failover now
+   * could lose it, so the sender is asked to send it again (the repeat is a duplicate, answered 2xx
+   * once the replicas have it). Not enqueued from this delivery (see unless-replicated.ts).
+   */
+  | { kind: 'not_replicated'; acked: number; wanted: number };
 
 export const NOT_FOUND: CallbackOutcome = { kind: 'not_found' };
 
@@ -58,6 +66,13 @@ export interface CallbackReceiverDeps {
   enqueue: EnqueueRun;
   rejected: RejectedCallbacks;
   logger: Logger;
+  /**
+   * REDIS_WAIT_REPLICAS, on the connection the store writes on. The queue adds its jobs on that
+   * connection too (src/service.ts), but the WAIT comes before the enqueue, not after: a job lost
+   * to a failover leaves its record in callback_received, which the reconciler enqueues again (and
+   * the 503's resend at once). None: nothing is waited for.
+   */
+  replicas?: ReplicaWait;
   now?: () => Date;
 }
 
@@ -113,23 +128,30 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
 
     const result = await deps.store.acceptCallback(reportId, { info, body: callback.body }, record.group);
     if (result.kind === 'missing') return NOT_FOUND;
+    const replicated = () => unlessReplicated(deps.replicas, log, { ...ids, outcome: result.kind });
     if (result.kind === 'claimed_by_other') {
       const reason = `came after report ${result.reportId}, asked of Losant in this one's place (or this one's in its), took the run`;
       await deps.rejected.keep(reportId, info, callback.body, reason);
       await deps.store.addNote(reportId, `a callback ${reason}; it is kept beside the report, not processed`);
       log.info({ ...ids, claimedBy: result.reportId }, 'callback for a report whose re-requested twin took the run; kept');
-      return { kind: 'claimed_by_other', reportId, claimedBy: result.reportId };
+      return (await replicated()) ?? { kind: 'claimed_by_other', reportId, claimedBy: result.reportId };
     }
     if (result.kind === 'kept_as_version' || result.kind === 'versions_full') {
       log.info({ ...ids, bytes: info.bytes, outcome: result.kind }, 'callback with another body than the one being processed');
-      return { kind: result.kind, reportId };
+      return (result.kind === 'kept_as_version' ? await replicated() : null) ?? { kind: result.kind, reportId };
     }
     if (result.kind === 'replaced') {
+      const refused = await replicated();
+      if (refused) return refused;
       await enqueueOrLeave(reportId, result.runs, trace, 'new version of the callback stored but not enqueued; the reconciler will enqueue it');
       log.info({ ...ids, run: result.runs }, 'new version of an unusable callback: processing it');
       return { kind: 'accepted', reportId };
     }
     if (result.kind === 'duplicate') {
+      // The resend of a callback answered 503 for want of replicas comes here: its bookkeeping
+      // (the duplicate count) is a write on the same connection, so WAIT covers the first delivery too.
+      const refused = await replicated();
+      if (refused) return refused;
       // The first delivery may have been stored but not enqueued (Redis went away in between and
       // its sender got an error, so it tries again): the job id is deterministic, so enqueueing
       // again is a no-op when the job exists and repairs it at once when it does not.
@@ -142,6 +164,8 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
     if (expected === null && info.jobId !== null) {
       await deps.store.recordLosantJob(reportId, { ...record.losant, jobId: info.jobId });
     }
+    const refused = await replicated();
+    if (refused) return refused;
     await enqueueOrLeave(reportId, record.runs, trace, 'callback stored but not enqueued; the reconciler will enqueue it');
     // The request's own line (status 202, path with the report id) says as much at info.
     log.debug({ ...ids, bytes: info.bytes, contentType: info.contentType }, 'callback received');

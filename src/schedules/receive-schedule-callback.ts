@@ -1,4 +1,6 @@
 import type { Logger } from '../log.js';
+import type { ReplicaWait } from '../redis-replica-wait.js';
+import { unlessReplicated } from '../reports/unless-replicated.js';
 import { redisKeys } from '../redis-keys.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
 import { traceFields } from '../trace.js';
@@ -21,6 +23,8 @@ export interface ScheduleCallbackDeps {
   missedRuns: Pick<MissedRunStore, 'update'>;
   prefix: string;
   logger: Logger;
+  /** REDIS_WAIT_REPLICAS, on the connection `reports` writes on (see src/reports/unless-replicated.ts). */
+  replicas?: ReplicaWait;
   now?: () => Date;
 }
 
@@ -82,6 +86,8 @@ export function createScheduleCallbackReceiver(deps: ScheduleCallbackDeps) {
     await noteArrival(schedule, fireTime, reportId, !created).catch((error: unknown) => {
       log.error({ err: error, fireTime }, 'schedule callback stored but its run not noted as arrived; the run may be listed as missed');
     });
+    const refused = await unlessReplicated(deps.replicas, log, { outcome: created ? 'accepted' : 'duplicate' });
+    if (refused) return refused;
     if (!created) {
       // As for a report's callback: the first delivery may have been stored but not enqueued (its
       // sender got an error and tries again). The job id is deterministic, so enqueueing the

@@ -1,6 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LookupFunction } from 'node:net';
+import type { RedisClient } from '../redis-client.js';
+import { replicaWaitOn } from '../redis-replica-wait.js';
 import { neutralizeCsv } from '../csv/neutralize.js';
 import { summarizeReportCsv } from '../csv/summarize-stream.js';
 import { summarizeWithAttachment } from '../csv/summarize-with-attachment.js';
@@ -53,6 +55,8 @@ export function createStepParts(
     config: ConfigWith<'worker'>;
     logger: Logger;
     store: ReportStore;
+    /** The connection `store` writes on, for REDIS_WAIT_REPLICAS; absent: the email step does not wait. */
+    redis?: RedisClient;
     usage: UsageReadModel;
     enqueue: EnqueueRun;
     archive: ArchiveTarget;
@@ -67,6 +71,8 @@ export function createStepParts(
   const { logger, store, usage, enqueue, archive } = parts;
   const metrics = parts.metrics ?? NO_METRICS;
   const config = parts.config.worker;
+  // On the connection the store writes on (src/service.ts gives both the same): WAIT must go there.
+  const replicas = parts.redis === undefined ? null : replicaWaitOn(parts.redis, parts.config.replicaWait, parts.config.redis.prefix);
   const dataDir = resolve(parts.config.dataDir);
   const downloader =
     overrides.downloader ??
@@ -137,6 +143,7 @@ export function createStepParts(
     neutralize: (source, destination) => writeFileAtomically(destination, neutralizeCsv(createReadStream(source), csvLimits)).then(() => undefined),
     maxDownloadBytes: config.download.maxBytes,
     callbackMaxBytes: parts.config.callbackMaxBytes,
+    ...(replicas ? { replicas } : {}),
     archive,
     mailer: countedMailer(mailer, metrics),
     workDir: join(dataDir, 'work'),

@@ -11,6 +11,7 @@ import type { RedisDurability } from '../redis-policy.js';
 import { createLosantClient, type LosantClient } from '../losant/client.js';
 import type { EnqueueRun } from '../reports/enqueue-run.js';
 import { createCallbackReceiver } from '../reports/receive-callback.js';
+import { replicaWaitOn } from '../redis-replica-wait.js';
 import { createProgressStore } from '../reports/progress.js';
 import { createRejectedCallbacks } from '../reports/rejected-callbacks.js';
 import { createReportRequester } from '../reports/request-report.js';
@@ -88,7 +89,9 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
   const retryReport = createReportRetrier({ store, enqueue, logger });
   const reRequestReport = createReportReRequester({ store, requestReport, logger });
   const rejected = createRejectedCallbacks(redis, { prefix: shared.redis.prefix, retentionSeconds: shared.retention.reportSeconds });
-  const callbacks = createCallbackReceiver({ store, enqueue, rejected, logger });
+  // On `redis`: the connection the store keeps callbacks on, which WAIT must go on.
+  const replicas = replicaWaitOn(redis, shared.replicaWait, shared.redis.prefix);
+  const callbacks = createCallbackReceiver({ store, enqueue, rejected, logger, ...(replicas ? { replicas } : {}) });
   const scheduleClock = overrides.scheduleClock ?? (() => new Date());
   const scheduleStore = createScheduleStore(redis, shared.redis.prefix);
   const schedules = createScheduleService({
@@ -111,6 +114,7 @@ export function createWebSide(parts: SharedParts, workers: WorkerHealth | undefi
     prefix: shared.redis.prefix,
     logger,
     now: scheduleClock,
+    ...(replicas ? { replicas } : {}),
   });
   const missedRunCheck = createMissedRunCheck({
     redis,

@@ -16,6 +16,7 @@ describe('Redis keys', () => {
   test('every key starts with the deployment prefix, and distinct parts get distinct keys', () => {
     const keys = redisKeys('p');
     const made = [
+      keys.slotAnchor,
       keys.report.record('r1'),
       keys.report.history('r1'),
       keys.report.callbackBody('r1'),

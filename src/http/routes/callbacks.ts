@@ -54,6 +54,9 @@ export interface CallbackRouteDeps {
   metrics?: Pick<ServiceMetrics, 'callback'>;
 }
 
+/** Seconds a sender is asked to wait before sending a callback again that too few replicas confirmed: a failover takes a few. */
+const NOT_REPLICATED_RETRY_AFTER_SECONDS = 1;
+
 /** What ended a callback before the receiver answered, as its outcome label; the error handler answers it. */
 function failureOutcome(error: unknown): CallbackOutcomeLabel {
   if (error instanceof IncompleteBodyError) return 'incomplete';
@@ -90,11 +93,22 @@ function answer(outcome: CallbackOutcome): { status: number; body: unknown } {
         status: 409,
         body: { error: { code: 'job_mismatch', message: `this report belongs to Losant job ${outcome.expectedJobId}, not ${outcome.callbackJobId}` } },
       };
+    case 'not_replicated':
+      return {
+        status: 503,
+        body: {
+          error: {
+            code: 'not_replicated',
+            message: `the callback was kept, but ${outcome.acked} of the ${outcome.wanted} Redis replicas required confirmed it in time; send it again`,
+          },
+        },
+      };
   }
 }
 
 function send(res: Response, outcome: CallbackOutcome): void {
   const { status, body } = answer(outcome);
+  if (outcome.kind === 'not_replicated') res.set('Retry-After', String(NOT_REPLICATED_RETRY_AFTER_SECONDS));
   res.status(status).json(body);
 }
 

@@ -8,6 +8,7 @@ import type { ReportSummary } from '../../summary/types.js';
 import type { StepDeps } from '../step-deps.js';
 import { writeFileAtomically } from '../../files/atomic-file.js';
 import { fileSize, workPaths } from '../work-files.js';
+import { StepFailure } from './step-failure.js';
 
 /** The Message-ID of a report's email: the same on every attempt, so receivers can spot a repeat. */
 export function reportMessageId(reportId: string): string {
@@ -54,6 +55,7 @@ export async function emailStep(deps: StepDeps, record: ReportRecord, signal?: A
   // The last write before the hand-off: in a run that another worker has taken over, it is
   // refused (RunTakenOverError) and nothing is sent.
   await deps.store.noteEmailAttempt(record.id, attempt, `email hand-off ${attempt} started`);
+  await replicasHoldTheNote(deps, attempt);
   const sent = await deps.mailer.send(
     {
       from: deps.mail.from,
@@ -79,6 +81,26 @@ export async function emailStep(deps: StepDeps, record: ReportRecord, signal?: A
       attachment: attachment.files[0]?.filename ?? 'none',
     },
     sent.outboxPath ? `email written to ${sent.outboxPath}` : `email accepted for ${sent.accepted.length} recipient(s)`,
+  );
+}
+
+/**
+ * With REDIS_WAIT_REPLICAS, nothing is sent until enough replicas hold the hand-off note: a
+ * worker still on a master that a failover is leaving behind (it takes the sentinels a few seconds
+ * to turn it into a replica) would otherwise send an email whose record is then lost, and the job,
+ * still running on the new master, would send it again. Fewer confirmations: the attempt fails
+ * before sending, and the job is retried (on the new master, once the connection follows it).
+ */
+async function replicasHoldTheNote(deps: StepDeps, attempt: number): Promise<void> {
+  const replicas = deps.replicas;
+  if (replicas === undefined) return;
+  const acked = await replicas.acked();
+  if (acked >= replicas.wanted) return;
+  throw new StepFailure(
+    'email',
+    'redis_not_replicated',
+    `${acked} of the ${replicas.wanted} Redis replicas required confirmed email hand-off ${attempt} in time; nothing was sent, the report is tried again`,
+    false,
   );
 }
 

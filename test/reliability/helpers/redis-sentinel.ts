@@ -10,7 +10,8 @@ import { answersPing, startOwnRedis, type OwnRedis } from './redis-server.js';
  * A real Sentinel set of the test's own on loopback: a master, one replica and three sentinels
  * (quorum 2), each a `redis-server` process on a free port with its own folder. `url` is the
  * service's REDIS_URL for it. failover() asks a sentinel for a failover (`SENTINEL FAILOVER`)
- * and resolves once every sentinel names the new master.
+ * and resolves once every sentinel names the new master; killMaster() kills the master with
+ * SIGKILL and resolves once the sentinels have promoted the replica.
  */
 export interface SentinelSet {
   readonly masterName: string;
@@ -19,6 +20,15 @@ export interface SentinelSet {
   masterPort(): Promise<number>;
   /** `SENTINEL FAILOVER`, then waits until all three sentinels agree on the other server. */
   failover(): Promise<number>;
+  /**
+   * SIGKILL of the current master (no goodbye, no last replication), then waits until all three
+   * sentinels name the replica and it answers as a master. Resolves with the new master's port.
+   */
+  killMaster(): Promise<{ killedPort: number; newMasterPort: number }>;
+  /** Starts a killed server again; resolves once the master counts it as an online replica. */
+  restart(port: number): Promise<void>;
+  /** Resolves once every replica has every write the master had when this was called. */
+  replicated(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,6 +99,28 @@ export async function startSentinelSet(): Promise<SentinelSet> {
 
   const masterPortSeenBy = async (client: Redis) => Number(((await client.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME)) as string[])[1]);
   const masterPort = () => masterPortSeenBy(clients[0]!);
+  const serverOn = (port: number) => {
+    const server = servers.find((candidate) => candidate.port === port);
+    if (!server) throw new Error(`no server of the set on port ${port}`);
+    return server;
+  };
+  /** INFO replication of the server on `port`, as fields. */
+  const replicationInfo = async (port: number): Promise<Map<string, string>> => {
+    const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const text = await client.info('replication');
+      return new Map(text.split('\r\n').flatMap((line) => (line.includes(':') ? [line.split(':', 2) as [string, string]] : [])));
+    } finally {
+      client.disconnect();
+    }
+  };
+  /** The `slaveN` lines of the master's INFO: each replica's state and offset. */
+  const replicasOf = (info: Map<string, string>) =>
+    [...info.entries()]
+      .filter(([key]) => /^slave\d+$/u.test(key))
+      .map(([, value]) => new Map(value.split(',').map((pair) => pair.split('=', 2) as [string, string])));
 
   return {
     masterName: MASTER_NAME,
@@ -104,6 +136,35 @@ export async function startSentinelSet(): Promise<SentinelSet> {
         return after !== before && seen.every((port) => port === after);
       }, 'every sentinel naming the new master');
       return after;
+    },
+    async killMaster() {
+      const killedPort = await masterPort();
+      await serverOn(killedPort).stop();
+      let newMasterPort = killedPort;
+      await until(async () => {
+        const seen = await Promise.all(clients.map(masterPortSeenBy));
+        newMasterPort = seen[0]!;
+        if (newMasterPort === killedPort || !seen.every((port) => port === newMasterPort)) return false;
+        return (await replicationInfo(newMasterPort)).get('role') === 'master';
+      }, 'the sentinels promoting the replica');
+      return { killedPort, newMasterPort };
+    },
+    async restart(port) {
+      await serverOn(port).start();
+      // Back as an empty master of its own until a sentinel turns it into a replica of the new one.
+      await until(async () => {
+        const master = await masterPort();
+        if (master === port) return false;
+        return replicasOf(await replicationInfo(master)).some((replica) => replica.get('port') === String(port) && replica.get('state') === 'online');
+      }, `the server on ${port} coming back as an online replica`);
+    },
+    async replicated() {
+      const master = await masterPort();
+      const offset = Number((await replicationInfo(master)).get('master_repl_offset'));
+      await until(async () => {
+        const replicas = replicasOf(await replicationInfo(master));
+        return replicas.length > 0 && replicas.every((replica) => replica.get('state') === 'online' && Number(replica.get('offset')) >= offset);
+      }, 'the replicas catching up with the master');
     },
     close,
   };
