@@ -32,8 +32,11 @@ export async function startService(
   const answers = watchAdminAnswers(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  // A REDIS_PREFIX given (e.g. a hash tag for a cluster) is the test's own, and cleaned up like the generated one.
-  const prefix = options.env?.REDIS_PREFIX ?? uniquePrefix(options.name ?? 'svc');
+  // A REDIS_PREFIX given (a hash tag for a cluster, or one that several services share as the hosts
+  // of one deployment) is the test's own to clean up: stopping one host must not delete what the
+  // next one takes over. A generated one is cleaned up on stop.
+  const givenPrefix = options.env?.REDIS_PREFIX;
+  const prefix = givenPrefix ?? uniquePrefix(options.name ?? 'svc');
   const config = testConfig({ PUBLIC_URL: `http://127.0.0.1:${port}`, REDIS_PREFIX: prefix, ...options.env });
   // The test's own connection: it outlives the service, to delete the test's keys after close.
   const redis = createRedis(config.redis.url, 'commands', connectOptionsFrom(config.redis));
@@ -66,7 +69,7 @@ export async function startService(
       // A test may leave a request hanging on purpose; it must not hold the close up.
       server.closeAllConnections();
       await service.close();
-      await deleteKeys(redis, prefix);
+      if (givenPrefix === undefined) await deleteKeys(redis, prefix);
       await closeRedis(redis);
       if (!options.env?.DATA_DIR) await rm(config.dataDir, { recursive: true, force: true });
       if (answers.violations.length > 0) throw new Error(`admin answers broke the API's contract:\n${answers.violations.join('\n')}`);
