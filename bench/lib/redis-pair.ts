@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
+import { loopbackRedisUrl } from './redis-url.js';
 
 /**
  * A Redis master and one replica of the case's own (`redis-server` processes on free loopback
@@ -66,7 +67,7 @@ export async function startRedisPair(tmpDir: string): Promise<RedisPair> {
     const replica = await startServer(join(dir, 'replica'), ['--replicaof', '127.0.0.1', String(master.port)]);
     started.push(replica.child);
     await until(replica.port, async (client) => (await client.info('replication')).includes('master_link_status:up'), 'the replica syncing');
-    return { masterUrl: `redis://127.0.0.1:${master.port}`, close };
+    return { masterUrl: loopbackRedisUrl(master.port), close };
   } catch (error) {
     await close();
     throw error;
