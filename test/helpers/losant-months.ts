@@ -12,8 +12,8 @@ export interface LosantMonthFigures {
 
 /**
  * historicalSummaries of one month ("YYYY-MM"), organizations only, read through the Losant client
- * page by page (small pages, unlike the backfill): organization id -> figures. What the dashboard
- * shows is held to this.
+ * page by page (small pages, unlike the backfill): organization id -> figures. What the backfill
+ * writes and the dashboard shows are held to this.
  */
 export async function losantMonth(sim: Simulator, month: string): Promise<Map<string, LosantMonthFigures>> {
   const client = createLosantClient({ baseUrl: sim.url, token: sim.token, instanceId: sim.instanceId, maxRetries: 0 });

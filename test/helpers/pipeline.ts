@@ -1,4 +1,9 @@
+import assert from 'node:assert/strict';
+import type { ParsedMail } from 'mailparser';
+import request from 'supertest';
+import type { ReportRecord } from '../../src/reports/record.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
+import { TEST_ADMIN_TOKEN } from './config.js';
 import { startService, type RunningService } from './service.js';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp.js';
 
@@ -42,4 +47,27 @@ export async function startPipeline(options: { name: string; sim?: SimulatorOpti
       await sim.close();
     },
   };
+}
+
+/**
+ * Requests a report through the admin API (`body` as POST /admin/reports takes it), once the
+ * simulator's previous job is done (it runs one at a time, as Losant does), and waits until it is
+ * delivered: its record and the email it sent.
+ */
+export async function deliverReport(
+  parts: Pick<Pipeline, 'sim' | 'smtp' | 'service'>,
+  body: Record<string, unknown>,
+): Promise<{ record: ReportRecord; email: ParsedMail | undefined }> {
+  const { sim, smtp, service } = parts;
+  const previous = sim.jobs.at(-1);
+  if (previous) await sim.waitForJob(previous.jobId, 20_000);
+  const before = smtp.messages.length;
+  const response = await request(service.url)
+    .post('/admin/reports')
+    .set({ Authorization: `Bearer ${TEST_ADMIN_TOKEN}` })
+    .send(body);
+  assert.equal(response.status, 202, JSON.stringify(response.body));
+  const record = await service.waitForStatus(response.body.report.id as string, ['delivered', 'failed', 'unrecognized']);
+  assert.equal(record.status, 'delivered', JSON.stringify(record.error));
+  return { record, email: (await smtp.waitForMessages(before + 1))[before]?.parsed };
 }

@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { ReportInsights } from '../../src/insights/types.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
-import { startPipeline, type Pipeline } from '../helpers/pipeline.js';
+import { deliverReport, startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import type { RunningService } from '../helpers/service.js';
 import type { TestSmtpServer } from '../helpers/smtp.js';
 import { signInUi } from '../helpers/ui-session.js';
@@ -25,21 +25,10 @@ let smtp: TestSmtpServer;
 let service: RunningService;
 
 async function deliveredReport(): Promise<{ id: string; insights: ReportInsights; email: string; emailHtml: string }> {
-  const previous = sim.jobs.at(-1);
-  if (previous) await sim.waitForJob(previous.jobId, 20_000);
-  const before = smtp.messages.length;
-  const response = await request(service.url)
-    .post('/admin/reports')
-    .set(auth)
-    .send({ ...RANGE, ...OPTIONS, recipients: ['ops@example.com'] });
-  assert.equal(response.status, 202, JSON.stringify(response.body));
-  const record = await service.waitForStatus(response.body.report.id as string, ['delivered', 'failed', 'unrecognized']);
-  assert.equal(record.status, 'delivered', JSON.stringify(record.error));
+  const { record, email } = await deliverReport({ sim, smtp, service }, { ...RANGE, ...OPTIONS, recipients: ['ops@example.com'] });
   const insights = record.summary?.insights;
   assert.ok(insights, 'insights are stored on the summary');
-  const messages = await smtp.waitForMessages(before + 1);
-  const message = messages[before]?.parsed;
-  return { id: record.id, insights, email: message?.text ?? '', emailHtml: typeof message?.html === 'string' ? message.html : '' };
+  return { id: record.id, insights, email: email?.text ?? '', emailHtml: typeof email?.html === 'string' ? email.html : '' };
 }
 
 /** Each organization's billable payloads in the report, summed from the CSV the simulator builds for the same options. */

@@ -4,11 +4,12 @@ import request from 'supertest';
 import { formatNumber } from '../../src/delivery/format.js';
 import { addMonths, comparedMonths, monthOf } from '../../src/insights/movers.js';
 import type { Movers } from '../../src/insights/types.js';
-import { createLosantClient } from '../../src/losant/client.js';
 import { redisKeys } from '../../src/redis-keys.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import type { OrganizationTrend } from '../../src/trends/index.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
+import { losantMonth } from '../helpers/losant-months.js';
+import { deliverReport } from '../helpers/pipeline.js';
 import { startService, type RunningService } from '../helpers/service.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 
@@ -30,37 +31,6 @@ const RANGE = { start: `${lastMonth}-01T00:00:00.000Z`, end: `${lastMonth}-10T23
 // With sandboxes: their users' rows are not organizations and get no months.
 const OPTIONS = { resourceGroupBy: 'organization', dateGroupBy: 'day', includeSandbox: true } as const;
 
-interface Figures {
-  name: string;
-  billablePayloads: number | null;
-  devices: number | null;
-  notebookMinutes: number | null;
-}
-
-/** historicalSummaries of one month, organizations only, read through the Losant client page by page: organization id -> figures. */
-async function losantMonth(month: string): Promise<Map<string, Figures>> {
-  const client = createLosantClient({ baseUrl: sim.url, token: sim.token, instanceId: sim.instanceId, maxRetries: 0 });
-  const found = new Map<string, Figures>();
-  for (let page = 0; ; page += 1) {
-    const answer = await client.historicalSummaries({
-      month: Date.parse(`${month}-15T00:00:00.000Z`),
-      page,
-      perPage: 2,
-      filterField: 'resourceType',
-      filter: 'organization',
-    });
-    for (const item of answer.items) {
-      found.set(item.resourceId, {
-        name: item.resourceName ?? item.resourceId,
-        billablePayloads: item.payloadBillableCount ?? null,
-        devices: item.deviceCount ?? null,
-        notebookMinutes: item.notebookMinutesCount ?? null,
-      });
-    }
-    if ((page + 1) * answer.perPage >= answer.totalCount) return found;
-  }
-}
-
 async function trends(): Promise<OrganizationTrend[]> {
   return service.usage.organizations.allTrends();
 }
@@ -75,18 +45,8 @@ async function storedTrends(): Promise<Record<string, Record<string, string>>> {
 }
 
 async function deliveredReport(): Promise<{ text: string; html: string; movers: Movers | null | undefined }> {
-  const previous = sim.jobs.at(-1);
-  if (previous) await sim.waitForJob(previous.jobId, 20_000);
-  const before = smtp.messages.length;
-  const response = await request(service.url)
-    .post('/admin/reports')
-    .set(auth)
-    .send({ ...RANGE, ...OPTIONS, recipients: ['ops@example.com'] });
-  assert.equal(response.status, 202, JSON.stringify(response.body));
-  const record = await service.waitForStatus(response.body.report.id as string, ['delivered', 'failed', 'unrecognized']);
-  assert.equal(record.status, 'delivered', JSON.stringify(record.error));
-  const message = (await smtp.waitForMessages(before + 1))[before]?.parsed;
-  return { text: message?.text ?? '', html: typeof message?.html === 'string' ? message.html : '', movers: record.summary?.insights?.movers };
+  const { record, email } = await deliverReport({ sim, smtp, service }, { ...RANGE, ...OPTIONS, recipients: ['ops@example.com'] });
+  return { text: email?.text ?? '', html: typeof email?.html === 'string' ? email.html : '', movers: record.summary?.insights?.movers };
 }
 
 const backfill = (body: unknown) =>
@@ -144,7 +104,7 @@ describe('usage trends and the backfill', () => {
 
     const written = new Map((await trends()).map((trend) => [trend.id, trend]));
     for (const month of expectedMonths) {
-      const losant = await losantMonth(month);
+      const losant = await losantMonth(sim, month);
       assert.equal(losant.size, 6);
       for (const [id, figures] of losant) {
         const trend = written.get(id);
@@ -170,7 +130,7 @@ describe('usage trends and the backfill', () => {
 
   test('the email shows the top movers up and down, month over month, with both months in HTML and text', async () => {
     const { latestMonth, previousMonth } = comparedMonths(now);
-    const [latest, previous] = await Promise.all([losantMonth(latestMonth), losantMonth(previousMonth)]);
+    const [latest, previous] = await Promise.all([losantMonth(sim, latestMonth), losantMonth(sim, previousMonth)]);
     const changes = [...latest].map(([id, figures]) => {
       const before = previous.get(id)?.billablePayloads ?? 0;
       const after = figures.billablePayloads ?? 0;
@@ -250,7 +210,7 @@ describe('usage trends and the backfill', () => {
       assert.equal(trend.points.length, 24);
       assert.equal(trend.points[0]?.month, oldest);
     }
-    const older = await losantMonth(oldest);
+    const older = await losantMonth(sim, oldest);
     const trend = (await trends())[0];
     assert.equal(trend?.points[0]?.billablePayloads, older.get(trend?.id ?? '')?.billablePayloads);
     assert.equal((await backfill({ months: 25 })).status, 400);
