@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import type { KnownResource } from '../../src/usage/resource-history.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { startService, type RunningService } from '../helpers/service.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
-import { DESKTOP, launchBrowser, PHONE, signIn, withPage } from './helpers/browser.js';
+import { chartSeriesLengths, DESKTOP, launchBrowser, PHONE, signIn, withPage } from './helpers/browser.js';
 
 /*
  * The organization pages and the overview's monthly usage in a real chromium, against the whole
@@ -47,17 +47,6 @@ async function deliveredReport(range: { start: string; end: string }): Promise<s
  * The lengths of the data of each series of the ECharts chart drawn in `selector`, once drawn: read
  * from the page's ECharts instance (window.echarts, loaded from the own origin).
  */
-async function chartSeriesLengths(page: Page, selector: string): Promise<number[]> {
-  const handle = await page.waitForFunction(`(() => {
-    const element = document.querySelector(${JSON.stringify(selector)});
-    const option = element && window.echarts && window.echarts.getInstanceByDom(element)?.getOption();
-    return option ? option.series.map((series) => series.data.length) : null;
-  })()`);
-  const lengths: unknown = await handle.jsonValue();
-  assert.ok(Array.isArray(lengths) && lengths.every((length) => typeof length === 'number'), JSON.stringify(lengths));
-  return lengths;
-}
-
 describe('organization pages in a browser', () => {
   before(async () => {
     browser = await launchBrowser();

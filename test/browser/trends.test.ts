@@ -6,7 +6,7 @@ import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/config.js';
 import { expectedMovers, losantMonth } from '../helpers/losant-months.js';
 import { startService, type RunningService } from '../helpers/service.js';
-import { DESKTOP, launchBrowser, PHONE, signIn, withPage } from './helpers/browser.js';
+import { chartSeriesLengths, DESKTOP, launchBrowser, PHONE, signIn, withPage } from './helpers/browser.js';
 
 /*
  * The organizations' trends in a real chromium, against the web side and the Losant simulator: the
@@ -26,18 +26,6 @@ const figure = (value: number | null) => (value === null ? '—' : value.toLocal
 const signed = (change: number) => (change > 0 ? `+${figure(change)}` : change < 0 ? `−${figure(-change)}` : '0');
 const cellTexts = async (page: Page, row: ReturnType<Page['getByRole']>) =>
   (await row.locator('th, td').allInnerTexts()).map((text) => text.replace(/\s+/gu, ' ').trim());
-
-/** The lengths of the series of the ECharts chart drawn in `selector`, once drawn. */
-async function chartSeriesLengths(page: Page, selector: string): Promise<number[]> {
-  const handle = await page.waitForFunction(`(() => {
-    const element = document.querySelector(${JSON.stringify(selector)});
-    const option = element && window.echarts && window.echarts.getInstanceByDom(element)?.getOption();
-    return option ? option.series.map((series) => series.data.length) : null;
-  })()`);
-  const lengths: unknown = await handle.jsonValue();
-  assert.ok(Array.isArray(lengths) && lengths.every((length) => typeof length === 'number'), JSON.stringify(lengths));
-  return lengths;
-}
 
 describe('organizations’ trends in a browser', () => {
   before(async () => {

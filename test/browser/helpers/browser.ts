@@ -159,3 +159,15 @@ export async function signIn(watched: WatchedPage, baseUrl: string, token: strin
   await page.getByLabel('Admin token').fill(token);
   await Promise.all([page.waitForURL(`${baseUrl}/ui`), page.getByRole('button', { name: 'Sign in' }).click()]);
 }
+
+/** The lengths of the series of the ECharts chart drawn in `selector`, once drawn. */
+export async function chartSeriesLengths(page: Page, selector: string): Promise<number[]> {
+  const handle = await page.waitForFunction(`(() => {
+    const element = document.querySelector(${JSON.stringify(selector)});
+    const option = element && window.echarts && window.echarts.getInstanceByDom(element)?.getOption();
+    return option ? option.series.map((series) => series.data.length) : null;
+  })()`);
+  const lengths: unknown = await handle.jsonValue();
+  assert.ok(Array.isArray(lengths) && lengths.every((length) => typeof length === 'number'), JSON.stringify(lengths));
+  return lengths;
+}
